@@ -239,6 +239,15 @@ func (s *snapshot) check() error {
 			return fmt.Errorf("pending request %d was never issued (next ID %d)", p, s.NextID)
 		}
 	}
+	d := s.Deadlines
+	for _, t := range []time.Time{d.RegistrationExpires, d.CommunicationDeadline, d.Eval, d.NextRenewal, d.NextCommunication, d.NextRegistration} {
+		if !t.IsZero() && t.Before(s.Now) {
+			return fmt.Errorf("deadline %s is before the agent's time %s", t.Format(time.RFC3339), s.Now.Format(time.RFC3339))
+		}
+	}
+	if s.EvalMark.After(s.Now) {
+		return errors.New("eval mark is after the agent's time")
+	}
 	if s.Mode.HasIDCert() && s.CertStart.IsZero() {
 		return fmt.Errorf("mode %s without a certificate start", s.Mode)
 	}
