@@ -79,6 +79,7 @@ type Agent struct {
 	pcg      *rand.PCG
 	rng      *rand.Rand
 	m        *fsm.FSM
+	mode     Mode // m.Current(), cached: the fsm takes a lock to read it
 	now      time.Time
 
 	usage    []license.Usage
@@ -149,6 +150,7 @@ func New(now time.Time, cfg Config) (*Agent, error) {
 		pcg:      pcg,
 		rng:      rand.New(pcg),
 		m:        newMachine(ModeUnidentified),
+		mode:     ModeUnidentified,
 		now:      now,
 		usage:    usage,
 		evalLeft: prof.EvalPeriod,
@@ -178,7 +180,7 @@ func checkHostname(h string) error {
 }
 
 // Mode is the agent's node in the mode graph.
-func (a *Agent) Mode() Mode { return Mode(a.m.Current()) }
+func (a *Agent) Mode() Mode { return a.mode }
 
 // Now is the agent's current time: the latest time it was given.
 func (a *Agent) Now() time.Time { return a.now }
@@ -355,6 +357,7 @@ func (a *Agent) move(ev Event) {
 		// agent's own table, not bad input.
 		panic(err)
 	}
+	a.mode = Mode(a.m.Current())
 }
 
 // fireSlot handles one due deadline at a.now.

@@ -373,7 +373,7 @@ func (a *Agent) clone() *Agent {
 	pcg := *a.pcg
 	b.pcg = &pcg
 	b.rng = rand.New(b.pcg)
-	b.m = newMachine(a.Mode())
+	b.m = newMachine(a.mode)
 	b.warnings = slices.Clone(a.warnings)
 	b.prof.EvalWarnings = slices.Clone(a.prof.EvalWarnings)
 	b.usage = slices.Clone(a.usage)

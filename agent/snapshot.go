@@ -172,7 +172,7 @@ func Restore(data []byte) (*Agent, error) {
 	a := &Agent{
 		prof: s.Profile, warnings: sortedWarnings(s.Profile.EvalWarnings),
 		udi: s.UDI, hostname: s.Hostname, pcg: pcg, rng: rand.New(pcg),
-		m: newMachine(s.Mode), now: s.Now,
+		m: newMachine(s.Mode), mode: s.Mode, now: s.Now,
 		usage: s.Usage, answered: s.Answered,
 		evalLeft: s.EvalLeft, evalMark: s.EvalMark, evalRunning: s.EvalRunning, evalRenotifyAt: s.EvalRenotifyAt,
 		token: s.Token, force: s.Force, initialReg: s.InitialReg,

@@ -1,0 +1,80 @@
+package license_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/license"
+)
+
+func TestParseUDI(t *testing.T) {
+	for in, want := range map[string]license.UDI{
+		"PID:C9300-24P,SN:FOC2133Z0AB":  {PID: "C9300-24P", SN: "FOC2133Z0AB"},
+		"PID:CSR1000V,SN:9NZ7O74FICQ":   {PID: "CSR1000V", SN: "9NZ7O74FICQ"},
+		"PID:C9500-32QC, SN: CAT2248L1": {PID: "C9500-32QC", SN: "CAT2248L1"}, // the seed's log form has a space
+	} {
+		got, err := license.ParseUDI(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got)
+	}
+	assert.Equal(t, "PID:C9300-24P,SN:FOC2133Z0AB", license.UDI{PID: "C9300-24P", SN: "FOC2133Z0AB"}.String())
+	for _, bad := range []string{"", "C9300", "PID:C9300-24P", "PID:,SN:X", "PID:X,SN:", "SN:X,PID:Y", "PID:A B,SN:X", "PID:X,SN:A-B", "PID:X,SN:" + string(make([]byte, 41))} {
+		_, err := license.ParseUDI(bad)
+		assert.Error(t, err, "%q", bad)
+	}
+}
+
+func FuzzParseUDI(f *testing.F) {
+	f.Add("PID:C9300-24P,SN:FOC2133Z0AB")
+	f.Add("PID:,SN:")
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := license.ParseUDI(s)
+		if err != nil {
+			return
+		}
+		again, err := license.ParseUDI(u.String())
+		if err != nil || again != u {
+			t.Fatalf("%q → %+v does not round-trip: %+v, %v", s, u, again, err)
+		}
+	})
+}
+
+func TestNormalizeUsage(t *testing.T) {
+	in := []license.Usage{{Tag: "b", Count: 2}, {Tag: "a", Count: 1}}
+	out, err := license.NormalizeUsage(in)
+	require.NoError(t, err)
+	assert.Equal(t, []license.Usage{{Tag: "a", Count: 1}, {Tag: "b", Count: 2}}, out)
+	assert.Equal(t, "b", in[0].Tag, "the input is not modified")
+	empty, err := license.NormalizeUsage(nil)
+	require.NoError(t, err)
+	assert.Empty(t, empty)
+	for name, bad := range map[string][]license.Usage{
+		"empty tag": {{Tag: " ", Count: 1}},
+		"zero":      {{Tag: "a", Count: 0}},
+		"huge":      {{Tag: "a", Count: license.MaxUsageCount + 1}},
+		"control":   {{Tag: "a\nb", Count: 1}},
+		"duplicate": {{Tag: "a", Count: 1}, {Tag: "a", Count: 1}},
+	} {
+		_, err := license.NormalizeUsage(bad)
+		assert.Error(t, err, name)
+	}
+}
+
+func TestFailureClasses(t *testing.T) {
+	assert.True(t, license.FailSend.FromTransport())
+	assert.True(t, license.FailTransportUnavailable.FromTransport())
+	assert.False(t, license.FailRejected.FromTransport())
+	assert.False(t, license.FailureClass(0).Valid())
+	assert.Equal(t, "FailureClass(42)", license.FailureClass(42).String())
+	assert.Equal(t, "failure:busy", license.Failure{Class: license.FailBusy}.Kind())
+}
+
+func TestAllInCompliance(t *testing.T) {
+	r := license.AuthorizeReply{Time: time.Unix(0, 0), Entitlements: []license.Entitlement{{Tag: "a", InCompliance: true}}}
+	assert.True(t, r.AllInCompliance())
+	r.Entitlements = append(r.Entitlements, license.Entitlement{Tag: "b"})
+	assert.False(t, r.AllInCompliance())
+}
