@@ -132,9 +132,9 @@ type DeregisterReply struct {
 // Failure is a request that did not succeed: refused by the back end, or
 // never delivered by the device's transport.
 type Failure struct {
-	ID     uint64      `json:"id"`
+	ID     uint64       `json:"id"`
 	Class  FailureClass `json:"class"`
-	Reason string      `json:"reason"` // as `show license status` prints it after "Failure reason: "
+	Reason string       `json:"reason"` // as `show license status` prints it after "Failure reason: "
 }
 
 // RequestID implements Answer.
@@ -212,7 +212,9 @@ func (k FailureClass) String() string {
 }
 
 // Valid reports whether k is one of the defined kinds.
-func (k FailureClass) Valid() bool { return k >= FailTransportUnavailable && int(k) < len(failureNames) }
+func (k FailureClass) Valid() bool {
+	return k >= FailTransportUnavailable && int(k) < len(failureNames)
+}
 
 // FromTransport reports whether the failure arose on the device's side
 // (the message never reached the back end), which IOS logs as COMM_FAILED.
