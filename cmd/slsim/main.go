@@ -2,6 +2,7 @@
 //
 //	slsim demo [--seed N]   walk one switch through its licensing lifecycle on virtual time
 //	slsim diagram           print the agent's mode graph as a Mermaid state diagram
+//	slsim count ESTATE [AFTER]  licenses an estate needs against its pool, or what changes
 package main
 
 import (
@@ -53,6 +54,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(demoCmd, diagramCmd)
+	root.AddCommand(demoCmd, diagramCmd, newCountCmd())
 	return root
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -45,5 +46,37 @@ func TestBadArguments(t *testing.T) {
 	_, err = run(t, "demo", "--seed", "minus-one")
 	assert.Error(t, err)
 	_, err = run(t, "nonsense")
+	assert.Error(t, err)
+}
+
+func TestCount(t *testing.T) {
+	out, err := run(t, "count", "../../examples/estates/campus.txt")
+	require.NoError(t, err)
+	assert.Contains(t, out, "C9500-32QC Network Advantage        2        0            2        0  In Compliance\n")
+	assert.True(t, strings.HasSuffix(out, "3 devices, 9 entitlements, 0 short\n"), out)
+
+	out, err = run(t, "count", "../../examples/estates/campus.txt", "../../examples/estates/campus-next-year.txt")
+	require.NoError(t, err)
+	assert.Equal(t, `Entitlement                          Demand         Supply          Short
+C9300-48 DNA Advantage               1 -> 2         1 -> 1         0 -> 1
+C9300-48 Network Advantage           1 -> 2         1 -> 1         0 -> 1
+C9500 Network Advantage              0 -> 2         2 -> 2         0 -> 0
+C9500-32QC Network Advantage         2 -> 0         0 -> 0         0 -> 0
+`, out)
+
+	out, err = run(t, "count", "../../examples/estates/campus.txt", "../../examples/estates/campus.txt")
+	require.NoError(t, err)
+	assert.Equal(t, "no change\n", out)
+}
+
+func TestCountErrors(t *testing.T) {
+	bad := t.TempDir() + "/bad.txt"
+	require.NoError(t, os.WriteFile(bad, []byte("device a version 17.3.1 level network-advantage\n  switch C9300-24PX\n"), 0o644))
+	out, err := run(t, "count", bad)
+	require.Error(t, err)
+	assert.Contains(t, out, "bad.txt: line 2: unknown PID \"C9300-24PX\" (nearest known: C9300-24P")
+	_, err = run(t, "count", t.TempDir()+"/missing.txt")
+	assert.Error(t, err)
+	_, err = run(t, "count")
 	assert.Error(t, err)
 }

@@ -1,0 +1,305 @@
+package stackwise
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Estate is a set of devices with unique names. Each device is validated
+// and counted once, when it is added; Demand then only sums.
+type Estate struct {
+	devices []Device
+	counted []compiled
+	names   map[string]int
+}
+
+// compiled is a device's requests: at most four tags (a mixed 9300 stack
+// at a DNA level) as entitlement index and count.
+type compiled struct {
+	n   uint8
+	idx [4]uint8
+	cnt [4]int32
+}
+
+// NewEstate returns an empty estate.
+func NewEstate() *Estate { return &Estate{names: map[string]int{}} }
+
+// Add validates and counts d and adds it. A refused device leaves the
+// estate unchanged.
+func (e *Estate) Add(d Device) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if _, dup := e.names[d.Name]; dup {
+		return fmt.Errorf("device %s: name already in the estate", d.Name)
+	}
+	var counts [maxEntitlements]int32
+	d.addTo(&counts)
+	var c compiled
+	for i, v := range counts {
+		if v > 0 {
+			c.idx[c.n], c.cnt[c.n] = uint8(i), v
+			c.n++
+		}
+	}
+	e.names[d.Name] = len(e.devices)
+	e.devices = append(e.devices, cloneDevice(d))
+	e.counted = append(e.counted, c)
+	return nil
+}
+
+func cloneDevice(d Device) Device {
+	d.Switches = slices.Clone(d.Switches)
+	d.Chassis = slices.Clone(d.Chassis)
+	for i := range d.Chassis {
+		d.Chassis[i].Supervisors = slices.Clone(d.Chassis[i].Supervisors)
+	}
+	return d
+}
+
+// Len is the number of devices.
+func (e *Estate) Len() int { return len(e.devices) }
+
+// Device returns a copy of the named device.
+func (e *Estate) Device(name string) (Device, bool) {
+	i, ok := e.names[name]
+	if !ok {
+		return Device{}, false
+	}
+	return cloneDevice(e.devices[i]), true
+}
+
+// Devices returns copies of the devices in the order they were added.
+func (e *Estate) Devices() []Device {
+	out := make([]Device, len(e.devices))
+	for i, d := range e.devices {
+		out[i] = cloneDevice(d)
+	}
+	return out
+}
+
+// Demand sums the requests of every device.
+func (e *Estate) Demand() Demand {
+	var d Demand
+	for i := range e.counted {
+		c := &e.counted[i]
+		for j := uint8(0); j < c.n; j++ {
+			d.counts[c.idx[j]] += int64(c.cnt[j])
+		}
+	}
+	return d
+}
+
+// Demand is a count per entitlement.
+type Demand struct {
+	counts [maxEntitlements]int64
+}
+
+// Get returns the demand for a tag (0 for unknown tags).
+func (d Demand) Get(tag string) int64 {
+	if i, ok := byTag[tag]; ok {
+		return d.counts[i]
+	}
+	return 0
+}
+
+// Lines lists the non-zero demand, sorted by tag.
+func (d Demand) Lines() []Request {
+	var out []Request
+	for _, e := range sortedEntitlements {
+		if c := d.counts[e.index]; c > 0 {
+			out = append(out, Request{Entitlement: e, Count: int(c)})
+		}
+	}
+	return out
+}
+
+// MaxPoolQuantity bounds one pool line. [model]
+const MaxPoolQuantity = 1_000_000_000
+
+// Pool is the licenses of a virtual account (or several): a quantity per
+// entitlement tag.
+type Pool struct {
+	qty [maxEntitlements]int64
+}
+
+// Set sets the quantity of a tag. Unknown tags and quantities outside
+// 0..MaxPoolQuantity are refused, leaving the pool unchanged.
+func (p *Pool) Set(tag string, qty int64) error {
+	i, ok := byTag[tag]
+	if !ok {
+		return fmt.Errorf("pool: unknown entitlement tag %q", tag)
+	}
+	if qty < 0 || qty > MaxPoolQuantity {
+		return fmt.Errorf("pool: quantity %d of %q is outside 0..%d", qty, tag, MaxPoolQuantity)
+	}
+	p.qty[i] = qty
+	return nil
+}
+
+// Get returns the quantity of a tag.
+func (p *Pool) Get(tag string) int64 {
+	if i, ok := byTag[tag]; ok {
+		return p.qty[i]
+	}
+	return 0
+}
+
+// Lines lists the non-zero quantities, sorted by tag.
+func (p *Pool) Lines() []Request {
+	var out []Request
+	for _, e := range sortedEntitlements {
+		if q := p.qty[e.index]; q > 0 {
+			out = append(out, Request{Entitlement: e, Count: int(q)})
+		}
+	}
+	return out
+}
+
+// Row is one entitlement of a what-if report.
+type Row struct {
+	Tag     string
+	Display string
+	Demand  int64 // requested by the estate
+	Supply  int64 // licenses of this tag in the pool
+	// Own is the demand served by this tag's own licenses, FromParent the
+	// rest served by the parent tag's spare licenses (the hierarchy), Lent
+	// this tag's licenses used by child tags.
+	Own, FromParent, Lent int64
+	Shortfall             int64
+}
+
+// Status gives CSSM's word for the row: "In Compliance" or "Insufficient Licenses".
+func (r Row) Status() string {
+	if r.Shortfall > 0 {
+		return "Insufficient Licenses"
+	}
+	return "In Compliance"
+}
+
+// Report is demand checked against supply, one row per entitlement that
+// has demand or supply, sorted by tag.
+type Report struct {
+	Rows []Row
+}
+
+// Compliant reports whether nothing is short.
+func (r Report) Compliant() bool {
+	for _, row := range r.Rows {
+		if row.Shortfall > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Row returns the row of a tag.
+func (r Report) Row(tag string) (Row, bool) {
+	for _, row := range r.Rows {
+		if row.Tag == tag {
+			return row, true
+		}
+	}
+	return Row{}, false
+}
+
+// Check checks demand against a pool. Each tag is served first by its own
+// licenses; a child tag's remainder (C9500 model-specific network tags) is
+// then served by what its parent's licenses leave after the parent's own
+// demand, children in tag order.
+func Check(d Demand, p *Pool) Report {
+	var rows [maxEntitlements]Row
+	var spare [maxEntitlements]int64
+	for _, e := range sortedEntitlements {
+		r := &rows[e.index]
+		r.Tag, r.Display = e.Tag, e.Display
+		r.Demand, r.Supply = d.counts[e.index], p.qty[e.index]
+		r.Own = min(r.Demand, r.Supply)
+		spare[e.index] = r.Supply - r.Own
+	}
+	for _, e := range sortedEntitlements {
+		r := &rows[e.index]
+		rest := r.Demand - r.Own
+		if e.Parent != "" && rest > 0 {
+			pi := byTag[e.Parent]
+			take := min(rest, spare[pi])
+			spare[pi] -= take
+			rows[pi].Lent += take
+			r.FromParent = take
+			rest -= take
+		}
+		r.Shortfall = rest
+	}
+	var rep Report
+	for _, e := range sortedEntitlements {
+		if r := rows[e.index]; r.Demand > 0 || r.Supply > 0 {
+			rep.Rows = append(rep.Rows, r)
+		}
+	}
+	return rep
+}
+
+// Change is the difference of one entitlement between two reports.
+type Change struct {
+	Tag                       string
+	DemandBefore, DemandAfter int64
+	SupplyBefore, SupplyAfter int64
+	ShortBefore, ShortAfter   int64
+}
+
+// Diff lists the entitlements whose demand, supply or shortfall differ
+// between two reports (for example before and after adding stack members,
+// upgrading to 16.12.3 or moving to DNA Advantage), sorted by tag.
+func Diff(before, after Report) []Change {
+	m := map[string]*Change{}
+	get := func(tag string) *Change {
+		if c, ok := m[tag]; ok {
+			return c
+		}
+		c := &Change{Tag: tag}
+		m[tag] = c
+		return c
+	}
+	for _, r := range before.Rows {
+		c := get(r.Tag)
+		c.DemandBefore, c.SupplyBefore, c.ShortBefore = r.Demand, r.Supply, r.Shortfall
+	}
+	for _, r := range after.Rows {
+		c := get(r.Tag)
+		c.DemandAfter, c.SupplyAfter, c.ShortAfter = r.Demand, r.Supply, r.Shortfall
+	}
+	var out []Change
+	for _, c := range m {
+		if c.DemandBefore != c.DemandAfter || c.SupplyBefore != c.SupplyAfter || c.ShortBefore != c.ShortAfter {
+			out = append(out, *c)
+		}
+	}
+	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Tag, b.Tag) })
+	return out
+}
+
+// CountDevices validates and counts a list of devices without keeping
+// them: the demand of an estate that need not be stored. The first invalid
+// device stops it with an error naming its position.
+func CountDevices(ds []Device) (Demand, error) {
+	var counts [maxEntitlements]int32
+	var d Demand
+	for i := range ds {
+		if err := ds[i].Validate(); err != nil {
+			return Demand{}, fmt.Errorf("device %d: %w", i+1, err)
+		}
+		ds[i].addTo(&counts)
+		// Flush before an int32 could overflow: at most 16 per device.
+		if i%(1<<20) == (1<<20)-1 {
+			for j, c := range counts {
+				d.counts[j] += int64(c)
+			}
+			counts = [maxEntitlements]int32{}
+		}
+	}
+	for j, c := range counts {
+		d.counts[j] += int64(c)
+	}
+	return d, nil
+}
