@@ -222,6 +222,14 @@ func TestCatalogue(t *testing.T) {
 	_, err = sw.LookupEntitlement("C9600 Network Advantage")
 	assert.Error(t, err)
 	assert.Len(t, sw.Models(), 27)
+	assert.Len(t, es, 38, "docs/counting.md gives this number")
+	captured := 0
+	for _, e := range es {
+		if e.FullTagSource == sw.FromCapture {
+			captured++
+		}
+	}
+	assert.Equal(t, 9, captured, "full tags seen on real devices")
 }
 
 func TestUDIAndHAList(t *testing.T) {
