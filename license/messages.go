@@ -23,6 +23,10 @@ type Register struct {
 	// Force asks the back end to replace a product instance it already has
 	// for this UDI (`license smart register idtoken <t> force`).
 	Force bool `json:"force"`
+	// DeviceTime is the device's clock when it sent the request; the back
+	// end refuses a registration whose clock is off beyond its tolerance.
+	// Zero means the sender does not say.
+	DeviceTime time.Time `json:"deviceTime"`
 }
 
 // Authorize asks for authorization of the device's current usage.

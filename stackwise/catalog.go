@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/slsim/slsim/license"
 )
 
 // Platform is a Catalyst 9000 family.
@@ -395,4 +397,21 @@ func init() {
 			idx9500Model[e.Family][e.Tier] = e.index
 		}
 	}
+}
+
+// catalog adapts the entitlement catalogue to license.Catalog.
+type catalog struct{}
+
+// Catalog returns the entitlement catalogue as a license.Catalog, for back
+// ends (cssm) that need names and the license hierarchy.
+func Catalog() license.Catalog { return catalog{} }
+
+// Lookup implements license.Catalog.
+func (catalog) Lookup(tag string) (license.CatalogEntry, bool) {
+	i, ok := byTag[tag]
+	if !ok {
+		return license.CatalogEntry{}, false
+	}
+	e := entitlements[i]
+	return license.CatalogEntry{Tag: e.Tag, Name: e.CSSMName, Description: e.Display, Parent: e.Parent, Term: e.Term}, true
 }
