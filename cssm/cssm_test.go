@@ -1,0 +1,441 @@
+package cssm_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/license"
+)
+
+func TestAccountsAndVirtualAccounts(t *testing.T) {
+	c := newCSSM(t)
+	vas, err := c.VirtualAccounts(sa)
+	require.NoError(t, err)
+	assert.Equal(t, []cssm.VAInfo{{Name: campus, Description: "Campus switches"}, {Name: "DEFAULT", Description: "Default virtual account", Default: true}}, vas)
+	require.ErrorIs(t, c.CreateVirtualAccount(t0, sa, campus, ""), cssm.ErrExists)
+	require.ErrorIs(t, c.CreateSmartAccount(t0, sa, ""), cssm.ErrExists)
+	require.ErrorIs(t, c.CreateVirtualAccount(t0, "Nobody", "x", ""), cssm.ErrNotFound)
+	require.ErrorIs(t, c.DeleteVirtualAccount(t0, sa, "DEFAULT"), cssm.ErrInvalid, "the default cannot go")
+
+	tok := token(t, c, campus)
+	registerDevice(t, c, t0, tok, "FOC1")
+	require.ErrorIs(t, c.DeleteVirtualAccount(t0, sa, campus), cssm.ErrInvalid, "not empty")
+	require.NoError(t, c.RenameVirtualAccount(t0, sa, campus, "Campus-East"))
+	rows, err := c.Instances(sa, "Campus-East")
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "Campus-East", rows[0].VirtualAccount)
+	toks, err := c.Tokens(sa, "Campus-East")
+	require.NoError(t, err)
+	assert.Len(t, toks, 1, "tokens follow the rename")
+
+	require.NoError(t, c.CreateVirtualAccount(t0, sa, "Lab", ""))
+	require.NoError(t, c.SetDefaultVirtualAccount(t0, sa, "Lab"))
+	require.NoError(t, c.DeleteVirtualAccount(t0, sa, "DEFAULT"))
+	assert.Equal(t, []string{sa}, c.SmartAccounts())
+}
+
+func TestLicensePools(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, campus, na24, 10, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	_, err = c.AddLicenses(t0, sa, campus, da24, 5, t0, t0.AddDate(3, 0, 0))
+	require.NoError(t, err)
+	_, err = c.AddLicenses(t0, sa, campus, da24, 2, t0, t0.AddDate(1, 0, 0))
+	require.NoError(t, err)
+	future, err := c.AddLicenses(t0, sa, campus, da24, 4, t0.AddDate(0, 6, 0), t0.AddDate(3, 6, 0))
+	require.NoError(t, err)
+	assert.Positive(t, future)
+
+	rows, err := c.Licenses(sa, campus)
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	assert.Equal(t, "C9300 24P DNA Advantage", rows[0].License)
+	assert.Equal(t, int64(7), rows[0].Quantity, "the lot that starts later is not in the pool yet")
+	assert.Equal(t, []cssm.LicenseDetail{
+		{LicenseType: "Term", Quantity: 5, StartDate: "2024-03-01", EndDate: "2027-03-01"},
+		{LicenseType: "Term", Quantity: 2, StartDate: "2024-03-01", EndDate: "2025-03-01"},
+	}, rows[0].Details)
+
+	// Removal takes from the lot that ends soonest.
+	require.NoError(t, c.RemoveLicenses(t0, sa, campus, da24, 3))
+	rows, _ = c.Licenses(sa, campus)
+	assert.Equal(t, []cssm.LicenseDetail{{LicenseType: "Term", Quantity: 4, StartDate: "2024-03-01", EndDate: "2027-03-01"}}, rows[0].Details)
+
+	// Six months on, the later lot joins the pool.
+	require.NoError(t, c.Advance(t0.AddDate(0, 6, 0)))
+	rows, _ = c.Licenses(sa, campus)
+	assert.Equal(t, int64(8), rows[0].Quantity)
+
+	// Refusals change nothing.
+	before := snap(t, c)
+	now := c.Now()
+	for name, err := range map[string]error{
+		"zero":            func() error { _, err := c.AddLicenses(now, sa, campus, na24, 0, time.Time{}, time.Time{}); return err }(),
+		"negative":        func() error { _, err := c.AddLicenses(now, sa, campus, na24, -5, time.Time{}, time.Time{}); return err }(),
+		"oversized":       func() error { _, err := c.AddLicenses(now, sa, campus, na24, cssm.MaxQuantity+1, time.Time{}, time.Time{}); return err }(),
+		"unknown tag":     func() error { _, err := c.AddLicenses(now, sa, campus, "C9999 Turbo", 1, time.Time{}, time.Time{}); return err }(),
+		"unknown VA":      func() error { _, err := c.AddLicenses(now, sa, "Nowhere", na24, 1, time.Time{}, time.Time{}); return err }(),
+		"ended term":      func() error { _, err := c.AddLicenses(now, sa, campus, da24, 1, t0, t0.AddDate(0, 1, 0)); return err }(),
+		"inverted term":   func() error { _, err := c.AddLicenses(now, sa, campus, da24, 1, now.AddDate(1, 0, 0), now.AddDate(0, 11, 0)); return err }(),
+		"remove too many": c.RemoveLicenses(now, sa, campus, na24, 11),
+		"transfer self":   c.TransferLicenses(now, sa, campus, campus, na24, 1),
+		"transfer many":   c.TransferLicenses(now, sa, campus, "DEFAULT", na24, 11),
+		"time backwards":  c.RemoveLicenses(t0, sa, campus, na24, 1),
+	} {
+		assert.Error(t, err, name)
+	}
+	assert.Equal(t, before, snap(t, c))
+}
+
+func TestTransferOnlyWhatIsNotInUse(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, campus, na24, 3, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	tok := token(t, c, campus)
+	registerDevice(t, c, t0, tok, "FOC1", license.Usage{Tag: na24, Count: 2})
+	require.ErrorIs(t, c.TransferLicenses(t0, sa, campus, "DEFAULT", na24, 2), cssm.ErrInvalid)
+	require.NoError(t, c.TransferLicenses(t0, sa, campus, "DEFAULT", na24, 1))
+	rows, _ := c.Licenses(sa, "DEFAULT")
+	require.Len(t, rows, 1)
+	assert.Equal(t, int64(1), rows[0].Quantity)
+	rows, _ = c.Licenses(sa, campus)
+	assert.Equal(t, int64(0), rows[0].Available)
+}
+
+func TestTokens(t *testing.T) {
+	c := newCSSM(t)
+	tok, err := c.CreateToken(t0, sa, campus, cssm.TokenOptions{Description: "stack 1", ExpiresAfterDays: 7, MaxUses: 1})
+	require.NoError(t, err)
+	assert.Equal(t, "Not Allowed", tok.ExportControlled)
+	assert.Equal(t, "Active", tok.Status)
+	assert.Equal(t, t0.Add(7*cssm.Day), tok.Expires)
+	require.NoError(t, agent.CheckToken(tok.Value), "an agent accepts the token's shape")
+	assert.Contains(t, tok.Value, "%0A")
+
+	reg := func(value, sn string) license.Answer {
+		return handle(t, c, c.Now(), license.Register{ID: id(), UDI: udi(sn), Token: value})
+	}
+	_, ok := reg(tok.Value, "FOC1").(license.RegisterReply)
+	require.True(t, ok)
+	used := reg(tok.Value, "FOC2").(license.Failure)
+	assert.Equal(t, license.FailRejected, used.Class)
+	assert.Equal(t, cssm.ReasonTokenUsedUp, used.Reason)
+	assert.Equal(t, cssm.ReasonTokenUnknown, reg("Tm90QVRva2VuQXRBbGw%3D", "FOC2").(license.Failure).Reason)
+
+	other, err := c.CreateToken(t0, sa, campus, cssm.TokenOptions{ExpiresAfterDays: 1})
+	require.NoError(t, err)
+	require.NoError(t, c.RevokeToken(t0, other.Value))
+	require.Error(t, c.RevokeToken(t0, other.Value), "twice")
+	assert.Equal(t, cssm.ReasonTokenRevoked, reg(other.Value, "FOC3").(license.Failure).Reason)
+
+	third, err := c.CreateToken(t0, sa, campus, cssm.TokenOptions{ExpiresAfterDays: 1})
+	require.NoError(t, err)
+	require.NoError(t, c.Advance(t0.Add(cssm.Day)))
+	assert.Equal(t, cssm.ReasonTokenExpired, reg(third.Value, "FOC4").(license.Failure).Reason)
+
+	toks, err := c.Tokens(sa, campus)
+	require.NoError(t, err)
+	var st []string
+	for _, x := range toks {
+		st = append(st, x.Status)
+	}
+	assert.ElementsMatch(t, []string{"Used", "Revoked", "Expired"}, st)
+
+	for _, bad := range []cssm.TokenOptions{{ExpiresAfterDays: 0}, {ExpiresAfterDays: 366}, {ExpiresAfterDays: 1, MaxUses: -1}, {ExpiresAfterDays: 1, Description: "two\nlines"}} {
+		_, err := c.CreateToken(c.Now(), sa, campus, bad)
+		assert.ErrorIs(t, err, cssm.ErrInvalid, "%+v", bad)
+	}
+	_, err = c.CreateToken(c.Now(), sa, "Nowhere", cssm.TokenOptions{ExpiresAfterDays: 1})
+	assert.ErrorIs(t, err, cssm.ErrNotFound)
+}
+
+func TestRegisterBackdatesAndAlreadyRegistered(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	now := t0.Add(time.Hour)
+	ans := handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Hostname: "sw1", Token: tok})
+	reg := ans.(license.RegisterReply)
+	assert.Equal(t, sa, reg.SmartAccount)
+	assert.Equal(t, campus, reg.VirtualAccount)
+	assert.True(t, reg.ExportControlled)
+	assert.Equal(t, now.Add(-5*time.Minute), reg.CertStart)
+	assert.NotEmpty(t, reg.CertSerial)
+
+	// Known UDI without force: the plain text, then with consumption the
+	// consumption text (seed scenario 1's variants).
+	again := handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok})
+	assert.Equal(t, license.Failure{ID: nextID, Class: license.FailRejected, Reason: "Product Already Registered"}, again)
+	authorize(t, c, now, "FOC1", license.Usage{Tag: na24, Count: 1})
+	again = handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok})
+	assert.Equal(t, "Existing Product Instance has Consumption and Force Flag is False", again.(license.Failure).Reason)
+
+	// Another smart account's token: the sudi text.
+	require.NoError(t, c.CreateSmartAccount(now, "Other Inc", ""))
+	otherTok, err := c.CreateToken(now, "Other Inc", "DEFAULT", cssm.TokenOptions{ExpiresAfterDays: 5})
+	require.NoError(t, err)
+	handle(t, c, now, license.Deregister{ID: id(), UDI: udi("FOC1")})
+	handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok})
+	again = handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Token: otherTok.Value})
+	assert.Equal(t, "The product C9300-24P and sudi containing udiSerialNumber:FOC1,udiPid:C9300-24P has already been registered.", again.(license.Failure).Reason)
+
+	// Force replaces the instance, in the token's account.
+	forced := handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Token: otherTok.Value, Force: true})
+	assert.Equal(t, "Other Inc", forced.(license.RegisterReply).SmartAccount)
+	rows, _ := c.Instances(sa, campus)
+	assert.Empty(t, rows)
+}
+
+// Seed scenario 3: a device clock beyond the tolerance.
+func TestRegisterClockOffset(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	device := time.Date(2018, 5, 12, 14, 27, 48, 653e6, time.UTC)
+	ans := handle(t, c, t0, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok, DeviceTime: device})
+	assert.Equal(t, license.Failure{ID: nextID, Class: license.FailBusy,
+		Reason: `{"timestamp": ["The device date '1526135268653' is offset beyond the allowed tolerance limit."]}`}, ans)
+	ok := handle(t, c, t0, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok, DeviceTime: t0.Add(59 * time.Minute)})
+	assert.IsType(t, license.RegisterReply{}, ok)
+}
+
+// Compliance is per virtual account; every instance that requests a short
+// entitlement is answered OUT OF COMPLIANCE.
+func TestCompliancePerVirtualAccount(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, campus, na24, 2, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	tok := token(t, c, campus)
+	one := license.Usage{Tag: na24, Count: 1}
+	assert.True(t, registerDevice(t, c, t0, tok, "FOC1", one).AllInCompliance())
+	assert.True(t, registerDevice(t, c, t0, tok, "FOC2", one).AllInCompliance())
+	third := registerDevice(t, c, t0, tok, "FOC3", one)
+	assert.False(t, third.AllInCompliance())
+	assert.False(t, authorize(t, c, t0, "FOC1", one).AllInCompliance(), "every requester of the short tag")
+	assert.Equal(t, "C9300 24P Network Advantage", third.Entitlements[0].Name)
+	assert.Equal(t, "C9300-24 Network Advantage", third.Entitlements[0].Description)
+	assert.Equal(t, t0.Add(-5*time.Minute), third.Time)
+
+	alerts := c.Alerts(sa, false)
+	require.Len(t, alerts, 1)
+	assert.Equal(t, cssm.AlertInsufficient, alerts[0].Type)
+	assert.Equal(t, "The virtual account Campus needs 1 more C9300 24P Network Advantage license(s)", alerts[0].Message)
+	rows, _ := c.Licenses(sa, campus)
+	assert.Equal(t, int64(-1), rows[0].Balance)
+	assert.Equal(t, "Insufficient Licenses", rows[0].Status)
+
+	// Another VA's licenses do not help; adding one to Campus does.
+	_, err = c.AddLicenses(t0, sa, "DEFAULT", na24, 5, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	assert.False(t, authorize(t, c, t0, "FOC3", one).AllInCompliance())
+	require.NoError(t, c.TransferLicenses(t0, sa, "DEFAULT", campus, na24, 1))
+	assert.True(t, authorize(t, c, t0, "FOC3", one).AllInCompliance())
+	assert.Empty(t, c.Alerts(sa, false), "the alert is cleared")
+	assert.Len(t, c.Alerts(sa, true), 1)
+}
+
+// Pre-16.12.3 C9500 high-performance images request model-specific network
+// tags, fulfilled from the generic pool (seed).
+func TestHierarchy(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, campus, "C9500 Network Advantage", 2, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	tok := token(t, c, campus)
+	ans := handle(t, c, t0, license.Register{ID: id(), UDI: license.UDI{PID: "C9500-32QC", SN: "CAT1"}, Token: tok})
+	require.IsType(t, license.RegisterReply{}, ans)
+	auth := handle(t, c, t0, license.Authorize{ID: id(), UDI: license.UDI{PID: "C9500-32QC", SN: "CAT1"}, Usage: []license.Usage{{Tag: "C9500-32QC Network Advantage", Count: 2}}}).(license.AuthorizeReply)
+	assert.True(t, auth.AllInCompliance())
+	assert.Equal(t, "C9500 32QC NW Advantage", auth.Entitlements[0].Name)
+	rows, _ := c.Licenses(sa, campus)
+	require.Len(t, rows, 2)
+	assert.Equal(t, "C9500 32QC NW Advantage", rows[0].License)
+	assert.Equal(t, int64(2), rows[0].FromParent)
+	assert.Equal(t, int64(0), rows[0].Balance)
+	assert.Equal(t, "C9500 Network Advantage", rows[1].License)
+	assert.Equal(t, int64(2), rows[1].Substitution)
+	assert.Equal(t, int64(0), rows[1].Available)
+	var buf bytes.Buffer
+	require.NoError(t, cssm.WriteLicenses(&buf, rows))
+	assert.Equal(t, `License                  Billing  Purchased  In Use  Substitution  Balance  Alerts
+C9500 32QC NW Advantage  Prepaid          0       2             0        0  
+C9500 Network Advantage  Prepaid          2       0             2        0  
+`, buf.String())
+}
+
+// Clean-up: 30 days without contact → alert; 90 → usage released; a year → removed.
+func TestCleanUpOnTime(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, campus, na24, 1, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	tok := token(t, c, campus)
+	one := license.Usage{Tag: na24, Count: 1}
+	registerDevice(t, c, t0, tok, "FOC1", one)
+	assert.Equal(t, t0.Add(30*cssm.Day), c.NextDeadline())
+
+	require.NoError(t, c.Advance(t0.Add(30*cssm.Day-time.Second)))
+	assert.Empty(t, c.Alerts(sa, false))
+	require.NoError(t, c.Advance(t0.Add(30*cssm.Day)))
+	alerts := c.Alerts(sa, false)
+	require.Len(t, alerts, 1)
+	assert.Equal(t, cssm.AlertFailedToConnect, alerts[0].Type)
+	assert.Equal(t, t0.Add(90*cssm.Day), alerts[0].Due)
+	assert.Equal(t, "sw-FOC1 (PID:C9300-24P,SN:FOC1)", alerts[0].Source)
+	rows, _ := c.Instances(sa, campus)
+	assert.Equal(t, "Failed to Connect", rows[0].Status)
+
+	// A second switch is short while the first holds the license...
+	registerDevice(t, c, t0.Add(40*cssm.Day), tok, "FOC2")
+	assert.False(t, authorize(t, c, t0.Add(40*cssm.Day), "FOC2", one).AllInCompliance())
+	// ...until day 90 releases it.
+	require.NoError(t, c.Advance(t0.Add(90*cssm.Day)))
+	rows, _ = c.Instances(sa, campus)
+	assert.Equal(t, "Usage Released", rows[0].Status)
+	assert.True(t, authorize(t, c, t0.Add(90*cssm.Day), "FOC2", one).AllInCompliance())
+	types := []string{}
+	for _, a := range c.Alerts(sa, false) {
+		types = append(types, a.Type)
+	}
+	assert.Contains(t, types, cssm.AlertFailedToRenew)
+
+	// The first switch comes back: it consumes again (and is now short).
+	assert.False(t, authorize(t, c, t0.Add(100*cssm.Day), "FOC1", one).AllInCompliance())
+	rows, _ = c.Instances(sa, campus)
+	assert.Equal(t, "Active", rows[0].Status)
+	for _, a := range c.Alerts(sa, false) {
+		assert.NotEqual(t, cssm.AlertFailedToConnect, a.Type, "contact clears it")
+	}
+
+	// Silent for a year: removed, a year after each one's last contact.
+	require.NoError(t, c.Advance(t0.Add(455*cssm.Day-time.Second)))
+	rows, _ = c.Instances(sa, campus)
+	assert.Len(t, rows, 2)
+	require.NoError(t, c.Advance(t0.Add(455*cssm.Day)))
+	rows, _ = c.Instances(sa, campus)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "sw-FOC1", rows[0].Name)
+	assert.Equal(t, "Usage Released", rows[0].Status)
+	require.NoError(t, c.Advance(t0.Add(465*cssm.Day)))
+	rows, _ = c.Instances(sa, campus)
+	assert.Empty(t, rows)
+	removed := 0
+	for _, a := range c.Alerts(sa, false) {
+		if a.Type == cssm.AlertInstanceRemoved {
+			removed++
+		}
+	}
+	assert.Equal(t, 2, removed)
+	ans := handle(t, c, c.Now(), license.Authorize{ID: id(), UDI: udi("FOC1"), Usage: []license.Usage{one}})
+	assert.Equal(t, cssm.ReasonInstanceNotFound, ans.(license.Failure).Reason)
+}
+
+func TestTermLicensesExpire(t *testing.T) {
+	c := newCSSM(t)
+	end := t0.AddDate(1, 0, 0)
+	_, err := c.AddLicenses(t0, sa, campus, da24, 1, t0, end)
+	require.NoError(t, err)
+	tok := token(t, c, campus)
+	dna := license.Usage{Tag: da24, Count: 1}
+	assert.True(t, registerDevice(t, c, t0, tok, "FOC1", dna).AllInCompliance())
+	licenseAlerts := func() []cssm.Alert {
+		var out []cssm.Alert
+		for _, a := range c.Alerts(sa, false) {
+			if a.Type != cssm.AlertFailedToConnect && a.Type != cssm.AlertFailedToRenew {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	require.NoError(t, c.Advance(end.Add(-90*cssm.Day-time.Second)))
+	assert.Empty(t, licenseAlerts())
+	require.NoError(t, c.Advance(end.Add(-90*cssm.Day)))
+	alerts := licenseAlerts()
+	require.Len(t, alerts, 1)
+	assert.Equal(t, cssm.AlertLicensesExpiring, alerts[0].Type)
+	assert.Equal(t, end, alerts[0].Due)
+	assert.Equal(t, "1 C9300 24P DNA Advantage license(s) in Campus expire on 2025-03-01", alerts[0].Message)
+	// Keep the switch talking so that only the term matters.
+	authorize(t, c, end.Add(-time.Hour), "FOC1", dna)
+	require.NoError(t, c.Advance(end))
+	var types []string
+	for _, a := range licenseAlerts() {
+		types = append(types, a.Type)
+	}
+	assert.ElementsMatch(t, []string{cssm.AlertLicensesExpired, cssm.AlertInsufficient}, types)
+	assert.False(t, authorize(t, c, end, "FOC1", dna).AllInCompliance())
+}
+
+func TestRenewIDAndDeregister(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	registerDevice(t, c, t0, tok, "FOC1", license.Usage{Tag: na24, Count: 1})
+	later := t0.Add(180 * cssm.Day)
+	ren := handle(t, c, later, license.RenewID{ID: id(), UDI: udi("FOC1")}).(license.RenewIDReply)
+	assert.Equal(t, later.Add(-5*time.Minute), ren.CertStart)
+	rows, _ := c.Instances(sa, campus)
+	assert.Equal(t, later, rows[0].LastContact)
+	assert.IsType(t, license.DeregisterReply{}, handle(t, c, later, license.Deregister{ID: id(), UDI: udi("FOC1")}))
+	rows, _ = c.Instances(sa, campus)
+	assert.Empty(t, rows)
+	lic, _ := c.Licenses(sa, campus)
+	assert.Empty(t, lic, "usage released")
+	assert.Equal(t, cssm.ReasonInstanceNotFound, handle(t, c, later, license.Deregister{ID: id(), UDI: udi("FOC1")}).(license.Failure).Reason)
+}
+
+func TestTransferInstance(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, "DEFAULT", na24, 1, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	tok := token(t, c, campus)
+	one := license.Usage{Tag: na24, Count: 1}
+	assert.False(t, registerDevice(t, c, t0, tok, "FOC1", one).AllInCompliance(), "wrong VA's token (seed scenario 8)")
+	require.NoError(t, c.TransferInstance(t0, udi("FOC1"), "DEFAULT"))
+	assert.True(t, authorize(t, c, t0, "FOC1", one).AllInCompliance())
+	require.ErrorIs(t, c.TransferInstance(t0, udi("FOC9"), "DEFAULT"), cssm.ErrNotFound)
+	require.ErrorIs(t, c.TransferInstance(t0, udi("FOC1"), "DEFAULT"), cssm.ErrInvalid)
+	require.ErrorIs(t, c.TransferInstance(t0, udi("FOC1"), "Nowhere"), cssm.ErrNotFound)
+}
+
+func TestHandleRefusesBadMessages(t *testing.T) {
+	c := newCSSM(t)
+	before := snap(t, c)
+	for name, m := range map[string]license.Message{
+		"nil":       nil,
+		"bad UDI":   license.Register{ID: 1, UDI: license.UDI{PID: "C9300", SN: ""}},
+		"bad usage": license.Authorize{ID: 1, UDI: udi("FOC1"), Usage: []license.Usage{{Tag: na24, Count: 0}}},
+	} {
+		_, err := c.Handle(t0, m)
+		assert.ErrorIs(t, err, cssm.ErrInvalid, name)
+	}
+	_, err := c.Handle(t0.Add(-time.Second), license.RenewID{ID: 1, UDI: udi("FOC1")})
+	assert.ErrorIs(t, err, cssm.ErrTimeWentBack)
+	assert.Equal(t, before, snap(t, c))
+}
+
+func TestReportsJSON(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, campus, da24, 3, t0, t0.AddDate(3, 0, 0))
+	require.NoError(t, err)
+	tok := token(t, c, campus)
+	registerDevice(t, c, t0, tok, "FOC1", license.Usage{Tag: da24, Count: 2})
+	resp, err := c.LicensesPayload(sa, nil)
+	require.NoError(t, err)
+	b, err := json.Marshal(resp)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"status":"SUCCESS","totalRecords":1,"licenses":[{"license":"C9300 24P DNA Advantage","entitlementTag":"C9300-24 DNA Advantage",
+		"virtualAccount":"Campus","quantity":3,"inUse":2,"substitution":0,"fromParent":0,"available":1,"balance":1,"status":"In Compliance",
+		"licenseDetails":[{"licenseType":"Term","quantity":3,"startDate":"2024-03-01","endDate":"2027-03-01"}]}]}`, string(b))
+	rows, err := c.Instances(sa, campus)
+	require.NoError(t, err)
+	b, err = json.Marshal(rows)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"name":"sw-FOC1","productType":"C9300","productId":"C9300-24P","serialNumber":"FOC1","virtualAccount":"Campus",
+		"registrationDate":"2024-03-01T09:00:00Z","lastContactDate":"2024-03-01T09:00:00Z","status":"Active","licenses":["2 C9300 24P DNA Advantage"]}]`, string(b))
+	_, err = c.LicensesPayload("Nobody", nil)
+	assert.ErrorIs(t, err, cssm.ErrNotFound)
+}

@@ -1,0 +1,177 @@
+package cssm
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/license"
+)
+
+// Backend is what an agent's messages are delivered to: a CSSM or a
+// satellite. Handle answers one request at now. Business refusals are
+// license.Failure answers; the error is for input that could not have come
+// from an agent (nil message, bad UDI, time going backwards), and changes
+// nothing.
+type Backend interface {
+	Handle(now time.Time, msg license.Message) (license.Answer, error)
+}
+
+// Reasons of refused device requests. [seed] unless marked.
+const (
+	// ReasonInstanceNotFound answers a request from a UDI the back end does
+	// not know (removed, or never registered). [model]
+	ReasonInstanceNotFound = "Product instance not found"
+)
+
+// clockReason is seed scenario 3's failure text for a device clock beyond
+// the tolerance: the device's date in epoch milliseconds.
+func clockReason(device time.Time) string {
+	return fmt.Sprintf(`{"timestamp": ["The device date '%d' is offset beyond the allowed tolerance limit."]}`, device.UnixMilli())
+}
+
+// alreadyRegistered chooses among the seed's three texts for a known UDI
+// registered without force. [model: which text when]
+//   - the instance consumes licenses: "Existing Product Instance has
+//     Consumption and Force Flag is False";
+//   - the instance belongs to another smart account: "The product <PID> and
+//     sudi containing udiSerialNumber:<SN>,udiPid:<PID> has already been registered.";
+//   - otherwise: "Product Already Registered".
+func alreadyRegistered(i *instance, sa string) string {
+	switch {
+	case i.Consuming && len(i.Usage) > 0:
+		return license.ReasonConsumptionNoForce
+	case i.SA != sa:
+		return fmt.Sprintf("The product %s and sudi containing udiSerialNumber:%s,udiPid:%s has already been registered.", i.UDI.PID, i.UDI.SN, i.UDI.PID)
+	}
+	return license.ReasonAlreadyRegistered
+}
+
+func fail(id uint64, class license.FailureClass, reason string) license.Failure {
+	return license.Failure{ID: id, Class: class, Reason: reason}
+}
+
+func (r *registry) checkMessage(now time.Time, msg license.Message) (license.UDI, error) {
+	if msg == nil {
+		return license.UDI{}, fmt.Errorf("%w: nil message", ErrInvalid)
+	}
+	if err := r.at(now); err != nil {
+		return license.UDI{}, err
+	}
+	var u license.UDI
+	switch m := msg.(type) {
+	case license.Register:
+		u = m.UDI
+	case license.Authorize:
+		u = m.UDI
+		if _, err := license.NormalizeUsage(m.Usage); err != nil {
+			return license.UDI{}, fmt.Errorf("%w authorize %d: %v", ErrInvalid, m.ID, err)
+		}
+	case license.RenewID:
+		u = m.UDI
+	case license.Deregister:
+		u = m.UDI
+	default:
+		return license.UDI{}, fmt.Errorf("%w: unknown message type %T", ErrInvalid, msg)
+	}
+	if err := u.Validate(); err != nil {
+		return license.UDI{}, fmt.Errorf("%w %s %d: UDI: %v", ErrInvalid, msg.Kind(), msg.RequestID(), err)
+	}
+	return u, nil
+}
+
+// handle answers a device request at r.now (the caller has advanced).
+func (r *registry) handle(msg license.Message) license.Answer {
+	switch m := msg.(type) {
+	case license.Register:
+		return r.register(m)
+	case license.Authorize:
+		return r.authorize(m)
+	case license.RenewID:
+		i, ok := r.insts[m.UDI.String()]
+		if !ok {
+			return fail(m.ID, license.FailRejected, ReasonInstanceNotFound)
+		}
+		r.contact(i)
+		i.CertStart, i.CertSerial = r.now.Add(-r.prof.CertSkew), r.serial()
+		return license.RenewIDReply{ID: m.ID, CertStart: i.CertStart, CertSerial: i.CertSerial}
+	case license.Deregister:
+		i, ok := r.insts[m.UDI.String()]
+		if !ok {
+			return fail(m.ID, license.FailRejected, ReasonInstanceNotFound)
+		}
+		r.removeInstance(i)
+		return license.DeregisterReply{ID: m.ID}
+	}
+	return nil
+}
+
+func (r *registry) serial() string {
+	return fmt.Sprintf("%X", r.rng.Uint64()&0xffffffffffff)
+}
+
+func (r *registry) register(m license.Register) license.Answer {
+	if !m.DeviceTime.IsZero() {
+		if off := m.DeviceTime.Sub(r.now); off > r.prof.ClockTolerance || -off > r.prof.ClockTolerance {
+			return fail(m.ID, license.FailBusy, clockReason(m.DeviceTime))
+		}
+	}
+	tok, reason := r.tokenRefusal(m.Token)
+	if reason != "" {
+		return fail(m.ID, license.FailRejected, reason)
+	}
+	if old, ok := r.insts[m.UDI.String()]; ok {
+		if !m.Force {
+			return fail(m.ID, license.FailRejected, alreadyRegistered(old, tok.SA))
+		}
+		r.removeInstance(old)
+	}
+	tok.Uses++
+	r.nextGen++
+	i := &instance{UDI: m.UDI, Hostname: m.Hostname, SA: tok.SA, VA: tok.VA, Registered: r.now, LastContact: r.now,
+		CertStart: r.now.Add(-r.prof.CertSkew), CertSerial: r.serial(), Connected: true, gen: r.nextGen}
+	if i.Hostname == "" {
+		i.Hostname = m.UDI.SN
+	}
+	r.insts[m.UDI.String()] = i
+	r.accounts[tok.SA].vas[tok.VA].insts[m.UDI.String()] = i
+	r.scheduleInstance(i, r.now.Add(r.prof.FailedToConnectAfter))
+	return license.RegisterReply{ID: m.ID, SmartAccount: tok.SA, VirtualAccount: tok.VA, ExportControlled: tok.ExportControlled,
+		CertStart: i.CertStart, CertSerial: i.CertSerial}
+}
+
+// contact records a message from the instance: it is connected again.
+func (r *registry) contact(i *instance) {
+	i.LastContact = r.now
+	if !i.Connected {
+		i.Connected = true
+		r.clear("connect:" + i.UDI.String())
+	}
+	r.clear("renew:" + i.UDI.String())
+}
+
+func (r *registry) authorize(m license.Authorize) license.Answer {
+	i, ok := r.insts[m.UDI.String()]
+	if !ok {
+		return fail(m.ID, license.FailRejected, ReasonInstanceNotFound)
+	}
+	r.contact(i)
+	usage, _ := license.NormalizeUsage(m.Usage)
+	r.setUsage(i, usage, true)
+	st := r.state(r.accounts[i.SA].vas[i.VA])
+	ans := license.AuthorizeReply{ID: m.ID, Time: r.now.Add(-r.prof.AuthSkew)}
+	for _, u := range usage {
+		name, desc := r.entitlement(u.Tag)
+		ans.Entitlements = append(ans.Entitlements, license.Entitlement{Tag: u.Tag, Name: name, Description: desc, Count: u.Count,
+			InCompliance: st.tag(u.Tag).Shortfall == 0})
+	}
+	return ans
+}
+
+// productName is how reports name a PID's product family ("C9300").
+func productName(pid string) string {
+	if i := strings.IndexByte(pid, '-'); i > 0 {
+		return pid[:i]
+	}
+	return pid
+}

@@ -1,0 +1,587 @@
+package cssm
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/license"
+)
+
+// Errors for refused operations. A refused operation changes nothing.
+var (
+	ErrTimeWentBack = errors.New("time went backwards")
+	ErrNotFound     = errors.New("not found")
+	ErrExists       = errors.New("already exists")
+	ErrInvalid      = errors.New("invalid")
+)
+
+// MaxQuantity bounds a quantity of licenses in one operation. [model]
+const MaxQuantity = 1_000_000_000
+
+// registry is what a CSSM and a satellite share: accounts with their
+// virtual accounts, license lots, tokens, product instances, alerts and the
+// clean-up schedule. Time enters as now; nothing reads a clock.
+type registry struct {
+	prof     Profile
+	cat      license.Catalog
+	pcg      *rand.PCG
+	rng      *rand.Rand
+	now      time.Time
+	server   string // "CSSM" or the satellite's name, for alert sources
+	accounts map[string]*account
+	insts    map[string]*instance // by UDI string
+	tokens   map[string]*token    // by token value
+	alerts   []*Alert
+	active   map[string]*Alert // open alerts by key
+	nextLot  int
+	nextAlrt int
+	nextGen  uint64
+	sched    schedule
+}
+
+type account struct {
+	Name, Domain string
+	vas          map[string]*vaccount
+	defaultVA    string
+}
+
+type vaccount struct {
+	Name, Description string
+	lots              []*lot
+	demand            map[string]int64            // requests of consuming instances, by tag
+	external          map[string]map[string]int64 // demand reported by satellites (on CSSM) or by CSSM (on a satellite): source → tag → count
+	insts             map[string]*instance
+	cache             *vaState // nil when demand or supply changed
+}
+
+type lot struct {
+	ID    int
+	Tag   string
+	Qty   int64
+	Start time.Time
+	End   time.Time // zero: perpetual
+	// Warned and Expired record the alerts already raised.
+	Warned, Expired bool
+}
+
+func (l *lot) activeAt(t time.Time) bool {
+	return !t.Before(l.Start) && (l.End.IsZero() || t.Before(l.End))
+}
+
+type instance struct {
+	UDI          license.UDI
+	Hostname     string
+	SA, VA       string
+	Registered   time.Time
+	LastContact  time.Time
+	CertStart    time.Time
+	CertSerial   string
+	Usage        []license.Usage
+	Consuming    bool
+	Connected    bool // false once "Failed to Connect" was raised
+	NextCheck    time.Time
+	gen          uint64
+	satelliteSrc string
+}
+
+type token struct {
+	Value            string
+	SA, VA           string
+	Description      string
+	Created, Expires time.Time
+	MaxUses, Uses    int
+	ExportControlled bool
+	Revoked          bool
+}
+
+func newRegistry(now time.Time, prof *Profile, cat license.Catalog, seed uint64, server string) (*registry, error) {
+	p := DefaultProfile()
+	if prof != nil {
+		p = *prof
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if now.IsZero() {
+		return nil, errors.New("start time is zero")
+	}
+	pcg := rand.NewPCG(seed, seed^0x5851f42d4c957f2d)
+	return &registry{
+		prof: p, cat: cat, pcg: pcg, rng: rand.New(pcg), now: now, server: server,
+		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{},
+		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1,
+	}, nil
+}
+
+// at checks and sets the registry's time.
+func (r *registry) at(now time.Time) error {
+	if now.Before(r.now) {
+		return fmt.Errorf("%w (at %s, %s is at %s)", ErrTimeWentBack, now.Format(time.RFC3339), r.server, r.now.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func checkName(kind, n string) error {
+	if strings.TrimSpace(n) == "" {
+		return fmt.Errorf("%w %s name: empty", ErrInvalid, kind)
+	}
+	if len(n) > 80 {
+		return fmt.Errorf("%w %s name %q: longer than 80 characters", ErrInvalid, kind, n)
+	}
+	for _, c := range n {
+		if c < ' ' || c == 0x7f {
+			return fmt.Errorf("%w %s name %q: control character", ErrInvalid, kind, n)
+		}
+	}
+	return nil
+}
+
+func (r *registry) account(sa string) (*account, error) {
+	a, ok := r.accounts[sa]
+	if !ok {
+		return nil, fmt.Errorf("smart account %q: %w", sa, ErrNotFound)
+	}
+	return a, nil
+}
+
+func (r *registry) va(sa, va string) (*account, *vaccount, error) {
+	a, err := r.account(sa)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, ok := a.vas[va]
+	if !ok {
+		return nil, nil, fmt.Errorf("virtual account %q of %q: %w", va, sa, ErrNotFound)
+	}
+	return a, v, nil
+}
+
+func newVA(name, desc string) *vaccount {
+	return &vaccount{Name: name, Description: desc, demand: map[string]int64{}, external: map[string]map[string]int64{}, insts: map[string]*instance{}}
+}
+
+// DefaultVAName is the name CSSM gives the default virtual account. [doc]
+const DefaultVAName = "DEFAULT"
+
+func (r *registry) createAccount(name, domain string) error {
+	if err := checkName("smart account", name); err != nil {
+		return err
+	}
+	if domain != "" {
+		if err := checkName("domain", domain); err != nil {
+			return err
+		}
+	}
+	if _, dup := r.accounts[name]; dup {
+		return fmt.Errorf("smart account %q: %w", name, ErrExists)
+	}
+	r.accounts[name] = &account{Name: name, Domain: domain, vas: map[string]*vaccount{DefaultVAName: newVA(DefaultVAName, "Default virtual account")}, defaultVA: DefaultVAName}
+	return nil
+}
+
+func (r *registry) createVA(sa, name, desc string) error {
+	a, err := r.account(sa)
+	if err != nil {
+		return err
+	}
+	if err := checkName("virtual account", name); err != nil {
+		return err
+	}
+	if _, dup := a.vas[name]; dup {
+		return fmt.Errorf("virtual account %q of %q: %w", name, sa, ErrExists)
+	}
+	a.vas[name] = newVA(name, desc)
+	return nil
+}
+
+func (r *registry) renameVA(sa, old, name string) error {
+	a, v, err := r.va(sa, old)
+	if err != nil {
+		return err
+	}
+	if err := checkName("virtual account", name); err != nil {
+		return err
+	}
+	if _, dup := a.vas[name]; dup {
+		return fmt.Errorf("virtual account %q of %q: %w", name, sa, ErrExists)
+	}
+	delete(a.vas, old)
+	v.Name = name
+	a.vas[name] = v
+	if a.defaultVA == old {
+		a.defaultVA = name
+	}
+	for _, i := range v.insts {
+		i.VA = name
+	}
+	for _, t := range r.tokens {
+		if t.SA == sa && t.VA == old {
+			t.VA = name
+		}
+	}
+	for _, al := range r.alerts {
+		if al.SA == sa && al.VA == old {
+			al.VA = name
+		}
+	}
+	return nil
+}
+
+func (r *registry) deleteVA(sa, name string) error {
+	a, v, err := r.va(sa, name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.defaultVA == name:
+		return fmt.Errorf("%w: virtual account %q is the default; make another the default first", ErrInvalid, name)
+	case len(v.insts) > 0:
+		return fmt.Errorf("%w: virtual account %q still has %d product instances", ErrInvalid, name, len(v.insts))
+	case len(v.lots) > 0:
+		return fmt.Errorf("%w: virtual account %q still holds licenses; transfer or remove them first", ErrInvalid, name)
+	case len(v.external) > 0:
+		return fmt.Errorf("%w: virtual account %q still has satellite usage", ErrInvalid, name)
+	}
+	delete(a.vas, name)
+	for k, t := range r.tokens {
+		if t.SA == sa && t.VA == name {
+			delete(r.tokens, k)
+		}
+	}
+	return nil
+}
+
+func (r *registry) setDefaultVA(sa, name string) error {
+	a, _, err := r.va(sa, name)
+	if err != nil {
+		return err
+	}
+	a.defaultVA = name
+	return nil
+}
+
+func checkQty(q int64) error {
+	if q < 1 || q > MaxQuantity {
+		return fmt.Errorf("%w quantity %d: want 1 to %d", ErrInvalid, q, MaxQuantity)
+	}
+	return nil
+}
+
+func (r *registry) checkTag(tag string) error {
+	if strings.TrimSpace(tag) == "" || len(tag) > 120 {
+		return fmt.Errorf("%w entitlement tag %q", ErrInvalid, tag)
+	}
+	if r.cat != nil {
+		if _, ok := r.cat.Lookup(tag); !ok {
+			return fmt.Errorf("%w: entitlement tag %q is not in the catalogue", ErrInvalid, tag)
+		}
+	}
+	return nil
+}
+
+// addLot adds licenses. A zero end is perpetual; a term needs end > start
+// and must not have ended already.
+func (r *registry) addLot(sa, va, tag string, qty int64, start, end time.Time) (int, error) {
+	_, v, err := r.va(sa, va)
+	if err != nil {
+		return 0, err
+	}
+	if err := r.checkTag(tag); err != nil {
+		return 0, err
+	}
+	if err := checkQty(qty); err != nil {
+		return 0, err
+	}
+	if start.IsZero() {
+		start = r.now
+	}
+	if !end.IsZero() && !end.After(start) {
+		return 0, fmt.Errorf("%w term: end %s is not after start %s", ErrInvalid, end.Format(time.DateOnly), start.Format(time.DateOnly))
+	}
+	if !end.IsZero() && !end.After(r.now) {
+		return 0, fmt.Errorf("%w term: it ended on %s", ErrInvalid, end.Format(time.DateOnly))
+	}
+	l := &lot{ID: r.nextLot, Tag: tag, Qty: qty, Start: start, End: end}
+	r.nextLot++
+	v.lots = append(v.lots, l)
+	v.cache = nil
+	r.scheduleLot(sa, va, l)
+	r.refreshShortages(sa, va)
+	return l.ID, nil
+}
+
+// supply is the licenses of a tag active now.
+func (v *vaccount) supply(tag string, now time.Time) int64 {
+	var s int64
+	for _, l := range v.lots {
+		if l.Tag == tag && l.activeAt(now) {
+			s += l.Qty
+		}
+	}
+	return s
+}
+
+// removeLots takes qty licenses of a tag out, from the lots that end
+// soonest first (perpetual ones last), and returns what was taken.
+func (v *vaccount) removeLots(tag string, qty int64, now time.Time) []lot {
+	var cands []*lot
+	for _, l := range v.lots {
+		if l.Tag == tag && l.activeAt(now) {
+			cands = append(cands, l)
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b *lot) int {
+		switch {
+		case a.End.IsZero() && b.End.IsZero():
+			return b.ID - a.ID
+		case a.End.IsZero():
+			return 1
+		case b.End.IsZero():
+			return -1
+		case !a.End.Equal(b.End):
+			return a.End.Compare(b.End)
+		}
+		return b.ID - a.ID
+	})
+	var taken []lot
+	for _, l := range cands {
+		if qty == 0 {
+			break
+		}
+		n := min(qty, l.Qty)
+		part := *l
+		part.Qty = n
+		taken = append(taken, part)
+		l.Qty -= n
+		qty -= n
+	}
+	v.lots = slices.DeleteFunc(v.lots, func(l *lot) bool { return l.Qty == 0 })
+	v.cache = nil
+	return taken
+}
+
+func (r *registry) removeLicenses(sa, va, tag string, qty int64) error {
+	_, v, err := r.va(sa, va)
+	if err != nil {
+		return err
+	}
+	if err := checkQty(qty); err != nil {
+		return err
+	}
+	if s := v.supply(tag, r.now); qty > s {
+		return fmt.Errorf("%w: remove %d of %q from %q: it holds %d", ErrInvalid, qty, tag, va, s)
+	}
+	v.removeLots(tag, qty, r.now)
+	r.refreshShortages(sa, va)
+	return nil
+}
+
+func (r *registry) transferLicenses(sa, from, to, tag string, qty int64) error {
+	_, src, err := r.va(sa, from)
+	if err != nil {
+		return err
+	}
+	_, dst, err := r.va(sa, to)
+	if err != nil {
+		return err
+	}
+	if from == to {
+		return fmt.Errorf("%w: transfer from %q to itself", ErrInvalid, from)
+	}
+	if err := checkQty(qty); err != nil {
+		return err
+	}
+	if avail := r.state(src).tag(tag).Available; qty > avail {
+		return fmt.Errorf("%w: transfer %d of %q from %q: only %d available (not in use)", ErrInvalid, qty, tag, from, avail)
+	}
+	for _, part := range src.removeLots(tag, qty, r.now) {
+		l := part
+		l.ID = r.nextLot
+		r.nextLot++
+		dst.lots = append(dst.lots, &l)
+		r.scheduleLot(sa, to, &l)
+	}
+	dst.cache = nil
+	r.refreshShortages(sa, from)
+	r.refreshShortages(sa, to)
+	return nil
+}
+
+// tagState is one entitlement's balance in a virtual account.
+type tagState struct {
+	Tag                   string
+	Supply                int64
+	Demand                int64 // own instances + external usage
+	Own, FromParent, Lent int64
+	Shortfall             int64
+	Available             int64 // supply not used by own or child demand
+}
+
+type vaState struct {
+	tags []tagState // sorted by tag
+}
+
+func (s *vaState) tag(t string) tagState {
+	i, ok := slices.BinarySearchFunc(s.tags, t, func(x tagState, t string) int { return strings.Compare(x.Tag, t) })
+	if !ok {
+		return tagState{Tag: t}
+	}
+	return s.tags[i]
+}
+
+// state computes (or returns the cached) balance of every tag of a VA
+// with the license hierarchy: own licenses first, then the parent's spare
+// licenses for child tags in tag order. Its cost depends on the number of
+// tags, not on the number of instances: demand is kept incrementally.
+func (r *registry) state(v *vaccount) *vaState {
+	if v.cache != nil {
+		return v.cache
+	}
+	totals := map[string]*tagState{}
+	get := func(tag string) *tagState {
+		t, ok := totals[tag]
+		if !ok {
+			t = &tagState{Tag: tag}
+			totals[tag] = t
+		}
+		return t
+	}
+	for _, l := range v.lots {
+		if l.activeAt(r.now) {
+			get(l.Tag).Supply += l.Qty
+		}
+	}
+	for tag, d := range v.demand {
+		get(tag).Demand += d
+	}
+	for _, ext := range v.external {
+		for tag, d := range ext {
+			get(tag).Demand += d
+		}
+	}
+	st := &vaState{}
+	for _, t := range totals {
+		st.tags = append(st.tags, *t)
+	}
+	slices.SortFunc(st.tags, func(a, b tagState) int { return strings.Compare(a.Tag, b.Tag) })
+	index := map[string]int{}
+	for i := range st.tags {
+		t := &st.tags[i]
+		t.Own = min(t.Demand, t.Supply)
+		index[t.Tag] = i
+	}
+	for i := range st.tags {
+		t := &st.tags[i]
+		rest := t.Demand - t.Own
+		if rest > 0 && r.cat != nil {
+			if e, ok := r.cat.Lookup(t.Tag); ok && e.Parent != "" {
+				if pi, ok := index[e.Parent]; ok {
+					p := &st.tags[pi]
+					take := min(rest, p.Supply-p.Own-p.Lent)
+					p.Lent += take
+					t.FromParent = take
+					rest -= take
+				}
+			}
+		}
+		t.Shortfall = rest
+	}
+	for i := range st.tags {
+		t := &st.tags[i]
+		t.Available = t.Supply - t.Own - t.Lent
+	}
+	v.cache = st
+	return st
+}
+
+// refreshShortages raises or clears "Insufficient Licenses" for a VA.
+func (r *registry) refreshShortages(sa, va string) {
+	a, ok := r.accounts[sa]
+	if !ok {
+		return
+	}
+	v, ok := a.vas[va]
+	if !ok {
+		return
+	}
+	st := r.state(v)
+	prefix := "short:" + sa + "/" + va + "/"
+	short := map[string]bool{}
+	for _, t := range st.tags {
+		if t.Shortfall > 0 {
+			short[t.Tag] = true
+			r.raise(prefix+t.Tag, Alert{Severity: SevMajor, Type: AlertInsufficient, SA: sa, VA: va, Tag: t.Tag,
+				Message: fmt.Sprintf("The virtual account %s needs %d more %s license(s)", va, t.Shortfall, r.licenseName(t.Tag))})
+		}
+	}
+	for key := range r.active {
+		if strings.HasPrefix(key, prefix) && !short[strings.TrimPrefix(key, prefix)] {
+			r.clear(key)
+		}
+	}
+}
+
+func (r *registry) licenseName(tag string) string {
+	if r.cat != nil {
+		if e, ok := r.cat.Lookup(tag); ok && e.Name != "" {
+			return e.Name
+		}
+	}
+	return tag
+}
+
+func (r *registry) entitlement(tag string) (name, desc string) {
+	if r.cat != nil {
+		if e, ok := r.cat.Lookup(tag); ok {
+			return e.Name, e.Description
+		}
+	}
+	return tag, tag
+}
+
+// setUsage replaces an instance's usage in its VA's demand.
+func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) {
+	v := r.accounts[i.SA].vas[i.VA]
+	if i.Consuming == consuming && slices.Equal(i.Usage, usage) {
+		return
+	}
+	if i.Consuming {
+		for _, u := range i.Usage {
+			if v.demand[u.Tag] -= int64(u.Count); v.demand[u.Tag] == 0 {
+				delete(v.demand, u.Tag)
+			}
+		}
+	}
+	i.Usage, i.Consuming = usage, consuming
+	if consuming {
+		for _, u := range usage {
+			v.demand[u.Tag] += int64(u.Count)
+		}
+	}
+	v.cache = nil
+	r.refreshShortages(i.SA, i.VA)
+}
+
+func (r *registry) removeInstance(i *instance) {
+	r.setUsage(i, nil, false)
+	delete(r.accounts[i.SA].vas[i.VA].insts, i.UDI.String())
+	delete(r.insts, i.UDI.String())
+	i.gen = 0
+	for _, k := range []string{"connect:", "renew:"} {
+		r.clear(k + i.UDI.String())
+	}
+}
+
+func (r *registry) moveInstance(i *instance, to string) {
+	usage, consuming := i.Usage, i.Consuming
+	r.setUsage(i, nil, false)
+	from := r.accounts[i.SA].vas[i.VA]
+	delete(from.insts, i.UDI.String())
+	i.VA = to
+	r.accounts[i.SA].vas[to].insts[i.UDI.String()] = i
+	r.setUsage(i, usage, consuming)
+}

@@ -1,0 +1,246 @@
+package cssm
+
+import (
+	"container/heap"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The clean-up schedule: one entry per instance (its next check), per
+// license lot (start, expiry notice, end) and per satellite. Entries are
+// ordered by time, then kind and key, so the order is a function of the
+// state alone: a restored registry rebuilds the same schedule.
+type entryKind int
+
+const (
+	kindLot      entryKind = iota + 1 // expiry notice or end of a term lot
+	kindLotStart                      // a lot whose start is in the future
+	kindInstance
+	kindSatellite
+)
+
+type entry struct {
+	at   time.Time
+	kind entryKind
+	key  string
+	gen  uint64
+}
+
+type schedule []entry
+
+func (s schedule) Len() int { return len(s) }
+func (s schedule) Less(i, j int) bool {
+	if !s[i].at.Equal(s[j].at) {
+		return s[i].at.Before(s[j].at)
+	}
+	if s[i].kind != s[j].kind {
+		return s[i].kind < s[j].kind
+	}
+	if s[i].key != s[j].key {
+		return s[i].key < s[j].key
+	}
+	return s[i].gen < s[j].gen
+}
+func (s schedule) Swap(i, j int) { s[i], s[j] = s[j], s[i] }
+func (s *schedule) Push(x any)   { *s = append(*s, x.(entry)) }
+func (s *schedule) Pop() any {
+	old := *s
+	e := old[len(old)-1]
+	*s = old[:len(old)-1]
+	return e
+}
+
+func (r *registry) push(e entry) { heap.Push(&r.sched, e) }
+
+// next returns the earliest live entry's time, dropping stale ones.
+func (r *registry) next() (entry, bool) {
+	for r.sched.Len() > 0 {
+		e := r.sched[0]
+		if r.live(e) {
+			return e, true
+		}
+		heap.Pop(&r.sched)
+	}
+	return entry{}, false
+}
+
+func (r *registry) live(e entry) bool {
+	switch e.kind {
+	case kindInstance:
+		i, ok := r.insts[e.key]
+		return ok && i.gen == e.gen && i.NextCheck.Equal(e.at)
+	case kindLot:
+		sa, va, id, ok := splitLotKey(e.key)
+		if !ok {
+			return false
+		}
+		l := r.findLot(sa, va, id)
+		return l != nil && lotNext(l, r.prof).Equal(e.at)
+	case kindLotStart:
+		sa, va, id, ok := splitLotKey(e.key)
+		if !ok {
+			return false
+		}
+		l := r.findLot(sa, va, id)
+		return l != nil && l.Start.Equal(e.at)
+	}
+	return true
+}
+
+func lotKey(sa, va string, id int) string { return fmt.Sprintf("%s\x00%s\x00%09d", sa, va, id) }
+
+func splitLotKey(k string) (string, string, int, bool) {
+	p := strings.Split(k, "\x00")
+	if len(p) != 3 {
+		return "", "", 0, false
+	}
+	var id int
+	if _, err := fmt.Sscanf(p[2], "%d", &id); err != nil {
+		return "", "", 0, false
+	}
+	return p[0], p[1], id, true
+}
+
+func (r *registry) findLot(sa, va string, id int) *lot {
+	a, ok := r.accounts[sa]
+	if !ok {
+		return nil
+	}
+	v, ok := a.vas[va]
+	if !ok {
+		return nil
+	}
+	for _, l := range v.lots {
+		if l.ID == id {
+			return l
+		}
+	}
+	return nil
+}
+
+// lotNext is the lot's next event: its start, the expiry notice, its end;
+// zero when nothing is left to do.
+func lotNext(l *lot, p Profile) time.Time {
+	switch {
+	case l.End.IsZero():
+		return time.Time{} // perpetual: its start needs no event (supply is computed at each use)
+	case !l.Warned:
+		return l.End.Add(-p.TermExpiringNotice)
+	case !l.Expired:
+		return l.End
+	}
+	return time.Time{}
+}
+
+func (r *registry) scheduleLot(sa, va string, l *lot) {
+	if t := lotNext(l, r.prof); !t.IsZero() {
+		r.push(entry{at: t, kind: kindLot, key: lotKey(sa, va, l.ID)})
+	}
+	// A lot that starts in the future changes the supply then.
+	if l.Start.After(r.now) {
+		r.push(entry{at: l.Start, kind: kindLotStart, key: lotKey(sa, va, l.ID)})
+	}
+}
+
+func (r *registry) scheduleInstance(i *instance, at time.Time) {
+	i.NextCheck = at
+	r.push(entry{at: at, kind: kindInstance, key: i.UDI.String(), gen: i.gen})
+}
+
+// advance processes every live entry due at or before now, each at its own
+// time; onSatellite handles satellite entries (CSSM only).
+func (r *registry) advance(now time.Time, onSatellite func(e entry)) {
+	for {
+		e, ok := r.next()
+		if !ok || e.at.After(now) {
+			break
+		}
+		heap.Pop(&r.sched)
+		if e.at.After(r.now) {
+			r.now = e.at
+		}
+		switch e.kind {
+		case kindInstance:
+			r.checkInstance(r.insts[e.key])
+		case kindLot:
+			r.fireLot(e)
+		case kindLotStart:
+			sa, va, _, _ := splitLotKey(e.key)
+			r.accounts[sa].vas[va].cache = nil
+			r.refreshShortages(sa, va)
+		case kindSatellite:
+			if onSatellite != nil {
+				onSatellite(e)
+			}
+		}
+	}
+	r.now = now
+}
+
+func (r *registry) fireLot(e entry) {
+	sa, va, id, _ := splitLotKey(e.key)
+	l := r.findLot(sa, va, id)
+	name := r.licenseName(l.Tag)
+	key := fmt.Sprintf("lot:%s/%s/%d", sa, va, id)
+	if !l.Warned {
+		l.Warned = true
+		r.raise(key, Alert{Severity: SevMinor, Type: AlertLicensesExpiring, SA: sa, VA: va, Tag: l.Tag, Source: name, Due: l.End,
+			Message: fmt.Sprintf("%d %s license(s) in %s expire on %s", l.Qty, name, va, l.End.Format(time.DateOnly))})
+	} else {
+		l.Expired = true
+		r.clear(key)
+		r.raise(key+":expired", Alert{Severity: SevMajor, Type: AlertLicensesExpired, SA: sa, VA: va, Tag: l.Tag, Source: name,
+			Message: fmt.Sprintf("%d %s license(s) in %s expired on %s", l.Qty, name, va, l.End.Format(time.DateOnly))})
+		v := r.accounts[sa].vas[va]
+		v.lots = deleteLot(v.lots, id)
+		v.cache = nil
+		r.refreshShortages(sa, va)
+		return
+	}
+	r.scheduleLot(sa, va, l)
+}
+
+func deleteLot(ls []*lot, id int) []*lot {
+	out := ls[:0]
+	for _, l := range ls {
+		if l.ID != id {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// checkInstance applies the clean-up rules to an instance at r.now:
+// FailedToConnectAfter → alert; ReleaseUsageAfter → usage released;
+// RemoveInstanceAfter → removed.
+func (r *registry) checkInstance(i *instance) {
+	p := r.prof
+	age := r.now.Sub(i.LastContact)
+	src := i.Hostname + " (" + i.UDI.String() + ")"
+	switch {
+	case age < p.FailedToConnectAfter:
+		r.scheduleInstance(i, i.LastContact.Add(p.FailedToConnectAfter))
+	case i.Connected:
+		i.Connected = false
+		r.raise("connect:"+i.UDI.String(), Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.SA, VA: i.VA, Source: src,
+			Due: i.LastContact.Add(p.ReleaseUsageAfter),
+			Message: fmt.Sprintf("The product instance %s has not connected since %s", src, i.LastContact.Format(time.DateOnly))})
+		r.scheduleInstance(i, i.LastContact.Add(p.ReleaseUsageAfter))
+	case age < p.ReleaseUsageAfter:
+		r.scheduleInstance(i, i.LastContact.Add(p.ReleaseUsageAfter))
+	case i.Consuming:
+		r.setUsage(i, i.Usage, false)
+		r.raise("renew:"+i.UDI.String(), Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.SA, VA: i.VA, Source: src,
+			Due: i.LastContact.Add(p.RemoveInstanceAfter),
+			Message: fmt.Sprintf("The product instance %s failed to renew its authorization; its licenses were released", src)})
+		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))
+	case age < p.RemoveInstanceAfter:
+		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))
+	default:
+		sa, va := i.SA, i.VA
+		r.removeInstance(i)
+		r.raise("removed:"+i.UDI.String()+":"+r.now.Format(time.RFC3339), Alert{Severity: SevInfo, Type: AlertInstanceRemoved, SA: sa, VA: va, Source: src,
+			Message: fmt.Sprintf("The product instance %s was removed after a year without contact", src)})
+	}
+}
