@@ -78,13 +78,25 @@ func TestLicensePools(t *testing.T) {
 	before := snap(t, c)
 	now := c.Now()
 	for name, err := range map[string]error{
-		"zero":            func() error { _, err := c.AddLicenses(now, sa, campus, na24, 0, time.Time{}, time.Time{}); return err }(),
-		"negative":        func() error { _, err := c.AddLicenses(now, sa, campus, na24, -5, time.Time{}, time.Time{}); return err }(),
-		"oversized":       func() error { _, err := c.AddLicenses(now, sa, campus, na24, cssm.MaxQuantity+1, time.Time{}, time.Time{}); return err }(),
-		"unknown tag":     func() error { _, err := c.AddLicenses(now, sa, campus, "C9999 Turbo", 1, time.Time{}, time.Time{}); return err }(),
-		"unknown VA":      func() error { _, err := c.AddLicenses(now, sa, "Nowhere", na24, 1, time.Time{}, time.Time{}); return err }(),
-		"ended term":      func() error { _, err := c.AddLicenses(now, sa, campus, da24, 1, t0, t0.AddDate(0, 1, 0)); return err }(),
-		"inverted term":   func() error { _, err := c.AddLicenses(now, sa, campus, da24, 1, now.AddDate(1, 0, 0), now.AddDate(0, 11, 0)); return err }(),
+		"zero":     func() error { _, err := c.AddLicenses(now, sa, campus, na24, 0, time.Time{}, time.Time{}); return err }(),
+		"negative": func() error { _, err := c.AddLicenses(now, sa, campus, na24, -5, time.Time{}, time.Time{}); return err }(),
+		"oversized": func() error {
+			_, err := c.AddLicenses(now, sa, campus, na24, cssm.MaxQuantity+1, time.Time{}, time.Time{})
+			return err
+		}(),
+		"unknown tag": func() error {
+			_, err := c.AddLicenses(now, sa, campus, "C9999 Turbo", 1, time.Time{}, time.Time{})
+			return err
+		}(),
+		"unknown VA": func() error {
+			_, err := c.AddLicenses(now, sa, "Nowhere", na24, 1, time.Time{}, time.Time{})
+			return err
+		}(),
+		"ended term": func() error { _, err := c.AddLicenses(now, sa, campus, da24, 1, t0, t0.AddDate(0, 1, 0)); return err }(),
+		"inverted term": func() error {
+			_, err := c.AddLicenses(now, sa, campus, da24, 1, now.AddDate(1, 0, 0), now.AddDate(0, 11, 0))
+			return err
+		}(),
 		"remove too many": c.RemoveLicenses(now, sa, campus, na24, 11),
 		"transfer self":   c.TransferLicenses(now, sa, campus, campus, na24, 1),
 		"transfer many":   c.TransferLicenses(now, sa, campus, "DEFAULT", na24, 11),

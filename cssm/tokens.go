@@ -12,7 +12,7 @@ import (
 // call POST virtual-accounts/{va}/tokens.
 type TokenOptions struct {
 	Description      string `json:"description"`
-	ExpiresAfterDays int    `json:"expiresAfterDays"` // 1 to Profile.TokenMaxDays
+	ExpiresAfterDays int    `json:"expiresAfterDays"`  // 1 to Profile.TokenMaxDays
 	MaxUses          int    `json:"maxUses,omitempty"` // 0: unlimited
 	ExportControlled bool   `json:"exportControlled"`  // "Allow export-controlled functionality"
 }
