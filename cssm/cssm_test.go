@@ -451,3 +451,82 @@ func TestReportsJSON(t *testing.T) {
 	_, err = c.LicensesPayload("Nobody", nil)
 	assert.ErrorIs(t, err, cssm.ErrNotFound)
 }
+
+func TestRenameKeepsShortageAlert(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	registerDevice(t, c, t0, tok, "FOC1", license.Usage{Tag: na24, Count: 1})
+	require.Len(t, c.Alerts(sa, false), 1)
+	require.NoError(t, c.RenameVirtualAccount(t0, sa, campus, "Campus-2"))
+	alerts := c.Alerts(sa, false)
+	require.Len(t, alerts, 1)
+	assert.Equal(t, "Campus-2", alerts[0].VA)
+	_, err := c.AddLicenses(t0, sa, "Campus-2", na24, 1, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	assert.Empty(t, c.Alerts(sa, false), "the renamed VA's alert clears")
+}
+
+// An agent against the CSSM: the dates of the captures follow from CSSM's
+// back-dating, a short VA gives OUT OF COMPLIANCE, a license added in CSSM
+// is picked up at the 12-hour retry, and deregistration releases the usage.
+func TestAgentAgainstCSSM(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	usage := []license.Usage{{Tag: na24, Count: 2}}
+	a, err := agent.New(t0, agent.Config{UDI: udi("FOC2133Z0AB"), Hostname: "sw1", Usage: usage, Seed: 1})
+	require.NoError(t, err)
+	deliver := func() {
+		for _, m := range a.TakeMessages() {
+			ans, err := c.Handle(a.Now(), m)
+			require.NoError(t, err)
+			require.NoError(t, a.Handle(a.Now(), ans))
+		}
+	}
+	run := func(until time.Time) {
+		for {
+			deliver()
+			n := a.NextDeadline()
+			if n.IsZero() || n.After(until) {
+				require.NoError(t, a.Advance(until))
+				require.NoError(t, c.Advance(until))
+				deliver()
+				return
+			}
+			require.NoError(t, c.Advance(n))
+			require.NoError(t, a.Advance(n))
+		}
+	}
+	regAt := t0.Add(time.Hour)
+	run(regAt)
+	_, err = a.Register(regAt, tok, false)
+	require.NoError(t, err)
+	run(regAt.Add(time.Minute))
+	s := a.Status()
+	assert.Equal(t, agent.RegRegistered, s.Registration)
+	assert.Equal(t, campus, s.VirtualAccount)
+	assert.Equal(t, regAt.Add(-5*time.Minute).Add(365*agent.Day), s.RegistrationExpires)
+	assert.Equal(t, agent.AuthOutOfComp, s.Authorization)
+	assert.Equal(t, regAt.Add(4*time.Second-5*time.Minute+90*agent.Day), s.CommunicationDeadline)
+
+	_, err = c.AddLicenses(regAt.Add(time.Hour), sa, campus, na24, 2, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	run(regAt.Add(12*time.Hour + 4*time.Second))
+	s = a.Status()
+	assert.Equal(t, agent.AuthAuthorized, s.Authorization)
+	assert.Equal(t, regAt.Add(12*time.Hour+4*time.Second), s.AuthorizationSince)
+
+	// A year of healthy renewals: never out of step.
+	run(regAt.Add(400 * agent.Day))
+	s = a.Status()
+	assert.Equal(t, agent.AuthAuthorized, s.Authorization)
+	assert.Equal(t, agent.ResultSucceeded, s.LastRenewal.Result, "the ID certificate was renewed")
+	assert.Empty(t, c.Alerts(sa, false))
+
+	require.NoError(t, a.Deregister(a.Now()))
+	deliver()
+	rows, err := c.Instances(sa, campus)
+	require.NoError(t, err)
+	assert.Empty(t, rows)
+	lic, _ := c.Licenses(sa, campus)
+	assert.Equal(t, int64(0), lic[0].InUse)
+}

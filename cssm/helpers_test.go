@@ -67,8 +67,7 @@ func authorize(t testing.TB, c *cssm.CSSM, now time.Time, sn string, usage ...li
 	return r
 }
 
-func snap(t testing.TB, c *cssm.CSSM) string {
-	t.Helper()
+func snap(t require.TestingT, c *cssm.CSSM) string {
 	b, err := c.Snapshot()
 	require.NoError(t, err)
 	return string(b)

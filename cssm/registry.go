@@ -55,7 +55,8 @@ type vaccount struct {
 	demand            map[string]int64            // requests of consuming instances, by tag
 	external          map[string]map[string]int64 // demand reported by satellites (on CSSM) or by CSSM (on a satellite): source → tag → count
 	insts             map[string]*instance
-	cache             *vaState // nil when demand or supply changed
+	cache             *vaState        // nil when demand or supply changed
+	short             map[string]bool // tags with an open "Insufficient Licenses" alert
 }
 
 type lot struct {
@@ -161,7 +162,7 @@ func (r *registry) va(sa, va string) (*account, *vaccount, error) {
 }
 
 func newVA(name, desc string) *vaccount {
-	return &vaccount{Name: name, Description: desc, demand: map[string]int64{}, external: map[string]map[string]int64{}, insts: map[string]*instance{}}
+	return &vaccount{Name: name, Description: desc, demand: map[string]int64{}, external: map[string]map[string]int64{}, insts: map[string]*instance{}, short: map[string]bool{}}
 }
 
 // DefaultVAName is the name CSSM gives the default virtual account. [doc]
@@ -226,6 +227,11 @@ func (r *registry) renameVA(sa, old, name string) error {
 	for _, al := range r.alerts {
 		if al.SA == sa && al.VA == old {
 			al.VA = name
+			if al.Active() && al.Type == AlertInsufficient {
+				delete(r.active, al.key)
+				al.key = "short:" + sa + "/" + name + "/" + al.Tag
+				r.active[al.key] = al
+			}
 		}
 	}
 	return nil
@@ -510,19 +516,20 @@ func (r *registry) refreshShortages(sa, va string) {
 	}
 	st := r.state(v)
 	prefix := "short:" + sa + "/" + va + "/"
-	short := map[string]bool{}
+	now := map[string]bool{}
 	for _, t := range st.tags {
 		if t.Shortfall > 0 {
-			short[t.Tag] = true
+			now[t.Tag] = true
 			r.raise(prefix+t.Tag, Alert{Severity: SevMajor, Type: AlertInsufficient, SA: sa, VA: va, Tag: t.Tag,
 				Message: fmt.Sprintf("The virtual account %s needs %d more %s license(s)", va, t.Shortfall, r.licenseName(t.Tag))})
 		}
 	}
-	for key := range r.active {
-		if strings.HasPrefix(key, prefix) && !short[strings.TrimPrefix(key, prefix)] {
-			r.clear(key)
+	for tag := range v.short {
+		if !now[tag] {
+			r.clear(prefix + tag)
 		}
 	}
+	v.short = now
 }
 
 func (r *registry) licenseName(tag string) string {

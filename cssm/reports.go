@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/slsim/slsim/license"
 )
 
 // LicenseDetail is one lot of a license, as in the REST licenseDetails.
@@ -44,6 +46,10 @@ type InstanceRow struct {
 	LastContact    time.Time `json:"lastContactDate"`
 	Status         string    `json:"status"` // Active, Failed to Connect, Usage Released
 	Licenses       []string  `json:"licenses"`
+	// Usage is what the instance last reported; Consuming says whether it
+	// counts against the pool (false once released for silence).
+	Usage     []license.Usage `json:"-"`
+	Consuming bool            `json:"-"`
 }
 
 // Licenses reports a virtual account's licenses, sorted by license name.
@@ -136,7 +142,8 @@ func (r *registry) instances(sa, va string) ([]InstanceRow, error) {
 			st = "Failed to Connect"
 		}
 		row := InstanceRow{Name: i.Hostname, ProductType: productName(i.UDI.PID), PID: i.UDI.PID, SN: i.UDI.SN, VirtualAccount: va,
-			Registered: i.Registered, LastContact: i.LastContact, Status: st, Licenses: []string{}}
+			Registered: i.Registered, LastContact: i.LastContact, Status: st, Licenses: []string{},
+			Usage: slices.Clone(i.Usage), Consuming: i.Consuming}
 		for _, u := range i.Usage {
 			name, _ := r.entitlement(u.Tag)
 			row.Licenses = append(row.Licenses, fmt.Sprintf("%d %s", u.Count, name))

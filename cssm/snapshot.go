@@ -218,6 +218,11 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 				return nil, fmt.Errorf("alert key %q open twice", al.key)
 			}
 			r.active[al.key] = &al
+			if al.Type == AlertInsufficient {
+				if v := r.accounts[al.SA].vaOrNil(al.VA); v != nil {
+					v.short[al.Tag] = true
+				}
+			}
 		}
 	}
 	// The schedule is a function of the state.
@@ -232,6 +237,13 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		}
 	}
 	return r, nil
+}
+
+func (a *account) vaOrNil(name string) *vaccount {
+	if a == nil {
+		return nil
+	}
+	return a.vas[name]
 }
 
 type cssmJSON struct {

@@ -1,0 +1,213 @@
+package cssm_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/license"
+	"github.com/slsim/slsim/stackwise"
+)
+
+var (
+	propSAs  = []string{"A", "B"}
+	propVAs  = []string{"DEFAULT", "East", "West"}
+	propTags = []string{"C9500 Network Advantage", "C9500-32C Network Advantage", na24, da24}
+	propSNs  = []string{"S1", "S2", "S3", "S4", "S5"}
+)
+
+// world is a CSSM under a random script, with the tokens it handed out.
+type world struct {
+	c      *cssm.CSSM
+	tokens []string
+	trace  []string
+}
+
+func newWorld(t require.TestingT) *world {
+	c, err := cssm.New(t0, cssm.Config{Catalog: stackwise.Catalog(), Seed: 1})
+	require.NoError(t, err)
+	w := &world{c: c}
+	for _, s := range propSAs {
+		require.NoError(t, c.CreateSmartAccount(t0, s, ""))
+		for _, v := range propVAs[1:] {
+			require.NoError(t, c.CreateVirtualAccount(t0, s, v, ""))
+		}
+		for _, v := range propVAs {
+			tok, err := c.CreateToken(t0, s, v, cssm.TokenOptions{ExpiresAfterDays: 365})
+			require.NoError(t, err)
+			w.tokens = append(w.tokens, tok.Value)
+		}
+	}
+	return w
+}
+
+type cop struct {
+	Kind       string
+	D          time.Duration
+	SA, VA, To string
+	Tag        string
+	Qty        int64
+	Term       bool
+	SN         string
+	Tok        int
+	Force      bool
+	MaxUses    int
+	Usage      []license.Usage
+}
+
+func genCop() *rapid.Generator[cop] {
+	return rapid.Custom(func(t *rapid.T) cop {
+		o := cop{
+			// rapid favours early entries: the common operations come first.
+			Kind: rapid.SampledFrom([]string{"register", "authorize", "add", "authorize", "advance", "register", "add", "authorize",
+				"advance", "transfer", "renew", "move", "remove", "deregister", "token", "revoke"}).Draw(t, "kind"),
+			SA: rapid.SampledFrom(propSAs).Draw(t, "sa"), VA: rapid.SampledFrom(propVAs).Draw(t, "va"), To: rapid.SampledFrom(propVAs).Draw(t, "to"),
+			Tag: rapid.SampledFrom(propTags).Draw(t, "tag"), Qty: rapid.SampledFrom([]int64{2, 1, 3, 5, 1, 2, 4, 0, -1}).Draw(t, "qty"), Term: rapid.Bool().Draw(t, "term"),
+			SN: rapid.SampledFrom(propSNs).Draw(t, "sn"), Tok: rapid.IntRange(0, 11).Draw(t, "tok"), Force: rapid.Bool().Draw(t, "force"),
+			MaxUses: rapid.IntRange(0, 2).Draw(t, "maxUses"),
+			D:       time.Duration(rapid.IntRange(1, 40).Draw(t, "n")) * rapid.SampledFrom([]time.Duration{time.Hour, cssm.Day, 10 * cssm.Day}).Draw(t, "unit"),
+		}
+		for _, tag := range rapid.SliceOfNDistinct(rapid.SampledFrom(propTags), 0, 2, func(s string) string { return s }).Draw(t, "usage") {
+			o.Usage = append(o.Usage, license.Usage{Tag: tag, Count: rapid.IntRange(1, 3).Draw(t, "count")})
+		}
+		return o
+	})
+}
+
+func (w *world) step(t require.TestingT, o cop) {
+	c := w.c
+	now := c.Now()
+	var err error
+	var ans license.Answer
+	u := license.UDI{PID: "C9500-32C", SN: o.SN}
+	switch o.Kind {
+	case "advance":
+		err = c.Advance(now.Add(o.D))
+	case "add":
+		end := time.Time{}
+		if o.Term {
+			end = now.AddDate(1, 0, 0)
+		}
+		_, err = c.AddLicenses(now, o.SA, o.VA, o.Tag, o.Qty, time.Time{}, end)
+	case "remove":
+		err = c.RemoveLicenses(now, o.SA, o.VA, o.Tag, o.Qty)
+	case "transfer":
+		err = c.TransferLicenses(now, o.SA, o.VA, o.To, o.Tag, o.Qty)
+	case "token":
+		var tok cssm.Token
+		tok, err = c.CreateToken(now, o.SA, o.VA, cssm.TokenOptions{ExpiresAfterDays: 200, MaxUses: o.MaxUses})
+		if err == nil {
+			w.tokens = append(w.tokens, tok.Value)
+		}
+	case "revoke":
+		if len(w.tokens) > 0 {
+			err = c.RevokeToken(now, w.tokens[o.Tok%len(w.tokens)])
+		}
+	case "register":
+		tok := "Tm9Ub2tlbllldA%3D%3D"
+		if len(w.tokens) > 0 {
+			tok = w.tokens[o.Tok%len(w.tokens)]
+		}
+		ans, err = c.Handle(now, license.Register{ID: 1, UDI: u, Token: tok, Force: o.Force})
+	case "authorize":
+		ans, err = c.Handle(now, license.Authorize{ID: 2, UDI: u, Usage: o.Usage})
+	case "renew":
+		ans, err = c.Handle(now, license.RenewID{ID: 3, UDI: u})
+	case "deregister":
+		ans, err = c.Handle(now, license.Deregister{ID: 4, UDI: u})
+	case "move":
+		err = c.TransferInstance(now, u, o.To)
+	}
+	if err != nil && !errors.Is(err, cssm.ErrInvalid) && !errors.Is(err, cssm.ErrNotFound) && !errors.Is(err, cssm.ErrExists) {
+		require.NoError(t, err, "%+v", o)
+	}
+	w.trace = append(w.trace, fmt.Sprintf("%s %+v %v", o.Kind, ans, err))
+}
+
+// check holds the invariants of the pools after every step.
+func (w *world) check(t *rapid.T) {
+	for _, s := range propSAs {
+		for _, v := range propVAs {
+			rows, err := w.c.Licenses(s, v)
+			require.NoError(t, err)
+			insts, err := w.c.Instances(s, v)
+			require.NoError(t, err)
+			want := map[string]int64{}
+			for _, i := range insts {
+				if i.Consuming {
+					for _, u := range i.Usage {
+						want[u.Tag] += int64(u.Count)
+					}
+				}
+			}
+			for _, r := range rows {
+				// Demand kept incrementally equals demand recomputed from
+				// this VA's own instances: no account consumes another's.
+				if r.InUse != want[r.Tag] {
+					t.Fatalf("%s/%s %s: in use %d, instances ask %d", s, v, r.Tag, r.InUse, want[r.Tag])
+				}
+				delete(want, r.Tag)
+				if r.Status == "In Compliance" && r.InUse-r.FromParent+r.Substitution+r.Available != r.Quantity {
+					t.Fatalf("%s/%s %s: in use %d − from parent %d + lent %d + available %d ≠ quantity %d", s, v, r.Tag, r.InUse, r.FromParent, r.Substitution, r.Available, r.Quantity)
+				}
+				if r.Available < 0 {
+					t.Fatalf("negative available: %+v", r)
+				}
+			}
+			for tag, n := range want {
+				if n > 0 {
+					t.Fatalf("%s/%s %s: instances ask %d, no row", s, v, tag, n)
+				}
+			}
+			toks, err := w.c.Tokens(s, v)
+			require.NoError(t, err)
+			for _, tk := range toks {
+				if tk.MaxUses > 0 && tk.Uses > tk.MaxUses {
+					t.Fatalf("token used %d times, max %d", tk.Uses, tk.MaxUses)
+				}
+			}
+		}
+	}
+}
+
+func TestPropertyPoolsAndAccounts(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		w := newWorld(t)
+		for _, o := range rapid.SliceOfN(genCop(), 20, 80).Draw(t, "ops") {
+			w.step(t, o)
+			w.check(t)
+		}
+	})
+}
+
+// restore(snapshot) behaves exactly like the original under any further
+// sequence of operations, and the round trip is byte-identical.
+func TestPropertySnapshotRestore(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		w := newWorld(t)
+		for _, o := range rapid.SliceOfN(genCop(), 10, 40).Draw(t, "before") {
+			w.step(t, o)
+		}
+		a, err := w.c.Snapshot()
+		require.NoError(t, err)
+		r, err := cssm.Restore(a, stackwise.Catalog())
+		require.NoError(t, err)
+		b, err := r.Snapshot()
+		require.NoError(t, err)
+		require.Equal(t, string(a), string(b))
+		twin := &world{c: r, tokens: append([]string(nil), w.tokens...)}
+		w.trace = nil
+		for _, o := range rapid.SliceOfN(genCop(), 10, 40).Draw(t, "after") {
+			w.step(t, o)
+			twin.step(t, o)
+		}
+		require.Equal(t, w.trace, twin.trace)
+		require.Equal(t, snap(t, w.c), snap(t, twin.c))
+		require.Equal(t, w.c.Alerts("", true), twin.c.Alerts("", true))
+	})
+}
