@@ -135,7 +135,7 @@ func (r *registry) register(m license.Register) license.Answer {
 	}
 	r.insts[m.UDI.String()] = i
 	r.accounts[tok.SA].vas[tok.VA].insts[m.UDI.String()] = i
-	r.scheduleInstance(i, r.now.Add(r.prof.FailedToConnectAfter))
+	r.scheduleInstance(i, r.now.Add(r.prof.FailedToConnectAfter+r.prof.ConnectAlertGrace))
 	return license.RegisterReply{ID: m.ID, SmartAccount: tok.SA, VirtualAccount: tok.VA, ExportControlled: tok.ExportControlled,
 		CertStart: i.CertStart, CertSerial: i.CertSerial}
 }

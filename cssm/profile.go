@@ -20,6 +20,10 @@ type Profile struct {
 	ClockTolerance time.Duration `json:"clockTolerance"`
 	// FailedToConnectAfter raises "Product Instance Failed to Connect". [doc]
 	FailedToConnectAfter time.Duration `json:"failedToConnectAfter"`
+	// ConnectAlertGrace delays that alert past FailedToConnectAfter, as a
+	// daily job would: a healthy device renews every 30 days and must not
+	// raise it for the seconds its renewal takes. [model]
+	ConnectAlertGrace time.Duration `json:"connectAlertGrace"`
 	// ReleaseUsageAfter releases an instance's usage to the pool. [seed, doc]
 	ReleaseUsageAfter time.Duration `json:"releaseUsageAfter"`
 	// RemoveInstanceAfter removes the instance. [seed, doc]
@@ -43,6 +47,7 @@ func DefaultProfile() Profile {
 		AuthSkew:                5 * time.Minute,
 		ClockTolerance:          time.Hour,
 		FailedToConnectAfter:    30 * Day,
+		ConnectAlertGrace:       Day,
 		ReleaseUsageAfter:       90 * Day,
 		RemoveInstanceAfter:     365 * Day,
 		TermExpiringNotice:      90 * Day,
@@ -68,11 +73,11 @@ func (p Profile) Validate() error {
 			return fmt.Errorf("cssm profile: %s must be positive, got %v", f.name, f.v)
 		}
 	}
-	if p.CertSkew < 0 || p.AuthSkew < 0 {
-		return fmt.Errorf("cssm profile: skews must not be negative")
+	if p.CertSkew < 0 || p.AuthSkew < 0 || p.ConnectAlertGrace < 0 {
+		return fmt.Errorf("cssm profile: skews and grace must not be negative")
 	}
-	if !(p.FailedToConnectAfter < p.ReleaseUsageAfter && p.ReleaseUsageAfter < p.RemoveInstanceAfter) {
-		return fmt.Errorf("cssm profile: want FailedToConnectAfter < ReleaseUsageAfter < RemoveInstanceAfter")
+	if !(p.FailedToConnectAfter+p.ConnectAlertGrace < p.ReleaseUsageAfter && p.ReleaseUsageAfter < p.RemoveInstanceAfter) {
+		return fmt.Errorf("cssm profile: want FailedToConnectAfter + ConnectAlertGrace < ReleaseUsageAfter < RemoveInstanceAfter")
 	}
 	if p.SatelliteSyncAlertAfter >= p.SatelliteRemoveAfter {
 		return fmt.Errorf("cssm profile: SatelliteSyncAlertAfter must be before SatelliteRemoveAfter")

@@ -212,15 +212,16 @@ func deleteLot(ls []*lot, id int) []*lot {
 }
 
 // checkInstance applies the clean-up rules to an instance at r.now:
-// FailedToConnectAfter → alert; ReleaseUsageAfter → usage released;
+// FailedToConnectAfter (+ ConnectAlertGrace) → alert; ReleaseUsageAfter → usage released;
 // RemoveInstanceAfter → removed.
 func (r *registry) checkInstance(i *instance) {
 	p := r.prof
 	age := r.now.Sub(i.LastContact)
 	src := i.Hostname + " (" + i.UDI.String() + ")"
+	connect := p.FailedToConnectAfter + p.ConnectAlertGrace
 	switch {
-	case age < p.FailedToConnectAfter:
-		r.scheduleInstance(i, i.LastContact.Add(p.FailedToConnectAfter))
+	case age < connect:
+		r.scheduleInstance(i, i.LastContact.Add(connect))
 	case i.Connected:
 		i.Connected = false
 		r.raise("connect:"+i.UDI.String(), Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.SA, VA: i.VA, Source: src,
