@@ -189,13 +189,21 @@ func (r *registry) createVA(sa, name, desc string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.checkNewVA(name); err != nil {
+		return err
+	}
+	a.vas[name] = newVA(name, desc)
+	return nil
+}
+
+// checkNewVA refuses a bad or taken virtual account name.
+func (a *account) checkNewVA(name string) error {
 	if err := checkName("virtual account", name); err != nil {
 		return err
 	}
 	if _, dup := a.vas[name]; dup {
-		return fmt.Errorf("virtual account %q of %q: %w", name, sa, ErrExists)
+		return fmt.Errorf("virtual account %q of %q: %w", name, a.Name, ErrExists)
 	}
-	a.vas[name] = newVA(name, desc)
 	return nil
 }
 
@@ -204,11 +212,8 @@ func (r *registry) renameVA(sa, old, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkName("virtual account", name); err != nil {
+	if err := a.checkNewVA(name); err != nil {
 		return err
-	}
-	if _, dup := a.vas[name]; dup {
-		return fmt.Errorf("virtual account %q of %q: %w", name, sa, ErrExists)
 	}
 	delete(a.vas, old)
 	v.Name = name
