@@ -533,3 +533,20 @@ func TestAgentAgainstCSSM(t *testing.T) {
 	lic, _ := c.Licenses(sa, campus)
 	assert.Equal(t, int64(0), lic[0].InUse)
 }
+
+// Seed scenario 9: a request signed with another key than the one the
+// instance registered with is refused; a forced re-registration with the
+// new key cures it.
+func TestSignatureMismatch(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	handle(t, c, t0, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok, KeyID: "key-1"})
+	ok := handle(t, c, t0, license.Authorize{ID: id(), UDI: udi("FOC1"), KeyID: "key-1"})
+	assert.IsType(t, license.AuthorizeReply{}, ok)
+	bad := handle(t, c, t0, license.Authorize{ID: id(), UDI: udi("FOC1"), KeyID: "key-2"})
+	assert.Equal(t, license.Failure{ID: nextID, Class: license.FailRejected, Reason: "Data and signature do not match"}, bad)
+	bad = handle(t, c, t0, license.RenewID{ID: id(), UDI: udi("FOC1"), KeyID: "key-2"})
+	assert.Equal(t, "Data and signature do not match", bad.(license.Failure).Reason)
+	handle(t, c, t0, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok, KeyID: "key-2", Force: true})
+	assert.IsType(t, license.AuthorizeReply{}, handle(t, c, t0, license.Authorize{ID: id(), UDI: udi("FOC1"), KeyID: "key-2"}))
+}

@@ -92,6 +92,9 @@ func (r *registry) handle(msg license.Message) license.Answer {
 		if !ok {
 			return fail(m.ID, license.FailRejected, ReasonInstanceNotFound)
 		}
+		if !signedBy(i, m.KeyID) {
+			return fail(m.ID, license.FailRejected, license.ReasonSignatureMismatch)
+		}
 		r.contact(i)
 		i.CertStart, i.CertSerial = r.now.Add(-r.prof.CertSkew), r.serial()
 		return license.RenewIDReply{ID: m.ID, CertStart: i.CertStart, CertSerial: i.CertSerial}
@@ -129,7 +132,7 @@ func (r *registry) register(m license.Register) license.Answer {
 	tok.Uses++
 	r.nextGen++
 	i := &instance{UDI: m.UDI, Hostname: m.Hostname, SA: tok.SA, VA: tok.VA, Registered: r.now, LastContact: r.now,
-		CertStart: r.now.Add(-r.prof.CertSkew), CertSerial: r.serial(), Connected: true, gen: r.nextGen}
+		CertStart: r.now.Add(-r.prof.CertSkew), CertSerial: r.serial(), KeyID: m.KeyID, Connected: true, gen: r.nextGen}
 	if i.Hostname == "" {
 		i.Hostname = m.UDI.SN
 	}
@@ -138,6 +141,13 @@ func (r *registry) register(m license.Register) license.Answer {
 	r.scheduleInstance(i, r.now.Add(r.prof.FailedToConnectAfter+r.prof.ConnectAlertGrace))
 	return license.RegisterReply{ID: m.ID, SmartAccount: tok.SA, VirtualAccount: tok.VA, ExportControlled: tok.ExportControlled,
 		CertStart: i.CertStart, CertSerial: i.CertSerial}
+}
+
+// signedBy reports whether a request's key matches the one the instance
+// registered with (seed scenario 9: "Data and signature do not match").
+// Requests that carry no key are not checked.
+func signedBy(i *instance, key string) bool {
+	return key == "" || i.KeyID == "" || key == i.KeyID
 }
 
 // contact records a message from the instance: it is connected again.
@@ -154,6 +164,9 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 	i, ok := r.insts[m.UDI.String()]
 	if !ok {
 		return fail(m.ID, license.FailRejected, ReasonInstanceNotFound)
+	}
+	if !signedBy(i, m.KeyID) {
+		return fail(m.ID, license.FailRejected, license.ReasonSignatureMismatch)
 	}
 	r.contact(i)
 	usage, _ := license.NormalizeUsage(m.Usage)

@@ -81,6 +81,7 @@ type instance struct {
 	LastContact  time.Time
 	CertStart    time.Time
 	CertSerial   string
+	KeyID        string
 	Usage        []license.Usage
 	Consuming    bool
 	Connected    bool // false once "Failed to Connect" was raised

@@ -57,6 +57,7 @@ type instanceJSON struct {
 	LastContact  time.Time       `json:"lastContact"`
 	CertStart    time.Time       `json:"certStart"`
 	CertSerial   string          `json:"certSerial"`
+	KeyID        string          `json:"keyId,omitempty"`
 	Usage        []license.Usage `json:"usage"`
 	Consuming    bool            `json:"consuming"`
 	Connected    bool            `json:"connected"`
@@ -106,7 +107,7 @@ func (r *registry) toJSON() (registryJSON, error) {
 	slices.SortFunc(j.Accounts, func(x, y accountJSON) int { return strings.Compare(x.Name, y.Name) })
 	for _, i := range r.insts {
 		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Hostname: i.Hostname, SA: i.SA, VA: i.VA, Registered: i.Registered,
-			LastContact: i.LastContact, CertStart: i.CertStart, CertSerial: i.CertSerial, Usage: i.Usage, Consuming: i.Consuming,
+			LastContact: i.LastContact, CertStart: i.CertStart, CertSerial: i.CertSerial, KeyID: i.KeyID, Usage: i.Usage, Consuming: i.Consuming,
 			Connected: i.Connected, NextCheck: i.NextCheck, Gen: i.gen, SatelliteSrc: i.satelliteSrc})
 	}
 	slices.SortFunc(j.Instances, func(x, y instanceJSON) int { return strings.Compare(x.UDI.String(), y.UDI.String()) })
@@ -188,7 +189,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 			return nil, fmt.Errorf("instance %s: bad schedule", ij.UDI)
 		}
 		i := &instance{UDI: ij.UDI, Hostname: ij.Hostname, SA: ij.SA, VA: ij.VA, Registered: ij.Registered, LastContact: ij.LastContact,
-			CertStart: ij.CertStart, CertSerial: ij.CertSerial, Usage: usage, Consuming: ij.Consuming, Connected: ij.Connected,
+			CertStart: ij.CertStart, CertSerial: ij.CertSerial, KeyID: ij.KeyID, Usage: usage, Consuming: ij.Consuming, Connected: ij.Connected,
 			NextCheck: ij.NextCheck, gen: ij.Gen, satelliteSrc: ij.SatelliteSrc}
 		if i.Consuming {
 			for _, u := range usage {

@@ -27,6 +27,9 @@ type Register struct {
 	// end refuses a registration whose clock is off beyond its tolerance.
 	// Zero means the sender does not say.
 	DeviceTime time.Time `json:"deviceTime"`
+	// KeyID identifies the key pair the device signs with (SLA-KeyPair);
+	// the back end checks later requests against it. Empty: not checked.
+	KeyID string `json:"keyId,omitempty"`
 }
 
 // Authorize asks for authorization of the device's current usage.
@@ -34,12 +37,14 @@ type Authorize struct {
 	ID    uint64  `json:"id"`
 	UDI   UDI     `json:"udi"`
 	Usage []Usage `json:"usage"`
+	KeyID string  `json:"keyId,omitempty"` // see Register.KeyID
 }
 
 // RenewID asks for a new ID certificate.
 type RenewID struct {
-	ID  uint64 `json:"id"`
-	UDI UDI    `json:"udi"`
+	ID    uint64 `json:"id"`
+	UDI   UDI    `json:"udi"`
+	KeyID string `json:"keyId,omitempty"` // see Register.KeyID
 }
 
 // Deregister tells the back end that the device has removed its
