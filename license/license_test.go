@@ -78,3 +78,35 @@ func TestAllInCompliance(t *testing.T) {
 	r.Entitlements = append(r.Entitlements, license.Entitlement{Tag: "b"})
 	assert.False(t, r.AllInCompliance())
 }
+
+func TestEnvelopesRoundTrip(t *testing.T) {
+	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	u := license.UDI{PID: "C9300-24P", SN: "FOC1"}
+	for _, m := range []license.Message{
+		license.Register{ID: 1, UDI: u, Token: "abc", Force: true, DeviceTime: now, KeyID: "k"},
+		license.Authorize{ID: 2, UDI: u, Usage: []license.Usage{{Tag: "x", Count: 2}}, KeyID: "k"},
+		license.RenewID{ID: 3, UDI: u}, license.Deregister{ID: 4, UDI: u},
+	} {
+		e, err := license.WrapMessage(m)
+		require.NoError(t, err)
+		back, err := e.Message()
+		require.NoError(t, err)
+		assert.Equal(t, m, back)
+	}
+	for _, a := range []license.Answer{
+		license.RegisterReply{ID: 1, SmartAccount: "s", CertStart: now}, license.AuthorizeReply{ID: 2, Time: now, Entitlements: []license.Entitlement{{Tag: "x"}}},
+		license.RenewIDReply{ID: 3, CertStart: now}, license.DeregisterReply{ID: 4}, license.Failure{ID: 5, Class: license.FailBusy, Reason: "r"},
+	} {
+		e, err := license.WrapAnswer(a)
+		require.NoError(t, err)
+		back, err := e.Answer()
+		require.NoError(t, err)
+		assert.Equal(t, a, back)
+	}
+	_, err := license.Envelope{Kind: "nope"}.Message()
+	assert.Error(t, err)
+	_, err = license.Envelope{Kind: "failure", Data: []byte("{")}.Answer()
+	assert.Error(t, err)
+	_, err = license.WrapMessage(nil)
+	assert.Error(t, err)
+}

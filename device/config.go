@@ -1,0 +1,157 @@
+package device
+
+import (
+	"slices"
+	"time"
+)
+
+// CallHomeProfile is a `call-home` profile.
+type CallHomeProfile struct {
+	Name   string `json:"name"`
+	Active bool   `json:"active"`
+	// Destination is the HTTP(S) address (`destination address http <url>`).
+	Destination string `json:"destination"`
+	// ReportsSmartLicensing is `reporting smart-licensing-data` (CiscoTAC-1
+	// reports it by default).
+	ReportsSmartLicensing bool `json:"reportsSmartLicensing"`
+	// TransportHTTP is `destination transport-method http`.
+	TransportHTTP bool `json:"transportHTTP"`
+}
+
+// NameServer is `ip name-server [vrf <vrf>] <ip>`.
+type NameServer struct {
+	IP  string `json:"ip"`
+	VRF string `json:"vrf,omitempty"`
+}
+
+// Interface is an interface with the VRF it is in.
+type Interface struct {
+	Name string `json:"name"`
+	VRF  string `json:"vrf,omitempty"`
+	IP   string `json:"ip,omitempty"`
+}
+
+// Trustpoint is a `crypto pki trustpoint`.
+type Trustpoint struct {
+	Name string `json:"name"`
+	// RevocationCheck is "crl" (the default) or "none".
+	RevocationCheck string `json:"revocationCheck"`
+	// CA is the issuer name of the CA certificate imported with `crypto
+	// pki authenticate` (empty when none).
+	CA string `json:"ca,omitempty"`
+}
+
+// SLATrustPoint is the trustpoint smart licensing uses for CSSM.
+const SLATrustPoint = "SLA-TrustPoint"
+
+// Config is the part of the configuration that matters to licensing; a
+// device keeps a running and a startup one.
+type Config struct {
+	Hostname        string            `json:"hostname"`
+	ServiceCallHome bool              `json:"serviceCallHome"`
+	Profiles        []CallHomeProfile `json:"profiles"`
+	// HTTPProxy is `call-home` `http-proxy <ip> port <port>` ("" for none).
+	HTTPProxy     string            `json:"httpProxy,omitempty"`
+	HTTPProxyPort int               `json:"httpProxyPort,omitempty"`
+	DomainLookup  bool              `json:"domainLookup"`
+	NameServers   []NameServer      `json:"nameServers,omitempty"`
+	Hosts         map[string]string `json:"hosts,omitempty"` // ip host
+	Interfaces    []Interface       `json:"interfaces,omitempty"`
+	// SourceInterface is `ip http client source-interface`.
+	SourceInterface     string       `json:"sourceInterface,omitempty"`
+	Trustpoints         []Trustpoint `json:"trustpoints"`
+	ServerIdentityCheck bool         `json:"serverIdentityCheck"`
+	NTPServers          []string     `json:"ntpServers,omitempty"`
+	CalendarValid       bool         `json:"calendarValid"`
+	TimeZone            string       `json:"timeZone,omitempty"`
+	TimeZoneOffset      int          `json:"timeZoneOffset,omitempty"` // seconds east of UTC
+	// LicenseLevel is the `license boot level` words.
+	LicenseLevel string `json:"licenseLevel"`
+	// SLAKeyPair is the identity of the SLA-KeyPair RSA key the
+	// registration generated ("" when none); PKI keys live in the
+	// configuration, so an unsaved key is lost on reload.
+	SLAKeyPair string `json:"slaKeyPair,omitempty"`
+}
+
+// DefaultConfig is an IOS-XE 16.9+ switch out of the box: Call Home on,
+// CiscoTAC-1 active towards tools.cisco.com reporting smart-licensing
+// data, domain lookup on without name servers, SLA-TrustPoint checking
+// revocation by CRL, server identity checked, clock not authoritative.
+func DefaultConfig(hostname, level string) Config {
+	return Config{
+		Hostname:        hostname,
+		ServiceCallHome: true,
+		Profiles: []CallHomeProfile{{Name: "CiscoTAC-1", Active: true, Destination: "https://tools.cisco.com/its/service/oddce/services/DDCEService",
+			ReportsSmartLicensing: true, TransportHTTP: true}},
+		DomainLookup:        true,
+		Trustpoints:         []Trustpoint{{Name: SLATrustPoint, RevocationCheck: "crl", CA: "Cisco Licensing Root CA"}},
+		ServerIdentityCheck: true,
+		LicenseLevel:        level,
+		Interfaces:          []Interface{{Name: "GigabitEthernet0/0", VRF: "Mgmt-vrf"}, {Name: "Vlan1"}},
+	}
+}
+
+// Clone returns an independent copy.
+func (c Config) Clone() Config {
+	c.Profiles = slices.Clone(c.Profiles)
+	c.NameServers = slices.Clone(c.NameServers)
+	c.Interfaces = slices.Clone(c.Interfaces)
+	c.Trustpoints = slices.Clone(c.Trustpoints)
+	c.NTPServers = slices.Clone(c.NTPServers)
+	if c.Hosts != nil {
+		h := make(map[string]string, len(c.Hosts))
+		for k, v := range c.Hosts {
+			h[k] = v
+		}
+		c.Hosts = h
+	}
+	return c
+}
+
+// Equal reports whether two configurations are the same.
+func (c Config) Equal(d Config) bool {
+	if len(c.Hosts) != len(d.Hosts) {
+		return false
+	}
+	for k, v := range c.Hosts {
+		if d.Hosts[k] != v {
+			return false
+		}
+	}
+	a, b := c, d
+	a.Hosts, b.Hosts = nil, nil
+	return slices.Equal(a.Profiles, b.Profiles) && slices.Equal(a.NameServers, b.NameServers) && slices.Equal(a.Interfaces, b.Interfaces) &&
+		slices.Equal(a.Trustpoints, b.Trustpoints) && slices.Equal(a.NTPServers, b.NTPServers) &&
+		a.Hostname == b.Hostname && a.ServiceCallHome == b.ServiceCallHome && a.HTTPProxy == b.HTTPProxy && a.HTTPProxyPort == b.HTTPProxyPort &&
+		a.DomainLookup == b.DomainLookup && a.SourceInterface == b.SourceInterface && a.ServerIdentityCheck == b.ServerIdentityCheck &&
+		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&
+		a.LicenseLevel == b.LicenseLevel && a.SLAKeyPair == b.SLAKeyPair
+}
+
+// Trustpoint returns a trustpoint by name.
+func (c *Config) Trustpoint(name string) *Trustpoint {
+	for i := range c.Trustpoints {
+		if c.Trustpoints[i].Name == name {
+			return &c.Trustpoints[i]
+		}
+	}
+	return nil
+}
+
+// Profile returns a call-home profile by name.
+func (c *Config) Profile(name string) *CallHomeProfile {
+	for i := range c.Profiles {
+		if c.Profiles[i].Name == name {
+			return &c.Profiles[i]
+		}
+	}
+	return nil
+}
+
+// Zone is the configured time zone (UTC when none).
+func (c Config) Zone() *time.Location {
+	if c.TimeZone == "" {
+		return time.UTC
+	}
+	return time.FixedZone(c.TimeZone, c.TimeZoneOffset)
+}

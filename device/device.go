@@ -1,0 +1,394 @@
+// Package device is an IOS-XE Catalyst switch as far as licensing goes: its
+// stackwise topology and version, running and startup configuration (Call
+// Home, DNS, VRFs, proxy, trustpoints, clock, license level, PKI keys),
+// write memory, reload and failover, its Smart Agent, and the Call Home
+// transport that turns the agent's messages into deliveries over the
+// network — or into the field guide's failures.
+//
+// Time is an input; the device reads no clock.
+package device
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/license"
+	"github.com/slsim/slsim/stackwise"
+)
+
+// Spec describes a device to build.
+type Spec struct {
+	Topology stackwise.Device // name (the hostname), units, level, version
+	Seed     uint64
+	Profile  *agent.Profile
+}
+
+// Device is one switch (stack, chassis or StackWise Virtual pair). It is not
+// safe for concurrent use.
+type Device struct {
+	topo        stackwise.Device
+	running     Config
+	startup     Config
+	clockOffset time.Duration
+	ntpSynced   bool
+	ag          *agent.Agent
+	pcg         *rand.PCG
+	rng         *rand.Rand
+	crlUntil    time.Time
+	logs        []agent.LogEvent
+	outbox      []license.Message
+}
+
+// New boots a device at now with the factory configuration (saved), its
+// licenses from the topology's level.
+func New(now time.Time, s Spec) (*Device, error) {
+	if err := s.Topology.Validate(); err != nil {
+		return nil, fmt.Errorf("new device: %w", err)
+	}
+	udi, err := s.Topology.UDI()
+	if err != nil {
+		return nil, fmt.Errorf("new device: %w", err)
+	}
+	usage, err := s.Topology.Usage()
+	if err != nil {
+		return nil, fmt.Errorf("new device: %w", err)
+	}
+	ag, err := agent.New(now, agent.Config{UDI: udi, Hostname: s.Topology.Name, Profile: s.Profile, Seed: s.Seed, Usage: usage})
+	if err != nil {
+		return nil, fmt.Errorf("new device: %w", err)
+	}
+	pcg := rand.NewPCG(s.Seed^0xd1b54a32d192ed03, s.Seed)
+	cfg := DefaultConfig(s.Topology.Name, s.Topology.Level.String())
+	d := &Device{topo: s.Topology, running: cfg, startup: cfg.Clone(), ag: ag, pcg: pcg, rng: rand.New(pcg)}
+	d.drain()
+	return d, nil
+}
+
+// Name is the device's hostname at creation, its key in a world.
+func (d *Device) Name() string { return d.topo.Name }
+
+// Agent is the device's Smart Agent.
+func (d *Device) Agent() *agent.Agent { return d.ag }
+
+// Topology returns a copy of the device's topology (its first unit is the active one).
+func (d *Device) Topology() stackwise.Device {
+	t := d.topo
+	t.Switches = slices.Clone(t.Switches)
+	t.Chassis = slices.Clone(t.Chassis)
+	return t
+}
+
+// Running returns a copy of the running configuration.
+func (d *Device) Running() Config { return d.running.Clone() }
+
+// Startup returns a copy of the startup configuration.
+func (d *Device) Startup() Config { return d.startup.Clone() }
+
+// Saved reports whether running and startup configurations are the same.
+func (d *Device) Saved() bool { return d.running.Equal(d.startup) }
+
+// Clock returns the device's clock offset from true time and whether the
+// clock is authoritative (NTP-synchronised or calendar-valid): IOS marks
+// syslog lines with '*' while it is not.
+func (d *Device) Clock() (offset time.Duration, authoritative bool) {
+	return d.clockOffset, d.ntpSynced || d.running.CalendarValid
+}
+
+// DeviceTime is the device clock at the true instant t.
+func (d *Device) DeviceTime(t time.Time) time.Time { return t.Add(d.clockOffset) }
+
+func (d *Device) log(t time.Time, facility string, sev int, mn, text string) {
+	d.logs = append(d.logs, agent.LogEvent{Time: t, Facility: facility, Severity: sev, Mnemonic: mn, Text: text})
+}
+
+// drain moves the agent's outputs into the device's: messages to send, and
+// log lines — adding CONFIG_NOT_SAVED after a registration while the key
+// pair is not saved.
+func (d *Device) drain() {
+	d.outbox = append(d.outbox, d.ag.TakeMessages()...)
+	for _, l := range d.ag.TakeLogs() {
+		d.logs = append(d.logs, l)
+		if l.Mnemonic == agent.MnRegSuccess && d.startup.SLAKeyPair != d.running.SLAKeyPair {
+			d.log(l.Time, "SMART_LIC", 4, "CONFIG_NOT_SAVED", "Smart Licensing configuration has not been saved")
+		}
+	}
+}
+
+// TakeMessages returns the requests the agent wants sent, oldest first.
+func (d *Device) TakeMessages() []license.Message {
+	m := d.outbox
+	d.outbox = nil
+	return m
+}
+
+// TakeLogs returns the device's log lines since the last call, oldest first.
+func (d *Device) TakeLogs() []agent.LogEvent {
+	l := d.logs
+	d.logs = nil
+	return l
+}
+
+// NextDeadline is the agent's next deadline.
+func (d *Device) NextDeadline() time.Time { return d.ag.NextDeadline() }
+
+// Advance processes the agent's deadlines due by now.
+func (d *Device) Advance(now time.Time) error {
+	err := d.ag.Advance(now)
+	d.drain()
+	return err
+}
+
+// Handle gives the agent an answer.
+func (d *Device) Handle(now time.Time, a license.Answer) error {
+	err := d.ag.Handle(now, a)
+	d.drain()
+	return err
+}
+
+func (d *Device) newKey() string { return fmt.Sprintf("SLA-KeyPair/%016x", d.rng.Uint64()) }
+
+// ensureKey generates SLA-KeyPair when the configuration has none, as
+// registration does, with the seed's log lines.
+func (d *Device) ensureKey(now time.Time) {
+	if d.running.SLAKeyPair != "" {
+		return
+	}
+	d.running.SLAKeyPair = d.newKey()
+	d.log(now, "CRYPTO_ENGINE", 5, "KEY_ADDITION", "A key named SLA-KeyPair has been generated or imported by crypto-engine")
+	d.log(now, "PKI", 4, "NOCONFIGAUTOSAVE", `Configuration was modified. Issue "write memory" to save new IOS PKI configuration`)
+}
+
+// Register is `license smart register idtoken <token> [force]`: the key
+// pair is generated if needed, Call Home starts the registration, and the
+// agent sends it. It returns what IOS prints.
+func (d *Device) Register(now time.Time, token string, force bool) (string, error) {
+	if err := agent.CheckToken(token); err != nil {
+		return "", fmt.Errorf("register: %w", err)
+	}
+	if d.ag.Mode().HasIDCert() && !force {
+		return "", fmt.Errorf("register: %w", agent.ErrAlreadyRegistered)
+	}
+	if err := d.ag.Advance(now); err != nil {
+		return "", err
+	}
+	d.drain()
+	d.ensureKey(now)
+	out, err := d.ag.Register(now, token, force)
+	if err != nil {
+		return "", err
+	}
+	d.log(now, "CALL_HOME", 6, "SCH_REGISTRATION_IN_PROGRESS", "SCH device registration is in progress. Call-home will poll SCH server for registration status.")
+	d.drain()
+	return out, nil
+}
+
+// Deregister is `license smart deregister`.
+func (d *Device) Deregister(now time.Time) error {
+	err := d.ag.Deregister(now)
+	d.drain()
+	return err
+}
+
+// RenewAuth is `license smart renew auth`.
+func (d *Device) RenewAuth(now time.Time) error {
+	err := d.ag.RenewAuth(now)
+	d.drain()
+	return err
+}
+
+// RenewID is `license smart renew id`.
+func (d *Device) RenewID(now time.Time) error {
+	err := d.ag.RenewID(now)
+	d.drain()
+	return err
+}
+
+// ErrBadConfig wraps configuration refusals.
+var ErrBadConfig = errors.New("invalid configuration")
+
+// Configure edits the running configuration. The edit works on a copy; a
+// result that does not hold together (unknown source interface, bad level,
+// two profiles of one name, …) is refused and nothing changes. Effects
+// follow: NTP synchronises the clock when a server is reachable (see
+// SyncClock), a hostname change renames nothing else.
+func (d *Device) Configure(now time.Time, edit func(c *Config) error) error {
+	if err := d.ag.Advance(now); err != nil {
+		return err
+	}
+	d.drain()
+	c := d.running.Clone()
+	if err := edit(&c); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadConfig, err)
+	}
+	if err := validate(c); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadConfig, err)
+	}
+	if c.SLAKeyPair != d.running.SLAKeyPair {
+		return fmt.Errorf("%w: the SLA-KeyPair is changed with RegenerateKey", ErrBadConfig)
+	}
+	d.running = c
+	if len(c.NTPServers) == 0 {
+		d.ntpSynced = false
+	}
+	return nil
+}
+
+func validate(c Config) error {
+	if c.Hostname == "" || strings.ContainsAny(c.Hostname, " \t") {
+		return fmt.Errorf("hostname %q", c.Hostname)
+	}
+	if _, err := stackwise.ParseLevel(c.LicenseLevel); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, p := range c.Profiles {
+		if p.Name == "" || seen[p.Name] {
+			return fmt.Errorf("call-home profile %q is empty or repeated", p.Name)
+		}
+		seen[p.Name] = true
+	}
+	if c.Profile("CiscoTAC-1") == nil {
+		return errors.New("the CiscoTAC-1 profile cannot be removed")
+	}
+	if c.SourceInterface != "" && !slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.Name == c.SourceInterface }) {
+		return fmt.Errorf("source interface %s does not exist", c.SourceInterface)
+	}
+	for _, t := range c.Trustpoints {
+		if t.RevocationCheck != "crl" && t.RevocationCheck != "none" {
+			return fmt.Errorf("trustpoint %s: revocation-check %q", t.Name, t.RevocationCheck)
+		}
+	}
+	if c.HTTPProxy != "" && (c.HTTPProxyPort < 1 || c.HTTPProxyPort > 65535) {
+		return fmt.Errorf("http-proxy port %d", c.HTTPProxyPort)
+	}
+	return nil
+}
+
+// SetClock is `clock set`: the device clock shows deviceTime at now.
+func (d *Device) SetClock(now, deviceTime time.Time) error {
+	if deviceTime.Year() < 1993 || deviceTime.Year() > 2035 {
+		return fmt.Errorf("%w: clock set %s: year outside 1993–2035", ErrBadConfig, deviceTime.Format(time.DateOnly))
+	}
+	if err := d.ag.Advance(now); err != nil {
+		return err
+	}
+	d.drain()
+	d.clockOffset = deviceTime.Sub(now).Truncate(time.Second)
+	d.ntpSynced = false
+	d.log(now, "SMART_LIC", 5, "SYSTEM_CLOCK_CHANGED", "Smart Agent for Licensing System clock has been changed")
+	return nil
+}
+
+// SyncClock sets the clock from an NTP server (the world calls it when
+// one of the configured servers is reachable).
+func (d *Device) SyncClock(now time.Time) {
+	if d.clockOffset != 0 {
+		d.log(now, "SMART_LIC", 5, "SYSTEM_CLOCK_CHANGED", "Smart Agent for Licensing System clock has been changed")
+	}
+	d.clockOffset, d.ntpSynced = 0, true
+}
+
+// RegenerateKey is `crypto key generate rsa label SLA-KeyPair` over the
+// existing key: the device and CSSM identities fall out of step (seed
+// scenario 9) until the device registers again with force.
+func (d *Device) RegenerateKey(now time.Time) error {
+	if err := d.ag.Advance(now); err != nil {
+		return err
+	}
+	d.drain()
+	d.running.SLAKeyPair = d.newKey()
+	d.log(now, "CRYPTO_ENGINE", 5, "KEY_ADDITION", "A key named SLA-KeyPair has been generated or imported by crypto-engine")
+	d.log(now, "PKI", 4, "NOCONFIGAUTOSAVE", `Configuration was modified. Issue "write memory" to save new IOS PKI configuration`)
+	return nil
+}
+
+// WriteMemory is `write memory` / `copy running-config startup-config`.
+func (d *Device) WriteMemory(now time.Time) error {
+	if err := d.ag.Advance(now); err != nil {
+		return err
+	}
+	d.drain()
+	d.startup = d.running.Clone()
+	return nil
+}
+
+// keepsRegistration: the registration survives a reload or failover only
+// if the key pair it was made with is saved.
+func (d *Device) keepsRegistration() bool {
+	return d.running.SLAKeyPair != "" && d.startup.SLAKeyPair == d.running.SLAKeyPair
+}
+
+// Reload reloads the device: the running configuration becomes the startup
+// one (unsaved keys are lost, with the registration made with them; a new
+// license level takes effect), requests in flight are lost.
+func (d *Device) Reload(now time.Time) error {
+	if err := d.ag.Advance(now); err != nil {
+		return err
+	}
+	d.drain()
+	keep := d.keepsRegistration()
+	d.running = d.startup.Clone()
+	d.crlUntil = time.Time{}
+	d.outbox = nil
+	if err := d.ag.Reload(now, keep); err != nil {
+		return err
+	}
+	if err := d.applyLevel(now); err != nil {
+		return err
+	}
+	d.drain()
+	return nil
+}
+
+// Failover makes the standby the active unit (a stack or supervisor
+// switchover). The running configuration is kept — except an unsaved key
+// pair, which the standby never had: then the registration is lost.
+func (d *Device) Failover(now time.Time) error {
+	ha := d.topo.HAList()
+	if len(ha) < 2 {
+		return fmt.Errorf("failover: %s has no standby", d.topo.Name)
+	}
+	if err := d.ag.Advance(now); err != nil {
+		return err
+	}
+	d.drain()
+	keep := d.keepsRegistration()
+	if !keep {
+		d.running.SLAKeyPair = d.startup.SLAKeyPair
+	}
+	switch {
+	case len(d.topo.Chassis) > 0:
+		if len(d.topo.Chassis) > 1 {
+			d.topo.Chassis[0], d.topo.Chassis[1] = d.topo.Chassis[1], d.topo.Chassis[0]
+		}
+	default:
+		d.topo.Switches[0], d.topo.Switches[1] = d.topo.Switches[1], d.topo.Switches[0]
+	}
+	d.outbox = nil
+	d.crlUntil = time.Time{}
+	if err := d.ag.Reload(now, keep); err != nil {
+		return err
+	}
+	d.log(now, "SMART_LIC", 6, "HA_ROLE_CHANGED", "Smart Agent HA role changed to Active.")
+	d.drain()
+	return nil
+}
+
+// applyLevel sets the agent's usage from the running license level.
+func (d *Device) applyLevel(now time.Time) error {
+	l, err := stackwise.ParseLevel(d.running.LicenseLevel)
+	if err != nil {
+		return err
+	}
+	d.topo.Level = l
+	usage, err := d.topo.Usage()
+	if err != nil {
+		return err
+	}
+	return d.ag.SetUsage(now, usage)
+}

@@ -1,0 +1,87 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/slsim/slsim/device"
+)
+
+// Do runs an operation on a device at the world's time, records it in the
+// trace, and moves the device's outputs into the world. It returns what
+// the operation printed.
+func (w *World) Do(name, what string, op func(d *device.Device, now time.Time) (string, error)) (string, error) {
+	d, ok := w.devs[name]
+	if !ok {
+		return "", fmt.Errorf("no device %q", name)
+	}
+	w.emit(name, "action", what)
+	out, err := op(d, w.now)
+	if err != nil {
+		w.emit(name, "action", "refused: "+err.Error())
+	}
+	w.pump()
+	return out, err
+}
+
+// Register runs `license smart register idtoken <token> [force]` on a device.
+func (w *World) Register(name, token string, force bool) (string, error) {
+	what := "license smart register idtoken <token>"
+	if force {
+		what += " force"
+	}
+	return w.Do(name, what, func(d *device.Device, now time.Time) (string, error) { return d.Register(now, token, force) })
+}
+
+// Deregister runs `license smart deregister`.
+func (w *World) Deregister(name string) error {
+	_, err := w.Do(name, "license smart deregister", func(d *device.Device, now time.Time) (string, error) { return "", d.Deregister(now) })
+	return err
+}
+
+// RenewAuth runs `license smart renew auth`.
+func (w *World) RenewAuth(name string) error {
+	_, err := w.Do(name, "license smart renew auth", func(d *device.Device, now time.Time) (string, error) { return "", d.RenewAuth(now) })
+	return err
+}
+
+// Configure edits a device's running configuration (what names the change
+// in the trace, e.g. "ip host tools.cisco.com 203.0.113.10").
+func (w *World) Configure(name, what string, edit func(c *device.Config) error) error {
+	_, err := w.Do(name, what, func(d *device.Device, now time.Time) (string, error) { return "", d.Configure(now, edit) })
+	return err
+}
+
+// WriteMemory runs `write memory`.
+func (w *World) WriteMemory(name string) error {
+	_, err := w.Do(name, "write memory", func(d *device.Device, now time.Time) (string, error) { return "", d.WriteMemory(now) })
+	return err
+}
+
+// Reload reloads a device.
+func (w *World) Reload(name string) error {
+	_, err := w.Do(name, "reload", func(d *device.Device, now time.Time) (string, error) { return "", d.Reload(now) })
+	return err
+}
+
+// Failover switches a device's active unit over to its standby.
+func (w *World) Failover(name string) error {
+	_, err := w.Do(name, "redundancy force-switchover", func(d *device.Device, now time.Time) (string, error) { return "", d.Failover(now) })
+	return err
+}
+
+// SetClock runs `clock set` on a device: its clock shows deviceTime now.
+func (w *World) SetClock(name string, deviceTime time.Time) error {
+	_, err := w.Do(name, "clock set "+deviceTime.UTC().Format("15:04:05 Jan 2 2006"), func(d *device.Device, now time.Time) (string, error) {
+		return "", d.SetClock(now, deviceTime)
+	})
+	return err
+}
+
+// RegenerateKey regenerates a device's SLA-KeyPair over the existing one.
+func (w *World) RegenerateKey(name string) error {
+	_, err := w.Do(name, "crypto key generate rsa label SLA-KeyPair modulus 2048", func(d *device.Device, now time.Time) (string, error) {
+		return "", d.RegenerateKey(now)
+	})
+	return err
+}
