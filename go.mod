@@ -3,6 +3,7 @@ module github.com/slsim/slsim
 go 1.23
 
 require (
+	github.com/benbjohnson/clock v1.3.5
 	github.com/looplab/fsm v1.0.3
 	github.com/spf13/cobra v1.10.2
 	github.com/stretchr/testify v1.12.1

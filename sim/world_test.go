@@ -81,3 +81,36 @@ func TestDeterministicTrace(t *testing.T) {
 	assert.Contains(t, a, "AUTHORIZATION EXPIRED")
 	assert.Greater(t, strings.Count(a, "\n"), 100)
 }
+
+// Saving mid-run and loading gives the same remainder, byte for byte.
+func TestSaveLoadMidRun(t *testing.T) {
+	setup := func() *sim.World {
+		w, tok := healthyWorld(t, 7)
+		_, err := w.Register("sw1", tok, false)
+		require.NoError(t, err)
+		require.NoError(t, w.ScheduleFault(sim.Fault{At: start.Add(40 * agent.Day), Kind: sim.FaultEndpointDown, Target: netsim.CSSMIP, On: true}))
+		require.NoError(t, w.ScheduleFault(sim.Fault{At: start.Add(150 * agent.Day), Kind: sim.FaultEndpointDown, Target: netsim.CSSMIP}))
+		return w
+	}
+	whole := setup()
+	require.NoError(t, whole.RunFor(300*agent.Day))
+
+	half := setup()
+	// Stop mid-renewal: a request is in flight.
+	require.NoError(t, half.RunUntil(start.Add(30*agent.Day+6*time.Second+500*time.Millisecond)))
+	data, err := half.Save()
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"queue":[{`, "a request is in flight")
+	loaded, err := sim.Load(data)
+	require.NoError(t, err)
+	again, err := loaded.Save()
+	require.NoError(t, err)
+	assert.Equal(t, string(data), string(again), "save → load → save is byte-identical")
+	require.NoError(t, loaded.RunUntil(start.Add(300*agent.Day)))
+	assert.Equal(t, whole.TraceText(), loaded.TraceText())
+
+	_, err = sim.Load([]byte(`{"version":9}`))
+	assert.Error(t, err)
+	_, err = sim.Load([]byte(`{`))
+	assert.Error(t, err)
+}

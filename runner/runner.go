@@ -1,0 +1,133 @@
+// Package runner drives a world in real time with github.com/benbjohnson/clock:
+// given clock.New() it runs live (optionally scaled, e.g. one virtual day
+// per second); given a *clock.Mock it follows the mock. It arms one timer
+// at the world's next deadline and advances the world to the time received
+// on the timer's channel. It is the only package that waits on a clock.
+package runner
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/benbjohnson/clock"
+)
+
+// World is what the runner drives; *sim.World is one.
+type World interface {
+	Now() time.Time
+	NextDeadline() time.Time
+	RunUntil(t time.Time) error
+}
+
+// Runner runs a world against a clock. Use Do for anything else that
+// touches the world while it runs.
+type Runner struct {
+	clk       clock.Clock
+	w         World
+	scale     float64
+	realStart time.Time
+	virtStart time.Time
+	mu        sync.Mutex
+	wake      chan struct{}
+}
+
+// New prepares a runner. scale is virtual time per real time (0 means 1:
+// real time); virtual time starts at the world's time, real time at the
+// clock's.
+func New(clk clock.Clock, w World, scale float64) (*Runner, error) {
+	if clk == nil || w == nil {
+		return nil, errors.New("runner: nil clock or world")
+	}
+	if scale < 0 {
+		return nil, errors.New("runner: negative scale")
+	}
+	if scale == 0 {
+		scale = 1
+	}
+	return &Runner{clk: clk, w: w, scale: scale, realStart: clk.Now(), virtStart: w.Now(), wake: make(chan struct{}, 1)}, nil
+}
+
+// Virtual converts a real instant to virtual time.
+func (r *Runner) Virtual(real time.Time) time.Time {
+	return r.virtStart.Add(time.Duration(float64(real.Sub(r.realStart)) * r.scale))
+}
+
+// real is the real instant of a virtual one.
+func (r *Runner) real(virt time.Time) time.Time {
+	return r.realStart.Add(time.Duration(float64(virt.Sub(r.virtStart)) / r.scale))
+}
+
+// Do runs f with the world brought up to the present, while the run loop
+// waits; the loop then re-arms its timer (f may have changed the next deadline).
+func (r *Runner) Do(f func(now time.Time) error) error {
+	r.mu.Lock()
+	now := r.Virtual(r.clk.Now())
+	if now.Before(r.w.Now()) {
+		now = r.w.Now()
+	}
+	err := r.w.RunUntil(now)
+	if err == nil {
+		err = f(now)
+	}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+	return err
+}
+
+// View runs f on the world as it is, without advancing it, while the run
+// loop waits.
+func (r *Runner) View(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f()
+}
+
+// Run runs the world until ctx is done or the world fails. It arms one
+// timer at a time, at the world's next deadline.
+func (r *Runner) Run(ctx context.Context) error {
+	for {
+		r.mu.Lock()
+		next := r.w.NextDeadline()
+		r.mu.Unlock()
+		var c <-chan time.Time
+		var t *clock.Timer
+		if !next.IsZero() {
+			d := r.real(next).Sub(r.clk.Now())
+			if d < 0 {
+				d = 0
+			}
+			t = r.clk.Timer(d)
+			c = t.C
+		}
+		select {
+		case <-ctx.Done():
+			if t != nil {
+				t.Stop()
+			}
+			return ctx.Err()
+		case <-r.wake:
+			if t != nil {
+				t.Stop()
+			}
+		case ts := <-c:
+			v := r.Virtual(ts)
+			if v.Before(next) {
+				v = next // rounding between real and virtual durations
+			}
+			r.mu.Lock()
+			if v.Before(r.w.Now()) {
+				v = r.w.Now()
+			}
+			err := r.w.RunUntil(v)
+			r.mu.Unlock()
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
