@@ -89,6 +89,13 @@ func (c *CSSM) Handle(now time.Time, msg license.Message) (license.Answer, error
 	return c.r.handle(msg), nil
 }
 
+// SetBusy makes the CSSM answer every device request with "Your request
+// could not be processed right now. Please try again" (seed scenario 2)
+// until it is set back.
+func (c *CSSM) SetBusy(now time.Time, busy bool) error {
+	return c.op(now, func() error { c.r.busy = busy; return nil })
+}
+
 // CreateSmartAccount creates a smart account with its default virtual
 // account, DEFAULT.
 func (c *CSSM) CreateSmartAccount(now time.Time, name, domain string) error {

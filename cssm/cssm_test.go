@@ -12,6 +12,7 @@ import (
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/license"
+	"github.com/slsim/slsim/stackwise"
 )
 
 func TestAccountsAndVirtualAccounts(t *testing.T) {
@@ -170,7 +171,12 @@ func TestTokens(t *testing.T) {
 }
 
 func TestRegisterBackdatesAndAlreadyRegistered(t *testing.T) {
-	c := newCSSM(t)
+	prof := cssm.DefaultProfile()
+	prof.AlreadyRegisteredVariants = true
+	c, err := cssm.New(t0, cssm.Config{Profile: &prof, Catalog: stackwise.Catalog(), Seed: 7})
+	require.NoError(t, err)
+	require.NoError(t, c.CreateSmartAccount(t0, sa, "acme.com"))
+	require.NoError(t, c.CreateVirtualAccount(t0, sa, campus, ""))
 	tok := token(t, c, campus)
 	now := t0.Add(time.Hour)
 	ans := handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Hostname: "sw1", Token: tok})
@@ -191,8 +197,8 @@ func TestRegisterBackdatesAndAlreadyRegistered(t *testing.T) {
 
 	// Another smart account's token: the sudi text.
 	require.NoError(t, c.CreateSmartAccount(now, "Other Inc", ""))
-	otherTok, err := c.CreateToken(now, "Other Inc", "DEFAULT", cssm.TokenOptions{ExpiresAfterDays: 5})
-	require.NoError(t, err)
+	otherTok, err2 := c.CreateToken(now, "Other Inc", "DEFAULT", cssm.TokenOptions{ExpiresAfterDays: 5})
+	require.NoError(t, err2)
 	handle(t, c, now, license.Deregister{ID: id(), UDI: udi("FOC1")})
 	handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok})
 	again = handle(t, c, now, license.Register{ID: id(), UDI: udi("FOC1"), Token: otherTok.Value})
@@ -206,6 +212,25 @@ func TestRegisterBackdatesAndAlreadyRegistered(t *testing.T) {
 }
 
 // Seed scenario 3: a device clock beyond the tolerance.
+func TestHeadlineAlreadyRegisteredByDefault(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	registerDevice(t, c, t0, tok, "FOC1", license.Usage{Tag: na24, Count: 1})
+	again := handle(t, c, t0, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok})
+	assert.Equal(t, "Product Already Registered", again.(license.Failure).Reason)
+}
+
+// Seed scenario 2: CSSM cannot process requests for a while.
+func TestBusy(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	require.NoError(t, c.SetBusy(t0, true))
+	ans := handle(t, c, t0, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok})
+	assert.Equal(t, license.Failure{ID: nextID, Class: license.FailBusy, Reason: "Your request could not be processed right now. Please try again"}, ans)
+	require.NoError(t, c.SetBusy(t0.Add(time.Minute), false))
+	assert.IsType(t, license.RegisterReply{}, handle(t, c, t0.Add(time.Minute), license.Register{ID: id(), UDI: udi("FOC1"), Token: tok}))
+}
+
 func TestRegisterClockOffset(t *testing.T) {
 	c := newCSSM(t)
 	tok := token(t, c, campus)

@@ -31,14 +31,16 @@ func clockReason(device time.Time) string {
 }
 
 // alreadyRegistered chooses among the seed's three texts for a known UDI
-// registered without force. [model: which text when]
+// registered without force: the headline "Product Already Registered",
+// or with Profile.AlreadyRegisteredVariants [model: which text when]
 //   - the instance consumes licenses: "Existing Product Instance has
 //     Consumption and Force Flag is False";
 //   - the instance belongs to another smart account: "The product <PID> and
 //     sudi containing udiSerialNumber:<SN>,udiPid:<PID> has already been registered.";
 //   - otherwise: "Product Already Registered".
-func alreadyRegistered(i *instance, sa string) string {
+func alreadyRegistered(i *instance, sa string, variants bool) string {
 	switch {
+	case !variants:
 	case i.Consuming && len(i.Usage) > 0:
 		return license.ReasonConsumptionNoForce
 	case i.SA != sa:
@@ -82,6 +84,9 @@ func (r *registry) checkMessage(now time.Time, msg license.Message) (license.UDI
 
 // handle answers a device request at r.now (the caller has advanced).
 func (r *registry) handle(msg license.Message) license.Answer {
+	if r.busy {
+		return fail(msg.RequestID(), license.FailBusy, license.ReasonBusy)
+	}
 	switch m := msg.(type) {
 	case license.Register:
 		return r.register(m)
@@ -125,7 +130,7 @@ func (r *registry) register(m license.Register) license.Answer {
 	}
 	if old, ok := r.insts[m.UDI.String()]; ok {
 		if !m.Force {
-			return fail(m.ID, license.FailRejected, alreadyRegistered(old, tok.SA))
+			return fail(m.ID, license.FailRejected, alreadyRegistered(old, tok.SA, r.prof.AlreadyRegisteredVariants))
 		}
 		r.removeInstance(old)
 	}

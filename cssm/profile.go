@@ -30,6 +30,11 @@ type Profile struct {
 	RemoveInstanceAfter time.Duration `json:"removeInstanceAfter"`
 	// TermExpiringNotice raises "Licenses Expiring" before a term ends. [model]
 	TermExpiringNotice time.Duration `json:"termExpiringNotice"`
+	// AlreadyRegisteredVariants makes a known UDI registered without force
+	// answer with the seed's variant texts according to the instance (see
+	// alreadyRegistered) instead of the headline "Product Already
+	// Registered". [model]
+	AlreadyRegisteredVariants bool `json:"alreadyRegisteredVariants"`
 	// TokenMaxDays bounds a token's expiresAfterDays. [model]
 	TokenMaxDays int `json:"tokenMaxDays"`
 	// SatelliteSyncEvery is the network-mode synchronisation period. [seed: monthly]

@@ -41,6 +41,7 @@ type registry struct {
 	nextAlrt int
 	nextGen  uint64
 	sched    schedule
+	busy     bool // answers every device request "try again" (seed scenario 2)
 }
 
 type account struct {

@@ -26,6 +26,7 @@ type registryJSON struct {
 	NextLot   int             `json:"nextLot"`
 	NextAlert int             `json:"nextAlert"`
 	NextGen   uint64          `json:"nextGen"`
+	Busy      bool            `json:"busy,omitempty"`
 	Catalog   json.RawMessage `json:"-"`
 }
 
@@ -85,7 +86,7 @@ func (r *registry) toJSON() (registryJSON, error) {
 	if err != nil {
 		return registryJSON{}, err
 	}
-	j := registryJSON{Profile: r.prof, Now: r.now, Server: r.server, RNG: rng, NextLot: r.nextLot, NextAlert: r.nextAlrt, NextGen: r.nextGen,
+	j := registryJSON{Profile: r.prof, Now: r.now, Server: r.server, RNG: rng, NextLot: r.nextLot, NextAlert: r.nextAlrt, NextGen: r.nextGen, Busy: r.busy,
 		Accounts: []accountJSON{}, Instances: []instanceJSON{}, Tokens: []token{}, Alerts: []alertJSON{}}
 	for _, a := range r.accounts {
 		aj := accountJSON{Name: a.Name, Domain: a.Domain, DefaultVA: a.defaultVA, VAs: []vaJSON{}}
@@ -134,7 +135,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 	}
 	r := &registry{prof: j.Profile, cat: cat, pcg: pcg, rng: rand.New(pcg), now: j.Now, server: j.Server,
 		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{}, active: map[string]*Alert{},
-		nextLot: j.NextLot, nextAlrt: j.NextAlert, nextGen: j.NextGen}
+		nextLot: j.NextLot, nextAlrt: j.NextAlert, nextGen: j.NextGen, busy: j.Busy}
 	for _, aj := range j.Accounts {
 		if _, dup := r.accounts[aj.Name]; dup || checkName("smart account", aj.Name) != nil {
 			return nil, fmt.Errorf("smart account %q is invalid or repeated", aj.Name)

@@ -120,7 +120,8 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 		if _, err := netip.ParseAddr(host); err == nil {
 			ip, ok = host, true
 		}
-		if !ok || !net.Reachable("", ip) {
+		// The proxy's own path to the server is not the device's routing table.
+		if e, found := net.Endpoint(ip); !ok || !found || e.Down || net.Blocked[fmt.Sprintf("%s:%d", ip, port)] {
 			return sendFail()
 		}
 		target = ip

@@ -12,8 +12,9 @@ const (
 	FaultEndpointDown = "endpoint-down" // Target: IP; On: down
 	FaultBlockPort    = "block-port"    // Target: "ip:port"; On: blocked
 	FaultDNSRecord    = "dns-record"    // Target: name; Value: IP (On) or removed (off)
-	FaultVRFRoute     = "vrf-route"     // Target: VRF; Value: IP reachable from it (On) or not
+	FaultVRFRoute     = "vrf-route"     // Target: VRF ("global" for the global table); Value: IP reachable from it (On) or not
 	FaultIntercept    = "intercept"     // Target: proxy IP; On: breaks TLS open with Value as its CA
+	FaultCSSMBusy     = "cssm-busy"     // Target: "cssm"; On: CSSM answers "try again" (seed scenario 2)
 )
 
 // Fault is a scheduled change of the network, as data (so worlds save).
@@ -70,7 +71,7 @@ func (w *World) SetFault(f Fault) error {
 
 func (f Fault) check() error {
 	switch f.Kind {
-	case FaultEndpointDown, FaultBlockPort, FaultDNSRecord, FaultVRFRoute, FaultIntercept:
+	case FaultEndpointDown, FaultBlockPort, FaultDNSRecord, FaultVRFRoute, FaultIntercept, FaultCSSMBusy:
 	default:
 		return fmt.Errorf("unknown fault kind %q", f.Kind)
 	}
@@ -105,12 +106,31 @@ func (w *World) apply(f Fault) error {
 			delete(n.Records, strings.ToLower(f.Target))
 		}
 	case FaultVRFRoute:
+		if f.Target == "global" {
+			ips := slices.Clone(n.GlobalOnly)
+			if len(ips) == 0 { // "everything": list it, to take one out
+				for ip := range n.Endpoints {
+					ips = append(ips, ip)
+				}
+			}
+			ips = slices.DeleteFunc(ips, func(s string) bool { return s == f.Value })
+			if f.On {
+				ips = append(ips, f.Value)
+			}
+			slices.Sort(ips)
+			n.GlobalOnly = ips
+			break
+		}
 		ips := slices.DeleteFunc(slices.Clone(n.VRFs[f.Target]), func(s string) bool { return s == f.Value })
 		if f.On {
 			ips = append(ips, f.Value)
 			slices.Sort(ips)
 		}
 		n.VRFs[f.Target] = ips
+	case FaultCSSMBusy:
+		if err := w.cssm.SetBusy(w.now, f.On); err != nil {
+			return err
+		}
 	case FaultIntercept:
 		e, ok := n.Endpoint(f.Target)
 		if !ok {
