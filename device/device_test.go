@@ -71,11 +71,13 @@ func TestRouteFailures(t *testing.T) {
 			c.Profile("CiscoTAC-1").Active = false
 			c.Profiles = append(c.Profiles, device.CallHomeProfile{Name: "Mine", Active: true, Destination: netsim.CSSMURL})
 		}, class: license.FailTransportUnavailable, logMn: "CALL_HOME_FAILED_TO_ENABLE"},
-		"no DNS":          {cfg: func(c *device.Config) { c.NameServers = nil }, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
-		"domain lookup":   {cfg: func(c *device.Config) { c.DomainLookup = false }, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
-		"443 blocked":     {net: func(n *netsim.Network) { n.Blocked[netsim.CSSMIP+":443"] = true }, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
-		"wrong VRF":       {cfg: func(c *device.Config) { c.SourceInterface = "GigabitEthernet0/0" }, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
-		"IP, identity":    {cfg: func(c *device.Config) { c.Profile("CiscoTAC-1").Destination = "https://" + netsim.CSSMIP + netsim.CSSMPath }, class: license.FailInvalidData},
+		"no DNS":        {cfg: func(c *device.Config) { c.NameServers = nil }, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
+		"domain lookup": {cfg: func(c *device.Config) { c.DomainLookup = false }, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
+		"443 blocked":   {net: func(n *netsim.Network) { n.Blocked[netsim.CSSMIP+":443"] = true }, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
+		"wrong VRF":     {cfg: func(c *device.Config) { c.SourceInterface = "GigabitEthernet0/0" }, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
+		"IP, identity": {cfg: func(c *device.Config) {
+			c.Profile("CiscoTAC-1").Destination = "https://" + netsim.CSSMIP + netsim.CSSMPath
+		}, class: license.FailInvalidData},
 		"CRL unreachable": {net: func(n *netsim.Network) { n.Endpoints[netsim.CRLIP].Down = true }, pend: true, logMn: "CRL_FETCH_FAIL"},
 		"intercepting proxy": {cfg: func(c *device.Config) { c.HTTPProxy, c.HTTPProxyPort = "192.0.2.8", 8080 }, net: func(n *netsim.Network) {
 			require.NoError(t, n.Add(netsim.Endpoint{IP: "192.0.2.8", Name: "proxy", Kind: netsim.KindProxy, Ports: []int{8080}, Intercepts: true, ProxyCA: "Corp CA"}))

@@ -3,6 +3,7 @@
 //	slsim demo [--seed N]   walk one switch through its licensing lifecycle on virtual time
 //	slsim diagram           print the agent's mode graph as a Mermaid state diagram
 //	slsim count ESTATE [AFTER]  licenses an estate needs against its pool, or what changes
+//	slsim scenario [ID]     run a failure scenario of the field guide (list them without ID)
 package main
 
 import (
@@ -54,6 +55,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(demoCmd, diagramCmd, newCountCmd())
+	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newScenarioCmd())
 	return root
 }

@@ -80,3 +80,16 @@ func TestCountErrors(t *testing.T) {
 	_, err = run(t, "count")
 	assert.Error(t, err)
 }
+
+func TestScenarioCommand(t *testing.T) {
+	out, err := run(t, "scenario")
+	require.NoError(t, err)
+	assert.Contains(t, out, "7   \"Failure reason: Waiting for reply\"\n")
+	out, err = run(t, "scenario", "7")
+	require.NoError(t, err)
+	want, err := os.ReadFile("../../scenario/testdata/scenario7.txt")
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out)
+	_, err = run(t, "scenario", "42")
+	assert.Error(t, err)
+}
