@@ -134,7 +134,7 @@ func New(now time.Time, cfg Config) (*Agent, error) {
 	if err := checkHostname(cfg.Hostname); err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
 	}
-	usage, err := license.NormalizeUsage(cfg.Usage)
+	usage, err := license.CheckUsage(cfg.Usage)
 	if err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
 	}

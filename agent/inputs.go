@@ -117,7 +117,7 @@ func requireCert(what string) func(*Agent) error {
 // member joining or leaving a stack). Eval starts or pauses accordingly; a
 // registered agent asks for authorization of the new usage at once.
 func (a *Agent) SetUsage(now time.Time, usage []license.Usage) error {
-	norm, err := license.NormalizeUsage(usage)
+	norm, err := license.CheckUsage(usage)
 	if err != nil {
 		return fmt.Errorf("set usage: %w", err)
 	}

@@ -221,12 +221,8 @@ func (s *snapshot) check() error {
 	if !slices.Contains(Modes, s.Mode) {
 		return fmt.Errorf("unknown mode %q", s.Mode)
 	}
-	norm, err := license.NormalizeUsage(s.Usage)
-	if err != nil {
+	if _, err := license.CheckUsage(s.Usage); err != nil {
 		return err
-	}
-	if !slices.Equal(norm, s.Usage) {
-		return errors.New("usage is not sorted")
 	}
 	if s.EvalLeft < 0 || s.EvalLeft > s.Profile.EvalPeriod {
 		return fmt.Errorf("eval time left %v is outside 0..%v", s.EvalLeft, s.Profile.EvalPeriod)

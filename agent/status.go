@@ -96,7 +96,7 @@ type Status struct {
 	EvalRemaining            time.Duration
 	EvalRunning              bool
 
-	// License Usage, sorted by tag.
+	// License Usage, in the platform's order.
 	Entitlements []EntitlementStatus
 }
 

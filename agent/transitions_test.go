@@ -452,7 +452,7 @@ func TestUsageChangeWhileRegisteredReauthorizes(t *testing.T) {
 	more := append([]license.Usage{{Tag: "C9300-24 DNA Advantage", Count: 1}}, usage24...)
 	require.NoError(t, a.SetUsage(since.Add(time.Hour), more))
 	req := one[license.Authorize](t, a)
-	assert.Equal(t, "C9300-24 DNA Advantage", req.Usage[0].Tag, "sorted by tag")
+	assert.Equal(t, "C9300-24 DNA Advantage", req.Usage[0].Tag, "in the platform's order")
 	st := a.Status().Entitlements
 	assert.Equal(t, agent.AuthWaiting, st[0].Status)
 	assert.Equal(t, agent.AuthAuthorized, st[1].Status)

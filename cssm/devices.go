@@ -66,7 +66,7 @@ func (r *registry) checkMessage(now time.Time, msg license.Message) (license.UDI
 		u = m.UDI
 	case license.Authorize:
 		u = m.UDI
-		if _, err := license.NormalizeUsage(m.Usage); err != nil {
+		if _, err := license.CheckUsage(m.Usage); err != nil {
 			return license.UDI{}, fmt.Errorf("%w authorize %d: %v", ErrInvalid, m.ID, err)
 		}
 	case license.RenewID:
@@ -174,7 +174,7 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 		return fail(m.ID, license.FailRejected, license.ReasonSignatureMismatch)
 	}
 	r.contact(i)
-	usage, _ := license.NormalizeUsage(m.Usage)
+	usage, _ := license.CheckUsage(m.Usage)
 	r.setUsage(i, usage, true)
 	st := r.state(r.accounts[i.SA].vas[i.VA])
 	ans := license.AuthorizeReply{ID: m.ID, Time: r.now.Add(-r.prof.AuthSkew)}

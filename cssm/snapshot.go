@@ -179,7 +179,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		if !ok {
 			return nil, fmt.Errorf("instance %s: virtual account %q does not exist", ij.UDI, ij.VA)
 		}
-		usage, err := license.NormalizeUsage(ij.Usage)
+		usage, err := license.CheckUsage(ij.Usage)
 		if err != nil {
 			return nil, fmt.Errorf("instance %s: %w", ij.UDI, err)
 		}

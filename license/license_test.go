@@ -42,13 +42,14 @@ func FuzzParseUDI(f *testing.F) {
 	})
 }
 
-func TestNormalizeUsage(t *testing.T) {
+func TestCheckUsage(t *testing.T) {
 	in := []license.Usage{{Tag: "b", Count: 2}, {Tag: "a", Count: 1}}
-	out, err := license.NormalizeUsage(in)
+	out, err := license.CheckUsage(in)
 	require.NoError(t, err)
-	assert.Equal(t, []license.Usage{{Tag: "a", Count: 1}, {Tag: "b", Count: 2}}, out)
-	assert.Equal(t, "b", in[0].Tag, "the input is not modified")
-	empty, err := license.NormalizeUsage(nil)
+	assert.Equal(t, in, out, "the platform's order is kept")
+	out[0].Tag = "z"
+	assert.Equal(t, "b", in[0].Tag, "a copy")
+	empty, err := license.CheckUsage(nil)
 	require.NoError(t, err)
 	assert.Empty(t, empty)
 	for name, bad := range map[string][]license.Usage{
@@ -58,7 +59,7 @@ func TestNormalizeUsage(t *testing.T) {
 		"control":   {{Tag: "a\nb", Count: 1}},
 		"duplicate": {{Tag: "a", Count: 1}, {Tag: "a", Count: 1}},
 	} {
-		_, err := license.NormalizeUsage(bad)
+		_, err := license.CheckUsage(bad)
 		assert.Error(t, err, name)
 	}
 }

@@ -94,7 +94,7 @@ func TestCountingRules(t *testing.T) {
 	}
 }
 
-func TestRequestsAreSortedAndCarryTheCatalogue(t *testing.T) {
+func TestUsageInPlatformOrderRequestsSorted(t *testing.T) {
 	d := sw.Device{Name: "s", Switches: switches("C9300-48P", "C9300-24P"), Level: lvl(t, naDA), Version: sw.MustVersion("16.9.1")}
 	usage, err := d.Usage()
 	require.NoError(t, err)
@@ -102,9 +102,11 @@ func TestRequestsAreSortedAndCarryTheCatalogue(t *testing.T) {
 	for _, u := range usage {
 		tags = append(tags, u.Tag)
 	}
-	assert.Equal(t, []string{"C9300-24 DNA Advantage", "C9300-24 Network Advantage", "C9300-48 DNA Advantage", "C9300-48 Network Advantage"}, tags)
+	assert.Equal(t, []string{"C9300-48 Network Advantage", "C9300-48 DNA Advantage", "C9300-24 Network Advantage", "C9300-24 DNA Advantage"}, tags,
+		"the platform's order: the active unit first, network before DNA")
 	reqs, err := d.Requests()
 	require.NoError(t, err)
+	require.Equal(t, "C9300-24 DNA Advantage", reqs[0].Entitlement.Tag, "Requests are sorted by tag")
 	assert.Equal(t, "regid.2017-03.com.cisco.advantagek9,1.0_bd1da96e-ec1d-412b-a50e-53846b347d53", reqs[1].Entitlement.FullTag)
 	assert.Equal(t, sw.FromCapture, reqs[1].Entitlement.FullTagSource)
 	assert.Equal(t, "network-advantage", reqs[1].Entitlement.Feature())

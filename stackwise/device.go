@@ -195,15 +195,44 @@ func (d Device) Requests() ([]Request, error) {
 	return out, nil
 }
 
-// Usage is Requests in the agent's vocabulary.
+// Usage is Requests in the agent's vocabulary and in the platform's order:
+// tags as the units report them, the active unit first, each unit's
+// network tag before its DNA tag (the order `show license summary` lists).
 func (d Device) Usage() ([]license.Usage, error) {
 	reqs, err := d.Requests()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]license.Usage, len(reqs))
-	for i, r := range reqs {
-		out[i] = license.Usage{Tag: r.Entitlement.Tag, Count: r.Count}
+	count := map[string]int{}
+	for _, r := range reqs {
+		count[r.Entitlement.Tag] = r.Count
+	}
+	var out []license.Usage
+	add := func(idx int) {
+		tag := entitlements[idx].Tag
+		if n, ok := count[tag]; ok {
+			out = append(out, license.Usage{Tag: tag, Count: n})
+			delete(count, tag)
+		}
+	}
+	var one Device = d
+	for i := range d.Switches {
+		one.Switches = d.Switches[i : i+1]
+		var c [maxEntitlements]int32
+		one.addTo(&c)
+		for _, t := range []Tier{d.Level.Base, d.Level.Addon} {
+			for idx, v := range c {
+				if v > 0 && entitlements[idx].Tier == t {
+					add(idx)
+				}
+			}
+		}
+	}
+	if len(d.Chassis) > 0 {
+		add(idx9400[d.Level.Base])
+		if d.Level.Addon != 0 {
+			add(idx9400[d.Level.Addon])
+		}
 	}
 	return out, nil
 }
