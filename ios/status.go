@@ -30,6 +30,8 @@ type StatusInfo struct {
 	Clock Clock
 	// Transport is the "Type:" of the Transport block; "Callhome" when empty.
 	Transport string
+	// Blank is the content of empty lines ("" or " ", see View.Blank).
+	Blank string
 }
 
 func attempt(c Clock, a agent.Attempt) string {
@@ -43,7 +45,12 @@ func attempt(c Clock, a agent.Attempt) string {
 // Licensing, as the ntc-templates capture prints it.
 func ShowLicenseStatus(s agent.Status, info StatusInfo) string {
 	var b strings.Builder
-	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	line := func(format string, a ...any) {
+		if format == "" {
+			format = info.Blank
+		}
+		fmt.Fprintf(&b, format+"\n", a...)
+	}
 	transport := info.Transport
 	if transport == "" {
 		transport = "Callhome"

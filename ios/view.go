@@ -1,0 +1,91 @@
+package ios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/sim"
+	"github.com/slsim/slsim/stackwise"
+)
+
+// AgentVersion is what `show license all` prints as the Smart Agent's
+// version on the simulated IOS-XE 17.3.1. [model]
+const AgentVersion = "4.13.11_rel/45"
+
+// View is everything the show commands print about one device at one time.
+type View struct {
+	Now           time.Time
+	Status        agent.Status
+	Clock         Clock
+	Authoritative bool
+	Topology      stackwise.Device
+	Running       device.Config
+	Startup       device.Config
+	Logs          []sim.Event // the device's syslog lines, oldest first
+	// Blank is what an empty line of `show license` holds: "" on the
+	// switches the captures come from, " " in the genieparser captures.
+	Blank string
+	// AgentVersion is printed by `show license all` (AgentVersion when empty).
+	AgentVersion string
+}
+
+// ViewOf builds the view of a device of a world at the world's time.
+func ViewOf(w *sim.World, name string) (View, error) {
+	d, ok := w.Device(name)
+	if !ok {
+		return View{}, fmt.Errorf("no device %q", name)
+	}
+	off, auth := d.Clock()
+	run := d.Running()
+	v := View{Now: w.Now(), Status: d.Agent().Status(), Clock: Clock{Offset: off, Zone: run.Zone()}, Authoritative: auth,
+		Topology: d.Topology(), Running: run, Startup: d.Startup()}
+	for _, e := range w.Trace() {
+		if e.Source == name && e.Kind == "log" {
+			v.Logs = append(v.Logs, e)
+		}
+	}
+	return v, nil
+}
+
+// Syslog formats a log line as the console prints it:
+// "*Mar  4 10:00:00.000: %SMART_LIC-5-EVAL_START: Entering evaluation period",
+// with '*' while the clock is not authoritative.
+func (v View) Syslog(e sim.Event) string {
+	star := ""
+	if !v.Authoritative {
+		star = "*"
+	}
+	z := v.Clock.Zone
+	if z == nil {
+		z = time.UTC
+	}
+	return star + e.Time.Add(v.Clock.Offset).In(z).Format("Jan _2 15:04:05.000") + ": " + e.Text
+}
+
+// ShowClock renders `show clock`: "*10:00:00.000 UTC Mon Mar 4 2024".
+func (v View) ShowClock() string {
+	star := ""
+	if !v.Authoritative {
+		star = "*"
+	}
+	z := v.Clock.Zone
+	if z == nil {
+		z = time.UTC
+	}
+	return star + v.Now.Add(v.Clock.Offset).In(z).Format("15:04:05.000 MST Mon Jan 2 2006") + "\n"
+}
+
+// ShowLogging renders the device's syslog lines (`show logging`, the buffer part).
+func (v View) ShowLogging() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\nLog Buffer (102400 bytes):\n\n")
+	for _, e := range v.Logs {
+		b.WriteString(v.Syslog(e) + "\n")
+	}
+	return b.String()
+}
+
+func (v View) status() StatusInfo { return StatusInfo{Clock: v.Clock, Blank: v.Blank} }
