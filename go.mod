@@ -4,7 +4,9 @@ go 1.23
 
 require (
 	github.com/benbjohnson/clock v1.3.5
+	github.com/chzyer/readline v1.5.1
 	github.com/looplab/fsm v1.0.3
+	github.com/sirikothe/gotextfsm v1.2.0
 	github.com/spf13/cobra v1.10.2
 	github.com/stretchr/testify v1.12.1
 	pgregory.net/rapid v1.3.0
@@ -14,4 +16,5 @@ require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sys v0.0.0-20220310020820-b874c991c1a5 // indirect
 )

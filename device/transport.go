@@ -212,3 +212,20 @@ func certSerial(c *netsim.Cert) string {
 	}
 	return fmt.Sprintf("%08X", h)
 }
+
+// Resolve finds an address for a host as the device does (literal, ip
+// host, DNS); the console's ping and telnet use it.
+func (d *Device) Resolve(host string, net *netsim.Network) (string, bool) {
+	return d.resolve(strings.ToLower(host), net)
+}
+
+// InterfaceVRF is the VRF of one of the device's interfaces ("" for the
+// global table), and whether the interface exists.
+func (d *Device) InterfaceVRF(name string) (string, bool) {
+	for _, i := range d.running.Interfaces {
+		if strings.EqualFold(i.Name, name) {
+			return i.VRF, true
+		}
+	}
+	return "", false
+}

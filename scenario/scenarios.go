@@ -62,6 +62,24 @@ func (s Scenario) Run(seed uint64) (Result, error) {
 	return r, nil
 }
 
+// Break builds the lab and applies the cause, and stops there: the lab a
+// trainee diagnoses and fixes.
+func (s Scenario) Break(seed uint64) (*Lab, error) {
+	l, err := NewLab(seed)
+	if err != nil {
+		return nil, err
+	}
+	if s.setup != nil {
+		if err := s.setup(l); err != nil {
+			return nil, fmt.Errorf("scenario %s setup: %w", s.ID, err)
+		}
+	}
+	if err := s.cause(l); err != nil {
+		return nil, fmt.Errorf("scenario %s cause: %w", s.ID, err)
+	}
+	return l, nil
+}
+
 // All lists the scenarios, in the guide's order.
 func All() []Scenario { return scenarios }
 

@@ -1,5 +1,7 @@
 // Command slsim is the Cisco Smart Licensing simulator's command line.
 //
+//	slsim run FILE          run a lab script (IOS commands and lab controls) and print the session
+//	slsim lab               an interactive IOS-like console on a simulated switch
 //	slsim demo [--seed N]   walk one switch through its licensing lifecycle on virtual time
 //	slsim diagram           print the agent's mode graph as a Mermaid state diagram
 //	slsim count ESTATE [AFTER]  licenses an estate needs against its pool, or what changes
@@ -55,6 +57,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newScenarioCmd())
+	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newScenarioCmd(), newRunCmd(), newLabCmd())
 	return root
 }

@@ -93,3 +93,27 @@ func TestScenarioCommand(t *testing.T) {
 	_, err = run(t, "scenario", "42")
 	assert.Error(t, err)
 }
+
+func TestRunScript(t *testing.T) {
+	out, err := run(t, "run", "../../examples/lab/demo.lab")
+	require.NoError(t, err)
+	want, err := os.ReadFile("../../lab/testdata/demo.golden")
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out, "slsim run prints what the session test pins")
+	again, err := run(t, "run", "../../examples/lab/demo.lab")
+	require.NoError(t, err)
+	assert.Equal(t, out, again)
+	_, err = run(t, "run", "missing.lab")
+	assert.Error(t, err)
+}
+
+// The interactive console reads lines from its input like a terminal.
+func TestLabInteractive(t *testing.T) {
+	var out bytes.Buffer
+	root := newRoot(&out, &out)
+	root.SetIn(strings.NewReader("enable\nshow license summary | include Status\nlab time\n"))
+	root.SetArgs([]string{"lab"})
+	require.NoError(t, root.Execute())
+	assert.Contains(t, out.String(), "  Status: UNREGISTERED\n  Status: EVAL MODE\n")
+	assert.Contains(t, out.String(), "Mon Mar 4 10:00:00 2024 UTC\n")
+}

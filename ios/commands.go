@@ -1,0 +1,644 @@
+package ios
+
+import (
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/x509"
+
+	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/stackwise"
+)
+
+// cmd wraps a handler that edits the running configuration.
+func configure(what string, edit func(c *Console, cfg *device.Config, args []string) error) func(*Console, []string) (string, error) {
+	return func(c *Console, args []string) (string, error) {
+		err := c.w.Configure(c.dev, what, func(cfg *device.Config) error { return edit(c, cfg, args) })
+		if err != nil {
+			return "", fmt.Errorf("%% %s", strings.TrimPrefix(err.Error(), device.ErrBadConfig.Error()+": "))
+		}
+		return "", nil
+	}
+}
+
+func show(f func(v View) string) func(*Console, []string) (string, error) {
+	return func(c *Console, _ []string) (string, error) { return f(c.view()), nil }
+}
+
+// grammar builds the command trees of every mode.
+func grammar() map[Mode]*node {
+	showTree := kw("show", "Show running system information",
+		kw("license", "Show license information",
+			kw("summary", "Show license summary").does(show(View.ShowLicenseSummary)),
+			kw("status", "Show license status information").does(show(View.ShowLicenseStatus)),
+			kw("all", "Show license all information").does(show(View.ShowLicenseAll)),
+			kw("usage", "Show license usage information").does(show(View.ShowLicenseUsage)),
+			kw("udi", "Show license UDI information").does(show(View.ShowLicenseUDI)),
+			kw("eventlog", "Show license event log").does(show(View.ShowLicenseEventlog)),
+			kw("tech", "Show license tech information",
+				kw("support", "Show license tech support information").does(show(View.ShowLicenseTechSupport)))),
+		kw("call-home", "Show command for call home",
+			kw("profile", "Show call-home profile",
+				kw("all", "Show all call-home profiles").does(show(View.ShowCallHomeProfileAll))),
+			kw("smart-licensing", "Show smart licensing transport").does(show(View.ShowCallHomeSmartLicensing))),
+		kw("version", "System hardware and software status").does(func(c *Console, _ []string) (string, error) {
+			return c.view().ShowVersion(c.booted[c.dev]), nil
+		}),
+		kw("clock", "Display the system clock").does(show(View.ShowClock)),
+		kw("logging", "Show the contents of logging buffers").does(show(View.ShowLogging)),
+		kw("running-config", "Current operating configuration").does(func(c *Console, _ []string) (string, error) {
+			return ShowRunningConfig(c.device().Running()), nil
+		}),
+		kw("startup-config", "Contents of startup configuration").does(func(c *Console, _ []string) (string, error) {
+			return ShowRunningConfig(c.device().Startup()), nil
+		}),
+		kw("tech-support", "Show system information for Tech-Support",
+			kw("license", "License information").does(func(c *Console, _ []string) (string, error) {
+				v := c.view()
+				return "------------------ show license tech support ------------------\n\n" + v.ShowLicenseTechSupport() +
+					"\n------------------ show license eventlog ------------------\n\n" + v.ShowLicenseEventlog() +
+					"\n------------------ show running-config ------------------\n\n" + ShowRunningConfig(v.Running), nil
+			})),
+	)
+	licenseExec := kw("license", "Smart licensing commands",
+		kw("smart", "Smart licensing commands",
+			kw("register", "Register with the Cisco Smart Software Manager",
+				kw("idtoken", "ID token to register with",
+					arg("WORD", "The ID token",
+						kw("force", "Force a registration").does(register(true))).does(register(false)))),
+			kw("deregister", "Deregister from the Cisco Smart Software Manager").does(func(c *Console, _ []string) (string, error) {
+				return "", wrap(c.w.Deregister(c.dev))
+			}),
+			kw("renew", "Renew",
+				kw("auth", "Renew the authorization").does(func(c *Console, _ []string) (string, error) {
+					return "", wrap(c.w.RenewAuth(c.dev))
+				}),
+				kw("id", "Renew the ID certificate").does(func(c *Console, _ []string) (string, error) {
+					_, err := c.w.Do(c.dev, "license smart renew id", func(d *device.Device, now time.Time) (string, error) { return "", d.RenewID(now) })
+					return "", wrap(err)
+				}))))
+
+	user := kw("", "",
+		kw("enable", "Turn on privileged commands").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
+		kw("exit", "Exit from the EXEC").does(func(c *Console, _ []string) (string, error) { return "", nil }),
+		kw("ping", "Send echo messages", arg("WORD", "Ping destination address or hostname").does(ping)),
+		kw("telnet", "Open a telnet connection", arg("WORD", "IP address or hostname of a remote system").does(telnet).add(
+			arg("<1-65535>", "Port number", restArg("LINE", "/source-interface <interface>").does(telnet)).does(telnet))),
+		showTree,
+	)
+	copyCmd := kw("copy", "Copy from one file to another",
+		kw("running-config", "Copy from current system configuration",
+			kw("startup-config", "Copy to startup configuration").does(func(c *Console, _ []string) (string, error) {
+				c.pending = func(string) string {
+					if err := c.w.WriteMemory(c.dev); err != nil {
+						return errLine(err).Error() + "\n"
+					}
+					return "\nBuilding configuration...\n[OK]\n"
+				}
+				return "Destination filename [startup-config]? ", nil
+			})))
+	priv := kw("", "",
+		kw("configure", "Enter configuration mode",
+			kw("terminal", "Configure from the terminal").does(func(c *Console, _ []string) (string, error) {
+				c.mode = ModeConfig
+				return "Enter configuration commands, one per line.  End with CNTL/Z.\n", nil
+			})),
+		kw("disable", "Turn off privileged commands").does(func(c *Console, _ []string) (string, error) { c.mode = ModeUser; return "", nil }),
+		kw("write", "Write running configuration to memory, network, or terminal",
+			kw("memory", "Write to NV memory").does(writeMemory)).does(writeMemory),
+		copyCmd,
+		kw("reload", "Halt and perform a cold restart").does(func(c *Console, _ []string) (string, error) {
+			c.pending = func(line string) string {
+				if s := strings.ToLower(strings.TrimSpace(line)); s != "" && s != "y" && s != "yes" && s != "confirm" {
+					return "\n"
+				}
+				if err := c.w.Reload(c.dev); err != nil {
+					return errLine(err).Error() + "\n"
+				}
+				c.mode, c.booted[c.dev] = ModeUser, c.w.Now()
+				return "\nReload requested by console. Reload Reason: Reload Command.\n"
+			}
+			if !c.device().Saved() {
+				return "\nSystem configuration has been modified. Save? [yes/no]: no\nProceed with reload? [confirm]", nil
+			}
+			return "Proceed with reload? [confirm]", nil
+		}),
+		kw("redundancy", "Redundancy commands",
+			kw("force-switchover", "Force a switchover to the standby").does(func(c *Console, _ []string) (string, error) {
+				c.pending = func(line string) string {
+					if s := strings.ToLower(strings.TrimSpace(line)); s != "" && s != "y" && s != "yes" && s != "confirm" {
+						return "\n"
+					}
+					if err := c.w.Failover(c.dev); err != nil {
+						return errLine(err).Error() + "\n"
+					}
+					return "\n"
+				}
+				return "Proceed with switchover to standby RP? [confirm]", nil
+			})),
+		kw("clock", "Manage the system clock",
+			kw("set", "Set the time and date", restArg("LINE", "hh:mm:ss day month year").does(clockSet))),
+		kw("debug", "Debugging functions",
+			kw("call-home", "Call-home debugging",
+				kw("smart-licensing", "Smart licensing debugging", kw("all", "All").does(debugOn), kw("trace", "Trace").does(debugOn), kw("error", "Error").does(debugOn)).does(debugOn))),
+		kw("undebug", "Disable debugging functions", kw("all", "Disable all debugging").does(debugOff)),
+		licenseExec,
+	)
+	for _, k := range user.kids {
+		if k.word != "enable" {
+			priv.add(k)
+		}
+	}
+	priv.add(kw("no", "Negate a command", kw("debug", "Disable debugging functions", kw("all", "Disable all debugging").does(debugOff))))
+
+	config := configGrammar()
+	return map[Mode]*node{ModeUser: user, ModePrivileged: priv, ModeConfig: config, ModeCallHome: callHomeGrammar(), ModeProfile: profileGrammar(), ModeTrustpoint: trustpointGrammar()}
+}
+
+func restArg(name, help string) *node {
+	n := arg(name, help)
+	n.rest = true
+	return n
+}
+
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errLine(err)
+}
+
+func register(force bool) func(*Console, []string) (string, error) {
+	return func(c *Console, args []string) (string, error) {
+		out, err := c.w.Register(c.dev, args[0], force)
+		if err != nil {
+			return "", errLine(err)
+		}
+		return out + "\n", nil
+	}
+}
+
+func writeMemory(c *Console, _ []string) (string, error) {
+	if err := c.w.WriteMemory(c.dev); err != nil {
+		return "", errLine(err)
+	}
+	return "Building configuration...\n[OK]\n", nil
+}
+
+func debugOn(c *Console, _ []string) (string, error) {
+	c.debug = true
+	return "Call Home smart licensing debugging is on\n", nil
+}
+
+func debugOff(c *Console, _ []string) (string, error) {
+	c.debug = false
+	return "All possible debugging has been turned off\n", nil
+}
+
+// clockSet is `clock set hh:mm:ss day month year` (or month day year).
+func clockSet(c *Console, args []string) (string, error) {
+	f := strings.Fields(args[0])
+	if len(f) != 4 {
+		return "", errIncomplete
+	}
+	if _, err := strconv.Atoi(f[1]); err != nil {
+		f[1], f[2] = f[2], f[1]
+	}
+	t, err := time.ParseInLocation("15:04:05 2 January 2006", strings.Join(f, " "), c.device().Running().Zone())
+	if err != nil {
+		t, err = time.ParseInLocation("15:04:05 2 Jan 2006", strings.Join(f, " "), c.device().Running().Zone())
+	}
+	if err != nil {
+		return "", errInvalid
+	}
+	return "", wrap(c.w.SetClock(c.dev, t))
+}
+
+func ping(c *Console, args []string) (string, error) {
+	d := c.device()
+	net := c.w.Network()
+	ip, ok := d.Resolve(args[0], net)
+	if !ok {
+		return "% Unrecognized host or address, or protocol not running.\n\n", nil
+	}
+	out := fmt.Sprintf("Type escape sequence to abort.\nSending 5, 100-byte ICMP Echos to %s, timeout is 2 seconds:\n", ip)
+	if net.Reachable("", ip) {
+		ms := int(net.Latency / time.Millisecond)
+		return out + fmt.Sprintf("!!!!!\nSuccess rate is 100 percent (5/5), round-trip min/avg/max = %d/%d/%d ms\n", ms, ms, ms), nil
+	}
+	return out + ".....\nSuccess rate is 0 percent (0/5)\n", nil
+}
+
+// telnet is `telnet <host> [<port>] [/source-interface <if>]`: it opens a
+// TCP connection the way the seed checks port 443.
+func telnet(c *Console, args []string) (string, error) {
+	d := c.device()
+	net := c.w.Network()
+	port, vrf := 23, ""
+	if len(args) > 1 {
+		p, err := strconv.Atoi(args[1])
+		if err != nil || p < 1 || p > 65535 {
+			return "", errInvalid
+		}
+		port = p
+	}
+	if len(args) > 2 {
+		f := strings.Fields(args[2])
+		if len(f) != 2 || !strings.HasPrefix("/source-interface", strings.ToLower(f[0])) {
+			return "", errInvalid
+		}
+		v, ok := d.InterfaceVRF(f[1])
+		if !ok {
+			return "", errInvalid
+		}
+		vrf = v
+	}
+	ip, ok := d.Resolve(args[0], net)
+	if !ok {
+		return "Translating \"" + args[0] + "\"...domain server (255.255.255.255)\n% Unknown command or computer name, or unable to find computer address\n", nil
+	}
+	out := fmt.Sprintf("Trying %s (%s, %d)... ", args[0], ip, port)
+	if _, err := netip.ParseAddr(args[0]); err == nil {
+		out = fmt.Sprintf("Trying %s, %d ... ", ip, port)
+	}
+	switch err := net.Connect(vrf, ip, port); {
+	case err == nil:
+		return out + "Open\n[Connection to " + args[0] + " closed by foreign host]\n", nil
+	case !net.Reachable(vrf, ip):
+		return out + "\n% Connection timed out; remote host not responding\n", nil
+	default:
+		return out + "\n% Connection refused by remote host\n", nil
+	}
+}
+
+func configGrammar() *node {
+	exit := func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }
+	return kw("", "",
+		kw("end", "Exit from configure mode").does(exit),
+		kw("exit", "Exit from configure mode").does(exit),
+		kw("hostname", "Set system's network name", arg("WORD", "This system's network name").does(configure("hostname", func(c *Console, cfg *device.Config, a []string) error {
+			cfg.Hostname = a[0]
+			return nil
+		}))),
+		kw("service", "Modify use of network based services", kw("call-home", "Enable call-home service").does(configure("service call-home", func(c *Console, cfg *device.Config, a []string) error {
+			cfg.ServiceCallHome = true
+			return nil
+		}))),
+		kw("call-home", "Enter call-home configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeCallHome; return "", nil }),
+		kw("ip", "Global IP configuration subcommands",
+			kw("domain-lookup", "Enable IP Domain Name System hostname translation").does(configure("ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
+				cfg.DomainLookup = true
+				return nil
+			})),
+			kw("name-server", "Specify address of name server to use",
+				kw("vrf", "Specify VRF", arg("WORD", "VRF name", arg("A.B.C.D", "Domain server IP address").does(configure("ip name-server vrf", func(c *Console, cfg *device.Config, a []string) error {
+					cfg.NameServers = append(cfg.NameServers, device.NameServer{IP: a[1], VRF: a[0]})
+					return checkIP(a[1])
+				})))),
+				arg("A.B.C.D", "Domain server IP address").does(configure("ip name-server", func(c *Console, cfg *device.Config, a []string) error {
+					cfg.NameServers = append(cfg.NameServers, device.NameServer{IP: a[0]})
+					return checkIP(a[0])
+				}))),
+			kw("host", "Add an entry to the ip hostname table", arg("WORD", "Name of host", arg("A.B.C.D", "Host IP address").does(configure("ip host", func(c *Console, cfg *device.Config, a []string) error {
+				if cfg.Hosts == nil {
+					cfg.Hosts = map[string]string{}
+				}
+				cfg.Hosts[strings.ToLower(a[0])] = a[1]
+				return checkIP(a[1])
+			})))),
+			kw("http", "HTTP server and client configuration", kw("client", "HTTP client configuration",
+				kw("source-interface", "Specify interface for source address in all HTTP(S) client connections", arg("WORD", "Interface name").does(configure("ip http client source-interface", func(c *Console, cfg *device.Config, a []string) error {
+					cfg.SourceInterface = canonicalInterface(cfg, a[0])
+					return nil
+				})))))),
+		kw("http", "HTTP client", kw("secure", "Secure HTTP", kw("server-identity-check", "Check the server's identity").does(configure("http secure server-identity-check", func(c *Console, cfg *device.Config, a []string) error {
+			cfg.ServerIdentityCheck = true
+			return nil
+		})))),
+		kw("crypto", "Encryption module",
+			kw("pki", "Public Key components",
+				kw("trustpoint", "Define a CA trustpoint", arg("WORD", "Trustpoint name").does(func(c *Console, a []string) (string, error) {
+					out, err := configure("crypto pki trustpoint "+a[0], func(c *Console, cfg *device.Config, _ []string) error {
+						if cfg.Trustpoint(a[0]) == nil {
+							cfg.Trustpoints = append(cfg.Trustpoints, device.Trustpoint{Name: a[0], RevocationCheck: "crl"})
+						}
+						return nil
+					})(c, a)
+					if err == nil {
+						c.mode, c.tp = ModeTrustpoint, a[0]
+					}
+					return out, err
+				})),
+				kw("authenticate", "Get the certificate authority certificate", arg("WORD", "Trustpoint name").does(authenticate))),
+			kw("key", "Long term key operations", kw("generate", "Generate new keys", kw("rsa", "Generate RSA keys",
+				restArg("LINE", "label SLA-KeyPair modulus 2048").does(func(c *Console, a []string) (string, error) {
+					if !strings.Contains(strings.ToLower(a[0]), "sla-keypair") {
+						return "", fmt.Errorf("%% only the SLA-KeyPair label is simulated")
+					}
+					if err := c.w.RegenerateKey(c.dev); err != nil {
+						return "", errLine(err)
+					}
+					return "% You already have RSA keys defined named SLA-KeyPair.\n% They will be replaced.\n\nThe key modulus size is 2048 bits\n% Generating 2048 bit RSA keys, keys will be exportable...\n[OK] (elapsed time was 1 seconds)\n", nil
+				}))))),
+		kw("ntp", "Configure NTP", kw("server", "Configure NTP server", arg("A.B.C.D", "IP address of peer").does(configure("ntp server", func(c *Console, cfg *device.Config, a []string) error {
+			if !slices.Contains(cfg.NTPServers, a[0]) {
+				cfg.NTPServers = append(cfg.NTPServers, a[0])
+			}
+			return checkIP(a[0])
+		})))),
+		kw("clock", "Configure time-of-day clock",
+			kw("calendar-valid", "Calendar time is authoritative").does(configure("clock calendar-valid", func(c *Console, cfg *device.Config, a []string) error {
+				cfg.CalendarValid = true
+				return nil
+			})),
+			kw("timezone", "Configure time zone", arg("WORD", "name of time zone", arg("<-23 - 23>", "Hours offset from UTC").does(timezone).add(
+				arg("<0-59>", "Minutes offset from UTC").does(timezone))))),
+		kw("license", "Configure license features", kw("boot", "license boot config commands", kw("level", "License Level",
+			levelWord("network-advantage", "Network Advantage License Level"), levelWord("network-essentials", "Network Essentials License Level")))),
+		kw("no", "Negate a command or set its defaults",
+			kw("service", "Modify use of network based services", kw("call-home", "Disable call-home service").does(configure("no service call-home", func(c *Console, cfg *device.Config, a []string) error {
+				cfg.ServiceCallHome = false
+				return nil
+			}))),
+			kw("ip", "Global IP configuration subcommands",
+				kw("domain-lookup", "Disable IP Domain Name System hostname translation").does(configure("no ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
+					cfg.DomainLookup = false
+					return nil
+				})),
+				kw("name-server", "Remove name servers", arg("A.B.C.D", "Domain server IP address").does(configure("no ip name-server", func(c *Console, cfg *device.Config, a []string) error {
+					cfg.NameServers = slices.DeleteFunc(cfg.NameServers, func(n device.NameServer) bool { return n.IP == a[0] })
+					return nil
+				}))),
+				kw("host", "Remove a host entry", arg("WORD", "Name of host").does(configure("no ip host", func(c *Console, cfg *device.Config, a []string) error {
+					delete(cfg.Hosts, strings.ToLower(a[0]))
+					return nil
+				}))),
+				kw("http", "HTTP", kw("client", "HTTP client", kw("source-interface", "Remove the source interface").does(configure("no ip http client source-interface", func(c *Console, cfg *device.Config, a []string) error {
+					cfg.SourceInterface = ""
+					return nil
+				}))))),
+			kw("http", "HTTP client", kw("secure", "Secure HTTP", kw("server-identity-check", "Do not check the server's identity").does(configure("no http secure server-identity-check", func(c *Console, cfg *device.Config, a []string) error {
+				cfg.ServerIdentityCheck = false
+				return nil
+			})))),
+			kw("ntp", "Configure NTP", kw("server", "Remove an NTP server", arg("A.B.C.D", "IP address of peer").does(configure("no ntp server", func(c *Console, cfg *device.Config, a []string) error {
+				cfg.NTPServers = slices.DeleteFunc(cfg.NTPServers, func(s string) bool { return s == a[0] })
+				return nil
+			})))),
+			kw("clock", "Configure time-of-day clock", kw("calendar-valid", "Calendar time is not authoritative").does(configure("no clock calendar-valid", func(c *Console, cfg *device.Config, a []string) error {
+				cfg.CalendarValid = false
+				return nil
+			})))),
+	)
+}
+
+func checkIP(s string) error {
+	if _, err := netip.ParseAddr(s); err != nil {
+		return fmt.Errorf("invalid address %q", s)
+	}
+	return nil
+}
+
+// canonicalInterface expands an abbreviated interface name ("gi0/0").
+func canonicalInterface(cfg *device.Config, name string) string {
+	for _, i := range cfg.Interfaces {
+		if strings.EqualFold(i.Name, name) {
+			return i.Name
+		}
+	}
+	lower := strings.ToLower(name)
+	for _, i := range cfg.Interfaces {
+		l := strings.ToLower(i.Name)
+		j := strings.IndexAny(l, "0123456789")
+		k := strings.IndexAny(lower, "0123456789")
+		if j > 0 && k > 0 && strings.HasPrefix(l[:j], lower[:k]) && l[j:] == lower[k:] {
+			return i.Name
+		}
+	}
+	return name
+}
+
+func timezone(c *Console, a []string) (string, error) {
+	h, err := strconv.Atoi(a[1])
+	if err != nil || h < -23 || h > 23 {
+		return "", errInvalid
+	}
+	m := 0
+	if len(a) > 2 {
+		if m, err = strconv.Atoi(a[2]); err != nil || m < 0 || m > 59 {
+			return "", errInvalid
+		}
+	}
+	off := h*3600 + m*60
+	if h < 0 {
+		off = h*3600 - m*60
+	}
+	return configure("clock timezone", func(c *Console, cfg *device.Config, _ []string) error {
+		cfg.TimeZone, cfg.TimeZoneOffset = a[0], off
+		return nil
+	})(c, a)
+}
+
+func levelWord(base, help string) *node {
+	set := func(addon string) func(*Console, []string) (string, error) {
+		return func(c *Console, _ []string) (string, error) {
+			level := base
+			if addon != "" {
+				level += " addon " + addon
+			}
+			if _, err := stackwise.ParseLevel(level); err != nil {
+				return "", fmt.Errorf("%% %v", err)
+			}
+			out, err := configure("license boot level "+level, func(c *Console, cfg *device.Config, _ []string) error {
+				cfg.LicenseLevel = level
+				return nil
+			})(c, nil)
+			if err != nil {
+				return out, err
+			}
+			return "% use 'write' command to make license boot config take effect on next boot\n", nil
+		}
+	}
+	return kw(base, help,
+		kw("addon", "Add-on License Level",
+			kw("dna-advantage", "DNA Advantage License Level").does(set("dna-advantage")),
+			kw("dna-essentials", "DNA Essentials License Level").does(set("dna-essentials")))).does(set(""))
+}
+
+func callHomeGrammar() *node {
+	return kw("", "",
+		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
+		kw("exit", "Exit from call-home configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeConfig; return "", nil }),
+		kw("contact-email-addr", "System Contact's email address", arg("WORD", "email address").does(func(*Console, []string) (string, error) { return "", nil })),
+		kw("http-proxy", "Configure HTTP proxy server address and port", arg("WORD", "IP address or host name of the HTTP proxy server",
+			kw("port", "Configure the port number", arg("<1-65535>", "HTTP proxy server port").does(func(c *Console, a []string) (string, error) {
+				p, err := strconv.Atoi(a[1])
+				if err != nil {
+					return "", errInvalid
+				}
+				return configure("call-home http-proxy", func(c *Console, cfg *device.Config, _ []string) error {
+					cfg.HTTPProxy, cfg.HTTPProxyPort = strings.Trim(a[0], `"`), p
+					return checkIP(cfg.HTTPProxy)
+				})(c, a)
+			})))),
+		kw("profile", "Enter call-home profile configuration mode", arg("WORD", "Profile name").does(func(c *Console, a []string) (string, error) {
+			name := strings.Trim(a[0], `"`)
+			out, err := configure("call-home profile "+name, func(c *Console, cfg *device.Config, _ []string) error {
+				if cfg.Profile(name) == nil {
+					cfg.Profiles = append(cfg.Profiles, device.CallHomeProfile{Name: name, Active: true, TransportHTTP: false})
+				}
+				return nil
+			})(c, a)
+			if err == nil {
+				c.mode, c.profile = ModeProfile, name
+			}
+			return out, err
+		})),
+		kw("no", "Negate a command", kw("http-proxy", "Remove the HTTP proxy").does(configure("call-home no http-proxy", func(c *Console, cfg *device.Config, _ []string) error {
+			cfg.HTTPProxy, cfg.HTTPProxyPort = "", 0
+			return nil
+		}))),
+	)
+}
+
+func profileEdit(what string, f func(p *device.CallHomeProfile) error) func(*Console, []string) (string, error) {
+	return func(c *Console, a []string) (string, error) {
+		return configure("call-home profile "+c.profile+" / "+what, func(c *Console, cfg *device.Config, _ []string) error {
+			p := cfg.Profile(c.profile)
+			if p == nil {
+				return fmt.Errorf("no profile %s", c.profile)
+			}
+			return f(p)
+		})(c, a)
+	}
+}
+
+func profileGrammar() *node {
+	return kw("", "",
+		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
+		kw("exit", "Exit from call-home profile configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeCallHome; return "", nil }),
+		kw("active", "Activate the current profile").does(profileEdit("active", func(p *device.CallHomeProfile) error { p.Active = true; return nil })),
+		kw("reporting", "Specify the type of data to report",
+			kw("smart-licensing-data", "Report smart licensing data").does(profileEdit("reporting smart-licensing-data", func(p *device.CallHomeProfile) error {
+				p.ReportsSmartLicensing = true
+				return nil
+			}))),
+		kw("destination", "Message destination related configuration",
+			kw("address", "Configure destination address", kw("http", "HTTP address", arg("WORD", "URL").does(func(c *Console, a []string) (string, error) {
+				return profileEdit("destination address http "+a[0], func(p *device.CallHomeProfile) error { p.Destination = a[0]; return nil })(c, a)
+			}))),
+			kw("transport-method", "To specify transport method for this profile", kw("http", "To enable HTTP message transport").does(profileEdit("destination transport-method http", func(p *device.CallHomeProfile) error {
+				p.TransportHTTP = true
+				return nil
+			})))),
+		kw("no", "Negate a command",
+			kw("active", "Deactivate the current profile").does(profileEdit("no active", func(p *device.CallHomeProfile) error { p.Active = false; return nil })),
+			kw("reporting", "Stop reporting", kw("smart-licensing-data", "Smart licensing data").does(profileEdit("no reporting smart-licensing-data", func(p *device.CallHomeProfile) error {
+				p.ReportsSmartLicensing = false
+				return nil
+			})))),
+	)
+}
+
+func trustpointGrammar() *node {
+	edit := func(what string, f func(t *device.Trustpoint)) func(*Console, []string) (string, error) {
+		return func(c *Console, a []string) (string, error) {
+			return configure("crypto pki trustpoint "+c.tp+" / "+what, func(c *Console, cfg *device.Config, _ []string) error {
+				t := cfg.Trustpoint(c.tp)
+				if t == nil {
+					return fmt.Errorf("no trustpoint %s", c.tp)
+				}
+				f(t)
+				return nil
+			})(c, a)
+		}
+	}
+	return kw("", "",
+		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
+		kw("exit", "Exit from ca-trustpoint configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeConfig; return "", nil }),
+		kw("enrollment", "Enrollment parameters", kw("terminal", "Enroll via the terminal (cut-and-paste)").does(func(*Console, []string) (string, error) { return "", nil })),
+		kw("revocation-check", "Revocation checking options",
+			kw("crl", "Revocation check by CRL").does(edit("revocation-check crl", func(t *device.Trustpoint) { t.RevocationCheck = "crl" })),
+			kw("none", "Ignore revocation check").does(edit("revocation-check none", func(t *device.Trustpoint) { t.RevocationCheck = "none" }))),
+	)
+}
+
+// authenticate is `crypto pki authenticate <trustpoint>`: the CA
+// certificate is pasted in base 64, ended by a blank line or "quit", then
+// accepted. Its issuer becomes the trustpoint's CA.
+func authenticate(c *Console, a []string) (string, error) {
+	name := a[0]
+	if run := c.device().Running(); run.Trustpoint(name) == nil {
+		return "", fmt.Errorf("%% could not find trustpoint %s", name)
+	}
+	var pasted []string
+	var collect func(line string) string
+	collect = func(line string) string {
+		t := strings.TrimSpace(line)
+		if t != "" && t != "quit" {
+			pasted = append(pasted, t)
+			c.pending = collect
+			return ""
+		}
+		block, _ := pem.Decode([]byte(strings.Join(pasted, "\n") + "\n"))
+		if block == nil || block.Type != "CERTIFICATE" {
+			return "% Certificate not valid.\n"
+		}
+		ca := caName(block.Bytes)
+		md := md5.Sum(block.Bytes)
+		sh := sha1.Sum(block.Bytes)
+		out := fmt.Sprintf("Certificate has the following attributes:\n       Fingerprint MD5: %X \n      Fingerprint SHA1: %X \n\n%% Do you accept this certificate? [yes/no]: ", md, sh)
+		c.pending = func(answer string) string {
+			if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(answer)), "y") {
+				return "% Certificate not accepted.\n"
+			}
+			err := c.w.Configure(c.dev, "crypto pki authenticate "+name, func(cfg *device.Config) error {
+				cfg.Trustpoint(name).CA = ca
+				return nil
+			})
+			if err != nil {
+				return errLine(err).Error() + "\n"
+			}
+			return "Trustpoint CA certificate accepted.\n% Certificate successfully imported\n"
+		}
+		return out
+	}
+	c.pending = collect
+	return "Enter the base 64 encoded CA certificate.\nEnd with a blank line or the word \"quit\" on a line by itself\n", nil
+}
+
+// caName reads the CA's name from a certificate: the subject common name
+// of a real X.509 certificate, or the name in a lab certificate (CAPEM).
+func caName(der []byte) string {
+	if cert, err := x509.ParseCertificate(der); err == nil {
+		return cert.Subject.CommonName
+	}
+	if s, ok := strings.CutPrefix(string(der), labCAPrefix); ok {
+		return s
+	}
+	return fmt.Sprintf("unknown CA %X", sha1.Sum(der))
+}
+
+const labCAPrefix = "slsim lab CA certificate: "
+
+// CAPEM is the PEM certificate of a lab proxy's CA, to paste after
+// `crypto pki authenticate`.
+func CAPEM(name string) string {
+	b64 := base64.StdEncoding.EncodeToString([]byte(labCAPrefix + name))
+	var out strings.Builder
+	out.WriteString("-----BEGIN CERTIFICATE-----\n")
+	for len(b64) > 64 {
+		out.WriteString(b64[:64] + "\n")
+		b64 = b64[64:]
+	}
+	out.WriteString(b64 + "\n-----END CERTIFICATE-----\n")
+	return out.String()
+}

@@ -1,0 +1,286 @@
+package ios
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/stackwise"
+)
+
+// ShowCallHomeProfileAll renders `show call-home profile all`, with the
+// seed's fields for each profile. [layout: seed, spacing model]
+func (v View) ShowCallHomeProfileAll() string {
+	var b strings.Builder
+	for i, p := range v.Running.Profiles {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		status := "INACTIVE"
+		if p.Active {
+			status = "ACTIVE"
+		}
+		data := "Smart Call Home"
+		if p.ReportsSmartLicensing {
+			data += ", Smart Licensing"
+		}
+		transport := "email"
+		if p.TransportHTTP {
+			transport = "http"
+		}
+		addr := p.Destination
+		if addr == "" {
+			addr = "Not yet set up"
+		}
+		fmt.Fprintf(&b, "Profile Name: %s\n", p.Name)
+		fmt.Fprintf(&b, "    Profile status: %s\n", status)
+		fmt.Fprintf(&b, "    Profile mode: Full Reporting\n")
+		fmt.Fprintf(&b, "    Reporting Data: %s\n", data)
+		fmt.Fprintf(&b, "    Preferred Message Format: xml\n")
+		fmt.Fprintf(&b, "    Message Size Limit: 3145728 Bytes\n")
+		fmt.Fprintf(&b, "    Transport Method: %s\n", transport)
+		fmt.Fprintf(&b, "    HTTP  address(es): %s\n", addr)
+		fmt.Fprintf(&b, "    Other address(es): default\n")
+		if p.Name == "CiscoTAC-1" {
+			b.WriteString("\n    Periodic configuration info message is scheduled every 1 day of the month at 09:15\n")
+			b.WriteString("\n    Periodic inventory info message is scheduled every 1 day of the month at 09:00\n\n")
+			b.WriteString("    Alert-group               Severity\n    ------------------------  ------------\n")
+			for _, r := range [][2]string{{"crash", "debug"}, {"diagnostic", "minor"}, {"environment", "warning"}, {"inventory", "normal"}} {
+				fmt.Fprintf(&b, "    %-24s  %s\n", r[0], r[1])
+			}
+			b.WriteString("\n    Syslog-Pattern            Severity\n    ------------------------  ------------\n")
+			for _, r := range [][2]string{{"APF-.-WLC_.*", "warning"}, {".*", "major"}} {
+				fmt.Fprintf(&b, "    %-24s  %s\n", r[0], r[1])
+			}
+		}
+	}
+	return b.String()
+}
+
+// ShowCallHomeSmartLicensing renders `show call-home smart-licensing`:
+// whether Call Home carries smart licensing, and through which profile. [model]
+func (v View) ShowCallHomeSmartLicensing() string {
+	var b strings.Builder
+	status := "disabled"
+	if v.Running.ServiceCallHome {
+		status = "enabled"
+	}
+	fmt.Fprintf(&b, "Current smart-licensing transport settings:\n Smart-license messages: %s\n", status)
+	for _, p := range v.Running.Profiles {
+		if p.Active && p.ReportsSmartLicensing {
+			fmt.Fprintf(&b, " Profile: %s (status: ACTIVE)\n", p.Name)
+		}
+	}
+	return b.String()
+}
+
+// ShowVersion renders the lines of `show version` that concern licensing:
+// the release, uptime, the license levels now and after the next reboot,
+// `Smart Licensing Status:`, and the model and serial numbers. [layout model]
+func (v View) ShowVersion(bootedAt time.Time) string {
+	var b strings.Builder
+	ver := v.Topology.Version
+	fmt.Fprintf(&b, "Cisco IOS XE Software, Version %02d.%02d.%02d%s\n", ver.Major, ver.Minor, ver.Rebuild, ver.Letter)
+	fmt.Fprintf(&b, "Cisco IOS Software [Amsterdam], Catalyst L3 Switch Software (CAT9K_IOSXE), Version %d.%d.%d%s, RELEASE SOFTWARE (fc2)\n", ver.Major, ver.Minor, ver.Rebuild, ver.Letter)
+	b.WriteString("\n")
+	up := v.Now.Sub(bootedAt)
+	fmt.Fprintf(&b, "%s uptime is %s\n\n", v.Running.Hostname, uptime(up))
+	cur, _ := stackwise.ParseLevel(v.Running.LicenseLevel)
+	next, err := stackwise.ParseLevel(v.Startup.LicenseLevel)
+	if err != nil {
+		next = cur
+	}
+	b.WriteString("Technology Package License Information: \n\n")
+	b.WriteString("------------------------------------------------------------------------------\n")
+	b.WriteString("Technology-package                                     Technology-package\n")
+	b.WriteString("Current                        Type                       Next reboot  \n")
+	b.WriteString("------------------------------------------------------------------------------\n")
+	fmt.Fprintf(&b, "%-31s%-27s%s\n", cur.Base.Feature(), "Smart License", next.Base.Feature())
+	if cur.Addon != 0 || next.Addon != 0 {
+		c, n := "None", "None"
+		if cur.Addon != 0 {
+			c = cur.Addon.Feature()
+		}
+		if next.Addon != 0 {
+			n = next.Addon.Feature()
+		}
+		fmt.Fprintf(&b, "%-31s%-27s%s\n", c, "Subscription Smart License", n)
+	}
+	b.WriteString("\n\n")
+	fmt.Fprintf(&b, "Smart Licensing Status: %s\n\n", smartLicensingStatus(v.Status))
+	for i, m := range v.Topology.HAList() {
+		if i == 0 {
+			fmt.Fprintf(&b, "Model Number                       : %s\n", m.UDI.PID)
+			fmt.Fprintf(&b, "System Serial Number               : %s\n", m.UDI.SN)
+		}
+	}
+	if len(v.Topology.Switches) > 0 {
+		b.WriteString("\nSwitch Ports Model              SW Version        SW Image              Mode   \n------ ----- -----              ----------        ----------            ----   \n")
+		for i, u := range v.Topology.Switches {
+			star := " "
+			if i == 0 {
+				star = "*"
+			}
+			ports := 28
+			if m, err := stackwise.LookupModel(u.PID); err == nil && m.Family == "48" {
+				ports = 52
+			}
+			fmt.Fprintf(&b, "%s %-4d %-5d %-18s %-17s %-21s %s\n", star, i+1, ports, u.PID, ver.String(), "CAT9K_IOSXE", "INSTALL")
+		}
+	}
+	return b.String()
+}
+
+// smartLicensingStatus is the `show version` form: "UNREGISTERED/EVAL
+// EXPIRED", "REGISTERED/AUTHORIZED", … [spec §6]
+func smartLicensingStatus(s agent.Status) string {
+	reg := s.Registration
+	if i := strings.Index(reg, " - "); i > 0 {
+		reg = reg[:i]
+	}
+	return reg + "/" + s.Authorization
+}
+
+func uptime(d time.Duration) string {
+	mins := int64(d / time.Minute)
+	parts := []string{}
+	if w := mins / (7 * 24 * 60); w > 0 {
+		parts = append(parts, plural(w, "week"))
+	}
+	if dd := mins / (24 * 60) % 7; dd > 0 {
+		parts = append(parts, plural(dd, "day"))
+	}
+	if h := mins / 60 % 24; h > 0 {
+		parts = append(parts, plural(h, "hour"))
+	}
+	parts = append(parts, plural(mins%60, "minute"))
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", unit)
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// ShowRunningConfig renders the licensing-relevant part of a configuration
+// as IOS writes it (`show running-config`, `show startup-config`).
+func ShowRunningConfig(c device.Config) string {
+	var b strings.Builder
+	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	line("Building configuration...")
+	line("")
+	line("Current configuration : %d bytes", 4096)
+	line("!")
+	line("hostname %s", c.Hostname)
+	line("!")
+	if c.TimeZone != "" {
+		h, m := c.TimeZoneOffset/3600, (c.TimeZoneOffset%3600)/60
+		if m < 0 {
+			m = -m
+		}
+		if m != 0 {
+			line("clock timezone %s %d %d", c.TimeZone, h, m)
+		} else {
+			line("clock timezone %s %d", c.TimeZone, h)
+		}
+	}
+	if c.CalendarValid {
+		line("clock calendar-valid")
+	}
+	if !c.DomainLookup {
+		line("no ip domain lookup")
+	}
+	for _, h := range sortedHosts(c.Hosts) {
+		line("ip host %s %s", h, c.Hosts[h])
+	}
+	for _, ns := range c.NameServers {
+		if ns.VRF != "" {
+			line("ip name-server vrf %s %s", ns.VRF, ns.IP)
+		} else {
+			line("ip name-server %s", ns.IP)
+		}
+	}
+	line("!")
+	for _, tp := range c.Trustpoints {
+		line("crypto pki trustpoint %s", tp.Name)
+		line(" enrollment terminal")
+		line(" revocation-check %s", tp.RevocationCheck)
+		line("!")
+	}
+	if c.SLAKeyPair != "" {
+		line("crypto pki certificate chain SLA-TrustPoint")
+		line(" certificate ca 01")
+		line("  ! SLA-KeyPair %s", c.SLAKeyPair)
+		line("  \tquit")
+		line("!")
+	}
+	line("license boot level %s", c.LicenseLevel)
+	line("!")
+	for _, i := range c.Interfaces {
+		line("interface %s", i.Name)
+		if i.VRF != "" {
+			line(" vrf forwarding %s", i.VRF)
+		}
+		line("!")
+	}
+	if c.SourceInterface != "" {
+		line("ip http client source-interface %s", c.SourceInterface)
+	}
+	if !c.ServerIdentityCheck {
+		line("no http secure server-identity-check")
+	}
+	line("!")
+	if c.ServiceCallHome {
+		line("service call-home")
+	} else {
+		line("no service call-home")
+	}
+	line("!")
+	line("call-home")
+	line(" ! If contact email address in call-home is configured as sch-smart-licensing@cisco.com")
+	line(" ! the email address configured in Cisco Smart License Portal will be used as contact email address to send SCH notifications.")
+	line(" contact-email-addr sch-smart-licensing@cisco.com")
+	if c.HTTPProxy != "" {
+		line(" http-proxy \"%s\" port %d", c.HTTPProxy, c.HTTPProxyPort)
+	}
+	for _, p := range c.Profiles {
+		line(" profile \"%s\"", p.Name)
+		if !p.Active {
+			line("  no active")
+		}
+		if p.Name != "CiscoTAC-1" || p.Destination != defaultDestination {
+			if p.Destination != "" {
+				line("  destination address http %s", p.Destination)
+			}
+		}
+		if p.TransportHTTP {
+			line("  destination transport-method http")
+		}
+		if p.ReportsSmartLicensing && p.Name != "CiscoTAC-1" {
+			line("  reporting smart-licensing-data")
+		}
+	}
+	line("!")
+	for _, s := range c.NTPServers {
+		line("ntp server %s", s)
+	}
+	line("!")
+	line("end")
+	return b.String()
+}
+
+const defaultDestination = "https://tools.cisco.com/its/service/oddce/services/DDCEService"
+
+func sortedHosts(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,224 @@
+package ios
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/sim"
+)
+
+// Mode is where the console's prompt is.
+type Mode int
+
+// The modes of the IOS command line.
+const (
+	ModeUser       Mode = iota // Switch>
+	ModePrivileged             // Switch#
+	ModeConfig                 // Switch(config)#
+	ModeCallHome               // Switch(cfg-call-home)#
+	ModeProfile                // Switch(cfg-call-home-profile)#
+	ModeTrustpoint             // Switch(ca-trustpoint)#
+)
+
+// MaxLogLines bounds the syslog lines printed after one command; the rest
+// are counted (show logging has them all). [model]
+const MaxLogLines = 40
+
+// Console is an IOS command line on one device of a world. Exec takes one
+// line and returns what the console prints (the command's output, then the
+// device's new syslog lines). It is not safe for concurrent use.
+type Console struct {
+	w       *sim.World
+	dev     string
+	mode    Mode
+	profile string // the call-home profile being configured
+	tp      string // the trustpoint being configured
+	pending func(line string) string
+	printed int // trace position up to which syslog lines were printed
+	debug   bool
+	booted  map[string]time.Time
+	vars    map[string]string
+	roots   map[Mode]*node
+}
+
+// NewConsole opens a console on a device of a world, in user EXEC mode.
+func NewConsole(w *sim.World, device string) (*Console, error) {
+	if _, ok := w.Device(device); !ok {
+		return nil, fmt.Errorf("console: no device %q", device)
+	}
+	c := &Console{w: w, dev: device, booted: map[string]time.Time{}, vars: map[string]string{}}
+	c.roots = grammar()
+	c.printed = len(w.Trace())
+	for _, n := range w.Devices() {
+		c.booted[n] = w.Now()
+	}
+	return c, nil
+}
+
+// World is the console's world.
+func (c *Console) World() *sim.World { return c.w }
+
+// Device is the device the console is on.
+func (c *Console) Device() string { return c.dev }
+
+// SetVar sets a variable that lines can use as $NAME (the lab sets $TOKEN).
+func (c *Console) SetVar(name, value string) { c.vars[name] = value }
+
+// Var returns a variable's value.
+func (c *Console) Var(name string) string { return c.vars[name] }
+
+func (c *Console) device() *device.Device {
+	d, _ := c.w.Device(c.dev)
+	return d
+}
+
+// Prompt is the prompt for the next line.
+func (c *Console) Prompt() string {
+	if c.pending != nil {
+		return ""
+	}
+	host := c.device().Running().Hostname
+	switch c.mode {
+	case ModeUser:
+		return host + ">"
+	case ModeConfig:
+		return host + "(config)#"
+	case ModeCallHome:
+		return host + "(cfg-call-home)#"
+	case ModeProfile:
+		return host + "(cfg-call-home-profile)#"
+	case ModeTrustpoint:
+		return host + "(ca-trustpoint)#"
+	}
+	return host + "#"
+}
+
+// Exec runs one line and returns what the console prints after it.
+func (c *Console) Exec(line string) string {
+	for k, v := range c.vars {
+		line = strings.ReplaceAll(line, "$"+k, v)
+	}
+	var out string
+	switch {
+	case c.pending != nil:
+		p := c.pending
+		c.pending = nil
+		out = p(line)
+	default:
+		out = c.ios(line)
+	}
+	return out + c.Logs()
+}
+
+// Pending reports whether the console waits for an answer to a prompt
+// (a confirmation, a pasted certificate).
+func (c *Console) Pending() bool { return c.pending != nil }
+
+// ios runs an IOS command line in the current mode.
+func (c *Console) ios(line string) string {
+	body, pipe, hasPipe := strings.Cut(line, "|")
+	if strings.TrimSpace(line) == "" {
+		return ""
+	}
+	if strings.HasSuffix(strings.TrimRight(line, " "), "?") {
+		return help(c.root(), strings.TrimRight(line, " "))
+	}
+	root := c.root()
+	if c.mode >= ModeConfig {
+		if f := strings.Fields(body); len(f) > 0 && strings.EqualFold(f[0], "do") {
+			root = c.roots[ModePrivileged]
+			body = strings.TrimSpace(body[strings.Index(body, f[0])+len(f[0]):])
+		}
+	}
+	n, args, err := parse(root, body)
+	if err == nil && n == nil { // nothing before the pipe
+		err = &parseError{err: errInvalid, pos: strings.Index(line, "|")}
+	}
+	if err != nil {
+		return c.parseFailure(line, err)
+	}
+	keep := func(s string) string { return s }
+	if hasPipe {
+		if keep, err = parseFilter(pipe); err != nil {
+			return c.parseFailure(line, err)
+		}
+	}
+	out, err := n.run(c, args)
+	if err != nil {
+		return out + err.Error() + "\n"
+	}
+	return keep(out)
+}
+
+func (c *Console) root() *node {
+	if c.mode == ModeUser {
+		return c.roots[ModeUser]
+	}
+	return c.roots[c.mode]
+}
+
+// parseFailure prints IOS's error, with the caret under the bad word.
+func (c *Console) parseFailure(line string, err error) string {
+	var pe *parseError
+	if errors.As(err, &pe) && errors.Is(pe.err, errInvalid) {
+		return strings.Repeat(" ", len(c.Prompt())+pe.pos) + "^\n" + errInvalid.Error() + "\n"
+	}
+	return err.Error() + "\n"
+}
+
+// Logs returns the syslog lines (and, with debugging on, the Call Home
+// messages) of the device since the last call, as the console shows them.
+func (c *Console) Logs() string {
+	tr := c.w.Trace()
+	if c.printed > len(tr) {
+		c.printed = len(tr)
+	}
+	v, err := ViewOf(c.w, c.dev)
+	if err != nil {
+		return ""
+	}
+	var lines []string
+	for _, e := range tr[c.printed:] {
+		if e.Source != c.dev {
+			continue
+		}
+		switch {
+		case e.Kind == "log":
+			lines = append(lines, v.Syslog(e))
+		case c.debug && (e.Kind == "send" || e.Kind == "deliver" || e.Kind == "fail" || e.Kind == "lost"):
+			lines = append(lines, v.Syslog(sim.Event{Time: e.Time, Text: "CALL-HOME-SL: " + e.Kind + " " + e.Text}))
+		}
+	}
+	c.printed = len(tr)
+	if len(lines) > MaxLogLines {
+		more := len(lines) - MaxLogLines
+		lines = append(lines[:MaxLogLines], fmt.Sprintf("... %d more log lines (show logging)", more))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func (c *Console) view() View {
+	v, _ := ViewOf(c.w, c.dev)
+	return v
+}
+
+// errLine turns a refusal into IOS's "% ..." line.
+func errLine(err error) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, agent.ErrAlreadyRegistered):
+		msg = "Smart Licensing: this device is already registered. Use the force option to register it again."
+	case errors.Is(err, agent.ErrNotRegistered):
+		msg = "Smart Licensing: this device is not registered."
+	case errors.Is(err, agent.ErrBadToken):
+		msg = "Invalid ID token."
+	}
+	return errors.New("% " + msg)
+}

@@ -1,0 +1,73 @@
+package ios_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/slsim/slsim/ios"
+	"github.com/slsim/slsim/scenario"
+)
+
+var rejected = []string{"% Invalid input detected", "% Ambiguous command", "% Incomplete command", "% Unrecognized command"}
+
+// FuzzConsole: the interpreter never panics, and a line it rejects changes
+// neither the world nor the console's mode.
+func FuzzConsole(f *testing.F) {
+	for _, s := range []string{
+		"enable\nshow license summary", "en\nconf t\ncall-home\nprofile CiscoTAC-1\nno active\nend", "sh lic st | inc Status",
+		"enable\nlicense smart register idtoken NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt", "show l", "show lic ?", "enable\nconfigure terminal\nip host x 1.2.3.4",
+		"enable\nclock set 10:00:00 1 Jan 2020", "enable\nreload\n\nshow version", "enable\ncopy running-config startup-config\n",
+		"enable\nconfigure terminal\ncrypto pki authenticate SLA-TrustPoint\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n\nyes",
+		"show license status | begin (", "enable\ntelnet tools.cisco.com 443 /source-interface Gi0/0", "enable\ndo show clock",
+	} {
+		f.Add(s)
+	}
+	lab, err := scenario.NewLab(1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	base, err := lab.World.Save()
+	if err != nil {
+		f.Fatal(err)
+	}
+	_ = base
+	f.Fuzz(func(t *testing.T, script string) {
+		l, err := scenario.NewLab(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ios.NewConsole(l.World, l.Device)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(script, "\n")
+		if len(lines) > 20 {
+			lines = lines[:20]
+		}
+		for _, line := range lines {
+			before, err := l.World.Save()
+			if err != nil {
+				t.Fatal(err)
+			}
+			prompt, pending := c.Prompt(), c.Pending()
+			out := c.Exec(line)
+			if pending {
+				continue
+			}
+			for _, r := range rejected {
+				if strings.Contains(out, r) && strings.HasPrefix(strings.TrimLeft(out, " ^\n"), "%") {
+					after, err := l.World.Save()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if string(before) != string(after) {
+						t.Fatalf("rejected line %q changed the world", line)
+					}
+					if c.Prompt() != prompt {
+						t.Fatalf("rejected line %q changed the mode: %q → %q", line, prompt, c.Prompt())
+					}
+				}
+			}
+		}
+	})
+}

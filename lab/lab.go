@@ -1,0 +1,520 @@
+// Package lab is the training lab: an IOS console (package ios) on a
+// world, plus the lab's own controls — lines starting with "lab" — to move
+// virtual time, act on CSSM and satellites, inject faults, switch devices,
+// load the field guide's scenarios, and save and load the lab. A Session
+// runs the same way from a keyboard (slsim lab) and from a script (slsim run).
+package lab
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/ios"
+	"github.com/slsim/slsim/netsim"
+	"github.com/slsim/slsim/scenario"
+	"github.com/slsim/slsim/sim"
+)
+
+// Session is one lab session.
+type Session struct {
+	con  *ios.Console
+	seed uint64
+}
+
+// New opens a session on the healthy lab (scenario.NewLab): a switch sw1,
+// not yet registered, and a token in $TOKEN.
+func New(seed uint64) (*Session, error) {
+	l, err := scenario.NewLab(seed)
+	if err != nil {
+		return nil, err
+	}
+	return attach(l, seed)
+}
+
+func attach(l *scenario.Lab, seed uint64) (*Session, error) {
+	con, err := ios.NewConsole(l.World, l.Device)
+	if err != nil {
+		return nil, err
+	}
+	con.SetVar("TOKEN", l.Token)
+	return &Session{con: con, seed: seed}, nil
+}
+
+// Prompt is the prompt for the next line.
+func (s *Session) Prompt() string { return s.con.Prompt() }
+
+// Console is the session's IOS console.
+func (s *Session) Console() *ios.Console { return s.con }
+
+// Exec runs one line: a lab control or an IOS command.
+func (s *Session) Exec(line string) string {
+	if f := strings.Fields(line); len(f) > 0 && strings.EqualFold(f[0], "lab") && !s.con.Pending() {
+		out, err := s.lab(f[1:])
+		if err != nil {
+			out += "%% lab: " + err.Error() + "\n"
+		}
+		return out + s.con.Logs()
+	}
+	return s.con.Exec(line)
+}
+
+// Transcript runs lines and returns the session as a console shows it:
+// each prompt and line, then what it printed.
+func (s *Session) Transcript(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(s.Prompt() + l + "\n")
+		b.WriteString(s.Exec(l))
+	}
+	return b.String()
+}
+
+// Help lists the lab's controls.
+const Help = `Lab controls (IOS commands are typed as on a switch):
+  lab help                                   this list
+  lab time                                   the world's time
+  lab advance <duration>|next                move virtual time (30d, 12h, 90m, 45s, 1y) or to the next event
+  lab timeline [N]                           the last N events of the world (default 20)
+  lab devices | lab device <name>            list the devices, or switch the console to one
+  lab scenario [ID]                          list the field guide's scenarios, or load one (broken)
+  lab save <file> | lab load <file>          save or load the whole lab
+  lab token [<va>] [days <n>] [uses <n>]     create a CSSM token (into $TOKEN) for a virtual account (Campus)
+  lab token revoke [<token>]                 revoke a token ($TOKEN)
+  lab cssm vas | alerts | instances <va> | licenses <va>
+  lab cssm va create <name>
+  lab cssm license add <va> <qty> <tag…> [term <years>]
+  lab cssm license remove <va> <qty> <tag…>
+  lab cssm license transfer <from> <to> <qty> <tag…>
+  lab cssm busy on|off                       CSSM answers "try again"
+  lab satellite sync <name> | renew <name> <days>
+  lab fault set|clear <kind> <target> [<value>]   kinds: endpoint-down block-port dns-record vrf-route intercept cssm-busy
+  lab proxy <ip> [intercept <ca name>]       add an HTTP proxy (port 8080); lab proxy ca <name> prints its CA to paste
+`
+
+func (s *Session) world() *sim.World { return s.con.World() }
+
+func (s *Session) lab(f []string) (string, error) {
+	if len(f) == 0 {
+		return Help, nil
+	}
+	w := s.world()
+	switch strings.ToLower(f[0]) {
+	case "help", "?":
+		return Help, nil
+	case "time":
+		return w.Now().UTC().Format("Mon Jan 2 15:04:05 2006 UTC") + "\n", nil
+	case "advance":
+		if len(f) != 2 {
+			return "", errors.New("lab advance <duration>|next")
+		}
+		if strings.EqualFold(f[1], "next") {
+			n := w.NextDeadline()
+			if n.IsZero() {
+				return "nothing is scheduled\n", nil
+			}
+			if err := w.RunUntil(n); err != nil {
+				return "", err
+			}
+			return "now " + n.UTC().Format(time.RFC3339) + "\n", nil
+		}
+		d, err := ParseDuration(f[1])
+		if err != nil {
+			return "", err
+		}
+		if err := w.RunFor(d); err != nil {
+			return "", err
+		}
+		return "now " + w.Now().UTC().Format(time.RFC3339) + "\n", nil
+	case "timeline":
+		n := 20
+		if len(f) > 1 {
+			v, err := strconv.Atoi(f[1])
+			if err != nil || v < 1 {
+				return "", fmt.Errorf("lab timeline [N]: %q is not a count", f[1])
+			}
+			n = v
+		}
+		tr := w.Trace()
+		var b strings.Builder
+		for _, e := range tr[max(0, len(tr)-n):] {
+			b.WriteString(e.String() + "\n")
+		}
+		return b.String(), nil
+	case "devices":
+		return strings.Join(w.Devices(), "\n") + "\n", nil
+	case "device":
+		if len(f) != 2 {
+			return "", errors.New("lab device <name>")
+		}
+		con, err := ios.NewConsole(w, f[1])
+		if err != nil {
+			return "", err
+		}
+		con.SetVar("TOKEN", s.token())
+		s.con = con
+		return "", nil
+	case "scenario":
+		return s.scenario(f[1:])
+	case "save":
+		if len(f) != 2 {
+			return "", errors.New("lab save <file>")
+		}
+		data, err := w.Save()
+		if err != nil {
+			return "", err
+		}
+		file, err := json.Marshal(saved{Device: s.con.Device(), Token: s.token(), World: data})
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(f[1], file, 0o644); err != nil {
+			return "", err
+		}
+		return "saved " + f[1] + "\n", nil
+	case "load":
+		if len(f) != 2 {
+			return "", errors.New("lab load <file>")
+		}
+		return s.load(f[1])
+	case "token":
+		return s.tokenCmd(f[1:])
+	case "cssm":
+		return s.cssmCmd(f[1:])
+	case "satellite":
+		return s.satelliteCmd(f[1:])
+	case "fault":
+		return s.faultCmd(f[1:])
+	case "proxy":
+		return s.proxyCmd(f[1:])
+	}
+	return "", fmt.Errorf("unknown control %q (lab help)", f[0])
+}
+
+func (s *Session) token() string { return s.con.Var("TOKEN") }
+
+// saved is a lab file: the world, the device the console is on and $TOKEN.
+type saved struct {
+	Device string          `json:"device"`
+	Token  string          `json:"token"`
+	World  json.RawMessage `json:"world"`
+}
+
+func splitSaved(data []byte) (string, string, []byte, error) {
+	var v saved
+	if err := json.Unmarshal(data, &v); err != nil {
+		return "", "", nil, err
+	}
+	if v.Device == "" || len(v.World) == 0 {
+		return "", "", nil, errors.New("not a lab file")
+	}
+	return v.Device, v.Token, v.World, nil
+}
+
+func sortedIPs(n *netsim.Network) []string {
+	out := make([]string, 0, len(n.Endpoints))
+	for ip := range n.Endpoints {
+		out = append(out, ip)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ParseDuration reads 30d, 12h, 90m, 45s, 1y (365 days), or Go durations.
+func ParseDuration(v string) (time.Duration, error) {
+	m := regexp.MustCompile(`^(\d+)([ydhms])$`).FindStringSubmatch(strings.ToLower(v))
+	var d time.Duration
+	if m != nil {
+		n, _ := strconv.Atoi(m[1])
+		unit := map[string]time.Duration{"y": 365 * agent.Day, "d": agent.Day, "h": time.Hour, "m": time.Minute, "s": time.Second}[m[2]]
+		d = time.Duration(n) * unit
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("duration %q: want e.g. 30d, 12h, 90m, 45s, 1y", v)
+		}
+	}
+	if d <= 0 || d > 20*365*agent.Day {
+		return 0, fmt.Errorf("duration %q: want more than 0 and at most 20 years", v)
+	}
+	return d, nil
+}
+
+func (s *Session) scenario(f []string) (string, error) {
+	if len(f) == 0 {
+		var b strings.Builder
+		for _, sc := range scenario.All() {
+			fmt.Fprintf(&b, "%-3s %s\n", sc.ID, sc.Title)
+		}
+		return b.String(), nil
+	}
+	sc, ok := scenario.Find(f[0])
+	if !ok {
+		return "", fmt.Errorf("no scenario %q (lab scenario lists them)", f[0])
+	}
+	l, err := sc.Break(s.seed)
+	if err != nil {
+		return "", err
+	}
+	ns, err := attach(l, s.seed)
+	if err != nil {
+		return "", err
+	}
+	*s = *ns
+	return fmt.Sprintf("scenario %s loaded: %s\ncause: %s\nDiagnose it; the fix is in docs/lab.md.\n", sc.ID, sc.Title, sc.Cause), nil
+}
+
+func (s *Session) load(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	dev, tok, world, err := splitSaved(data)
+	if err != nil {
+		return "", fmt.Errorf("load %s: %w", path, err)
+	}
+	w, err := sim.Load(world)
+	if err != nil {
+		return "", err
+	}
+	con, err := ios.NewConsole(w, dev)
+	if err != nil {
+		return "", err
+	}
+	con.SetVar("TOKEN", tok)
+	s.con = con
+	return "loaded " + path + "\n", nil
+}
+
+func (s *Session) tokenCmd(f []string) (string, error) {
+	w := s.world()
+	if len(f) > 0 && strings.EqualFold(f[0], "revoke") {
+		v := s.token()
+		if len(f) > 1 {
+			v = f[1]
+		}
+		if err := w.CSSM().RevokeToken(w.Now(), v); err != nil {
+			return "", err
+		}
+		return "revoked\n", nil
+	}
+	va, opts := scenario.VA, cssm.TokenOptions{Description: "lab", ExpiresAfterDays: 30, ExportControlled: true}
+	for i := 0; i < len(f); i++ {
+		switch strings.ToLower(f[i]) {
+		case "days", "uses":
+			if i+1 >= len(f) {
+				return "", fmt.Errorf("%s needs a number", f[i])
+			}
+			n, err := strconv.Atoi(f[i+1])
+			if err != nil {
+				return "", fmt.Errorf("%s %q: not a number", f[i], f[i+1])
+			}
+			if strings.EqualFold(f[i], "days") {
+				opts.ExpiresAfterDays = n
+			} else {
+				opts.MaxUses = n
+			}
+			i++
+		default:
+			va = f[i]
+		}
+	}
+	tok, err := w.CSSM().CreateToken(w.Now(), scenario.Account, va, opts)
+	if err != nil {
+		return "", err
+	}
+	s.con.SetVar("TOKEN", tok.Value)
+	return fmt.Sprintf("token for %s (expires %s) in $TOKEN:\n%s\n", va, tok.Expires.Format(time.DateOnly), tok.Value), nil
+}
+
+func (s *Session) cssmCmd(f []string) (string, error) {
+	w := s.world()
+	c := w.CSSM()
+	now := w.Now()
+	if len(f) == 0 {
+		return "", errors.New("lab cssm vas|alerts|instances|licenses|va|license|busy …")
+	}
+	switch strings.ToLower(f[0]) {
+	case "vas":
+		vas, err := c.VirtualAccounts(scenario.Account)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for _, v := range vas {
+			def := ""
+			if v.Default {
+				def = " (default)"
+			}
+			fmt.Fprintf(&b, "%s%s: %d product instances\n", v.Name, def, v.Instances)
+		}
+		return b.String(), nil
+	case "alerts":
+		var b strings.Builder
+		for _, a := range c.Alerts(scenario.Account, false) {
+			fmt.Fprintf(&b, "%s %-8s %s: %s\n", a.Raised.UTC().Format("2006-01-02 15:04"), a.Severity, a.Type, a.Message)
+		}
+		if b.Len() == 0 {
+			return "no open alerts\n", nil
+		}
+		return b.String(), nil
+	case "instances":
+		if len(f) != 2 {
+			return "", errors.New("lab cssm instances <va>")
+		}
+		rows, err := c.Instances(scenario.Account, f[1])
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for _, r := range rows {
+			fmt.Fprintf(&b, "%-12s %-12s %-14s last contact %s  %s\n", r.Name, r.PID, r.SN, r.LastContact.UTC().Format("2006-01-02 15:04"), r.Status)
+		}
+		return b.String(), nil
+	case "licenses":
+		if len(f) != 2 {
+			return "", errors.New("lab cssm licenses <va>")
+		}
+		rows, err := c.Licenses(scenario.Account, f[1])
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		if err := cssm.WriteLicenses(&b, rows); err != nil {
+			return "", err
+		}
+		return b.String(), nil
+	case "va":
+		if len(f) != 3 || !strings.EqualFold(f[1], "create") {
+			return "", errors.New("lab cssm va create <name>")
+		}
+		return "", c.CreateVirtualAccount(now, scenario.Account, f[2], "")
+	case "license":
+		return licenseCmd(c, now, f[1:])
+	case "busy":
+		if len(f) != 2 {
+			return "", errors.New("lab cssm busy on|off")
+		}
+		return "", w.SetFault(sim.Fault{Kind: sim.FaultCSSMBusy, Target: "cssm", On: strings.EqualFold(f[1], "on")})
+	}
+	return "", fmt.Errorf("unknown cssm control %q", f[0])
+}
+
+func licenseCmd(c *cssm.CSSM, now time.Time, f []string) (string, error) {
+	if len(f) < 4 {
+		return "", errors.New("lab cssm license add|remove <va> <qty> <tag…> | transfer <from> <to> <qty> <tag…>")
+	}
+	op := strings.ToLower(f[0])
+	rest := f[1:]
+	var from, to string
+	switch op {
+	case "add", "remove":
+		to, rest = rest[0], rest[1:]
+	case "transfer":
+		if len(rest) < 4 {
+			return "", errors.New("lab cssm license transfer <from> <to> <qty> <tag…>")
+		}
+		from, to, rest = rest[0], rest[1], rest[2:]
+	default:
+		return "", fmt.Errorf("unknown license control %q", op)
+	}
+	qty, err := strconv.ParseInt(rest[0], 10, 64)
+	if err != nil {
+		return "", fmt.Errorf("quantity %q: not a number", rest[0])
+	}
+	words := rest[1:]
+	var end time.Time
+	if n := len(words); op == "add" && n >= 2 && strings.EqualFold(words[n-2], "term") {
+		years, err := strconv.Atoi(words[n-1])
+		if err != nil || years < 1 || years > 10 {
+			return "", fmt.Errorf("term %q: want 1 to 10 years", words[n-1])
+		}
+		end, words = now.AddDate(years, 0, 0), words[:n-2]
+	}
+	tag := strings.Join(words, " ")
+	switch op {
+	case "add":
+		_, err = c.AddLicenses(now, scenario.Account, to, tag, qty, now, end)
+	case "remove":
+		err = c.RemoveLicenses(now, scenario.Account, to, tag, qty)
+	default:
+		err = c.TransferLicenses(now, scenario.Account, from, to, tag, qty)
+	}
+	return "", err
+}
+
+func (s *Session) satelliteCmd(f []string) (string, error) {
+	w := s.world()
+	if len(f) < 2 {
+		return "", errors.New("lab satellite sync <name> | renew <name> <days>")
+	}
+	sat, ok := w.Satellite(f[1])
+	if !ok {
+		return "", fmt.Errorf("no satellite %q", f[1])
+	}
+	switch strings.ToLower(f[0]) {
+	case "sync":
+		if err := sat.Sync(w.Now(), w.CSSM()); err != nil {
+			return "", err
+		}
+		return "synchronized\n", nil
+	case "renew":
+		if len(f) != 3 {
+			return "", errors.New("lab satellite renew <name> <days>")
+		}
+		days, err := strconv.Atoi(f[2])
+		if err != nil || days < 1 {
+			return "", fmt.Errorf("days %q", f[2])
+		}
+		if err := sat.RenewCertificate(w.Now(), time.Duration(days)*agent.Day); err != nil {
+			return "", err
+		}
+		for _, ip := range sortedIPs(w.Network()) {
+			if ep, _ := w.Network().Endpoint(ip); ep.Backend == f[1] && ep.Cert != nil {
+				ep.Cert.NotAfter = sat.CertificateExpires()
+			}
+		}
+		return "certificate valid until " + sat.CertificateExpires().Format(time.DateOnly) + "\n", nil
+	}
+	return "", fmt.Errorf("unknown satellite control %q", f[0])
+}
+
+func (s *Session) faultCmd(f []string) (string, error) {
+	if len(f) < 3 {
+		return "", errors.New("lab fault set|clear <kind> <target> [<value>]")
+	}
+	on := strings.EqualFold(f[0], "set")
+	if !on && !strings.EqualFold(f[0], "clear") {
+		return "", fmt.Errorf("lab fault %q: want set or clear", f[0])
+	}
+	fault := sim.Fault{Kind: f[1], Target: f[2], On: on}
+	if len(f) > 3 {
+		fault.Value = strings.Join(f[3:], " ")
+	}
+	return "", s.world().SetFault(fault)
+}
+
+func (s *Session) proxyCmd(f []string) (string, error) {
+	if len(f) >= 2 && strings.EqualFold(f[0], "ca") {
+		return ios.CAPEM(strings.Join(f[1:], " ")), nil
+	}
+	if len(f) != 1 && !(len(f) >= 3 && strings.EqualFold(f[1], "intercept")) {
+		return "", errors.New("lab proxy <ip> [intercept <ca name>] | lab proxy ca <name>")
+	}
+	ep := netsim.Endpoint{IP: f[0], Name: "proxy.acme.com", Kind: netsim.KindProxy, Ports: []int{8080}}
+	if len(f) >= 3 {
+		ep.Intercepts, ep.ProxyCA = true, strings.Join(f[2:], " ")
+	}
+	if err := s.world().Network().Add(ep); err != nil {
+		return "", err
+	}
+	return "proxy " + f[0] + " port 8080\n", nil
+}
