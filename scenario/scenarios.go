@@ -102,6 +102,14 @@ func runToNextComm(l *Lab) error {
 
 func healthy(l *Lab) error { return l.RegisterHealthy() }
 
+// registerAndRun registers the lab's switch with a token and runs the world for d.
+func registerAndRun(l *Lab, token string, force bool, d time.Duration) error {
+	if _, err := l.World.Register(l.Device, token, force); err != nil {
+		return err
+	}
+	return run(l, d)
+}
+
 var scenarios = []Scenario{
 	{
 		ID: "1", Title: `"Failure reason: Product Already Registered"`,
@@ -109,10 +117,7 @@ var scenarios = []Scenario{
 		Symptoms: "UNREGISTERED - REGISTRATION FAILED, Initial Registration: FAILED, Failure reason: Product Already Registered, a Next Registration Attempt; AGENT_REG_FAILED",
 		Fix:      "license smart register idtoken <TOKEN> force, then write memory",
 		setup: func(l *Lab) error {
-			if _, err := l.World.Register(l.Device, l.Token, false); err != nil {
-				return err
-			}
-			return run(l, time.Minute)
+			return registerAndRun(l, l.Token, false, time.Minute)
 		},
 		cause: func(l *Lab) error {
 			if err := run(l, time.Hour); err != nil {
@@ -124,10 +129,7 @@ var scenarios = []Scenario{
 			if err := run(l, 5*time.Minute); err != nil {
 				return err
 			}
-			if _, err := l.World.Register(l.Device, l.Token, false); err != nil {
-				return err
-			}
-			return run(l, 10*time.Second)
+			return registerAndRun(l, l.Token, false, 10*time.Second)
 		},
 		fix: func(l *Lab) error {
 			if _, err := l.World.Register(l.Device, l.Token, true); err != nil {
@@ -158,16 +160,10 @@ var scenarios = []Scenario{
 			if err := l.World.SetFault(sim.Fault{Kind: sim.FaultEndpointDown, Target: netsim.CSSMIP}); err != nil {
 				return err
 			}
-			if _, err := l.World.Register(l.Device, l.Token, false); err != nil {
-				return err
-			}
-			return run(l, 10*time.Second)
+			return registerAndRun(l, l.Token, false, 10*time.Second)
 		},
 		fix: func(l *Lab) error {
-			if _, err := l.World.Register(l.Device, l.Token, true); err != nil {
-				return err
-			}
-			return run(l, time.Minute)
+			return registerAndRun(l, l.Token, true, time.Minute)
 		},
 	},
 	{
@@ -179,10 +175,7 @@ var scenarios = []Scenario{
 			if err := l.World.SetFault(sim.Fault{Kind: sim.FaultCSSMBusy, Target: "cssm", On: true}); err != nil {
 				return err
 			}
-			if _, err := l.World.Register(l.Device, l.Token, false); err != nil {
-				return err
-			}
-			return run(l, 10*time.Second)
+			return registerAndRun(l, l.Token, false, 10*time.Second)
 		},
 		fix: func(l *Lab) error {
 			if err := l.World.ScheduleFault(sim.Fault{At: l.World.Now().Add(5 * time.Minute), Kind: sim.FaultCSSMBusy, Target: "cssm"}); err != nil {
@@ -200,10 +193,7 @@ var scenarios = []Scenario{
 			if err := l.World.SetClock(l.Device, time.Date(2018, 5, 12, 14, 27, 48, 0, time.UTC)); err != nil {
 				return err
 			}
-			if _, err := l.World.Register(l.Device, l.Token, false); err != nil {
-				return err
-			}
-			return run(l, 10*time.Second)
+			return registerAndRun(l, l.Token, false, 10*time.Second)
 		},
 		fix: func(l *Lab) error {
 			if err := l.World.Configure(l.Device, "ntp server "+netsim.NTPIP, func(c *device.Config) error {
@@ -228,10 +218,7 @@ var scenarios = []Scenario{
 			}); err != nil {
 				return err
 			}
-			if _, err := l.World.Register(l.Device, l.Token, false); err != nil {
-				return err
-			}
-			return run(l, 10*time.Second)
+			return registerAndRun(l, l.Token, false, 10*time.Second)
 		},
 		fix: func(l *Lab) error {
 			if err := l.World.Configure(l.Device, "call-home / profile MyProfile / reporting smart-licensing-data", func(c *device.Config) error {
@@ -240,10 +227,7 @@ var scenarios = []Scenario{
 			}); err != nil {
 				return err
 			}
-			if _, err := l.World.Register(l.Device, l.Token, false); err != nil {
-				return err
-			}
-			return run(l, time.Minute)
+			return registerAndRun(l, l.Token, false, time.Minute)
 		},
 	},
 	{
@@ -308,10 +292,7 @@ var scenarios = []Scenario{
 			if ep, ok := l.World.Network().Endpoint(satelliteIP); ok {
 				ep.Cert.NotAfter = sat.CertificateExpires()
 			}
-			if _, err := l.World.Register(l.Device, l.Token, true); err != nil {
-				return err
-			}
-			return run(l, time.Minute)
+			return registerAndRun(l, l.Token, true, time.Minute)
 		},
 	},
 	{
@@ -346,10 +327,7 @@ var scenarios = []Scenario{
 			if err != nil {
 				return err
 			}
-			if _, err := l.World.Register(l.Device, tok.Value, false); err != nil {
-				return err
-			}
-			return run(l, time.Minute)
+			return registerAndRun(l, tok.Value, false, time.Minute)
 		},
 		fix: func(l *Lab) error {
 			c := l.World.CSSM()
