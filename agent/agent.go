@@ -68,19 +68,50 @@ type Config struct {
 	Profile  *Profile        // nil means DefaultProfile()
 	Seed     uint64          // seeds the retry jitter
 	Usage    []license.Usage // entitlements in use at boot
+
+	// Dense runs the mode graph from its compiled table instead of a
+	// looplab/fsm machine: the same transitions (a property test holds
+	// them to the same traces) at a fraction of the cost and memory, for
+	// fleets of agents.
+	Dense bool
+	// NoLogs discards log events instead of keeping them for TakeLogs
+	// (fleets watch the status, not the logs).
+	NoLogs bool
+	// Shared, when set, is a profile prepared by Prepare and shared by many
+	// agents (it must not change afterwards); Profile is then ignored.
+	Shared *Prepared
+}
+
+// Prepared is a validated profile ready to be shared by many agents.
+type Prepared struct {
+	prof     Profile
+	warnings []time.Duration // EvalWarnings sorted, longest first
+}
+
+// Prepare validates a profile (nil: the default) for sharing.
+func Prepare(p *Profile) (*Prepared, error) {
+	prof := DefaultProfile()
+	if p != nil {
+		prof = *p
+		prof.EvalWarnings = slices.Clone(prof.EvalWarnings)
+	}
+	if err := prof.Validate(); err != nil {
+		return nil, err
+	}
+	return &Prepared{prof: prof, warnings: sortedWarnings(prof.EvalWarnings)}, nil
 }
 
 // Agent is one device's Smart Agent. It is not safe for concurrent use.
 type Agent struct {
-	prof     Profile
-	warnings []time.Duration // prof.EvalWarnings sorted, longest first
-	udi      license.UDI
-	hostname string
-	pcg      *rand.PCG
-	rng      *rand.Rand
-	m        *fsm.FSM
-	mode     Mode // m.Current(), cached: the fsm takes a lock to read it
-	now      time.Time
+	*Prepared // the profile, possibly shared
+	udi       license.UDI
+	hostname  string
+	pcg       *rand.PCG
+	rng       *rand.Rand
+	m         *fsm.FSM // nil when the agent runs the dense table
+	mode      Mode     // m.Current(), cached: the fsm takes a lock to read it
+	noLogs    bool
+	now       time.Time
 
 	usage    []license.Usage
 	answered []license.Entitlement // last authorization answer, sorted by tag
@@ -120,13 +151,12 @@ type Agent struct {
 // New boots an agent at now: UNREGISTERED, in EVAL MODE if cfg.Usage is not
 // empty (logging EVAL_START), else with no licenses in use.
 func New(now time.Time, cfg Config) (*Agent, error) {
-	prof := DefaultProfile()
-	if cfg.Profile != nil {
-		prof = *cfg.Profile
-		prof.EvalWarnings = slices.Clone(prof.EvalWarnings)
-	}
-	if err := prof.Validate(); err != nil {
-		return nil, fmt.Errorf("new agent: %w", err)
+	shared := cfg.Shared
+	if shared == nil {
+		var err error
+		if shared, err = Prepare(cfg.Profile); err != nil {
+			return nil, fmt.Errorf("new agent: %w", err)
+		}
 	}
 	if err := cfg.UDI.Validate(); err != nil {
 		return nil, fmt.Errorf("new agent: UDI: %w", err)
@@ -143,18 +173,20 @@ func New(now time.Time, cfg Config) (*Agent, error) {
 	}
 	pcg := rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
 	a := &Agent{
-		prof:     prof,
-		warnings: sortedWarnings(prof.EvalWarnings),
+		Prepared: shared,
 		udi:      cfg.UDI,
 		hostname: cfg.Hostname,
 		pcg:      pcg,
 		rng:      rand.New(pcg),
-		m:        newMachine(ModeUnidentified),
 		mode:     ModeUnidentified,
+		noLogs:   cfg.NoLogs,
 		now:      now,
 		usage:    usage,
-		evalLeft: prof.EvalPeriod,
+		evalLeft: shared.prof.EvalPeriod,
 		nextID:   1,
+	}
+	if !cfg.Dense {
+		a.m = newMachine(ModeUnidentified)
 	}
 	a.settle(now)
 	return a, nil
@@ -187,6 +219,9 @@ func (a *Agent) Now() time.Time { return a.now }
 
 // UDI is the device identifier the agent registers with.
 func (a *Agent) UDI() license.UDI { return a.udi }
+
+// Dense reports whether the agent runs the compiled table.
+func (a *Agent) Dense() bool { return a.m == nil }
 
 // Profile returns a copy of the agent's timer profile.
 func (a *Agent) Profile() Profile {
@@ -352,6 +387,14 @@ func (a *Agent) regString() string {
 }
 
 func (a *Agent) move(ev Event) {
+	if a.m == nil {
+		next, err := fireDense(a.mode, ev)
+		if err != nil {
+			panic(err) // as below
+		}
+		a.mode = next
+		return
+	}
 	if err := fire(a.m, ev); err != nil {
 		// Every caller checks the mode first; reaching here is a bug in the
 		// agent's own table, not bad input.
@@ -455,7 +498,9 @@ func (a *Agent) send(k reqKind) {
 	case reqRegister:
 		m = license.Register{ID: id, UDI: a.udi, Hostname: a.hostname, Token: a.token, Force: a.force}
 	case reqAuthorize:
-		m = license.Authorize{ID: id, UDI: a.udi, Usage: slices.Clone(a.usage)}
+		// The usage slice is never changed in place (SetUsage replaces it),
+		// so the message may share it; receivers must not modify it.
+		m = license.Authorize{ID: id, UDI: a.udi, Usage: a.usage}
 	case reqRenewID:
 		m = license.RenewID{ID: id, UDI: a.udi}
 	case reqDeregister:
@@ -502,6 +547,22 @@ func (a *Agent) TakeMessages() []license.Message {
 	m := a.outbox
 	a.outbox = nil
 	return m
+}
+
+// DrainMessages hands each request the agent wants sent to f, oldest
+// first, and forgets them, keeping its buffer (fleets call it for every
+// event). f may give the agent answers.
+func (a *Agent) DrainMessages(f func(license.Message)) {
+	for len(a.outbox) > 0 {
+		batch := a.outbox
+		a.outbox = nil
+		for _, m := range batch {
+			f(m)
+		}
+		if a.outbox == nil {
+			a.outbox = batch[:0]
+		}
+	}
 }
 
 // TakeLogs returns the log events since the last call, oldest first, and

@@ -9,8 +9,11 @@ import (
 )
 
 // healthy returns an agent in AUTHORIZED with its 30-day renewal scheduled.
-func healthy(b *testing.B) *agent.Agent {
-	a, err := agent.New(t0, agent.Config{UDI: testUDI, Hostname: "sw1", Seed: 1, Usage: usage24})
+func healthy(b *testing.B) *agent.Agent { return healthyCfg(b, agent.Config{}) }
+
+func healthyCfg(b *testing.B, cfg agent.Config) *agent.Agent {
+	cfg.UDI, cfg.Hostname, cfg.Seed, cfg.Usage = testUDI, "sw1", 1, usage24
+	a, err := agent.New(t0, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,8 +69,15 @@ func BenchmarkAdvanceEvalWarning(b *testing.B) {
 
 // BenchmarkRenewalCycle: one full authorization renewal: the 30-day
 // deadline fires, the request is taken, the AUTHORIZED answer is handled.
-func BenchmarkRenewalCycle(b *testing.B) {
-	a := healthy(b)
+func BenchmarkRenewalCycle(b *testing.B) { renewalCycle(b, healthy(b)) }
+
+// BenchmarkRenewalCycleDense: the same with the compiled table and no logs,
+// as fleets run agents.
+func BenchmarkRenewalCycleDense(b *testing.B) {
+	renewalCycle(b, healthyCfg(b, agent.Config{Dense: true, NoLogs: true}))
+}
+
+func renewalCycle(b *testing.B, a *agent.Agent) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -211,12 +211,11 @@ func checkAnswer(ans license.Answer) error {
 		if x.Time.IsZero() {
 			return fmt.Errorf("%w: authorization time is zero", ErrBadAnswer)
 		}
-		seen := make(map[string]bool, len(x.Entitlements))
-		for _, e := range x.Entitlements {
-			if e.Tag == "" || seen[e.Tag] || e.Count < 0 {
+		for i, e := range x.Entitlements {
+			repeated := slices.ContainsFunc(x.Entitlements[:i], func(p license.Entitlement) bool { return p.Tag == e.Tag })
+			if e.Tag == "" || repeated || e.Count < 0 {
 				return fmt.Errorf("%w: entitlement %q is empty, repeated or negative", ErrBadAnswer, e.Tag)
 			}
-			seen[e.Tag] = true
 		}
 	case license.RenewIDReply:
 		if x.CertStart.IsZero() {
@@ -285,8 +284,10 @@ func (a *Agent) onAuthorized(x license.AuthorizeReply) {
 	} else {
 		a.move(EvOutOfCompliance)
 	}
-	a.answered = slices.Clone(x.Entitlements)
-	slices.SortFunc(a.answered, func(p, q license.Entitlement) int { return strings.Compare(p.Tag, q.Tag) })
+	a.answered = append(a.answered[:0], x.Entitlements...)
+	if !slices.IsSortedFunc(a.answered, byTag) {
+		slices.SortFunc(a.answered, byTag)
+	}
 	if a.commFailures > 0 {
 		a.logCommRestored()
 	}
@@ -306,6 +307,8 @@ func (a *Agent) onAuthorized(x license.AuthorizeReply) {
 		a.logOutOfCompliance()
 	}
 }
+
+func byTag(p, q license.Entitlement) int { return strings.Compare(p.Tag, q.Tag) }
 
 func (a *Agent) onIDRenewed(x license.RenewIDReply) {
 	a.certStart = x.CertStart
@@ -373,9 +376,9 @@ func (a *Agent) clone() *Agent {
 	pcg := *a.pcg
 	b.pcg = &pcg
 	b.rng = rand.New(b.pcg)
-	b.m = newMachine(a.mode)
-	b.warnings = slices.Clone(a.warnings)
-	b.prof.EvalWarnings = slices.Clone(a.prof.EvalWarnings)
+	if a.m != nil {
+		b.m = newMachine(a.mode)
+	}
 	b.usage = slices.Clone(a.usage)
 	b.answered = slices.Clone(a.answered)
 	b.outbox = slices.Clone(a.outbox)

@@ -100,6 +100,72 @@ var graph = []transition{
 	{EvInvalidData, certModes, ModeUnidentified},
 }
 
+// dense is the same graph compiled to a table: dense[mode][event] is the
+// destination (modeNone where the event is not allowed). Fleet runs use it
+// instead of a looplab machine per agent; a property test holds both to
+// the same traces.
+var (
+	modeIndex  = map[Mode]int{}
+	eventIndex = map[Event]int{}
+	dense      [][]int
+)
+
+const modeNone = -1
+
+func init() {
+	for i, m := range Modes {
+		modeIndex[m] = i
+	}
+	for _, t := range graph {
+		if _, ok := eventIndex[t.ev]; !ok {
+			eventIndex[t.ev] = len(eventIndex)
+		}
+	}
+	dense = make([][]int, len(Modes))
+	for i := range dense {
+		dense[i] = make([]int, len(eventIndex))
+		for j := range dense[i] {
+			dense[i][j] = modeNone
+		}
+	}
+	for _, t := range graph {
+		for _, src := range t.src {
+			dense[modeIndex[src]][eventIndex[t.ev]] = modeIndex[t.dst]
+		}
+	}
+}
+
+// Events lists the events of the graph in table order.
+func Events() []Event {
+	out := make([]Event, len(eventIndex))
+	for ev, i := range eventIndex {
+		out[i] = ev
+	}
+	return out
+}
+
+// Transition answers from the graph table itself (the looplab machine's
+// source) where ev leads from a mode, and whether it is allowed there.
+func Transition(from Mode, ev Event) (Mode, bool) {
+	m := newMachine(from)
+	if err := fire(m, ev); err != nil {
+		return from, false
+	}
+	return Mode(m.Current()), true
+}
+
+// DenseTransition answers the same from the compiled table.
+func DenseTransition(from Mode, ev Event) (Mode, error) { return fireDense(from, ev) }
+
+// fireDense moves along ev in the compiled table.
+func fireDense(from Mode, ev Event) (Mode, error) {
+	dst := dense[modeIndex[from]][eventIndex[ev]]
+	if dst == modeNone {
+		return from, fmt.Errorf("mode %s does not allow %s", from, ev)
+	}
+	return Modes[dst], nil
+}
+
 func newMachine(initial Mode) *fsm.FSM {
 	events := make(fsm.Events, 0, len(graph))
 	for _, t := range graph {

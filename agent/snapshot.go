@@ -26,6 +26,8 @@ type snapshot struct {
 	Profile  Profile     `json:"profile"`
 	RNG      []byte      `json:"rng"`
 	Mode     Mode        `json:"mode"`
+	Dense    bool        `json:"dense,omitempty"`
+	NoLogs   bool        `json:"noLogs,omitempty"`
 
 	Usage    []license.Usage       `json:"usage"`
 	Answered []license.Entitlement `json:"answered"`
@@ -112,7 +114,7 @@ func (a *Agent) Snapshot() ([]byte, error) {
 	}
 	s := snapshot{
 		Version: snapshotVersion, Now: a.now, UDI: a.udi, Hostname: a.hostname,
-		Profile: a.prof, RNG: rng, Mode: a.Mode(),
+		Profile: a.prof, RNG: rng, Mode: a.Mode(), Dense: a.m == nil, NoLogs: a.noLogs,
 		Usage: a.usage, Answered: a.answered,
 		EvalLeft: a.evalLeft, EvalMark: a.evalMark, EvalRunning: a.evalRunning, EvalRenotifyAt: a.evalRenotifyAt,
 		Token: a.token, Force: a.force, InitialReg: a.initialReg,
@@ -169,10 +171,14 @@ func Restore(data []byte) (*Agent, error) {
 	if err := pcg.UnmarshalBinary(s.RNG); err != nil {
 		return nil, fmt.Errorf("restore agent: rng: %w", err)
 	}
+	shared, err := Prepare(&s.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("restore agent: %w", err)
+	}
 	a := &Agent{
-		prof: s.Profile, warnings: sortedWarnings(s.Profile.EvalWarnings),
-		udi: s.UDI, hostname: s.Hostname, pcg: pcg, rng: rand.New(pcg),
-		m: newMachine(s.Mode), mode: s.Mode, now: s.Now,
+		Prepared: shared,
+		udi:      s.UDI, hostname: s.Hostname, pcg: pcg, rng: rand.New(pcg),
+		mode: s.Mode, noLogs: s.NoLogs, now: s.Now,
 		usage: s.Usage, answered: s.Answered,
 		evalLeft: s.EvalLeft, evalMark: s.EvalMark, evalRunning: s.EvalRunning, evalRenotifyAt: s.EvalRenotifyAt,
 		token: s.Token, force: s.Force, initialReg: s.InitialReg,
@@ -182,6 +188,9 @@ func Restore(data []byte) (*Agent, error) {
 		lastComm: s.LastComm, commFailures: s.CommFailures,
 		authStatus: s.AuthStatus, authSince: s.AuthSince,
 		nextID: s.NextID, logs: s.Logs,
+	}
+	if !s.Dense {
+		a.m = newMachine(s.Mode)
 	}
 	a.deadlines = [nSlots]time.Time{
 		slotIDExpire: s.Deadlines.RegistrationExpires, slotAuthExpire: s.Deadlines.CommunicationDeadline,
