@@ -629,3 +629,9 @@ func (a *Agent) Status() Status {
 	}
 	return s
 }
+
+// States returns the two status lines of `show license` — registration
+// and authorization — without building a whole Status.
+func (a *Agent) States() (registration, authorization string) {
+	return a.regString(), a.authStatus
+}

@@ -1,0 +1,454 @@
+package fleet
+
+import (
+	"container/heap"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/license"
+	"github.com/slsim/slsim/stackwise"
+)
+
+// node is one device in a shard: its agent and bookkeeping. Kept small:
+// memory per device stays flat whatever the run's length.
+type node struct {
+	name  string
+	a     *agent.Agent
+	topo  stackwise.Device
+	path  int32
+	va    int32 // index in shard.vas
+	reg   int8
+	auth  int8
+	gone  bool
+	due   int64 // the deadline the heap holds for it (unix ns), 0 if none
+	first [10]int64
+}
+
+type shardVA struct{ sa, va, token string }
+
+type entry struct {
+	at  int64
+	idx int32
+}
+
+type queue []entry
+
+func (q queue) Len() int { return len(q) }
+func (q queue) Less(i, j int) bool {
+	if q[i].at != q[j].at {
+		return q[i].at < q[j].at
+	}
+	return q[i].idx < q[j].idx
+}
+func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *queue) Push(x any)   { *q = append(*q, x.(entry)) }
+func (q *queue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+// shard runs the devices of some smart accounts with their own CSSM.
+type shard struct {
+	spec    *Spec
+	prof    *agent.Prepared
+	c       *cssm.CSSM
+	nodes   []*node
+	byName  map[string]int32
+	vas     []shardVA
+	vaIndex map[string]int32
+	paths   map[string]int32
+	down    []int64 // per path: down until (unix ns), 0 up
+	q       queue
+	sched   []Event
+	counts  [4][6]int
+	rep     shardReport
+	events  int64
+	done    func(float64)
+}
+
+type shardReport struct {
+	days   []Day
+	supply []SupplyRow
+	last   map[string]SupplyRow
+}
+
+func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64) (*shard, error) {
+	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	s := &shard{spec: spec, prof: prof, c: c, byName: map[string]int32{}, vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
+		down: []int64{0}, rep: shardReport{last: map[string]SupplyRow{}}}
+	for _, e := range spec.Schedule {
+		if e.Kind == EvOutage || inShard(e, sas) {
+			s.sched = append(s.sched, e)
+		}
+	}
+	slices.SortStableFunc(s.sched, func(a, b Event) int { return a.At.Compare(b.At) })
+	for _, p := range spec.Pools {
+		if sas[p.SA] {
+			if err := s.addPool(spec.Start, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, d := range spec.Devices { // in the spec's order: the same in every sharding
+		if sas[d.SA] {
+			if err := s.addDevice(spec.Start, d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+func inShard(e Event, sas map[string]bool) bool {
+	switch e.Kind {
+	case EvAddDevice:
+		return sas[e.Device.SA]
+	case EvAddLicenses:
+		return sas[e.Pool.SA]
+	}
+	return true // removals and upgrades name devices; each shard applies them to its own
+}
+
+func (s *shard) vaOf(sa, va string) (int32, error) {
+	key := sa + "\x00" + va
+	if i, ok := s.vaIndex[key]; ok {
+		return i, nil
+	}
+	now := s.c.Now()
+	if !slices.Contains(s.c.SmartAccounts(), sa) {
+		if err := s.c.CreateSmartAccount(now, sa, ""); err != nil {
+			return 0, err
+		}
+	}
+	if va != cssm.DefaultVAName {
+		vas, _ := s.c.VirtualAccounts(sa)
+		if !slices.ContainsFunc(vas, func(v cssm.VAInfo) bool { return v.Name == va }) {
+			if err := s.c.CreateVirtualAccount(now, sa, va, ""); err != nil {
+				return 0, err
+			}
+		}
+	}
+	tok, err := s.c.CreateToken(now, sa, va, cssm.TokenOptions{Description: "fleet", ExpiresAfterDays: 365})
+	if err != nil {
+		return 0, err
+	}
+	s.vas = append(s.vas, shardVA{sa, va, tok.Value})
+	s.vaIndex[key] = int32(len(s.vas) - 1)
+	return int32(len(s.vas) - 1), nil
+}
+
+func (s *shard) addPool(at time.Time, p Pool) error {
+	if _, err := s.vaOf(p.SA, p.VA); err != nil {
+		return err
+	}
+	end := time.Time{}
+	if p.TermYears > 0 {
+		end = at.AddDate(p.TermYears, 0, 0)
+	}
+	_, err := s.c.AddLicenses(at, p.SA, p.VA, p.Tag, p.Qty, at, end)
+	return err
+}
+
+func (s *shard) pathOf(name string) int32 {
+	if name == "" {
+		name = "cloud"
+	}
+	if i, ok := s.paths[name]; ok {
+		return i
+	}
+	s.paths[name] = int32(len(s.down))
+	s.down = append(s.down, 0)
+	return int32(len(s.down) - 1)
+}
+
+func seedOf(seed uint64, name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return seed ^ h.Sum64()
+}
+
+// addDevice boots a device and registers it at once.
+func (s *shard) addDevice(at time.Time, d Device) error {
+	if _, dup := s.byName[d.Topo.Name]; dup {
+		return fmt.Errorf("fleet: device %s appears twice", d.Topo.Name)
+	}
+	va, err := s.vaOf(d.SA, d.VA)
+	if err != nil {
+		return err
+	}
+	usage, err := d.Topo.Usage()
+	if err != nil {
+		return err
+	}
+	udi, err := d.Topo.UDI()
+	if err != nil {
+		return err
+	}
+	a, err := agent.New(at, agent.Config{UDI: udi, Hostname: d.Topo.Name, Seed: seedOf(s.spec.Seed, d.Topo.Name), Usage: usage,
+		Dense: true, NoLogs: true, Shared: s.prof})
+	if err != nil {
+		return err
+	}
+	n := &node{name: d.Topo.Name, a: a, topo: d.Topo, path: s.pathOf(d.Path), va: va, reg: -1, auth: -1}
+	idx := int32(len(s.nodes))
+	s.nodes = append(s.nodes, n)
+	s.byName[n.name] = idx
+	if _, err := a.Register(at, s.vas[va].token, false); err != nil {
+		return err
+	}
+	s.settle(idx, at)
+	return nil
+}
+
+var regIndex, authIndex = func() (map[string]int8, map[string]int8) {
+	r, a := map[string]int8{}, map[string]int8{}
+	for i, s := range RegStates {
+		r[s] = int8(i)
+	}
+	for i, s := range AuthStates {
+		a[s] = int8(i)
+	}
+	return r, a
+}()
+
+// settle delivers a device's messages, updates its state counters and
+// first-entered dates, and queues its next deadline.
+func (s *shard) settle(idx int32, at time.Time) {
+	n := s.nodes[idx]
+	ns := at.UnixNano()
+	n.a.DrainMessages(func(m license.Message) {
+		s.events++
+		var ans license.Answer
+		if d := s.down[n.path]; d != 0 && ns < d {
+			ans = license.Failure{ID: m.RequestID(), Class: license.FailSend, Reason: license.ReasonSendFailed}
+		} else {
+			var err error
+			if ans, err = s.c.Handle(at, m); err != nil {
+				panic(err) // the fleet's own messages; a failure here is a bug
+			}
+		}
+		_ = n.a.Handle(at, ans)
+	})
+	rs, as := n.a.States()
+	r, a := regIndex[rs], authIndex[as]
+	if r != n.reg || a != n.auth {
+		if n.reg >= 0 {
+			s.counts[n.reg][n.auth]--
+		}
+		s.counts[r][a]++
+		if n.reg != r && n.first[r] == 0 {
+			n.first[r] = ns
+		}
+		if n.auth != a && n.first[4+a] == 0 {
+			n.first[4+a] = ns
+		}
+		n.reg, n.auth = r, a
+	}
+	s.queue(idx)
+}
+
+func (s *shard) queue(idx int32) {
+	n := s.nodes[idx]
+	if d := n.a.NextDeadline(); !d.IsZero() {
+		if at := d.UnixNano(); at != n.due {
+			n.due = at
+			heap.Push(&s.q, entry{at, idx})
+		}
+	} else {
+		n.due = 0
+	}
+}
+
+func (s *shard) run() error {
+	end := s.spec.Start.Add(s.spec.Duration)
+	day := s.spec.Start
+	total := float64(s.spec.Duration)
+	for {
+		// The earliest of: a device deadline, a schedule entry, an outage's
+		// end, a CSSM deadline, the next day's sample.
+		t := day
+		kind := 0
+		if len(s.q) > 0 {
+			if at := time.Unix(0, s.q[0].at).UTC(); at.Before(t) {
+				t, kind = at, 1
+			}
+		}
+		if len(s.sched) > 0 && s.sched[0].At.Before(t) {
+			t, kind = s.sched[0].At, 2
+		}
+		if c := s.c.NextDeadline(); !c.IsZero() && c.Before(t) {
+			t, kind = c, 3
+		}
+		if t.After(end) {
+			break
+		}
+		switch kind {
+		case 0:
+			s.sample(day)
+			day = day.Add(agent.Day)
+			if s.done != nil {
+				s.done(float64(day.Sub(s.spec.Start)) / total)
+			}
+		case 1:
+			e := heap.Pop(&s.q).(entry)
+			n := s.nodes[e.idx]
+			if n.gone || n.due != e.at {
+				continue // stale
+			}
+			n.due = 0
+			s.events++
+			if err := n.a.Advance(t); err != nil {
+				return err
+			}
+			s.settle(e.idx, t)
+		case 2:
+			ev := s.sched[0]
+			s.sched = s.sched[1:]
+			if err := s.apply(ev); err != nil {
+				return err
+			}
+		case 3:
+			if err := s.c.Advance(t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *shard) apply(e Event) error {
+	switch e.Kind {
+	case EvOutage:
+		p := s.pathOf(e.Path)
+		s.down[p] = e.At.Add(e.Duration).UnixNano()
+	case EvAddLicenses:
+		return s.addPool(e.At, e.Pool)
+	case EvAddDevice:
+		return s.addDevice(e.At, e.Device)
+	case EvRemove:
+		for _, n := range s.nodes {
+			if !n.gone && matches(e.Name, n.name) {
+				n.gone = true // decommissioned: it stops talking; CSSM cleans up on its own
+				s.counts[n.reg][n.auth]--
+			}
+		}
+	case EvUpgrade:
+		for idx, n := range s.nodes {
+			if n.gone || !matches(e.Name, n.name) {
+				continue
+			}
+			n.topo.Version = e.Version
+			usage, err := n.topo.Usage()
+			if err != nil {
+				return err
+			}
+			if err := n.a.SetUsage(e.At, usage); err != nil {
+				return err
+			}
+			s.settle(int32(idx), e.At)
+		}
+	}
+	return nil
+}
+
+// sample records the day's state counts and the VAs' balance (a row when
+// it changed).
+func (s *shard) sample(day time.Time) {
+	d := Day{Date: day, Registration: make([]int, len(RegStates)), Authorization: make([]int, len(AuthStates))}
+	for r := range s.counts {
+		for a := range s.counts[r] {
+			d.Registration[r] += s.counts[r][a]
+			d.Authorization[a] += s.counts[r][a]
+		}
+	}
+	s.rep.days = append(s.rep.days, d)
+	for _, v := range s.vas {
+		rows, err := s.c.Licenses(v.sa, v.va)
+		if err != nil {
+			continue
+		}
+		for _, r := range rows {
+			row := SupplyRow{Date: day, SA: v.sa, VA: v.va, Tag: r.Tag, Demand: r.InUse, Supply: r.Quantity, Shortfall: max(0, -r.Balance)}
+			key := v.sa + "\x00" + v.va + "\x00" + r.Tag
+			prev, ok := s.rep.last[key]
+			if !ok || prev.Demand != row.Demand || prev.Supply != row.Supply || prev.Shortfall != row.Shortfall {
+				s.rep.supply = append(s.rep.supply, row)
+				s.rep.last[key] = row
+			}
+		}
+	}
+}
+
+// Run runs a fleet and returns its report.
+func Run(spec Spec) (*Report, error) {
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	prof, err := agent.Prepare(spec.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("fleet: %w", err)
+	}
+	of, n := spec.shardOf()
+	groups := make([]map[string]bool, n)
+	for i := range groups {
+		groups[i] = map[string]bool{}
+	}
+	for sa, i := range of {
+		groups[i][sa] = true
+	}
+	shards := make([]*shard, n)
+	for i := range shards {
+		if shards[i], err = newShard(&spec, prof, groups[i], spec.Seed+uint64(i)); err != nil {
+			return nil, err
+		}
+	}
+	progress := make([]float64, n)
+	var mu sync.Mutex
+	report := func(i int) func(float64) {
+		if spec.Progress == nil {
+			return nil
+		}
+		return func(f float64) {
+			mu.Lock()
+			progress[i] = f
+			sum := 0.0
+			for _, p := range progress {
+				sum += p
+			}
+			spec.Progress(sum / float64(n))
+			mu.Unlock()
+		}
+	}
+	errs := make([]error, n)
+	if n == 1 {
+		shards[0].done = report(0)
+		errs[0] = shards[0].run()
+	} else {
+		var wg sync.WaitGroup
+		for i, s := range shards {
+			s.done = report(i)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = s.run()
+			}()
+		}
+		wg.Wait()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return merge(shards), nil
+}

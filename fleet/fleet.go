@@ -1,0 +1,179 @@
+// Package fleet runs whole estates for years of virtual time: many
+// switches (agents) across smart and virtual accounts, the CSSM, and a
+// schedule of events — outages of a path to the back end, licenses added
+// or ending, devices added, removed or upgraded. It reports, per day, how
+// many devices are in each state; the first date each device entered each
+// state; the alerts CSSM raised; and demand against supply per virtual
+// account and entitlement.
+//
+// Devices interact only through their virtual account, so a run is
+// sharded by smart account, each shard on its own goroutine with its own
+// CSSM; the result is identical to a single-threaded run. Time is virtual:
+// nothing reads a clock.
+package fleet
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/stackwise"
+)
+
+// Device is one switch of the fleet and where it registers.
+type Device struct {
+	Topo   stackwise.Device
+	SA, VA string
+	// Path names the way the device reaches its back end (a proxy, a site
+	// link); outages are scheduled per path. Empty means "cloud".
+	Path string
+}
+
+// Pool is licenses of a virtual account at the start.
+type Pool struct {
+	SA, VA    string
+	Tag       string
+	Qty       int64
+	TermYears int // 0: perpetual
+}
+
+// Event kinds of the schedule.
+const (
+	EvOutage      = "outage"       // Path down from At for Duration
+	EvAddLicenses = "add-licenses" // Pool added at At
+	EvAddDevice   = "add-device"   // Device added and registered at At
+	EvRemove      = "remove-device"
+	EvUpgrade     = "upgrade" // Name (a device, or a prefix ending in '*') moves to Version
+)
+
+// Event is one entry of the schedule.
+type Event struct {
+	At       time.Time
+	Kind     string
+	Path     string        // outage
+	Duration time.Duration // outage
+	Pool     Pool          // add-licenses
+	Device   Device        // add-device
+	Name     string        // remove-device, upgrade: a name or "prefix*"
+	Version  stackwise.Version
+}
+
+// Spec is a fleet run.
+type Spec struct {
+	Start    time.Time
+	Duration time.Duration
+	Seed     uint64
+	Devices  []Device
+	Pools    []Pool
+	Schedule []Event
+	// Shards is how many goroutines run it (by smart account); 0 or 1
+	// runs it on the caller's goroutine.
+	Shards int
+	// Profile is the agents' timer profile (nil: the default).
+	Profile *agent.Profile
+	// Progress, when set, is called now and then with the share done (0–1).
+	Progress func(done float64)
+}
+
+// Registration and authorization states, in report order.
+var (
+	RegStates  = []string{agent.RegUnregistered, agent.RegRegistering, agent.RegRegistrationFailed, agent.RegRegistered}
+	AuthStates = []string{agent.AuthNoLicenses, agent.AuthEvalMode, agent.AuthEvalExpired, agent.AuthAuthorized, agent.AuthOutOfComp, agent.AuthExpired}
+)
+
+func (s *Spec) validate() error {
+	if s.Start.IsZero() {
+		return errors.New("fleet: no start time")
+	}
+	if s.Duration <= 0 || s.Duration > 20*365*agent.Day {
+		return fmt.Errorf("fleet: duration %v: want more than 0 and at most 20 years", s.Duration)
+	}
+	if s.Shards < 0 || s.Shards > 64 {
+		return fmt.Errorf("fleet: %d shards: want 0 to 64", s.Shards)
+	}
+	names := map[string]bool{}
+	check := func(d Device) error {
+		if err := d.Topo.Validate(); err != nil {
+			return fmt.Errorf("fleet: %w", err)
+		}
+		if names[d.Topo.Name] {
+			return fmt.Errorf("fleet: device %s appears twice", d.Topo.Name)
+		}
+		names[d.Topo.Name] = true
+		if d.SA == "" || d.VA == "" {
+			return fmt.Errorf("fleet: device %s has no smart or virtual account", d.Topo.Name)
+		}
+		return nil
+	}
+	for _, d := range s.Devices {
+		if err := check(d); err != nil {
+			return err
+		}
+	}
+	for i, e := range s.Schedule {
+		if e.At.Before(s.Start) {
+			return fmt.Errorf("fleet: schedule entry %d (%s) is before the start", i+1, e.Kind)
+		}
+		switch e.Kind {
+		case EvOutage:
+			if e.Duration <= 0 {
+				return fmt.Errorf("fleet: outage of %q needs a duration", e.Path)
+			}
+		case EvAddDevice:
+			if err := check(e.Device); err != nil {
+				return err
+			}
+		case EvAddLicenses, EvRemove:
+		case EvUpgrade:
+			if e.Version.IsZero() {
+				return fmt.Errorf("fleet: upgrade of %q needs a version", e.Name)
+			}
+		default:
+			return fmt.Errorf("fleet: unknown schedule entry %q", e.Kind)
+		}
+	}
+	return nil
+}
+
+// shardOf maps smart accounts to shards: sorted, round robin.
+func (s *Spec) shardOf() (map[string]int, int) {
+	sas := map[string]bool{}
+	for _, d := range s.Devices {
+		sas[d.SA] = true
+	}
+	for _, p := range s.Pools {
+		sas[p.SA] = true
+	}
+	for _, e := range s.Schedule {
+		if e.Kind == EvAddDevice {
+			sas[e.Device.SA] = true
+		}
+		if e.Kind == EvAddLicenses {
+			sas[e.Pool.SA] = true
+		}
+	}
+	list := make([]string, 0, len(sas))
+	for sa := range sas {
+		list = append(list, sa)
+	}
+	slices.Sort(list)
+	n := max(1, s.Shards)
+	n = min(n, max(1, len(list)))
+	out := map[string]int{}
+	for i, sa := range list {
+		out[sa] = i % n
+	}
+	return out, n
+}
+
+// matches reports whether a device name matches an upgrade or removal
+// target: the name itself or a prefix ending in '*'.
+func matches(pattern, name string) bool {
+	if p, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(name, p)
+	}
+	return pattern == name
+}

@@ -1,0 +1,119 @@
+package fleet
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Day is the state counts of one day (at the day's start instant).
+type Day struct {
+	Date          time.Time `json:"date"`
+	Registration  []int     `json:"registration"`  // by RegStates
+	Authorization []int     `json:"authorization"` // by AuthStates
+}
+
+// Entered is the first time a device entered a state.
+type Entered struct {
+	Device string    `json:"device"`
+	State  string    `json:"state"`
+	At     time.Time `json:"at"`
+}
+
+// Alert is an alert CSSM raised.
+type Alert struct {
+	Raised   time.Time `json:"raised"`
+	SA       string    `json:"smartAccount"`
+	VA       string    `json:"virtualAccount"`
+	Severity string    `json:"severity"`
+	Type     string    `json:"type"`
+	Source   string    `json:"source"`
+	Message  string    `json:"message"`
+}
+
+// SupplyRow is a virtual account's balance of one entitlement on a day,
+// recorded when it changed.
+type SupplyRow struct {
+	Date      time.Time `json:"date"`
+	SA        string    `json:"smartAccount"`
+	VA        string    `json:"virtualAccount"`
+	Tag       string    `json:"tag"`
+	Demand    int64     `json:"demand"`
+	Supply    int64     `json:"supply"`
+	Shortfall int64     `json:"shortfall"`
+}
+
+// Report is what a fleet run found.
+type Report struct {
+	Devices int         `json:"devices"`
+	Events  int64       `json:"events"`
+	Days    []Day       `json:"days"`
+	Entered []Entered   `json:"entered"`
+	Alerts  []Alert     `json:"alerts"`
+	Supply  []SupplyRow `json:"supply"`
+}
+
+func merge(shards []*shard) *Report {
+	r := &Report{}
+	for i, s := range shards {
+		r.Events += s.events
+		for _, n := range s.nodes {
+			r.Devices++
+			for k, at := range n.first {
+				if at == 0 {
+					continue
+				}
+				state := ""
+				if k < 4 {
+					state = RegStates[k]
+				} else {
+					state = AuthStates[k-4]
+				}
+				r.Entered = append(r.Entered, Entered{Device: n.name, State: state, At: time.Unix(0, at).UTC()})
+			}
+		}
+		for d, day := range s.rep.days {
+			if i == 0 {
+				r.Days = append(r.Days, Day{Date: day.Date, Registration: slices.Clone(day.Registration), Authorization: slices.Clone(day.Authorization)})
+				continue
+			}
+			for k, v := range day.Registration {
+				r.Days[d].Registration[k] += v
+			}
+			for k, v := range day.Authorization {
+				r.Days[d].Authorization[k] += v
+			}
+		}
+		for _, a := range s.c.Alerts("", true) {
+			r.Alerts = append(r.Alerts, Alert{Raised: a.Raised.UTC(), SA: a.SA, VA: a.VA, Severity: a.Severity, Type: a.Type, Source: a.Source, Message: a.Message})
+		}
+		r.Supply = append(r.Supply, s.rep.supply...)
+	}
+	slices.SortFunc(r.Entered, func(a, b Entered) int {
+		if c := strings.Compare(a.Device, b.Device); c != 0 {
+			return c
+		}
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.State, b.State)
+	})
+	slices.SortFunc(r.Alerts, func(a, b Alert) int {
+		for _, c := range []int{a.Raised.Compare(b.Raised), strings.Compare(a.SA, b.SA), strings.Compare(a.VA, b.VA), strings.Compare(a.Type, b.Type),
+			strings.Compare(a.Source, b.Source), strings.Compare(a.Message, b.Message)} {
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	slices.SortFunc(r.Supply, func(a, b SupplyRow) int {
+		for _, c := range []int{a.Date.Compare(b.Date), strings.Compare(a.SA, b.SA), strings.Compare(a.VA, b.VA), strings.Compare(a.Tag, b.Tag)} {
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return r
+}

@@ -1,0 +1,85 @@
+package fleet
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/stackwise"
+)
+
+// Synthetic builds a realistic mix for what-if runs and benchmarks: n
+// switches (C9300 stacks of 1–4 members at Network Advantage + DNA
+// Advantage) across sas smart accounts of 2 virtual accounts each, behind
+// 20 paths (proxies); pools that cover most VAs, a few short; outages of a
+// few days on some paths and of more than 90 days on one; a DNA term that
+// ends in year 3 for one VA and is renewed a month late. Seeded and
+// deterministic.
+func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	spec := Spec{Start: start, Duration: time.Duration(years) * 365 * agent.Day, Seed: seed}
+	pids := []string{"C9300-24P", "C9300-48P", "C9300-24UX", "C9300-48UXM"}
+	need := map[[2]string]map[string]int64{}
+	for i := 0; i < n; i++ {
+		sa := fmt.Sprintf("SA-%02d", i%sas)
+		va := fmt.Sprintf("VA-%d", (i/sas)%2)
+		members := 1 + rng.IntN(4)
+		d := stackwise.Device{Name: fmt.Sprintf("sw%06d", i), Level: stackwise.Level{Base: stackwise.NetworkAdvantage, Addon: stackwise.DNAAdvantage},
+			Version: stackwise.MustVersion("17.3.1")}
+		for m := 0; m < members; m++ {
+			d.Switches = append(d.Switches, stackwise.Unit{PID: pids[rng.IntN(len(pids))], SN: fmt.Sprintf("FOC%06d%02d", i, m)})
+		}
+		spec.Devices = append(spec.Devices, Device{Topo: d, SA: sa, VA: va, Path: fmt.Sprintf("proxy-%02d", i%20)})
+		usage, _ := d.Usage()
+		key := [2]string{sa, va}
+		if need[key] == nil {
+			need[key] = map[string]int64{}
+		}
+		for _, u := range usage {
+			need[key][u.Tag] += int64(u.Count)
+		}
+	}
+	for s := 0; s < sas; s++ {
+		for v := 0; v < 2; v++ {
+			key := [2]string{fmt.Sprintf("SA-%02d", s), fmt.Sprintf("VA-%d", v)}
+			for _, tag := range sortedTags(need[key]) {
+				qty := need[key][tag] + 5
+				if s%7 == 3 && v == 1 {
+					qty = need[key][tag] * 9 / 10 // a VA short of licenses
+				}
+				term := 0
+				if len(tag) > 3 && tag[len(tag)-13:] == "DNA Advantage" {
+					term = 5
+					if s == 0 && v == 0 {
+						term = 3 // ends in year 3 …
+						spec.Schedule = append(spec.Schedule, Event{At: start.AddDate(3, 1, 0), Kind: EvAddLicenses,
+							Pool: Pool{SA: key[0], VA: key[1], Tag: tag, Qty: qty, TermYears: 3}}) // … renewed a month late
+					}
+				}
+				spec.Pools = append(spec.Pools, Pool{SA: key[0], VA: key[1], Tag: tag, Qty: qty, TermYears: term})
+			}
+		}
+	}
+	for y := 0; y < years; y++ {
+		for k := 0; k < 3; k++ {
+			spec.Schedule = append(spec.Schedule, Event{At: start.AddDate(y, 0, 40+100*k+rng.IntN(20)), Kind: EvOutage,
+				Path: fmt.Sprintf("proxy-%02d", rng.IntN(20)), Duration: time.Duration(1+rng.IntN(5)) * agent.Day})
+		}
+	}
+	spec.Schedule = append(spec.Schedule, Event{At: start.AddDate(1, 2, 0), Kind: EvOutage, Path: "proxy-07", Duration: 120 * agent.Day})
+	return spec
+}
+
+func sortedTags(m map[string]int64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
