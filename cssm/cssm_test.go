@@ -212,6 +212,18 @@ func TestRegisterBackdatesAndAlreadyRegistered(t *testing.T) {
 }
 
 // Seed scenario 3: a device clock beyond the tolerance.
+func TestInstanceKeepsTheStacksUDIList(t *testing.T) {
+	c := newCSSM(t)
+	tok := token(t, c, campus)
+	members := []license.UDI{udi("FOC1"), {PID: "C9300-48P", SN: "FOC2"}}
+	handle(t, c, t0, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok, Members: members})
+	rows, err := c.Instances(sa, campus)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"PID:C9300-24P,SN:FOC1", "PID:C9300-48P,SN:FOC2"}, rows[0].Members)
+	_, err = c.Handle(t0, license.Register{ID: id(), UDI: udi("FOC3"), Token: tok, Members: []license.UDI{{PID: "X"}}})
+	assert.ErrorIs(t, err, cssm.ErrInvalid, "a member without a serial")
+}
+
 func TestHeadlineAlreadyRegisteredByDefault(t *testing.T) {
 	c := newCSSM(t)
 	tok := token(t, c, campus)

@@ -2,6 +2,7 @@ package cssm
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,6 +65,11 @@ func (r *registry) checkMessage(now time.Time, msg license.Message) (license.UDI
 	switch m := msg.(type) {
 	case license.Register:
 		u = m.UDI
+		for _, mu := range m.Members {
+			if err := mu.Validate(); err != nil {
+				return license.UDI{}, fmt.Errorf("%w register %d: member UDI: %v", ErrInvalid, m.ID, err)
+			}
+		}
 	case license.Authorize:
 		u = m.UDI
 		if _, err := license.CheckUsage(m.Usage); err != nil {
@@ -137,7 +143,8 @@ func (r *registry) register(m license.Register) license.Answer {
 	tok.Uses++
 	r.nextGen++
 	i := &instance{UDI: m.UDI, Hostname: m.Hostname, SA: tok.SA, VA: tok.VA, Registered: r.now, LastContact: r.now,
-		CertStart: r.now.Add(-r.prof.CertSkew), CertSerial: r.serial(), KeyID: m.KeyID, Connected: true, gen: r.nextGen}
+		CertStart: r.now.Add(-r.prof.CertSkew), CertSerial: r.serial(), KeyID: m.KeyID, Connected: true, gen: r.nextGen,
+		Members: slices.Clone(m.Members)}
 	if i.Hostname == "" {
 		i.Hostname = m.UDI.SN
 	}

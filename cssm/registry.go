@@ -76,6 +76,7 @@ func (l *lot) activeAt(t time.Time) bool {
 
 type instance struct {
 	UDI          license.UDI
+	Members      []license.UDI
 	Hostname     string
 	SA, VA       string
 	Registered   time.Time

@@ -41,6 +41,7 @@ type InstanceRow struct {
 	ProductType    string    `json:"productType"`
 	PID            string    `json:"productId"`
 	SN             string    `json:"serialNumber"`
+	Members        []string  `json:"haUdiList,omitempty"` // the stack's UDIs, active first
 	VirtualAccount string    `json:"virtualAccount"`
 	Registered     time.Time `json:"registrationDate"`
 	LastContact    time.Time `json:"lastContactDate"`
@@ -141,7 +142,11 @@ func (r *registry) instances(sa, va string) ([]InstanceRow, error) {
 		case !i.Connected:
 			st = "Failed to Connect"
 		}
-		row := InstanceRow{Name: i.Hostname, ProductType: productName(i.UDI.PID), PID: i.UDI.PID, SN: i.UDI.SN, VirtualAccount: va,
+		var members []string
+		for _, m := range i.Members {
+			members = append(members, m.String())
+		}
+		row := InstanceRow{Name: i.Hostname, ProductType: productName(i.UDI.PID), PID: i.UDI.PID, SN: i.UDI.SN, Members: members, VirtualAccount: va,
 			Registered: i.Registered, LastContact: i.LastContact, Status: st, Licenses: []string{},
 			Usage: slices.Clone(i.Usage), Consuming: i.Consuming}
 		for _, u := range i.Usage {

@@ -51,6 +51,7 @@ type externalJSON struct {
 
 type instanceJSON struct {
 	UDI          license.UDI     `json:"udi"`
+	Members      []license.UDI   `json:"members,omitempty"`
 	Hostname     string          `json:"hostname"`
 	SA           string          `json:"smartAccount"`
 	VA           string          `json:"virtualAccount"`
@@ -107,7 +108,7 @@ func (r *registry) toJSON() (registryJSON, error) {
 	}
 	slices.SortFunc(j.Accounts, func(x, y accountJSON) int { return strings.Compare(x.Name, y.Name) })
 	for _, i := range r.insts {
-		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Hostname: i.Hostname, SA: i.SA, VA: i.VA, Registered: i.Registered,
+		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Members: i.Members, Hostname: i.Hostname, SA: i.SA, VA: i.VA, Registered: i.Registered,
 			LastContact: i.LastContact, CertStart: i.CertStart, CertSerial: i.CertSerial, KeyID: i.KeyID, Usage: i.Usage, Consuming: i.Consuming,
 			Connected: i.Connected, NextCheck: i.NextCheck, Gen: i.gen, SatelliteSrc: i.satelliteSrc})
 	}
@@ -189,7 +190,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		if ij.Gen == 0 || ij.Gen > r.nextGen || ij.NextCheck.IsZero() {
 			return nil, fmt.Errorf("instance %s: bad schedule", ij.UDI)
 		}
-		i := &instance{UDI: ij.UDI, Hostname: ij.Hostname, SA: ij.SA, VA: ij.VA, Registered: ij.Registered, LastContact: ij.LastContact,
+		i := &instance{UDI: ij.UDI, Members: ij.Members, Hostname: ij.Hostname, SA: ij.SA, VA: ij.VA, Registered: ij.Registered, LastContact: ij.LastContact,
 			CertStart: ij.CertStart, CertSerial: ij.CertSerial, KeyID: ij.KeyID, Usage: usage, Consuming: ij.Consuming, Connected: ij.Connected,
 			NextCheck: ij.NextCheck, gen: ij.Gen, satelliteSrc: ij.SatelliteSrc}
 		if i.Consuming {

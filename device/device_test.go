@@ -55,6 +55,7 @@ func TestRouteDelivers(t *testing.T) {
 	assert.Equal(t, t0, reg.DeviceTime)
 	assert.NotEmpty(t, reg.KeyID)
 	assert.Equal(t, d.Running().SLAKeyPair, reg.KeyID)
+	assert.Equal(t, []license.UDI{{PID: "C9300-24P", SN: "FOC1"}, {PID: "C9300-48P", SN: "FOC2"}}, reg.Members, "the stack's HA UDI list")
 }
 
 func TestRouteFailures(t *testing.T) {

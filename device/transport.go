@@ -173,6 +173,13 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 	switch m := msg.(type) {
 	case license.Register:
 		m.DeviceTime, m.KeyID = d.DeviceTime(now), c.SLAKeyPair
+		if ha := d.topo.HAList(); len(ha) > 1 {
+			for _, u := range ha {
+				if u.UDI.Validate() == nil { // units without a serial are left out
+					m.Members = append(m.Members, u.UDI)
+				}
+			}
+		}
 		sent = m
 	case license.Authorize:
 		m.KeyID = c.SLAKeyPair

@@ -30,6 +30,9 @@ type Register struct {
 	// KeyID identifies the key pair the device signs with (SLA-KeyPair);
 	// the back end checks later requests against it. Empty: not checked.
 	KeyID string `json:"keyId,omitempty"`
+	// Members is the HA UDI list of a stack, chassis or StackWise Virtual
+	// pair (the active unit first); empty for a standalone switch.
+	Members []UDI `json:"members,omitempty"`
 }
 
 // Authorize asks for authorization of the device's current usage.
