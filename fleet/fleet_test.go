@@ -2,13 +2,16 @@ package fleet_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/fleet"
+	"github.com/slsim/slsim/stackwise"
 )
 
 var start = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -26,4 +29,95 @@ func TestShardedEqualsSingle(t *testing.T) {
 	assert.Len(t, single.Days, 2*365+1, "one row a day, both ends included")
 	assert.NotEmpty(t, single.Alerts)
 	assert.NotEmpty(t, single.Supply)
+}
+
+// A hand-checked fleet: two switches in one VA with one license of each
+// tag they need (the second is short from the start), one behind a path
+// that goes down for 100 days.
+func TestSmallFleetReports(t *testing.T) {
+	mk := func(name, sn string) fleet.Device {
+		return fleet.Device{SA: "ACME", VA: "Campus", Path: "p-" + name, Topo: stackwise.Device{Name: name,
+			Switches: []stackwise.Unit{{PID: "C9300-24P", SN: sn}}, Level: stackwise.Level{Base: stackwise.NetworkAdvantage},
+			Version: stackwise.MustVersion("17.3.1")}}
+	}
+	spec := fleet.Spec{Start: start, Duration: 200 * agent.Day, Seed: 1,
+		Devices:  []fleet.Device{mk("a", "FOC1"), mk("b", "FOC2")},
+		Pools:    []fleet.Pool{{SA: "ACME", VA: "Campus", Tag: "C9300-24 Network Advantage", Qty: 1}},
+		Schedule: []fleet.Event{{At: start.Add(10 * agent.Day), Kind: fleet.EvOutage, Path: "p-a", Duration: 100 * agent.Day}}}
+	r, err := fleet.Run(spec)
+	require.NoError(t, err)
+	day := func(n int) fleet.Day { return r.Days[n] }
+	auth := func(n int, state string) int {
+		for i, s := range fleet.AuthStates {
+			if s == state {
+				return day(n).Authorization[i]
+			}
+		}
+		t.Fatalf("no state %s", state)
+		return 0
+	}
+	// Day 1: a authorized, b out of compliance (the VA holds one license).
+	assert.Equal(t, 1, auth(1, agent.AuthAuthorized))
+	assert.Equal(t, 1, auth(1, agent.AuthOutOfComp))
+	// a's path is down from day 10: its authorization (CSSM time day 0 + 4 s
+	// − 5 min) expires just before day 90; b is still out of compliance.
+	assert.Equal(t, 1, auth(90, agent.AuthAuthorized)+auth(90, agent.AuthOutOfComp))
+	assert.Equal(t, 1, auth(91, agent.AuthExpired))
+	// CSSM released a's usage at day 90 (no contact): b's 12-hour retry
+	// then finds a license.
+	assert.Equal(t, 1, auth(95, agent.AuthAuthorized), "b")
+	// The path is back on day 110: a retries hourly and is authorized — now b's
+	// license is also wanted by a: whoever asks after the other is short.
+	assert.Equal(t, 2, auth(111, agent.AuthAuthorized)+auth(111, agent.AuthOutOfComp))
+	var expired []fleet.Entered
+	for _, e := range r.Entered {
+		if e.State == agent.AuthExpired {
+			expired = append(expired, e)
+		}
+	}
+	require.Len(t, expired, 1)
+	assert.Equal(t, "a", expired[0].Device)
+	// Its first (and last) authorization went 4 s after registering; CSSM
+	// stamped it 5 minutes earlier; the deadline is 90 days after the stamp.
+	assert.Equal(t, start.Add(4*time.Second-5*time.Minute+90*agent.Day), expired[0].At)
+	var types []string
+	for _, a := range r.Alerts {
+		types = append(types, a.Type)
+	}
+	assert.Contains(t, types, "Product Instance Failed to Connect")
+	assert.Contains(t, types, "Insufficient Licenses")
+
+	var csvOut, svg, js strings.Builder
+	require.NoError(t, r.WriteDaysCSV(&csvOut))
+	lines := strings.Split(strings.TrimSpace(csvOut.String()), "\n")
+	assert.Len(t, lines, 202)
+	assert.Equal(t, "date,UNREGISTERED,REGISTERING - REGISTRATION IN PROGRESS,UNREGISTERED - REGISTRATION FAILED,REGISTERED,No Licenses in Use,EVAL MODE,EVAL EXPIRED,AUTHORIZED,OUT OF COMPLIANCE,AUTHORIZATION EXPIRED", lines[0])
+	assert.Equal(t, "2024-01-02,0,0,0,2,0,0,0,1,1,0", lines[2])
+	require.NoError(t, r.WriteSVG(&svg))
+	assert.True(t, strings.HasPrefix(svg.String(), "<svg "))
+	assert.Contains(t, svg.String(), "<title>AUTHORIZATION EXPIRED</title>")
+	require.NoError(t, r.WriteJSON(&js))
+	assert.Contains(t, js.String(), `"devices": 2`)
+}
+
+func TestSpecRefusals(t *testing.T) {
+	ok := fleet.Synthetic(3, 1, start, 1, 1)
+	for name, edit := range map[string]func(s *fleet.Spec){
+		"no start":       func(s *fleet.Spec) { s.Start = time.Time{} },
+		"no duration":    func(s *fleet.Spec) { s.Duration = 0 },
+		"too many years": func(s *fleet.Spec) { s.Duration = 30 * 365 * agent.Day },
+		"duplicate":      func(s *fleet.Spec) { s.Devices = append(s.Devices, s.Devices[0]) },
+		"no account":     func(s *fleet.Spec) { s.Devices[0].SA = "" },
+		"early event": func(s *fleet.Spec) {
+			s.Schedule = append(s.Schedule, fleet.Event{At: start.Add(-time.Hour), Kind: fleet.EvOutage})
+		},
+		"unknown event": func(s *fleet.Spec) { s.Schedule = append(s.Schedule, fleet.Event{At: start, Kind: "meteor"}) },
+		"shards":        func(s *fleet.Spec) { s.Shards = 1000 },
+	} {
+		s := ok
+		s.Devices = append([]fleet.Device(nil), ok.Devices...)
+		edit(&s)
+		_, err := fleet.Run(s)
+		assert.Error(t, err, name)
+	}
 }

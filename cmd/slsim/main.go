@@ -6,6 +6,7 @@
 //	slsim diagram           print the agent's mode graph as a Mermaid state diagram
 //	slsim count ESTATE [AFTER]  licenses an estate needs against its pool, or what changes
 //	slsim scenario [ID]     run a failure scenario of the field guide (list them without ID)
+//	slsim fleet             run an estate for years and report states, alerts and license balance
 package main
 
 import (
@@ -57,6 +58,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newScenarioCmd(), newRunCmd(), newLabCmd())
+	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newScenarioCmd(), newRunCmd(), newLabCmd(), newFleetCmd())
 	return root
 }

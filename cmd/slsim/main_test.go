@@ -117,3 +117,27 @@ func TestLabInteractive(t *testing.T) {
 	assert.Contains(t, out.String(), "  Status: UNREGISTERED\n  Status: EVAL MODE\n")
 	assert.Contains(t, out.String(), "Mon Mar 4 10:00:00 2024 UTC\n")
 }
+
+func TestFleetCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, err := run(t, "fleet", "--estate", "../../examples/estates/campus.txt", "--schedule", "../../examples/estates/campus-outage.schedule",
+		"--years", "2", "--out", dir, "--quiet")
+	require.NoError(t, err)
+	assert.Contains(t, out, "3 devices, ")
+	assert.Contains(t, out, "AUTHORIZATION EXPIRED")
+	for _, f := range []string{"days.csv", "entered.csv", "alerts.csv", "supply.csv", "report.json", "states.svg"} {
+		st, err := os.Stat(dir + "/" + f)
+		require.NoError(t, err, f)
+		assert.Positive(t, st.Size(), f)
+	}
+	days, err := os.ReadFile(dir + "/days.csv")
+	require.NoError(t, err)
+	assert.Equal(t, 2*365+2, strings.Count(string(days), "\n"), "a header and a row a day")
+	_, err = run(t, "fleet", "--quiet")
+	assert.Error(t, err, "no estate")
+	bad := dir + "/bad.schedule"
+	require.NoError(t, os.WriteFile(bad, []byte("2024-01-01 meteor cloud\n"), 0o644))
+	out, err = run(t, "fleet", "--devices", "5", "--schedule", bad, "--quiet", "--out", dir)
+	require.Error(t, err)
+	assert.Contains(t, out, "schedule line 1: unknown event")
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/fleet"
+	"github.com/slsim/slsim/stackwise"
+)
+
+func newFleetCmd() *cobra.Command {
+	var (
+		estate, schedule, out, startS string
+		devices, accounts, years      int
+		shards                        int
+		seed                          uint64
+		quiet                         bool
+	)
+	cmd := &cobra.Command{
+		Use:   "fleet",
+		Short: "Run an estate for years of virtual time and report states, alerts and license balance",
+		Long: "fleet runs an estate file (see docs/counting.md; all devices in ACME/DEFAULT) with an optional\n" +
+			"schedule file (see docs/fleet.md), or a synthetic estate of --devices switches, for --years.\n" +
+			"It writes days.csv, entered.csv, alerts.csv, supply.csv, report.json and states.svg to --out\n" +
+			"and prints a summary.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			start, err := time.Parse(time.DateOnly, startS)
+			if err != nil {
+				return fmt.Errorf("--start %q: want YYYY-MM-DD", startS)
+			}
+			if years < 1 || years > 20 {
+				return fmt.Errorf("--years %d: want 1 to 20", years)
+			}
+			var spec fleet.Spec
+			switch {
+			case estate != "":
+				f, err := os.Open(estate)
+				if err != nil {
+					return err
+				}
+				e, p, err := stackwise.Parse(f)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("%s: %w", estate, err)
+				}
+				spec = fleet.Spec{Start: start, Duration: time.Duration(years) * 365 * agent.Day, Seed: seed}
+				spec.Devices, spec.Pools = fleet.FromEstate(e, p, "ACME", "DEFAULT")
+			case devices > 0:
+				spec = fleet.Synthetic(devices, max(1, accounts), start, years, seed)
+			default:
+				return fmt.Errorf("give --estate FILE or --devices N")
+			}
+			if schedule != "" {
+				f, err := os.Open(schedule)
+				if err != nil {
+					return err
+				}
+				evs, err := fleet.ParseSchedule(f, "ACME", "DEFAULT")
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("%s: %w", schedule, err)
+				}
+				spec.Schedule = append(spec.Schedule, evs...)
+			}
+			spec.Shards = shards
+			errOut := cmd.ErrOrStderr()
+			if !quiet {
+				last := -1
+				spec.Progress = func(done float64) {
+					if pct := int(done * 100); pct != last {
+						last = pct
+						fmt.Fprintf(errOut, "\r[%-50s] %3d%%", strings.Repeat("#", pct/2), pct)
+					}
+				}
+			}
+			r, err := fleet.Run(spec)
+			if !quiet {
+				fmt.Fprintln(errOut)
+			}
+			if err != nil {
+				return err
+			}
+			if err := writeReports(r, out); err != nil {
+				return err
+			}
+			return summary(cmd.OutOrStdout(), r, out)
+		},
+	}
+	cmd.Flags().StringVar(&estate, "estate", "", "estate file (devices and pool)")
+	cmd.Flags().StringVar(&schedule, "schedule", "", "schedule file (outages, licenses, upgrades, removals)")
+	cmd.Flags().IntVar(&devices, "devices", 0, "a synthetic estate of this many switches (instead of --estate)")
+	cmd.Flags().IntVar(&accounts, "accounts", 10, "smart accounts of the synthetic estate")
+	cmd.Flags().IntVar(&years, "years", 5, "virtual years to run")
+	cmd.Flags().IntVar(&shards, "shards", 2, "goroutines (sharded by smart account; same result as 1)")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed")
+	cmd.Flags().StringVar(&startS, "start", "2024-01-01", "virtual start date")
+	cmd.Flags().StringVar(&out, "out", "fleet-report", "directory for the reports")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")
+	return cmd
+}
+
+func writeReports(r *fleet.Report, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, write := range map[string]func(io.Writer) error{
+		"days.csv": r.WriteDaysCSV, "entered.csv": r.WriteEnteredCSV, "alerts.csv": r.WriteAlertsCSV,
+		"supply.csv": r.WriteSupplyCSV, "report.json": r.WriteJSON, "states.svg": r.WriteSVG,
+	} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func summary(w io.Writer, r *fleet.Report, dir string) error {
+	fmt.Fprintf(w, "%d devices, %d events, %d days\n\n", r.Devices, r.Events, len(r.Days))
+	fmt.Fprintf(w, "%-24s %10s %10s %10s\n", "Authorization", "first day", "last day", "max")
+	first, last := r.Days[0], r.Days[len(r.Days)-1]
+	for i, s := range fleet.AuthStates {
+		peak := 0
+		for _, d := range r.Days {
+			peak = max(peak, d.Authorization[i])
+		}
+		fmt.Fprintf(w, "%-24s %10d %10d %10d\n", s, first.Authorization[i], last.Authorization[i], peak)
+	}
+	counts := map[string]int{}
+	for _, a := range r.Alerts {
+		counts[a.Type]++
+	}
+	fmt.Fprintln(w, "\nCSSM alerts:")
+	for _, t := range sortedKeys(counts) {
+		fmt.Fprintf(w, "  %-40s %d\n", t, counts[t])
+	}
+	_, err := fmt.Fprintf(w, "\nReports in %s/: days.csv entered.csv alerts.csv supply.csv report.json states.svg\n", dir)
+	return err
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}

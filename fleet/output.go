@@ -1,0 +1,148 @@
+package fleet
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WriteJSON writes the whole report as JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteDaysCSV writes one row a day: the date, then the count of devices
+// in each registration state and each authorization state.
+func (r *Report) WriteDaysCSV(w io.Writer) error {
+	c := csv.NewWriter(w)
+	head := append([]string{"date"}, RegStates...)
+	head = append(head, AuthStates...)
+	if err := c.Write(head); err != nil {
+		return err
+	}
+	for _, d := range r.Days {
+		row := []string{d.Date.Format(time.DateOnly)}
+		for _, v := range append(append([]int{}, d.Registration...), d.Authorization...) {
+			row = append(row, strconv.Itoa(v))
+		}
+		if err := c.Write(row); err != nil {
+			return err
+		}
+	}
+	c.Flush()
+	return c.Error()
+}
+
+// WriteEnteredCSV writes the first date each device entered each state.
+func (r *Report) WriteEnteredCSV(w io.Writer) error {
+	c := csv.NewWriter(w)
+	_ = c.Write([]string{"device", "state", "first_entered"})
+	for _, e := range r.Entered {
+		if err := c.Write([]string{e.Device, e.State, e.At.Format(time.RFC3339)}); err != nil {
+			return err
+		}
+	}
+	c.Flush()
+	return c.Error()
+}
+
+// WriteAlertsCSV writes the alerts CSSM raised.
+func (r *Report) WriteAlertsCSV(w io.Writer) error {
+	c := csv.NewWriter(w)
+	_ = c.Write([]string{"raised", "smart_account", "virtual_account", "severity", "type", "source", "message"})
+	for _, a := range r.Alerts {
+		if err := c.Write([]string{a.Raised.Format(time.RFC3339), a.SA, a.VA, a.Severity, a.Type, a.Source, a.Message}); err != nil {
+			return err
+		}
+	}
+	c.Flush()
+	return c.Error()
+}
+
+// WriteSupplyCSV writes demand against supply per VA and entitlement, a
+// row whenever they changed.
+func (r *Report) WriteSupplyCSV(w io.Writer) error {
+	c := csv.NewWriter(w)
+	_ = c.Write([]string{"date", "smart_account", "virtual_account", "tag", "demand", "supply", "shortfall"})
+	for _, s := range r.Supply {
+		if err := c.Write([]string{s.Date.Format(time.DateOnly), s.SA, s.VA, s.Tag, strconv.FormatInt(s.Demand, 10),
+			strconv.FormatInt(s.Supply, 10), strconv.FormatInt(s.Shortfall, 10)}); err != nil {
+			return err
+		}
+	}
+	c.Flush()
+	return c.Error()
+}
+
+// svg colours of the authorization states, in AuthStates order.
+var colours = []string{"#bdbdbd", "#64b5f6", "#1565c0", "#43a047", "#fb8c00", "#e53935"}
+
+// WriteSVG draws the authorization states over time as stacked areas, with
+// a legend and year marks: a chart a person can open in a browser.
+func (r *Report) WriteSVG(w io.Writer) error {
+	const width, height, left, top, plotW, plotH = 960, 420, 60, 20, 860, 320
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
+	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
+	n := len(r.Days)
+	if n == 0 {
+		b.WriteString("</svg>\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	total := 0
+	for _, d := range r.Days {
+		s := 0
+		for _, v := range d.Authorization {
+			s += v
+		}
+		total = max(total, s)
+	}
+	if total == 0 {
+		total = 1
+	}
+	x := func(i int) float64 {
+		if n == 1 {
+			return left
+		}
+		return left + float64(i)*plotW/float64(n-1)
+	}
+	y := func(v int) float64 { return top + plotH - float64(v)*plotH/float64(total) }
+	base := make([]int, n)
+	for k := range AuthStates {
+		var pts []string
+		for i, d := range r.Days {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(base[i]+d.Authorization[k])))
+		}
+		for i := n - 1; i >= 0; i-- {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(base[i])))
+		}
+		fmt.Fprintf(&b, `<polygon points="%s" fill="%s" stroke="none"><title>%s</title></polygon>`+"\n", strings.Join(pts, " "), colours[k], AuthStates[k])
+		for i, d := range r.Days {
+			base[i] += d.Authorization[k]
+		}
+	}
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", left, top+plotH, left+plotW, top+plotH)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", left, top, left, top+plotH)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%d</text>`+"\n", left-6, top+10, total)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">0</text>`+"\n", left-6, top+plotH)
+	for i, d := range r.Days {
+		if d.Date.YearDay() == 1 || i == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x(i), top+plotH+16, d.Date.Format("2006-01"))
+		}
+	}
+	for k, s := range AuthStates {
+		lx := left + (k%3)*280
+		ly := top + plotH + 36 + (k/3)*18
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>`+"\n", lx, ly-10, colours[k], lx+18, ly, s)
+	}
+	b.WriteString("</svg>\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
