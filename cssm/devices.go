@@ -72,7 +72,7 @@ func (r *registry) checkMessage(now time.Time, msg license.Message) (license.UDI
 		}
 	case license.Authorize:
 		u = m.UDI
-		if _, err := license.CheckUsage(m.Usage); err != nil {
+		if err := license.ValidateUsage(m.Usage); err != nil {
 			return license.UDI{}, fmt.Errorf("%w authorize %d: %v", ErrInvalid, m.ID, err)
 		}
 	case license.RenewID:
@@ -167,9 +167,9 @@ func (r *registry) contact(i *instance) {
 	i.LastContact = r.now
 	if !i.Connected {
 		i.Connected = true
-		r.clear("connect:" + i.UDI.String())
+		r.clear(i.key().connect)
 	}
-	r.clear("renew:" + i.UDI.String())
+	r.clear(i.key().renew)
 }
 
 func (r *registry) authorize(m license.Authorize) license.Answer {
@@ -181,10 +181,16 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 		return fail(m.ID, license.FailRejected, license.ReasonSignatureMismatch)
 	}
 	r.contact(i)
-	usage, _ := license.CheckUsage(m.Usage)
+	usage := i.Usage // checked by checkMessage; copied only when it changed
+	if !slices.Equal(usage, m.Usage) {
+		usage = slices.Clone(m.Usage)
+	}
 	r.setUsage(i, usage, true)
 	st := r.state(r.accounts[i.SA].vas[i.VA])
 	ans := license.AuthorizeReply{ID: m.ID, Time: r.now.Add(-r.prof.AuthSkew)}
+	if len(usage) > 0 {
+		ans.Entitlements = make([]license.Entitlement, 0, len(usage))
+	}
 	for _, u := range usage {
 		name, desc := r.entitlement(u.Tag)
 		ans.Entitlements = append(ans.Entitlements, license.Entitlement{Tag: u.Tag, Name: name, Description: desc, Count: u.Count,

@@ -3,6 +3,8 @@ package cssm_test
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,6 +161,20 @@ func (w *world) check(t *rapid.T) {
 					t.Fatalf("negative available: %+v", r)
 				}
 			}
+			// Balances is the same state as Licenses, tag by tag.
+			bals, err := w.c.Balances(s, v)
+			require.NoError(t, err)
+			require.Len(t, bals, len(rows))
+			for _, r := range rows {
+				i := slices.IndexFunc(bals, func(b cssm.Balance) bool { return b.Tag == r.Tag })
+				require.GreaterOrEqual(t, i, 0, r.Tag)
+				b := bals[i]
+				if b.Supply != r.Quantity || b.Demand != r.InUse || b.FromParent != r.FromParent || b.Lent != r.Substitution ||
+					(b.Shortfall > 0) != (r.Status == "Insufficient Licenses") {
+					t.Fatalf("%s/%s: balance %+v, row %+v", s, v, b, r)
+				}
+			}
+			require.True(t, slices.IsSortedFunc(bals, func(a, b cssm.Balance) int { return strings.Compare(a.Tag, b.Tag) }))
 			for tag, n := range want {
 				if n > 0 {
 					t.Fatalf("%s/%s %s: instances ask %d, no row", s, v, tag, n)

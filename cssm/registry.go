@@ -90,6 +90,19 @@ type instance struct {
 	NextCheck    time.Time
 	gen          uint64
 	satelliteSrc string
+	keys         *instanceKeys // built on first use; the UDI never changes
+}
+
+// instanceKeys are the strings an instance is found by: its UDI, and its
+// two per-instance alerts.
+type instanceKeys struct{ udi, connect, renew string }
+
+func (i *instance) key() *instanceKeys {
+	if i.keys == nil {
+		u := i.UDI.String()
+		i.keys = &instanceKeys{udi: u, connect: "connect:" + u, renew: "renew:" + u}
+	}
+	return i.keys
 }
 
 type token struct {
@@ -586,9 +599,8 @@ func (r *registry) removeInstance(i *instance) {
 	delete(r.accounts[i.SA].vas[i.VA].insts, i.UDI.String())
 	delete(r.insts, i.UDI.String())
 	i.gen = 0
-	for _, k := range []string{"connect:", "renew:"} {
-		r.clear(k + i.UDI.String())
-	}
+	r.clear(i.key().connect)
+	r.clear(i.key().renew)
 }
 
 func (r *registry) moveInstance(i *instance, to string) {

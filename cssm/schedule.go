@@ -224,7 +224,7 @@ func (r *registry) checkInstance(i *instance) {
 		r.scheduleInstance(i, i.LastContact.Add(connect))
 	case i.Connected:
 		i.Connected = false
-		r.raise("connect:"+i.UDI.String(), Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.SA, VA: i.VA, Source: src,
+		r.raise(i.key().connect, Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.SA, VA: i.VA, Source: src,
 			Due:     i.LastContact.Add(p.ReleaseUsageAfter),
 			Message: fmt.Sprintf("The product instance %s has not connected since %s", src, i.LastContact.Format(time.DateOnly))})
 		r.scheduleInstance(i, i.LastContact.Add(p.ReleaseUsageAfter))
@@ -232,7 +232,7 @@ func (r *registry) checkInstance(i *instance) {
 		r.scheduleInstance(i, i.LastContact.Add(p.ReleaseUsageAfter))
 	case i.Consuming:
 		r.setUsage(i, i.Usage, false)
-		r.raise("renew:"+i.UDI.String(), Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.SA, VA: i.VA, Source: src,
+		r.raise(i.key().renew, Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.SA, VA: i.VA, Source: src,
 			Due:     i.LastContact.Add(p.RemoveInstanceAfter),
 			Message: fmt.Sprintf("The product instance %s failed to renew its authorization; its licenses were released", src)})
 		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))

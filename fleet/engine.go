@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"container/heap"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -36,22 +35,52 @@ type entry struct {
 	idx int32
 }
 
+// queue is a binary min-heap of deadlines ordered by (at, idx), typed so
+// that pushing and popping do not box entries.
 type queue []entry
 
-func (q queue) Len() int { return len(q) }
-func (q queue) Less(i, j int) bool {
+func (q queue) less(i, j int) bool {
 	if q[i].at != q[j].at {
 		return q[i].at < q[j].at
 	}
 	return q[i].idx < q[j].idx
 }
-func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *queue) Push(x any)   { *q = append(*q, x.(entry)) }
-func (q *queue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return e
+
+func (q *queue) push(e entry) {
+	*q = append(*q, e)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *queue) pop() entry {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < len(h) && h.less(l, m) {
+			m = l
+		}
+		if r := l + 1; r < len(h) && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }
 
 // shard runs the devices of some smart accounts with their own CSSM.
@@ -76,7 +105,7 @@ type shard struct {
 type shardReport struct {
 	days   []Day
 	supply []SupplyRow
-	last   map[string]SupplyRow
+	last   map[[3]string]SupplyRow
 }
 
 func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64) (*shard, error) {
@@ -85,7 +114,7 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 		return nil, err
 	}
 	s := &shard{spec: spec, prof: prof, c: c, byName: map[string]int32{}, vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
-		down: []int64{0}, rep: shardReport{last: map[string]SupplyRow{}}}
+		down: []int64{0}, rep: shardReport{last: map[[3]string]SupplyRow{}}}
 	for _, e := range spec.Schedule {
 		if e.Kind == EvOutage || inShard(e, sas) {
 			s.sched = append(s.sched, e)
@@ -262,7 +291,7 @@ func (s *shard) queue(idx int32) {
 	if d := n.a.NextDeadline(); !d.IsZero() {
 		if at := d.UnixNano(); at != n.due {
 			n.due = at
-			heap.Push(&s.q, entry{at, idx})
+			s.q.push(entry{at, idx})
 		}
 	} else {
 		n.due = 0
@@ -300,7 +329,7 @@ func (s *shard) run() error {
 				s.done(float64(day.Sub(s.spec.Start)) / total)
 			}
 		case 1:
-			e := heap.Pop(&s.q).(entry)
+			e := s.q.pop()
 			n := s.nodes[e.idx]
 			if n.gone || n.due != e.at {
 				continue // stale
@@ -373,13 +402,15 @@ func (s *shard) sample(day time.Time) {
 	}
 	s.rep.days = append(s.rep.days, d)
 	for _, v := range s.vas {
-		rows, err := s.c.Licenses(v.sa, v.va)
+		bals, err := s.c.Balances(v.sa, v.va)
 		if err != nil {
 			continue
 		}
-		for _, r := range rows {
-			row := SupplyRow{Date: day, SA: v.sa, VA: v.va, Tag: r.Tag, Demand: r.InUse, Supply: r.Quantity, Shortfall: max(0, -r.Balance)}
-			key := v.sa + "\x00" + v.va + "\x00" + r.Tag
+		for _, b := range bals {
+			// The shortfall of the Licenses report's balance column.
+			short := max(0, b.Demand+b.Lent-b.Supply-b.FromParent)
+			row := SupplyRow{Date: day, SA: v.sa, VA: v.va, Tag: b.Tag, Demand: b.Demand, Supply: b.Supply, Shortfall: short}
+			key := [3]string{v.sa, v.va, b.Tag}
 			prev, ok := s.rep.last[key]
 			if !ok || prev.Demand != row.Demand || prev.Supply != row.Supply || prev.Shortfall != row.Shortfall {
 				s.rep.supply = append(s.rep.supply, row)

@@ -1,6 +1,8 @@
 package license_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,7 +63,18 @@ func TestCheckUsage(t *testing.T) {
 	} {
 		_, err := license.CheckUsage(bad)
 		assert.Error(t, err, name)
+		assert.Error(t, license.ValidateUsage(bad), name)
 	}
+	// Long lists find duplicates too, however far apart.
+	var long []license.Usage
+	for i := range 40 {
+		long = append(long, license.Usage{Tag: fmt.Sprintf("t%02d", i), Count: 1})
+	}
+	require.NoError(t, license.ValidateUsage(long))
+	long = append(long, license.Usage{Tag: "t03", Count: 2})
+	assert.EqualError(t, license.ValidateUsage(long), `usage tag "t03" appears twice`)
+	assert.EqualError(t, license.ValidateUsage([]license.Usage{{Tag: "a", Count: 0}, {Tag: "", Count: 1}}),
+		`usage "a": count 0 is outside 1..1048576`, "the first error in list order")
 }
 
 func TestFailureClasses(t *testing.T) {
@@ -110,4 +123,24 @@ func TestEnvelopesRoundTrip(t *testing.T) {
 	assert.Error(t, err)
 	_, err = license.WrapMessage(nil)
 	assert.Error(t, err)
+}
+
+// FuzzValidateUsageTag: the byte-wise tag checks agree with the plain
+// definition — blank after trimming Unicode space, or a control rune.
+func FuzzValidateUsageTag(f *testing.F) {
+	for _, s := range []string{"C9300-24 Network Advantage", " ", "\u00a0", "\u00a0x", "a\tb", "a\x7f", "\xff", " \t\n", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tag string) {
+		var want error
+		if strings.TrimSpace(tag) == "" {
+			want = license.ErrNoUsage
+		} else if strings.ContainsFunc(tag, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			want = fmt.Errorf("usage tag %q has a control character", tag)
+		}
+		got := license.ValidateUsage([]license.Usage{{Tag: tag, Count: 1}})
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%q: got %v, want %v", tag, got, want)
+		}
+	})
 }

@@ -1,0 +1,155 @@
+package fleet
+
+import (
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/slsim/slsim/agent"
+)
+
+// The side-by-side benchmarks of docs/performance.md: the same fleet (the
+// synthetic mix, 200 switches) driven three ways. Each reports ns per
+// simulated device-day so that runs of different lengths compare.
+
+var benchStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func compareSpec(days int) Spec {
+	spec := Synthetic(200, 2, benchStart, 1, 1)
+	spec.Duration = time.Duration(days) * agent.Day
+	return spec
+}
+
+func oneShard(b *testing.B, spec *Spec) *shard {
+	b.Helper()
+	prof, err := agent.Prepare(spec.Profile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	of, _ := spec.shardOf()
+	sas := map[string]bool{}
+	for sa := range of {
+		sas[sa] = true
+	}
+	s, err := newShard(spec, prof, sas, spec.Seed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func perDeviceDay(b *testing.B, devices, days int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(devices*days), "ns/device-day")
+}
+
+// BenchmarkCompareEventDriven: the fleet engine — each device runs only at
+// its next deadline (a heap of deadlines), 365 days.
+func BenchmarkCompareEventDriven(b *testing.B) {
+	spec := compareSpec(365)
+	var events int64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer() // building the shard (CSSM, registrations) is not the run
+		s := oneShard(b, &spec)
+		b.StartTimer()
+		if err := s.run(); err != nil {
+			b.Fatal(err)
+		}
+		events += s.events
+	}
+	perDeviceDay(b, 200, 365)
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkCompareMockStep: the naive way — a clock.Mock advanced a minute
+// at a time with Add, every agent (and CSSM) advanced to the mock's time
+// after each step; one virtual day. Mock.Add yields with a 1 ms sleep each
+// call, as the library does to let timer goroutines run.
+func BenchmarkCompareMockStep(b *testing.B) {
+	spec := compareSpec(1)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := oneShard(b, &spec)
+		b.StartTimer()
+		mock := clock.NewMock()
+		mock.Set(benchStart)
+		end := benchStart.Add(agent.Day)
+		for mock.Now().Before(end) {
+			mock.Add(time.Minute)
+			stepAll(b, s, mock.Now())
+		}
+	}
+	perDeviceDay(b, 200, 1)
+}
+
+// BenchmarkCompareLoopStep: the same minute-by-minute stepping without the
+// mock (a plain loop over time values): the cost of stepping itself, 30
+// days.
+func BenchmarkCompareLoopStep(b *testing.B) {
+	spec := compareSpec(30)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := oneShard(b, &spec)
+		b.StartTimer()
+		end := benchStart.Add(30 * agent.Day)
+		for now := benchStart.Add(time.Minute); !now.After(end); now = now.Add(time.Minute) {
+			stepAll(b, s, now)
+		}
+	}
+	perDeviceDay(b, 200, 30)
+}
+
+func stepAll(b *testing.B, s *shard, now time.Time) {
+	for idx, n := range s.nodes {
+		if err := n.a.Advance(now); err != nil {
+			b.Fatal(err)
+		}
+		s.settle(int32(idx), now)
+	}
+	s.q = s.q[:0] // stepping needs no queue
+	if err := s.c.Advance(now); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkCompareBareQueue: the physical limit of the design — the same
+// heap of per-device deadlines and the same daily samples, with as many
+// pops and pushes as the event-driven run has events, and no agent or CSSM
+// logic: each device is simply due again 30 days on (and the OUT OF
+// COMPLIANCE ones 12 hours on), the mix's two cadences.
+func BenchmarkCompareBareQueue(b *testing.B) {
+	spec := compareSpec(365)
+	s := oneShard(b, &spec)
+	if err := s.run(); err != nil {
+		b.Fatal(err)
+	}
+	target := s.events
+	short := make([]bool, 200)
+	for i, n := range s.nodes {
+		short[i] = n.auth == 4 // OUT OF COMPLIANCE at the end of the run
+	}
+	b.ResetTimer()
+	var sink int64
+	for i := 0; i < b.N; i++ {
+		q := make(queue, 0, 200)
+		for idx := range 200 {
+			q.push(entry{benchStart.UnixNano() + int64(idx), int32(idx)})
+		}
+		day := benchStart.UnixNano()
+		for ev := int64(0); ev < target; ev++ {
+			e := q.pop()
+			for day < e.at {
+				day += int64(agent.Day)
+				sink += int64(len(q))
+			}
+			next := 30 * int64(agent.Day)
+			if short[e.idx] {
+				next = int64(12 * time.Hour)
+			}
+			q.push(entry{e.at + next, e.idx})
+		}
+	}
+	_ = sink
+	perDeviceDay(b, 200, 365)
+	b.ReportMetric(float64(target)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
