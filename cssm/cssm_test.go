@@ -353,12 +353,21 @@ func TestCleanUpOnTime(t *testing.T) {
 	}
 	assert.Contains(t, types, cssm.AlertFailedToRenew)
 
+	// A snapshot taken now restores the open alerts with what clears them.
+	snap, err := c.Snapshot()
+	require.NoError(t, err)
+	restored, err := cssm.Restore(snap, stackwise.Catalog())
+	require.NoError(t, err)
+
 	// The first switch comes back: it consumes again (and is now short).
-	assert.False(t, authorize(t, c, t0.Add(100*cssm.Day), "FOC1", one).AllInCompliance())
-	rows, _ = c.Instances(sa, campus)
-	assert.Equal(t, "Active", rows[0].Status)
-	for _, a := range c.Alerts(sa, false) {
-		assert.NotEqual(t, cssm.AlertFailedToConnect, a.Type, "contact clears it")
+	for _, c := range []*cssm.CSSM{c, restored} {
+		assert.False(t, authorize(t, c, t0.Add(100*cssm.Day), "FOC1", one).AllInCompliance())
+		rows, _ = c.Instances(sa, campus)
+		assert.Equal(t, "Active", rows[0].Status)
+		for _, a := range c.Alerts(sa, false) {
+			assert.NotEqual(t, cssm.AlertFailedToConnect, a.Type, "contact clears it")
+			assert.NotEqual(t, cssm.AlertFailedToRenew, a.Type, "contact clears it")
+		}
 	}
 
 	// Silent for a year: removed, a year after each one's last contact.

@@ -167,9 +167,12 @@ func (r *registry) contact(i *instance) {
 	i.LastContact = r.now
 	if !i.Connected {
 		i.Connected = true
-		r.clear(i.key().connect)
+		r.clear("connect:" + i.UDI.String())
 	}
-	r.clear(i.key().renew)
+	if i.renewAlert { // the flag spares a key and a lookup per contact
+		i.renewAlert = false
+		r.clear("renew:" + i.UDI.String())
+	}
 }
 
 func (r *registry) authorize(m license.Authorize) license.Answer {

@@ -90,19 +90,7 @@ type instance struct {
 	NextCheck    time.Time
 	gen          uint64
 	satelliteSrc string
-	keys         *instanceKeys // built on first use; the UDI never changes
-}
-
-// instanceKeys are the strings an instance is found by: its UDI, and its
-// two per-instance alerts.
-type instanceKeys struct{ udi, connect, renew string }
-
-func (i *instance) key() *instanceKeys {
-	if i.keys == nil {
-		u := i.UDI.String()
-		i.keys = &instanceKeys{udi: u, connect: "connect:" + u, renew: "renew:" + u}
-	}
-	return i.keys
+	renewAlert   bool // its "Failed to Renew" alert is open
 }
 
 type token struct {
@@ -599,8 +587,10 @@ func (r *registry) removeInstance(i *instance) {
 	delete(r.accounts[i.SA].vas[i.VA].insts, i.UDI.String())
 	delete(r.insts, i.UDI.String())
 	i.gen = 0
-	r.clear(i.key().connect)
-	r.clear(i.key().renew)
+	u := i.UDI.String()
+	r.clear("connect:" + u)
+	r.clear("renew:" + u)
+	i.renewAlert = false
 }
 
 func (r *registry) moveInstance(i *instance, to string) {

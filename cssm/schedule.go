@@ -217,14 +217,15 @@ func deleteLot(ls []*lot, id int) []*lot {
 func (r *registry) checkInstance(i *instance) {
 	p := r.prof
 	age := r.now.Sub(i.LastContact)
-	src := i.Hostname + " (" + i.UDI.String() + ")"
+	src := func() string { return i.Hostname + " (" + i.UDI.String() + ")" } // only when an alert is raised
 	connect := p.FailedToConnectAfter + p.ConnectAlertGrace
 	switch {
 	case age < connect:
 		r.scheduleInstance(i, i.LastContact.Add(connect))
 	case i.Connected:
 		i.Connected = false
-		r.raise(i.key().connect, Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.SA, VA: i.VA, Source: src,
+		src := src()
+		r.raise("connect:"+i.UDI.String(), Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.SA, VA: i.VA, Source: src,
 			Due:     i.LastContact.Add(p.ReleaseUsageAfter),
 			Message: fmt.Sprintf("The product instance %s has not connected since %s", src, i.LastContact.Format(time.DateOnly))})
 		r.scheduleInstance(i, i.LastContact.Add(p.ReleaseUsageAfter))
@@ -232,14 +233,16 @@ func (r *registry) checkInstance(i *instance) {
 		r.scheduleInstance(i, i.LastContact.Add(p.ReleaseUsageAfter))
 	case i.Consuming:
 		r.setUsage(i, i.Usage, false)
-		r.raise(i.key().renew, Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.SA, VA: i.VA, Source: src,
+		src := src()
+		i.renewAlert = true
+		r.raise("renew:"+i.UDI.String(), Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.SA, VA: i.VA, Source: src,
 			Due:     i.LastContact.Add(p.RemoveInstanceAfter),
 			Message: fmt.Sprintf("The product instance %s failed to renew its authorization; its licenses were released", src)})
 		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))
 	case age < p.RemoveInstanceAfter:
 		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))
 	default:
-		sa, va := i.SA, i.VA
+		sa, va, src := i.SA, i.VA, src()
 		r.removeInstance(i)
 		r.raise("removed:"+i.UDI.String()+":"+r.now.Format(time.RFC3339), Alert{Severity: SevInfo, Type: AlertInstanceRemoved, SA: sa, VA: va, Source: src,
 			Message: fmt.Sprintf("The product instance %s was removed after a year without contact", src)})

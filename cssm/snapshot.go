@@ -221,6 +221,11 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 				return nil, fmt.Errorf("alert key %q open twice", al.key)
 			}
 			r.active[al.key] = &al
+			if udi, ok := strings.CutPrefix(al.key, "renew:"); ok {
+				if i := r.insts[udi]; i != nil {
+					i.renewAlert = true
+				}
+			}
 			if al.Type == AlertInsufficient {
 				if v := r.accounts[al.SA].vaOrNil(al.VA); v != nil {
 					v.short[al.Tag] = true
