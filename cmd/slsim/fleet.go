@@ -81,7 +81,9 @@ func newFleetCmd() *cobra.Command {
 					}
 				}
 			}
+			began := time.Now() // the CLI's wall clock, for the user; the run itself is virtual time
 			r, err := fleet.Run(spec)
+			ran := time.Since(began)
 			if !quiet {
 				fmt.Fprintln(errOut)
 			}
@@ -90,6 +92,10 @@ func newFleetCmd() *cobra.Command {
 			}
 			if err := writeReports(r, out); err != nil {
 				return err
+			}
+			if !quiet {
+				fmt.Fprintf(errOut, "ran in %.1f s (%.2f M events/s), reports written in %.1f s\n",
+					ran.Seconds(), float64(r.Events)/ran.Seconds()/1e6, (time.Since(began) - ran).Seconds())
 			}
 			return summary(cmd.OutOrStdout(), r, out)
 		},
