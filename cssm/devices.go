@@ -134,7 +134,8 @@ func (r *registry) register(m license.Register) license.Answer {
 	if reason != "" {
 		return fail(m.ID, license.FailRejected, reason)
 	}
-	if old, ok := r.insts[m.UDI.String()]; ok {
+	key := m.UDI.String()
+	if old, ok := r.insts[key]; ok {
 		if !m.Force {
 			return fail(m.ID, license.FailRejected, alreadyRegistered(old, tok.SA, r.prof.AlreadyRegisteredVariants))
 		}
@@ -148,8 +149,9 @@ func (r *registry) register(m license.Register) license.Answer {
 	if i.Hostname == "" {
 		i.Hostname = m.UDI.SN
 	}
-	r.insts[m.UDI.String()] = i
-	r.accounts[tok.SA].vas[tok.VA].insts[m.UDI.String()] = i
+	i.udiStr = key
+	r.insts[key] = i
+	r.accounts[tok.SA].vas[tok.VA].insts[key] = i
 	r.scheduleInstance(i, r.now.Add(r.prof.FailedToConnectAfter+r.prof.ConnectAlertGrace))
 	return license.RegisterReply{ID: m.ID, SmartAccount: tok.SA, VirtualAccount: tok.VA, ExportControlled: tok.ExportControlled,
 		CertStart: i.CertStart, CertSerial: i.CertSerial}
@@ -167,11 +169,11 @@ func (r *registry) contact(i *instance) {
 	i.LastContact = r.now
 	if !i.Connected {
 		i.Connected = true
-		r.clear("connect:" + i.UDI.String())
+		r.clear("connect:" + i.udiKey())
 	}
 	if i.renewAlert { // the flag spares a key and a lookup per contact
 		i.renewAlert = false
-		r.clear("renew:" + i.UDI.String())
+		r.clear("renew:" + i.udiKey())
 	}
 }
 

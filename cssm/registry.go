@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slsim/slsim/internal/pq"
 	"github.com/slsim/slsim/license"
 )
 
@@ -40,7 +41,7 @@ type registry struct {
 	nextLot  int
 	nextAlrt int
 	nextGen  uint64
-	sched    schedule
+	sched    pq.Heap[entry]
 	busy     bool // answers every device request "try again" (seed scenario 2)
 }
 
@@ -90,7 +91,17 @@ type instance struct {
 	NextCheck    time.Time
 	gen          uint64
 	satelliteSrc string
-	renewAlert   bool // its "Failed to Renew" alert is open
+	renewAlert   bool   // its "Failed to Renew" alert is open
+	udiStr       string // UDI.String(), kept: the UDI never changes
+}
+
+// udiKey is the instance's UDI as a string, the key of its maps and
+// schedule entries, built once.
+func (i *instance) udiKey() string {
+	if i.udiStr == "" {
+		i.udiStr = i.UDI.String()
+	}
+	return i.udiStr
 }
 
 type token struct {
@@ -584,10 +595,10 @@ func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) 
 
 func (r *registry) removeInstance(i *instance) {
 	r.setUsage(i, nil, false)
-	delete(r.accounts[i.SA].vas[i.VA].insts, i.UDI.String())
-	delete(r.insts, i.UDI.String())
+	delete(r.accounts[i.SA].vas[i.VA].insts, i.udiKey())
+	delete(r.insts, i.udiKey())
 	i.gen = 0
-	u := i.UDI.String()
+	u := i.udiKey()
 	r.clear("connect:" + u)
 	r.clear("renew:" + u)
 	i.renewAlert = false
@@ -597,8 +608,8 @@ func (r *registry) moveInstance(i *instance, to string) {
 	usage, consuming := i.Usage, i.Consuming
 	r.setUsage(i, nil, false)
 	from := r.accounts[i.SA].vas[i.VA]
-	delete(from.insts, i.UDI.String())
+	delete(from.insts, i.udiKey())
 	i.VA = to
-	r.accounts[i.SA].vas[to].insts[i.UDI.String()] = i
+	r.accounts[i.SA].vas[to].insts[i.udiKey()] = i
 	r.setUsage(i, usage, consuming)
 }

@@ -1,7 +1,6 @@
 package cssm
 
 import (
-	"container/heap"
 	"fmt"
 	"strings"
 	"time"
@@ -25,42 +24,33 @@ type entry struct {
 	kind entryKind
 	key  string
 	gen  uint64
+	inst *instance // kindInstance: the instance itself (key is its UDI)
 }
 
-type schedule []entry
-
-func (s schedule) Len() int { return len(s) }
-func (s schedule) Less(i, j int) bool {
-	if !s[i].at.Equal(s[j].at) {
-		return s[i].at.Before(s[j].at)
+// Less orders entries by time, kind, key and generation.
+func (a entry) Less(b entry) bool {
+	if !a.at.Equal(b.at) {
+		return a.at.Before(b.at)
 	}
-	if s[i].kind != s[j].kind {
-		return s[i].kind < s[j].kind
+	if a.kind != b.kind {
+		return a.kind < b.kind
 	}
-	if s[i].key != s[j].key {
-		return s[i].key < s[j].key
+	if a.key != b.key {
+		return a.key < b.key
 	}
-	return s[i].gen < s[j].gen
-}
-func (s schedule) Swap(i, j int) { s[i], s[j] = s[j], s[i] }
-func (s *schedule) Push(x any)   { *s = append(*s, x.(entry)) }
-func (s *schedule) Pop() any {
-	old := *s
-	e := old[len(old)-1]
-	*s = old[:len(old)-1]
-	return e
+	return a.gen < b.gen
 }
 
-func (r *registry) push(e entry) { heap.Push(&r.sched, e) }
+func (r *registry) push(e entry) { r.sched.Push(e) }
 
 // next returns the earliest live entry's time, dropping stale ones.
 func (r *registry) next() (entry, bool) {
 	for r.sched.Len() > 0 {
-		e := r.sched[0]
+		e := r.sched.Peek()
 		if r.live(e) {
 			return e, true
 		}
-		heap.Pop(&r.sched)
+		r.sched.Pop()
 	}
 	return entry{}, false
 }
@@ -68,8 +58,8 @@ func (r *registry) next() (entry, bool) {
 func (r *registry) live(e entry) bool {
 	switch e.kind {
 	case kindInstance:
-		i, ok := r.insts[e.key]
-		return ok && i.gen == e.gen && i.NextCheck.Equal(e.at)
+		i := e.inst // removed instances have generation 0
+		return i != nil && i.gen != 0 && i.gen == e.gen && i.NextCheck.Equal(e.at)
 	case kindLot:
 		sa, va, id, ok := splitLotKey(e.key)
 		if !ok {
@@ -145,7 +135,7 @@ func (r *registry) scheduleLot(sa, va string, l *lot) {
 
 func (r *registry) scheduleInstance(i *instance, at time.Time) {
 	i.NextCheck = at
-	r.push(entry{at: at, kind: kindInstance, key: i.UDI.String(), gen: i.gen})
+	r.push(entry{at: at, kind: kindInstance, key: i.udiKey(), gen: i.gen, inst: i})
 }
 
 // advance processes every live entry due at or before now, each at its own
@@ -156,13 +146,13 @@ func (r *registry) advance(now time.Time, onSatellite func(e entry)) {
 		if !ok || e.at.After(now) {
 			break
 		}
-		heap.Pop(&r.sched)
+		r.sched.Pop()
 		if e.at.After(r.now) {
 			r.now = e.at
 		}
 		switch e.kind {
 		case kindInstance:
-			r.checkInstance(r.insts[e.key])
+			r.checkInstance(e.inst)
 		case kindLot:
 			r.fireLot(e)
 		case kindLotStart:

@@ -235,7 +235,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 	}
 	// The schedule is a function of the state.
 	for _, i := range r.insts {
-		r.push(entry{at: i.NextCheck, kind: kindInstance, key: i.UDI.String(), gen: i.gen})
+		r.scheduleInstance(i, i.NextCheck)
 	}
 	for _, a := range r.accounts {
 		for _, v := range a.vas {

@@ -7,6 +7,7 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/internal/pq"
 )
 
 // The side-by-side benchmarks of docs/performance.md: the same fleet (the
@@ -106,7 +107,7 @@ func stepAll(b *testing.B, s *shard, now time.Time) {
 		}
 		s.settle(int32(idx), now)
 	}
-	s.q = s.q[:0] // stepping needs no queue
+	s.q.Reset() // stepping needs no queue
 	if err := s.c.Advance(now); err != nil {
 		b.Fatal(err)
 	}
@@ -131,22 +132,22 @@ func BenchmarkCompareBareQueue(b *testing.B) {
 	b.ResetTimer()
 	var sink int64
 	for i := 0; i < b.N; i++ {
-		q := make(queue, 0, 200)
+		var q pq.Heap[entry]
 		for idx := range 200 {
-			q.push(entry{benchStart.UnixNano() + int64(idx), int32(idx)})
+			q.Push(entry{benchStart.UnixNano() + int64(idx), int32(idx)})
 		}
 		day := benchStart.UnixNano()
 		for ev := int64(0); ev < target; ev++ {
-			e := q.pop()
+			e := q.Pop()
 			for day < e.at {
 				day += int64(agent.Day)
-				sink += int64(len(q))
+				sink += int64(q.Len())
 			}
 			next := 30 * int64(agent.Day)
 			if short[e.idx] {
 				next = int64(12 * time.Hour)
 			}
-			q.push(entry{e.at + next, e.idx})
+			q.Push(entry{e.at + next, e.idx})
 		}
 	}
 	_ = sink

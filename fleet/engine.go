@@ -9,6 +9,7 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/internal/pq"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
 )
@@ -35,53 +36,8 @@ type entry struct {
 	idx int32
 }
 
-// queue is a binary min-heap of deadlines ordered by (at, idx), typed so
-// that pushing and popping do not box entries.
-type queue []entry
-
-func (q queue) less(i, j int) bool {
-	if q[i].at != q[j].at {
-		return q[i].at < q[j].at
-	}
-	return q[i].idx < q[j].idx
-}
-
-func (q *queue) push(e entry) {
-	*q = append(*q, e)
-	h := *q
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !h.less(i, p) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-}
-
-func (q *queue) pop() entry {
-	h := *q
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h = h[:last]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < len(h) && h.less(l, m) {
-			m = l
-		}
-		if r := l + 1; r < len(h) && h.less(r, m) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	*q = h
-	return top
-}
+// Less orders deadlines by time, then device.
+func (e entry) Less(o entry) bool { return e.at < o.at || e.at == o.at && e.idx < o.idx }
 
 // shard runs the devices of some smart accounts with their own CSSM.
 type shard struct {
@@ -94,7 +50,7 @@ type shard struct {
 	vaIndex map[string]int32
 	paths   map[string]int32
 	down    []int64 // per path: down until (unix ns), 0 up
-	q       queue
+	q       pq.Heap[entry]
 	sched   []Event
 	counts  [4][6]int
 	rep     shardReport
@@ -291,7 +247,7 @@ func (s *shard) queue(idx int32) {
 	if d := n.a.NextDeadline(); !d.IsZero() {
 		if at := d.UnixNano(); at != n.due {
 			n.due = at
-			s.q.push(entry{at, idx})
+			s.q.Push(entry{at, idx})
 		}
 	} else {
 		n.due = 0
@@ -307,8 +263,8 @@ func (s *shard) run() error {
 		// end, a CSSM deadline, the next day's sample.
 		t := day
 		kind := 0
-		if len(s.q) > 0 {
-			if at := time.Unix(0, s.q[0].at).UTC(); at.Before(t) {
+		if s.q.Len() > 0 {
+			if at := time.Unix(0, s.q.Peek().at).UTC(); at.Before(t) {
 				t, kind = at, 1
 			}
 		}
@@ -329,7 +285,7 @@ func (s *shard) run() error {
 				s.done(float64(day.Sub(s.spec.Start)) / total)
 			}
 		case 1:
-			e := s.q.pop()
+			e := s.q.Pop()
 			n := s.nodes[e.idx]
 			if n.gone || n.due != e.at {
 				continue // stale
