@@ -197,9 +197,12 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 		ans.Entitlements = make([]license.Entitlement, 0, len(usage))
 	}
 	for _, u := range usage {
-		name, desc := r.entitlement(u.Tag)
-		ans.Entitlements = append(ans.Entitlements, license.Entitlement{Tag: u.Tag, Name: name, Description: desc, Count: u.Count,
-			InCompliance: st.tag(u.Tag).Shortfall == 0})
+		t := st.tag(u.Tag) // present: the instance's usage is in the demand
+		if t.Name == "" {
+			t.Name, t.Description = r.entitlement(u.Tag)
+		}
+		ans.Entitlements = append(ans.Entitlements, license.Entitlement{Tag: u.Tag, Name: t.Name, Description: t.Description, Count: u.Count,
+			InCompliance: t.Shortfall == 0})
 	}
 	return ans
 }

@@ -440,6 +440,7 @@ func (r *registry) transferLicenses(sa, from, to, tag string, qty int64) error {
 // tagState is one entitlement's balance in a virtual account.
 type tagState struct {
 	Tag                   string
+	Name, Description     string // from the catalogue, looked up once per state
 	Supply                int64
 	Demand                int64 // own instances + external usage
 	Own, FromParent, Lent int64
@@ -491,6 +492,7 @@ func (r *registry) state(v *vaccount) *vaState {
 	}
 	st := &vaState{}
 	for _, t := range totals {
+		t.Name, t.Description = r.entitlement(t.Tag)
 		st.tags = append(st.tags, *t)
 	}
 	slices.SortFunc(st.tags, func(a, b tagState) int { return strings.Compare(a.Tag, b.Tag) })
