@@ -17,67 +17,62 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// WriteDaysCSV writes one row a day: the date, then the count of devices
-// in each registration state and each authorization state.
-func (r *Report) WriteDaysCSV(w io.Writer) error {
+// writeCSV writes a header and n rows, stopping at the first error.
+func writeCSV(w io.Writer, head []string, n int, row func(i int) []string) error {
 	c := csv.NewWriter(w)
-	head := append([]string{"date"}, RegStates...)
-	head = append(head, AuthStates...)
 	if err := c.Write(head); err != nil {
 		return err
 	}
-	for _, d := range r.Days {
+	for i := range n {
+		if err := c.Write(row(i)); err != nil {
+			return err
+		}
+	}
+	c.Flush()
+	return c.Error()
+}
+
+// WriteDaysCSV writes one row a day: the date, then the count of devices
+// in each registration state and each authorization state.
+func (r *Report) WriteDaysCSV(w io.Writer) error {
+	head := append([]string{"date"}, RegStates...)
+	head = append(head, AuthStates...)
+	return writeCSV(w, head, len(r.Days), func(i int) []string {
+		d := r.Days[i]
 		row := []string{d.Date.Format(time.DateOnly)}
 		for _, v := range append(append([]int{}, d.Registration...), d.Authorization...) {
 			row = append(row, strconv.Itoa(v))
 		}
-		if err := c.Write(row); err != nil {
-			return err
-		}
-	}
-	c.Flush()
-	return c.Error()
+		return row
+	})
 }
 
 // WriteEnteredCSV writes the first date each device entered each state.
 func (r *Report) WriteEnteredCSV(w io.Writer) error {
-	c := csv.NewWriter(w)
-	_ = c.Write([]string{"device", "state", "first_entered"})
-	for _, e := range r.Entered {
-		if err := c.Write([]string{e.Device, e.State, e.At.Format(time.RFC3339)}); err != nil {
-			return err
-		}
-	}
-	c.Flush()
-	return c.Error()
+	return writeCSV(w, []string{"device", "state", "first_entered"}, len(r.Entered), func(i int) []string {
+		e := r.Entered[i]
+		return []string{e.Device, e.State, e.At.Format(time.RFC3339)}
+	})
 }
 
 // WriteAlertsCSV writes the alerts CSSM raised.
 func (r *Report) WriteAlertsCSV(w io.Writer) error {
-	c := csv.NewWriter(w)
-	_ = c.Write([]string{"raised", "smart_account", "virtual_account", "severity", "type", "source", "message"})
-	for _, a := range r.Alerts {
-		if err := c.Write([]string{a.Raised.Format(time.RFC3339), a.SA, a.VA, a.Severity, a.Type, a.Source, a.Message}); err != nil {
-			return err
-		}
-	}
-	c.Flush()
-	return c.Error()
+	head := []string{"raised", "smart_account", "virtual_account", "severity", "type", "source", "message"}
+	return writeCSV(w, head, len(r.Alerts), func(i int) []string {
+		a := r.Alerts[i]
+		return []string{a.Raised.Format(time.RFC3339), a.SA, a.VA, a.Severity, a.Type, a.Source, a.Message}
+	})
 }
 
 // WriteSupplyCSV writes demand against supply per VA and entitlement, a
 // row whenever they changed.
 func (r *Report) WriteSupplyCSV(w io.Writer) error {
-	c := csv.NewWriter(w)
-	_ = c.Write([]string{"date", "smart_account", "virtual_account", "tag", "demand", "supply", "shortfall"})
-	for _, s := range r.Supply {
-		if err := c.Write([]string{s.Date.Format(time.DateOnly), s.SA, s.VA, s.Tag, strconv.FormatInt(s.Demand, 10),
-			strconv.FormatInt(s.Supply, 10), strconv.FormatInt(s.Shortfall, 10)}); err != nil {
-			return err
-		}
-	}
-	c.Flush()
-	return c.Error()
+	head := []string{"date", "smart_account", "virtual_account", "tag", "demand", "supply", "shortfall"}
+	return writeCSV(w, head, len(r.Supply), func(i int) []string {
+		s := r.Supply[i]
+		return []string{s.Date.Format(time.DateOnly), s.SA, s.VA, s.Tag, strconv.FormatInt(s.Demand, 10),
+			strconv.FormatInt(s.Supply, 10), strconv.FormatInt(s.Shortfall, 10)}
+	})
 }
 
 // svg colours of the authorization states, in AuthStates order.

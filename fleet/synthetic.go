@@ -2,7 +2,9 @@ package fleet
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/slsim/slsim/agent"
@@ -43,7 +45,7 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 	for s := 0; s < sas; s++ {
 		for v := 0; v < 2; v++ {
 			key := [2]string{fmt.Sprintf("SA-%02d", s), fmt.Sprintf("VA-%d", v)}
-			for _, tag := range sortedTags(need[key]) {
+			for _, tag := range slices.Sorted(maps.Keys(need[key])) {
 				qty := need[key][tag] + 5
 				if s%7 == 3 && v == 1 {
 					qty = need[key][tag] * 9 / 10 // a VA short of licenses
@@ -69,17 +71,4 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 	}
 	spec.Schedule = append(spec.Schedule, Event{At: start.AddDate(1, 2, 0), Kind: EvOutage, Path: "proxy-07", Duration: 120 * agent.Day})
 	return spec
-}
-
-func sortedTags(m map[string]int64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -152,22 +154,9 @@ func summary(w io.Writer, r *fleet.Report, dir string) error {
 		counts[a.Type]++
 	}
 	fmt.Fprintln(w, "\nCSSM alerts:")
-	for _, t := range sortedKeys(counts) {
+	for _, t := range slices.Sorted(maps.Keys(counts)) {
 		fmt.Fprintf(w, "  %-40s %d\n", t, counts[t])
 	}
 	_, err := fmt.Fprintf(w, "\nReports in %s/: days.csv entered.csv alerts.csv supply.csv report.json states.svg\n", dir)
 	return err
-}
-
-func sortedKeys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
