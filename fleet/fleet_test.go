@@ -1,6 +1,7 @@
 package fleet_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -80,12 +81,54 @@ func TestSmallFleetReports(t *testing.T) {
 	// Its first (and last) authorization went 4 s after registering; CSSM
 	// stamped it 5 minutes earlier; the deadline is 90 days after the stamp.
 	assert.Equal(t, start.Add(4*time.Second-5*time.Minute+90*agent.Day), expired[0].At)
-	var types []string
-	for _, a := range r.Alerts {
-		types = append(types, a.Type)
+	// Every first entry, by hand: both boot in EVAL MODE and register at
+	// once; a is authorized 4 s in, b (asking second) is short; b's
+	// 12-hourly retries fall at 00:00:04 and 12:00:04, so one falls on the
+	// instant CSSM releases a's usage (90 days after 00:00:04) — CSSM
+	// processes what is due before the request of the same instant, and b
+	// is authorized; a comes back short on day 110 at 00:03:34.
+	var entered []string
+	for _, e := range r.Entered {
+		entered = append(entered, e.Device+" "+e.State+" "+e.At.Format(time.RFC3339))
 	}
-	assert.Contains(t, types, "Product Instance Failed to Connect")
-	assert.Contains(t, types, "Insufficient Licenses")
+	assert.Equal(t, []string{
+		"a EVAL MODE 2024-01-01T00:00:00Z",
+		"a REGISTERED 2024-01-01T00:00:00Z",
+		"a AUTHORIZED 2024-01-01T00:00:04Z",
+		"a AUTHORIZATION EXPIRED 2024-03-30T23:55:04Z",
+		"a OUT OF COMPLIANCE 2024-04-20T00:03:34Z",
+		"b EVAL MODE 2024-01-01T00:00:00Z",
+		"b REGISTERED 2024-01-01T00:00:00Z",
+		"b OUT OF COMPLIANCE 2024-01-01T00:00:04Z",
+		"b AUTHORIZED 2024-03-31T00:00:04Z",
+	}, entered)
+	// Alerts, by hand: b short at its first authorization (4 s in); a
+	// silent for 30 days + 1 of grace; a's usage released 90 days after its
+	// last contact, which clears the shortage; a back on day 110 (its hourly
+	// retry at 00:03:34) short again.
+	var alerts []string
+	for _, a := range r.Alerts {
+		alerts = append(alerts, a.Raised.Format(time.RFC3339)+" "+a.Type+" "+a.Source)
+	}
+	assert.Equal(t, []string{
+		"2024-01-01T00:00:04Z Insufficient Licenses Campus",
+		"2024-02-01T00:00:04Z Product Instance Failed to Connect a (PID:C9300-24P,SN:FOC1)",
+		"2024-03-31T00:00:04Z Product Instance Failed to Renew a (PID:C9300-24P,SN:FOC1)",
+		"2024-04-20T00:03:34Z Insufficient Licenses Campus",
+	}, alerts)
+	// Supply rows, by hand: a row on the first day and whenever demand,
+	// supply or shortfall changed at a daily sample.
+	var supply []string
+	for _, row := range r.Supply {
+		supply = append(supply, fmt.Sprintf("%s %s/%s %s demand %d supply %d short %d", row.Date.Format(time.DateOnly), row.SA, row.VA, row.Tag,
+			row.Demand, row.Supply, row.Shortfall))
+	}
+	assert.Equal(t, []string{
+		"2024-01-01 ACME/Campus C9300-24 Network Advantage demand 0 supply 1 short 0",
+		"2024-01-02 ACME/Campus C9300-24 Network Advantage demand 2 supply 1 short 1",
+		"2024-04-01 ACME/Campus C9300-24 Network Advantage demand 1 supply 1 short 0",
+		"2024-04-21 ACME/Campus C9300-24 Network Advantage demand 2 supply 1 short 1",
+	}, supply)
 
 	var csvOut, svg, js strings.Builder
 	require.NoError(t, r.WriteDaysCSV(&csvOut))
