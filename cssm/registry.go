@@ -449,7 +449,8 @@ type tagState struct {
 }
 
 type vaState struct {
-	tags []tagState // sorted by tag
+	tags     []tagState // sorted by tag
+	anyShort bool       // some tag has a shortfall
 }
 
 func (s *vaState) tag(t string) tagState {
@@ -517,6 +518,7 @@ func (r *registry) state(v *vaccount) *vaState {
 			}
 		}
 		t.Shortfall = rest
+		st.anyShort = st.anyShort || rest > 0
 	}
 	for i := range st.tags {
 		t := &st.tags[i]
@@ -537,10 +539,16 @@ func (r *registry) refreshShortages(sa, va string) {
 		return
 	}
 	st := r.state(v)
+	if len(v.short) == 0 && !st.anyShort {
+		return // nothing short, nothing was: the common case costs nothing
+	}
 	prefix := "short:" + sa + "/" + va + "/"
-	now := map[string]bool{}
+	var now map[string]bool
 	for _, t := range st.tags {
 		if t.Shortfall > 0 {
+			if now == nil {
+				now = map[string]bool{}
+			}
 			now[t.Tag] = true
 			r.raise(prefix+t.Tag, Alert{Severity: SevMajor, Type: AlertInsufficient, SA: sa, VA: va, Tag: t.Tag,
 				Message: fmt.Sprintf("The virtual account %s needs %d more %s license(s)", va, t.Shortfall, r.licenseName(t.Tag))})

@@ -228,6 +228,9 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 			}
 			if al.Type == AlertInsufficient {
 				if v := r.accounts[al.SA].vaOrNil(al.VA); v != nil {
+					if v.short == nil {
+						v.short = map[string]bool{}
+					}
 					v.short[al.Tag] = true
 				}
 			}
