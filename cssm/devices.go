@@ -99,12 +99,9 @@ func (r *registry) handle(msg license.Message) license.Answer {
 	case license.Authorize:
 		return r.authorize(m)
 	case license.RenewID:
-		i, ok := r.insts[m.UDI.String()]
-		if !ok {
-			return fail(m.ID, license.FailRejected, ReasonInstanceNotFound)
-		}
-		if !signedBy(i, m.KeyID) {
-			return fail(m.ID, license.FailRejected, license.ReasonSignatureMismatch)
+		i, refusal := r.signedInstance(m.ID, m.UDI, m.KeyID)
+		if refusal != nil {
+			return refusal
 		}
 		r.contact(i)
 		i.CertStart, i.CertSerial = r.now.Add(-r.prof.CertSkew), r.serial()
@@ -177,13 +174,23 @@ func (r *registry) contact(i *instance) {
 	}
 }
 
-func (r *registry) authorize(m license.Authorize) license.Answer {
-	i, ok := r.insts[m.UDI.String()]
+// signedInstance finds the instance a signed request comes from, or the
+// refusal to answer with: not registered, or signed with another key.
+func (r *registry) signedInstance(id uint64, udi license.UDI, key string) (*instance, license.Answer) {
+	i, ok := r.insts[udi.String()]
 	if !ok {
-		return fail(m.ID, license.FailRejected, ReasonInstanceNotFound)
+		return nil, fail(id, license.FailRejected, ReasonInstanceNotFound)
 	}
-	if !signedBy(i, m.KeyID) {
-		return fail(m.ID, license.FailRejected, license.ReasonSignatureMismatch)
+	if !signedBy(i, key) {
+		return nil, fail(id, license.FailRejected, license.ReasonSignatureMismatch)
+	}
+	return i, nil
+}
+
+func (r *registry) authorize(m license.Authorize) license.Answer {
+	i, refusal := r.signedInstance(m.ID, m.UDI, m.KeyID)
+	if refusal != nil {
+		return refusal
 	}
 	r.contact(i)
 	usage := i.Usage // checked by checkMessage; copied only when it changed
