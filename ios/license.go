@@ -219,11 +219,7 @@ func (v View) ShowLicenseEventlog() string {
 		if !ok {
 			continue
 		}
-		z := v.Clock.Zone
-		if z == nil {
-			z = time.UTC
-		}
-		w.line("%s %s %s", e.Time.Add(v.Clock.Offset).In(z).Format("2006-01-02 15:04:05.000 MST"), name, detail)
+		w.line("%s %s %s", v.Clock.Local(e.Time).Format("2006-01-02 15:04:05.000 MST"), name, detail)
 	}
 	return w.String()
 }

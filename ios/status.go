@@ -15,13 +15,18 @@ type Clock struct {
 	Zone   *time.Location // nil: UTC
 }
 
-// Format prints a true instant on the device's clock: "Sep 09 08:09:23 2024 UTC".
-func (c Clock) Format(t time.Time) string {
+// Local is a true instant as the device's clock reads it.
+func (c Clock) Local(t time.Time) time.Time {
 	z := c.Zone
 	if z == nil {
 		z = time.UTC
 	}
-	return t.Add(c.Offset).In(z).Format("Jan 02 15:04:05 2006 MST")
+	return t.Add(c.Offset).In(z)
+}
+
+// Format prints a true instant on the device's clock: "Sep 09 08:09:23 2024 UTC".
+func (c Clock) Format(t time.Time) string {
+	return c.Local(t).Format("Jan 02 15:04:05 2006 MST")
 }
 
 // StatusInfo is what `show license status` prints besides the agent's

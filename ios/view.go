@@ -54,28 +54,21 @@ func ViewOf(w *sim.World, name string) (View, error) {
 // "*Mar  4 10:00:00.000: %SMART_LIC-5-EVAL_START: Entering evaluation period",
 // with '*' while the clock is not authoritative.
 func (v View) Syslog(e sim.Event) string {
-	star := ""
-	if !v.Authoritative {
-		star = "*"
+	return v.unsynced() + v.Clock.Local(e.Time).Format("Jan _2 15:04:05.000") + ": " + e.Text
+}
+
+// unsynced is the '*' IOS puts before times while its clock is not
+// authoritative.
+func (v View) unsynced() string {
+	if v.Authoritative {
+		return ""
 	}
-	z := v.Clock.Zone
-	if z == nil {
-		z = time.UTC
-	}
-	return star + e.Time.Add(v.Clock.Offset).In(z).Format("Jan _2 15:04:05.000") + ": " + e.Text
+	return "*"
 }
 
 // ShowClock renders `show clock`: "*10:00:00.000 UTC Mon Mar 4 2024".
 func (v View) ShowClock() string {
-	star := ""
-	if !v.Authoritative {
-		star = "*"
-	}
-	z := v.Clock.Zone
-	if z == nil {
-		z = time.UTC
-	}
-	return star + v.Now.Add(v.Clock.Offset).In(z).Format("15:04:05.000 MST Mon Jan 2 2006") + "\n"
+	return v.unsynced() + v.Clock.Local(v.Now).Format("15:04:05.000 MST Mon Jan 2 2006") + "\n"
 }
 
 // ShowLogging renders the device's syslog lines (`show logging`, the buffer part).
