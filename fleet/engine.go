@@ -45,7 +45,6 @@ type shard struct {
 	prof    *agent.Prepared
 	c       *cssm.CSSM
 	nodes   []*node
-	byName  map[string]int32
 	vas     []shardVA
 	vaIndex map[string]int32
 	paths   map[string]int32
@@ -69,10 +68,10 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 	if err != nil {
 		return nil, err
 	}
-	s := &shard{spec: spec, prof: prof, c: c, byName: map[string]int32{}, vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
+	s := &shard{spec: spec, prof: prof, c: c, vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}, rep: shardReport{last: map[[3]string]SupplyRow{}}}
 	for _, e := range spec.Schedule {
-		if e.Kind == EvOutage || inShard(e, sas) {
+		if inShard(e, sas) {
 			s.sched = append(s.sched, e)
 		}
 	}
@@ -101,7 +100,7 @@ func inShard(e Event, sas map[string]bool) bool {
 	case EvAddLicenses:
 		return sas[e.Pool.SA]
 	}
-	return true // removals and upgrades name devices; each shard applies them to its own
+	return true // outages of shared paths, removals and upgrades by name: each shard applies them to its own devices
 }
 
 func (s *shard) vaOf(sa, va string) (int32, error) {
@@ -164,9 +163,6 @@ func seedOf(seed uint64, name string) uint64 {
 
 // addDevice boots a device and registers it at once.
 func (s *shard) addDevice(at time.Time, d Device) error {
-	if _, dup := s.byName[d.Topo.Name]; dup {
-		return fmt.Errorf("fleet: device %s appears twice", d.Topo.Name)
-	}
 	va, err := s.vaOf(d.SA, d.VA)
 	if err != nil {
 		return err
@@ -187,7 +183,6 @@ func (s *shard) addDevice(at time.Time, d Device) error {
 	n := &node{name: d.Topo.Name, a: a, topo: d.Topo, path: s.pathOf(d.Path), va: va, reg: -1, auth: -1}
 	idx := int32(len(s.nodes))
 	s.nodes = append(s.nodes, n)
-	s.byName[n.name] = idx
 	if _, err := a.Register(at, s.vas[va].token, false); err != nil {
 		return err
 	}

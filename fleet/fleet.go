@@ -15,6 +15,7 @@ package fleet
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -155,11 +156,7 @@ func (s *Spec) shardOf() (map[string]int, int) {
 			sas[e.Pool.SA] = true
 		}
 	}
-	list := make([]string, 0, len(sas))
-	for sa := range sas {
-		list = append(list, sa)
-	}
-	slices.Sort(list)
+	list := slices.Sorted(maps.Keys(sas))
 	n := max(1, s.Shards)
 	n = min(n, max(1, len(list)))
 	out := map[string]int{}

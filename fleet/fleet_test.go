@@ -150,7 +150,10 @@ func TestSpecRefusals(t *testing.T) {
 		"no duration":    func(s *fleet.Spec) { s.Duration = 0 },
 		"too many years": func(s *fleet.Spec) { s.Duration = 30 * 365 * agent.Day },
 		"duplicate":      func(s *fleet.Spec) { s.Devices = append(s.Devices, s.Devices[0]) },
-		"no account":     func(s *fleet.Spec) { s.Devices[0].SA = "" },
+		"duplicate added later": func(s *fleet.Spec) {
+			s.Schedule = append(s.Schedule, fleet.Event{At: start.Add(time.Hour), Kind: fleet.EvAddDevice, Device: s.Devices[0]})
+		},
+		"no account": func(s *fleet.Spec) { s.Devices[0].SA = "" },
 		"early event": func(s *fleet.Spec) {
 			s.Schedule = append(s.Schedule, fleet.Event{At: start.Add(-time.Hour), Kind: fleet.EvOutage})
 		},
