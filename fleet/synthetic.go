@@ -51,7 +51,7 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 					qty = need[key][tag] * 9 / 10 // a VA short of licenses
 				}
 				term := 0
-				if len(tag) > 3 && tag[len(tag)-13:] == "DNA Advantage" {
+				if e, err := stackwise.LookupEntitlement(tag); err == nil && e.Term { // DNA: a subscription
 					term = 5
 					if s == 0 && v == 0 {
 						term = 3 // ends in year 3 …
