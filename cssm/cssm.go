@@ -15,6 +15,7 @@ package cssm
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -199,12 +200,7 @@ func (c *CSSM) Alerts(sa string, all bool) []Alert { return c.r.listAlerts(sa, a
 
 // SmartAccounts lists the smart accounts' names, sorted.
 func (c *CSSM) SmartAccounts() []string {
-	out := make([]string, 0, len(c.r.accounts))
-	for n := range c.r.accounts {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(c.r.accounts))
 }
 
 // VAInfo describes a virtual account.

@@ -2,6 +2,7 @@ package ios
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -195,7 +196,7 @@ func ShowRunningConfig(c device.Config) string {
 	if !c.DomainLookup {
 		line("no ip domain lookup")
 	}
-	for _, h := range sortedHosts(c.Hosts) {
+	for _, h := range slices.Sorted(maps.Keys(c.Hosts)) {
 		line("ip host %s %s", h, c.Hosts[h])
 	}
 	for _, ns := range c.NameServers {
@@ -275,12 +276,3 @@ func ShowRunningConfig(c device.Config) string {
 }
 
 const defaultDestination = "https://tools.cisco.com/its/service/oddce/services/DDCEService"
-
-func sortedHosts(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -217,15 +218,6 @@ func splitSaved(data []byte) (string, string, []byte, error) {
 		return "", "", nil, errors.New("not a lab file")
 	}
 	return v.Device, v.Token, v.World, nil
-}
-
-func sortedIPs(n *netsim.Network) []string {
-	out := make([]string, 0, len(n.Endpoints))
-	for ip := range n.Endpoints {
-		out = append(out, ip)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // ParseDuration reads 30d, 12h, 90m, 45s, 1y (365 days), or Go durations.
@@ -477,7 +469,7 @@ func (s *Session) satelliteCmd(f []string) (string, error) {
 		if err := sat.RenewCertificate(w.Now(), time.Duration(days)*agent.Day); err != nil {
 			return "", err
 		}
-		for _, ip := range sortedIPs(w.Network()) {
+		for _, ip := range slices.Sorted(maps.Keys(w.Network().Endpoints)) {
 			if ep, _ := w.Network().Endpoint(ip); ep.Backend == f[1] && ep.Cert != nil {
 				ep.Cert.NotAfter = sat.CertificateExpires()
 			}

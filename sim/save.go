@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -57,7 +58,7 @@ func (w *World) Save() ([]byte, error) {
 	}
 	s := savedWorld{Version: saveVersion, Now: w.now, Seed: w.seed, Network: w.net, CSSM: c, Seq: w.seq, Faults: w.faults,
 		States: w.states, Retry: w.retry, Trace: w.trace, Satellites: []savedNamed{}, Devices: []savedNamed{}, Queue: []savedDelivery{}}
-	for _, n := range sortedKeys(w.sats) {
+	for _, n := range slices.Sorted(maps.Keys(w.sats)) {
 		b, err := w.sats[n].Snapshot()
 		if err != nil {
 			return nil, err
@@ -94,15 +95,6 @@ func (w *World) Save() ([]byte, error) {
 	slices.Sort(s.Alerted)
 	slices.Sort(s.Cleared)
 	return json.Marshal(s)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // Load rebuilds a world saved by Save.

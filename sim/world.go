@@ -12,6 +12,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -98,12 +99,7 @@ func (w *World) Device(name string) (*device.Device, bool) {
 
 // Devices lists the devices' names, sorted.
 func (w *World) Devices() []string {
-	out := make([]string, 0, len(w.devs))
-	for n := range w.devs {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(w.devs))
 }
 
 // Satellite returns a satellite by name.
