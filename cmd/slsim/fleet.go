@@ -115,21 +115,29 @@ func newFleetCmd() *cobra.Command {
 	return cmd
 }
 
+// reportFiles are the files a fleet run writes, in the order the summary
+// names them.
+var reportFiles = []struct {
+	name  string
+	write func(*fleet.Report, io.Writer) error
+}{
+	{"days.csv", (*fleet.Report).WriteDaysCSV}, {"entered.csv", (*fleet.Report).WriteEnteredCSV},
+	{"alerts.csv", (*fleet.Report).WriteAlertsCSV}, {"supply.csv", (*fleet.Report).WriteSupplyCSV},
+	{"report.json", (*fleet.Report).WriteJSON}, {"states.svg", (*fleet.Report).WriteSVG},
+}
+
 func writeReports(r *fleet.Report, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for name, write := range map[string]func(io.Writer) error{
-		"days.csv": r.WriteDaysCSV, "entered.csv": r.WriteEnteredCSV, "alerts.csv": r.WriteAlertsCSV,
-		"supply.csv": r.WriteSupplyCSV, "report.json": r.WriteJSON, "states.svg": r.WriteSVG,
-	} {
-		f, err := os.Create(filepath.Join(dir, name))
+	for _, rf := range reportFiles {
+		f, err := os.Create(filepath.Join(dir, rf.name))
 		if err != nil {
 			return err
 		}
-		if err := write(f); err != nil {
+		if err := rf.write(r, f); err != nil {
 			f.Close()
-			return fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", rf.name, err)
 		}
 		if err := f.Close(); err != nil {
 			return err
@@ -157,6 +165,10 @@ func summary(w io.Writer, r *fleet.Report, dir string) error {
 	for _, t := range slices.Sorted(maps.Keys(counts)) {
 		fmt.Fprintf(w, "  %-40s %d\n", t, counts[t])
 	}
-	_, err := fmt.Fprintf(w, "\nReports in %s/: days.csv entered.csv alerts.csv supply.csv report.json states.svg\n", dir)
+	fmt.Fprintf(w, "\nReports in %s/:", dir)
+	for _, rf := range reportFiles {
+		fmt.Fprintf(w, " %s", rf.name)
+	}
+	_, err := fmt.Fprintln(w)
 	return err
 }
