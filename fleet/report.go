@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -90,30 +91,14 @@ func merge(shards []*shard) *Report {
 		r.Supply = append(r.Supply, s.rep.supply...)
 	}
 	slices.SortFunc(r.Entered, func(a, b Entered) int {
-		if c := strings.Compare(a.Device, b.Device); c != 0 {
-			return c
-		}
-		if c := a.At.Compare(b.At); c != 0 {
-			return c
-		}
-		return strings.Compare(a.State, b.State)
+		return cmp.Or(strings.Compare(a.Device, b.Device), a.At.Compare(b.At), strings.Compare(a.State, b.State))
 	})
 	slices.SortFunc(r.Alerts, func(a, b Alert) int {
-		for _, c := range []int{a.Raised.Compare(b.Raised), strings.Compare(a.SA, b.SA), strings.Compare(a.VA, b.VA), strings.Compare(a.Type, b.Type),
-			strings.Compare(a.Source, b.Source), strings.Compare(a.Message, b.Message)} {
-			if c != 0 {
-				return c
-			}
-		}
-		return 0
+		return cmp.Or(a.Raised.Compare(b.Raised), strings.Compare(a.SA, b.SA), strings.Compare(a.VA, b.VA), strings.Compare(a.Type, b.Type),
+			strings.Compare(a.Source, b.Source), strings.Compare(a.Message, b.Message))
 	})
 	slices.SortFunc(r.Supply, func(a, b SupplyRow) int {
-		for _, c := range []int{a.Date.Compare(b.Date), strings.Compare(a.SA, b.SA), strings.Compare(a.VA, b.VA), strings.Compare(a.Tag, b.Tag)} {
-			if c != 0 {
-				return c
-			}
-		}
-		return 0
+		return cmp.Or(a.Date.Compare(b.Date), strings.Compare(a.SA, b.SA), strings.Compare(a.VA, b.VA), strings.Compare(a.Tag, b.Tag))
 	})
 	return r
 }
