@@ -204,10 +204,7 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 		ans.Entitlements = make([]license.Entitlement, 0, len(usage))
 	}
 	for _, u := range usage {
-		t := st.tag(u.Tag) // present: the instance's usage is in the demand
-		if t.Name == "" {
-			t.Name, t.Description = r.entitlement(u.Tag)
-		}
+		t := st.tag(u.Tag) // present, names and all: the instance's usage is in the demand
 		ans.Entitlements = append(ans.Entitlements, license.Entitlement{Tag: u.Tag, Name: t.Name, Description: t.Description, Count: u.Count,
 			InCompliance: t.Shortfall == 0})
 	}
