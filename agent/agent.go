@@ -442,44 +442,45 @@ func (a *Agent) fireSlot(s slot) {
 	}
 }
 
-func (a *Agent) jitter(j time.Duration) time.Duration {
+// jitter draws a delay in [0, j] from rng (none when j ≤ 0).
+func jitter(rng *rand.Rand, j time.Duration) time.Duration {
 	if j <= 0 {
 		return 0
 	}
-	return time.Duration(a.rng.Int64N(int64(j) + 1))
+	return time.Duration(rng.Int64N(int64(j) + 1))
 }
 
 func (a *Agent) replyWait() time.Duration {
-	return a.prof.ReplyWait + a.jitter(a.prof.ReplyWaitJitter)
+	return a.prof.ReplyWait + jitter(a.rng, a.prof.ReplyWaitJitter)
 }
 
 func (a *Agent) regRetry() time.Duration {
-	return a.prof.RegRetry + a.jitter(a.prof.RegRetryJitter)
+	return a.prof.RegRetry + jitter(a.rng, a.prof.RegRetryJitter)
 }
 
 // backoff is the delay before retry number n (n ≥ 1): CommRetryFirst
 // doubled n-1 times, capped by CommRetryMax and by the normal period.
-func (a *Agent) backoff(n int, normal time.Duration) time.Duration {
-	d := a.prof.CommRetryFirst
-	for i := 1; i < n && d < a.prof.CommRetryMax; i++ {
+func (p *Prepared) backoff(n int, normal time.Duration) time.Duration {
+	d := p.prof.CommRetryFirst
+	for i := 1; i < n && d < p.prof.CommRetryMax; i++ {
 		d *= 2
 	}
-	d = min(d, a.prof.CommRetryMax)
+	d = min(d, p.prof.CommRetryMax)
 	if normal > 0 {
 		d = min(d, normal)
 	}
 	return d
 }
 
-// normalPeriod is the state's normal communication schedule.
-func (a *Agent) normalPeriod() time.Duration {
-	switch a.Mode() {
+// normalPeriod is a mode's normal communication schedule (0: none).
+func (p *Prepared) normalPeriod(m Mode) time.Duration {
+	switch m {
 	case ModeAuthorized:
-		return a.prof.AuthRenewAfter
+		return p.prof.AuthRenewAfter
 	case ModeOutOfCompliance:
-		return a.prof.OutOfComplianceRetry
+		return p.prof.OutOfComplianceRetry
 	case ModeAuthorizationExpired:
-		return a.prof.AuthExpiredRetry
+		return p.prof.AuthExpiredRetry
 	}
 	return 0
 }

@@ -354,7 +354,7 @@ func (a *Agent) onFailure(k reqKind, f license.Failure) {
 		a.logAuthRenewFailed(f)
 		a.commFailures++
 		a.lastComm = Attempt{Result: ResultFailed, At: a.now, Reason: f.Reason}
-		a.deadlines[slotComm] = a.now.Add(a.backoff(a.commFailures, a.normalPeriod()))
+		a.deadlines[slotComm] = a.now.Add(a.backoff(a.commFailures, a.normalPeriod(a.Mode())))
 	case reqRenewID:
 		if f.Class.FromTransport() {
 			a.logCommFailed(f.Reason)

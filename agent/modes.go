@@ -133,6 +133,7 @@ func init() {
 			dense[modeIndex[src]][eventIndex[t.ev]] = modeIndex[t.dst]
 		}
 	}
+	compileLean()
 }
 
 // Events lists the events of the graph in table order.

@@ -1,0 +1,477 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/slsim/slsim/license"
+)
+
+// Lean is the fleet twin of Agent: the same timers, jitter, retries and
+// mode graph (the dense table) for the inputs a fleet gives — boot,
+// registration, deadlines, answers and usage changes — held in ~200 bytes
+// with deadlines as Unix nanoseconds, requests and answers passed by value,
+// and nothing kept for `show license` (no logs, attempts, certificate or
+// entitlement details). A property test drives Lean and Agent with the same
+// random inputs and holds them to the same states, deadlines and requests.
+//
+// A Lean is a value: copying it copies the agent. Its zero value is not
+// usable; make one with NewLean.
+type Lean struct {
+	*Prepared
+	now       int64
+	deadlines [nSlots]int64 // 0: none
+	evalLeft  time.Duration
+	evalMark  int64
+	renotify  int64 // evalRenotifyAt
+	pending   [nReqKinds]uint64
+	nextID    uint64
+	pcg       rand.PCG
+	usage     []license.Usage
+	token     string
+	commFails int32
+	idFails   int32
+	mode      uint8 // index in Modes
+	running   bool  // eval countdown running
+	force     bool
+}
+
+// RequestKind is what a Lean asks its back end.
+type RequestKind uint8
+
+// The requests a Lean sends.
+const (
+	ReqRegister  = RequestKind(reqRegister)
+	ReqAuthorize = RequestKind(reqAuthorize)
+	ReqRenewID   = RequestKind(reqRenewID)
+)
+
+// Request is one request a Lean wants sent: what and its ID. The caller
+// knows the device's UDI and hostname; the token and usage are Lean.Token
+// and Lean.Usage at the time of the request.
+type Request struct {
+	Kind RequestKind
+	ID   uint64
+}
+
+// LeanAnswer is an answer by value: a reply to request ID of Kind, or a
+// failure of Class when Class is not zero.
+type LeanAnswer struct {
+	ID    uint64
+	Kind  RequestKind
+	Class license.FailureClass // 0: success
+	// At is the certificate start (register, renew ID) or the
+	// authorization time (authorize).
+	At time.Time
+	// InCompliance: every entitlement of the authorization is in compliance.
+	InCompliance bool
+}
+
+// LeanConfig is what a fleet gives a Lean at first boot.
+type LeanConfig struct {
+	Shared *Prepared // required
+	Seed   uint64
+	Usage  []license.Usage
+}
+
+// NewLean boots a Lean at now, as New does an Agent.
+func NewLean(now time.Time, cfg LeanConfig) (Lean, error) {
+	if cfg.Shared == nil {
+		return Lean{}, errors.New("new lean agent: no prepared profile")
+	}
+	usage, err := license.CheckUsage(cfg.Usage)
+	if err != nil {
+		return Lean{}, fmt.Errorf("new lean agent: %w", err)
+	}
+	if now.IsZero() {
+		return Lean{}, errors.New("new lean agent: boot time is zero")
+	}
+	l := Lean{Prepared: cfg.Shared, now: now.UnixNano(), usage: usage, evalLeft: cfg.Shared.prof.EvalPeriod, nextID: 1,
+		mode: leanUnidentified}
+	l.pcg = *rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
+	l.settle(l.now)
+	return l, nil
+}
+
+// Mode indices and event indices of the dense table, for Lean.
+var (
+	leanUnidentified                                                   uint8
+	leanHasCert, leanAuthorizedish                                     [8]bool
+	leanRegState, leanAuthState                                        [8]string
+	iRegister, iForceRegister, iRetryReg, iRegOK, iRegDeferred         int
+	iRegRejected, iAuthorized, iOutOfComp, iAuthExpired, iIDCertExpire int
+	iInvalidData                                                       int
+)
+
+// compileLean fills Lean's tables from the dense table (called by init).
+func compileLean() {
+	leanUnidentified = uint8(modeIndex[ModeUnidentified])
+	for i, m := range Modes {
+		leanHasCert[i] = m.HasIDCert()
+		leanAuthorizedish[i] = m == ModeAuthorized || m == ModeOutOfCompliance || m == ModeAuthorizationExpired
+		probe := &Agent{mode: m}
+		leanRegState[i] = probe.regString()
+	}
+	leanAuthState[modeIndex[ModeAuthorized]] = AuthAuthorized
+	leanAuthState[modeIndex[ModeOutOfCompliance]] = AuthOutOfComp
+	leanAuthState[modeIndex[ModeAuthorizationExpired]] = AuthExpired
+	for _, p := range []struct {
+		i  *int
+		ev Event
+	}{{&iRegister, EvRegister}, {&iForceRegister, EvForceRegister}, {&iRetryReg, EvRetryRegistration}, {&iRegOK, EvRegSucceeded},
+		{&iRegDeferred, EvRegDeferred}, {&iRegRejected, EvRegRejected}, {&iAuthorized, EvAuthorized}, {&iOutOfComp, EvOutOfCompliance},
+		{&iAuthExpired, EvAuthExpired}, {&iIDCertExpire, EvIDCertExpired}, {&iInvalidData, EvInvalidData}} {
+		*p.i = eventIndex[p.ev]
+	}
+}
+
+// move follows event index ev in the dense table; the callers check the
+// mode first, so a refused move is a bug in Lean itself.
+func (l *Lean) move(ev int) {
+	dst := dense[l.mode][ev]
+	if dst == modeNone {
+		panic(fmt.Sprintf("lean agent: mode %s does not allow %s", Modes[l.mode], Events()[ev]))
+	}
+	l.mode = uint8(dst)
+}
+
+// Mode is the Lean's node in the mode graph.
+func (l *Lean) Mode() Mode { return Modes[l.mode] }
+
+// Now is the Lean's current time.
+func (l *Lean) Now() time.Time { return time.Unix(0, l.now).UTC() }
+
+// Usage is the entitlements in use (shared: do not modify).
+func (l *Lean) Usage() []license.Usage { return l.usage }
+
+// Token is the ID token of the registration in progress or held.
+func (l *Lean) Token() string { return l.token }
+
+// States returns the registration and authorization lines of `show
+// license`, as Agent.States does.
+func (l *Lean) States() (registration, authorization string) {
+	if s := leanAuthState[l.mode]; s != "" {
+		return leanRegState[l.mode], s
+	}
+	switch {
+	case len(l.usage) == 0:
+		return leanRegState[l.mode], AuthNoLicenses
+	case l.evalLeft == 0:
+		return leanRegState[l.mode], AuthEvalExpired
+	}
+	return leanRegState[l.mode], AuthEvalMode
+}
+
+// NextDeadline is the earliest time at which the Lean has something to do
+// (Unix nanoseconds), or 0.
+func (l *Lean) NextDeadline() int64 {
+	_, t := l.earliest()
+	return t
+}
+
+func (l *Lean) earliest() (slot, int64) {
+	best, at := slot(-1), int64(0)
+	for s, t := range l.deadlines {
+		if t != 0 && (at == 0 || t < at) {
+			best, at = slot(s), t
+		}
+	}
+	return best, at
+}
+
+// Advance processes every deadline at or before now, each at its own time,
+// appending the requests to send to out.
+func (l *Lean) Advance(now time.Time, out *[]Request) error {
+	ns := now.UnixNano()
+	if ns < l.now {
+		return fmt.Errorf("advance to %s: %w", now.Format(time.RFC3339), ErrTimeWentBack)
+	}
+	l.advance(ns, out)
+	return nil
+}
+
+func (l *Lean) advance(now int64, out *[]Request) {
+	for {
+		s, at := l.earliest()
+		if at == 0 || at > now {
+			break
+		}
+		l.deadlines[s] = 0
+		l.now = at
+		l.fireSlot(s, out)
+		l.settle(at)
+	}
+	l.now = now
+	l.settle(now)
+}
+
+// settle is Agent.settle: eval accounting and its deadline.
+func (l *Lean) settle(t int64) {
+	if l.running {
+		l.evalLeft -= time.Duration(t - l.evalMark)
+		if l.evalLeft < 0 {
+			l.evalLeft = 0
+		}
+		l.evalMark = t
+	}
+	authorizedish := leanAuthorizedish[l.mode]
+	run := len(l.usage) > 0 && l.evalLeft > 0 && !authorizedish
+	switch {
+	case run && !l.running:
+		l.running, l.evalMark = true, t
+	case !run && l.running:
+		l.running = false
+	}
+	switch {
+	case l.running:
+		l.renotify = 0
+		next := l.evalMark + int64(l.evalLeft)
+		for _, w := range l.warnings {
+			if w < l.evalLeft {
+				next = l.evalMark + int64(l.evalLeft-w)
+				break
+			}
+		}
+		l.deadlines[slotEval] = next
+	case l.evalLeft == 0 && len(l.usage) > 0 && !authorizedish && l.prof.EvalExpiredRenotify > 0:
+		if l.renotify == 0 {
+			l.renotify = t + int64(l.prof.EvalExpiredRenotify)
+		}
+		l.deadlines[slotEval] = l.renotify
+	default:
+		l.renotify = 0
+		l.deadlines[slotEval] = 0
+	}
+}
+
+func (l *Lean) fireSlot(s slot, out *[]Request) {
+	switch s {
+	case slotIDExpire:
+		l.move(iIDCertExpire)
+		l.dropRegistration()
+	case slotAuthExpire:
+		if m := Modes[l.mode]; m == ModeAuthorized || m == ModeOutOfCompliance {
+			l.move(iAuthExpired)
+			retry := l.now + int64(l.prof.AuthExpiredRetry)
+			if c := l.deadlines[slotComm]; c == 0 || retry < c {
+				l.deadlines[slotComm] = retry
+			}
+		}
+	case slotEval:
+		wasRunning := l.running
+		l.settle(l.now)
+		if !wasRunning {
+			l.renotify = l.now + int64(l.prof.EvalExpiredRenotify)
+		}
+	case slotIDRenew:
+		l.send(ReqRenewID, out)
+		l.deadlines[slotIDRenew] = l.now + int64(l.replyWait())
+	case slotComm:
+		l.sendAuthorize(out)
+	case slotRegRetry:
+		l.move(iRetryReg)
+		l.sendRegister(out)
+	}
+}
+
+func (l *Lean) rng() *rand.Rand { return rand.New(&l.pcg) }
+
+func (l *Lean) replyWait() time.Duration {
+	return l.prof.ReplyWait + jitter(l.rng(), l.prof.ReplyWaitJitter)
+}
+
+func (l *Lean) send(k RequestKind, out *[]Request) {
+	id := l.nextID
+	l.nextID++
+	l.pending[k] = id
+	*out = append(*out, Request{Kind: k, ID: id})
+}
+
+func (l *Lean) sendRegister(out *[]Request) {
+	l.send(ReqRegister, out)
+	l.deadlines[slotRegRetry] = l.now + int64(l.replyWait())
+}
+
+func (l *Lean) sendAuthorize(out *[]Request) {
+	l.send(ReqAuthorize, out)
+	l.deadlines[slotComm] = l.now + int64(l.replyWait())
+}
+
+func (l *Lean) dropRegistration() {
+	l.commFails, l.idFails = 0, 0
+	l.token, l.force = "", false
+	for _, s := range []slot{slotIDExpire, slotAuthExpire, slotIDRenew, slotComm, slotRegRetry} {
+		l.deadlines[s] = 0
+	}
+	l.pending[reqRegister], l.pending[reqAuthorize], l.pending[reqRenewID] = 0, 0, 0
+}
+
+// input is Agent.input for a value: deadlines due by now are processed
+// first; if check refuses, the Lean is left exactly as it was.
+func (l *Lean) input(now time.Time, out *[]Request, check func(*Lean) error, do func(*Lean)) error {
+	ns := now.UnixNano()
+	if ns < l.now {
+		return fmt.Errorf("%w (input at %s)", ErrTimeWentBack, now.Format(time.RFC3339))
+	}
+	b := *l
+	mark := len(*out)
+	if d := b.NextDeadline(); d != 0 && d <= ns {
+		b.advance(ns, out) // as Agent.input: the check sees what is due
+	}
+	if check != nil {
+		if err := check(&b); err != nil {
+			*out = (*out)[:mark]
+			return err
+		}
+	}
+	b.advance(ns, out)
+	do(&b)
+	b.settle(ns)
+	*l = b
+	return nil
+}
+
+// Register is Agent.Register.
+func (l *Lean) Register(now time.Time, token string, force bool, out *[]Request) error {
+	if err := CheckToken(token); err != nil {
+		return fmt.Errorf("register: %w", err)
+	}
+	return l.input(now, out, func(b *Lean) error {
+		if leanHasCert[b.mode] && !force {
+			return fmt.Errorf("register: %w", ErrAlreadyRegistered)
+		}
+		return nil
+	}, func(b *Lean) {
+		if leanHasCert[b.mode] {
+			b.move(iForceRegister)
+			b.dropRegistration()
+		} else {
+			b.move(iRegister)
+		}
+		b.token, b.force = token, force
+		b.sendRegister(out)
+	})
+}
+
+// SetUsage is Agent.SetUsage.
+func (l *Lean) SetUsage(now time.Time, usage []license.Usage, out *[]Request) error {
+	norm, err := license.CheckUsage(usage)
+	if err != nil {
+		return fmt.Errorf("set usage: %w", err)
+	}
+	return l.input(now, out, nil, func(b *Lean) {
+		if slices.Equal(norm, b.usage) {
+			return
+		}
+		b.usage = norm
+		if leanHasCert[b.mode] {
+			b.sendAuthorize(out)
+		}
+	})
+}
+
+// Handle is Agent.Handle for an answer by value: an answer to a request
+// the Lean is not waiting for, of the wrong kind, or already expired, is
+// refused and changes nothing. Requests it sends in turn go to out.
+func (l *Lean) Handle(now time.Time, ans LeanAnswer, out *[]Request) error {
+	if ans.Class != 0 && !ans.Class.Valid() {
+		return fmt.Errorf("handle %d: %w: unknown failure class %d", ans.ID, ErrBadAnswer, int(ans.Class))
+	}
+	if ans.Class == 0 && ans.At.IsZero() {
+		return fmt.Errorf("handle %d: %w: time is zero", ans.ID, ErrBadAnswer)
+	}
+	var kind reqKind
+	return l.input(now, out, func(b *Lean) error {
+		k, ok := b.waiting(ans.ID)
+		if !ok {
+			return fmt.Errorf("handle %d: %w", ans.ID, ErrUnexpectedAnswer)
+		}
+		kind = k
+		if ans.Class != 0 {
+			return nil
+		}
+		if RequestKind(k) != ans.Kind {
+			return fmt.Errorf("handle %d: %w: wrong kind of reply", ans.ID, ErrBadAnswer)
+		}
+		valid := b.prof.IDCertValidity
+		if k == reqAuthorize {
+			valid = b.prof.AuthValidity
+		}
+		if ans.At.UnixNano()+int64(valid) <= b.now {
+			return fmt.Errorf("handle %d: %w: already expired", ans.ID, ErrBadAnswer)
+		}
+		return nil
+	}, func(b *Lean) {
+		b.pending[kind] = 0
+		at := ans.At.UnixNano()
+		switch {
+		case ans.Class != 0:
+			b.onFailure(kind, ans.Class)
+		case kind == reqRegister:
+			b.move(iRegOK)
+			b.commFails, b.idFails = 0, 0
+			b.deadlines[slotRegRetry] = 0
+			b.deadlines[slotIDRenew] = b.now + int64(b.prof.IDRenewAfter)
+			b.deadlines[slotIDExpire] = at + int64(b.prof.IDCertValidity)
+			b.deadlines[slotAuthExpire] = 0
+			b.deadlines[slotComm] = b.now + int64(b.prof.FirstAuthDelay)
+		case kind == reqAuthorize:
+			b.commFails = 0
+			b.deadlines[slotAuthExpire] = at + int64(b.prof.AuthValidity)
+			if ans.InCompliance {
+				b.move(iAuthorized)
+				b.deadlines[slotComm] = b.now + int64(b.prof.AuthRenewAfter)
+			} else {
+				b.move(iOutOfComp)
+				b.deadlines[slotComm] = b.now + int64(b.prof.OutOfComplianceRetry)
+			}
+		case kind == reqRenewID:
+			b.idFails = 0
+			b.deadlines[slotIDRenew] = b.now + int64(b.prof.IDRenewAfter)
+			b.deadlines[slotIDExpire] = at + int64(b.prof.IDCertValidity)
+		}
+	})
+}
+
+func (l *Lean) waiting(id uint64) (reqKind, bool) {
+	if id == 0 {
+		return 0, false
+	}
+	for k, p := range l.pending {
+		if p == id {
+			return reqKind(k), true
+		}
+	}
+	return 0, false
+}
+
+func (l *Lean) onFailure(k reqKind, class license.FailureClass) {
+	if class == license.FailInvalidData && leanHasCert[l.mode] {
+		l.move(iInvalidData)
+		l.dropRegistration()
+		return
+	}
+	switch k {
+	case reqRegister:
+		switch class {
+		case license.FailTransportUnavailable:
+			l.move(iRegRejected)
+			l.deadlines[slotRegRetry] = 0
+		case license.FailSend, license.FailBusy:
+			l.move(iRegDeferred)
+			l.deadlines[slotRegRetry] = l.now + int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter))
+		default:
+			l.move(iRegRejected)
+			l.deadlines[slotRegRetry] = l.now + int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter))
+		}
+	case reqAuthorize:
+		l.commFails++
+		l.deadlines[slotComm] = l.now + int64(l.backoff(int(l.commFails), l.normalPeriod(Modes[l.mode])))
+	case reqRenewID:
+		l.idFails++
+		l.deadlines[slotIDRenew] = l.now + int64(l.backoff(int(l.idFails), 0))
+	}
+}

@@ -1,0 +1,166 @@
+package agent_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/license"
+)
+
+// twin drives an Agent (the reference) and a Lean with the same inputs.
+type twin struct {
+	ref      *agent.Agent
+	lean     agent.Lean
+	out      []agent.Request
+	inflight []agent.Request // requests sent and not yet answered or dropped
+}
+
+func kindOf(m license.Message) agent.RequestKind {
+	switch m.(type) {
+	case license.Register:
+		return agent.ReqRegister
+	case license.Authorize:
+		return agent.ReqAuthorize
+	case license.RenewID:
+		return agent.ReqRenewID
+	}
+	panic(fmt.Sprintf("unexpected %T", m))
+}
+
+// sync compares both agents after an input and collects their requests.
+func (w *twin) sync(t *rapid.T, errRef, errLean error) {
+	if (errRef == nil) != (errLean == nil) {
+		t.Fatalf("refusals differ: agent %v, lean %v", errRef, errLean)
+	}
+	msgs := w.ref.TakeMessages()
+	if len(msgs) != len(w.out) {
+		t.Fatalf("agent sent %d requests, lean %d (%v)", len(msgs), len(w.out), w.out)
+	}
+	for i, m := range msgs {
+		if got := (agent.Request{Kind: kindOf(m), ID: m.RequestID()}); got != w.out[i] {
+			t.Fatalf("request %d: agent %+v, lean %+v", i, got, w.out[i])
+		}
+	}
+	w.inflight = append(w.inflight, w.out...)
+	w.out = w.out[:0]
+	r1, a1 := w.ref.States()
+	r2, a2 := w.lean.States()
+	if r1 != r2 || a1 != a2 || w.ref.Mode() != w.lean.Mode() {
+		t.Fatalf("states: agent %s/%s/%s, lean %s/%s/%s", w.ref.Mode(), r1, a1, w.lean.Mode(), r2, a2)
+	}
+	d1, d2 := w.ref.NextDeadline(), w.lean.NextDeadline()
+	if d1.IsZero() != (d2 == 0) || !d1.IsZero() && d1.UnixNano() != d2 {
+		t.Fatalf("next deadline: agent %v, lean %v", d1, time.Unix(0, d2).UTC())
+	}
+	if !w.ref.Now().Equal(w.lean.Now()) {
+		t.Fatalf("now: agent %v, lean %v", w.ref.Now(), w.lean.Now())
+	}
+}
+
+// TestLeanTwinsAgent holds Lean to Agent's states, deadlines and requests
+// under random fleet inputs: time passing, registrations (forced or not),
+// usage changes, and answers of every kind — in or out of compliance,
+// failures of each class, stale, expired and dropped ones.
+func TestLeanTwinsAgent(t *testing.T) {
+	prof, err := agent.Prepare(nil)
+	require.NoError(t, err)
+	usages := [][]license.Usage{nil, allUsage[:1], allUsage}
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Uint64().Draw(t, "seed")
+		u0 := usages[rapid.IntRange(0, 2).Draw(t, "usage0")]
+		ref, err := agent.New(t0, agent.Config{UDI: testUDI, Hostname: "sw1", Seed: seed, Usage: u0, Dense: true, NoLogs: true, Shared: prof})
+		require.NoError(t, err)
+		lean, err := agent.NewLean(t0, agent.LeanConfig{Shared: prof, Seed: seed, Usage: u0})
+		require.NoError(t, err)
+		w := &twin{ref: ref, lean: lean}
+		w.sync(t, nil, nil)
+		for step := rapid.IntRange(1, 120).Draw(t, "steps"); step > 0; step-- {
+			now := w.ref.Now()
+			switch rapid.SampledFrom([]string{"advance", "advance", "answer", "answer", "answer", "register", "force", "usage", "jump"}).Draw(t, "input") {
+			case "advance":
+				unit := rapid.SampledFrom([]time.Duration{time.Second, time.Minute, time.Hour, agent.Day}).Draw(t, "unit")
+				to := now.Add(unit * time.Duration(rapid.IntRange(0, 40).Draw(t, "n")))
+				w.sync(t, w.ref.Advance(to), w.lean.Advance(to, &w.out))
+			case "jump": // to the next deadline exactly, where ties happen
+				if d := w.ref.NextDeadline(); !d.IsZero() {
+					w.sync(t, w.ref.Advance(d), w.lean.Advance(d, &w.out))
+				}
+			case "register", "force":
+				tok := rapid.SampledFrom([]string{testToken, "bad token!"}).Draw(t, "token")
+				force := rapid.Bool().Draw(t, "force")
+				_, e1 := w.ref.Register(now, tok, force)
+				w.sync(t, e1, w.lean.Register(now, tok, force, &w.out))
+			case "usage":
+				u := usages[rapid.IntRange(0, 2).Draw(t, "usage")]
+				w.sync(t, w.ref.SetUsage(now, u), w.lean.SetUsage(now, u, &w.out))
+			case "answer":
+				if len(w.inflight) == 0 {
+					continue
+				}
+				i := rapid.IntRange(0, len(w.inflight)-1).Draw(t, "which")
+				req := w.inflight[i]
+				w.inflight = append(w.inflight[:i], w.inflight[i+1:]...)
+				how := rapid.SampledFrom([]string{"ok", "ok", "ok-out", "drop", "send", "busy", "rejected", "transport-unavailable", "invalid-data", "wrong-kind"}).Draw(t, "how")
+				age := rapid.SampledFrom([]time.Duration{5 * time.Minute, 5 * time.Minute, 89 * agent.Day, 400 * agent.Day}).Draw(t, "age")
+				ans, la := answers(req, how, now.Add(-age))
+				if ans == nil {
+					continue
+				}
+				w.sync(t, w.ref.Handle(now, ans), w.lean.Handle(now, la, &w.out))
+			}
+		}
+	})
+}
+
+// answers builds the same answer for both agents.
+func answers(req agent.Request, how string, at time.Time) (license.Answer, agent.LeanAnswer) {
+	la := agent.LeanAnswer{ID: req.ID, Kind: req.Kind, At: at, InCompliance: how != "ok-out"}
+	classes := map[string]license.FailureClass{"send": license.FailSend, "busy": license.FailBusy, "rejected": license.FailRejected,
+		"transport-unavailable": license.FailTransportUnavailable, "invalid-data": license.FailInvalidData}
+	if c, ok := classes[how]; ok {
+		return license.Failure{ID: req.ID, Class: c, Reason: "no"}, agent.LeanAnswer{ID: req.ID, Kind: req.Kind, Class: c}
+	}
+	kind := req.Kind
+	if how == "wrong-kind" {
+		kind = (kind + 1) % 3
+		la.Kind = kind
+	}
+	switch {
+	case how == "drop":
+		return nil, la
+	case kind == agent.ReqRegister:
+		return license.RegisterReply{ID: req.ID, SmartAccount: "SA", VirtualAccount: "VA", CertStart: at, CertSerial: "1"}, la
+	case kind == agent.ReqAuthorize:
+		return license.AuthorizeReply{ID: req.ID, Time: at, Entitlements: []license.Entitlement{{Tag: "t", Count: 1, InCompliance: la.InCompliance}}}, la
+	}
+	return license.RenewIDReply{ID: req.ID, CertStart: at}, la
+}
+
+func BenchmarkLeanRenewalCycle(b *testing.B) {
+	prof, err := agent.Prepare(nil)
+	require.NoError(b, err)
+	l, err := agent.NewLean(t0, agent.LeanConfig{Shared: prof, Seed: 1, Usage: allUsage})
+	require.NoError(b, err)
+	var out []agent.Request
+	require.NoError(b, l.Register(t0, testToken, false, &out))
+	require.NoError(b, l.Handle(t0, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: t0}, &out))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		out = out[:0]
+		next := time.Unix(0, l.NextDeadline())
+		if err := l.Advance(next, &out); err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range out {
+			if err := l.Handle(next, agent.LeanAnswer{ID: r.ID, Kind: r.Kind, At: next, InCompliance: true}, &out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
