@@ -192,13 +192,8 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 	if refusal != nil {
 		return refusal
 	}
-	r.contact(i)
-	usage := i.Usage // checked by checkMessage; copied only when it changed
-	if !slices.Equal(usage, m.Usage) {
-		usage = slices.Clone(m.Usage)
-	}
-	r.setUsage(i, usage, true)
-	st := r.state(r.accounts[i.SA].vas[i.VA])
+	st := r.consume(i, m.Usage)
+	usage := i.Usage
 	ans := license.AuthorizeReply{ID: m.ID, Time: r.now.Add(-r.prof.AuthSkew)}
 	if len(usage) > 0 {
 		ans.Entitlements = make([]license.Entitlement, 0, len(usage))
@@ -209,6 +204,20 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 			InCompliance: t.Shortfall == 0})
 	}
 	return ans
+}
+
+// consume records an authorization request of an instance for usage
+// (checked by the caller): it is connected, consumes usage, and its VA's
+// balance is returned.
+func (r *registry) consume(i *instance, usage []license.Usage) *vaState {
+	r.contact(i)
+	if !slices.Equal(i.Usage, usage) {
+		usage = slices.Clone(usage) // copied only when it changed
+	} else {
+		usage = i.Usage
+	}
+	r.setUsage(i, usage, true)
+	return r.state(r.accounts[i.SA].vas[i.VA])
 }
 
 // productName is how reports name a PID's product family ("C9300").

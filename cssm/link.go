@@ -1,0 +1,126 @@
+package cssm
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/slsim/slsim/license"
+)
+
+// Link is one device's channel to a CSSM for callers that send it many
+// requests (fleets): the UDI is checked and keyed once, the product
+// instance is found once per registration instead of by UDI string on
+// every request, and answers come back by value. Its answers are Handle's:
+// the same checks, state changes and clean-up, built from the same code.
+type Link struct {
+	c    *CSSM
+	udi  license.UDI
+	key  string
+	inst *instance // the instance last found; stale once removed (gen 0)
+}
+
+// Quick is an answer by value: a failure of Class when Class is not zero,
+// else a reply whose At is the certificate start (register, renew ID) or
+// the authorization time (authorize).
+type Quick struct {
+	Class        license.FailureClass
+	At           time.Time
+	InCompliance bool // authorize: every entitlement asked for is in compliance
+}
+
+// Link makes a device's channel to the CSSM.
+func (c *CSSM) Link(udi license.UDI) (*Link, error) {
+	if err := udi.Validate(); err != nil {
+		return nil, fmt.Errorf("cssm: link: UDI: %w", err)
+	}
+	return &Link{c: c, udi: udi, key: udi.String()}, nil
+}
+
+// begin checks and advances the CSSM to now, as Handle does.
+func (l *Link) begin(now time.Time) error {
+	if err := l.c.r.at(now); err != nil {
+		return fmt.Errorf("cssm: %w", err)
+	}
+	l.c.advance(now)
+	return nil
+}
+
+// instance is the registered instance of the link's UDI, or nil.
+func (l *Link) instance() *instance {
+	if l.inst == nil || l.inst.gen == 0 { // removed instances have generation 0
+		l.inst = l.c.r.insts[l.key]
+	}
+	return l.inst
+}
+
+func quick(ans license.Answer) Quick {
+	switch x := ans.(type) {
+	case license.Failure:
+		return Quick{Class: x.Class}
+	case license.RegisterReply:
+		return Quick{At: x.CertStart}
+	case license.RenewIDReply:
+		return Quick{At: x.CertStart}
+	}
+	panic(fmt.Sprintf("cssm: link: unexpected answer %T", ans))
+}
+
+// Register answers a registration with the token (Handle of a
+// license.Register without members, key or device time).
+func (l *Link) Register(now time.Time, id uint64, hostname, token string, force bool) (Quick, error) {
+	if err := l.begin(now); err != nil {
+		return Quick{}, err
+	}
+	if l.c.r.busy {
+		return Quick{Class: license.FailBusy}, nil
+	}
+	return quick(l.c.r.register(license.Register{ID: id, UDI: l.udi, Hostname: hostname, Token: token, Force: force})), nil
+}
+
+// Authorize answers an authorization request for usage (Handle of a
+// license.Authorize without a key). usage must not be modified afterwards.
+func (l *Link) Authorize(now time.Time, usage []license.Usage) (Quick, error) {
+	if i := l.instance(); i == nil || !slices.Equal(i.Usage, usage) { // what an instance holds was checked when it came
+		if err := license.ValidateUsage(usage); err != nil {
+			return Quick{}, fmt.Errorf("cssm: %w authorize: %v", ErrInvalid, err)
+		}
+	}
+	if err := l.begin(now); err != nil {
+		return Quick{}, err
+	}
+	i := l.instance()
+	r := l.c.r
+	switch {
+	case r.busy:
+		return Quick{Class: license.FailBusy}, nil
+	case i == nil:
+		return Quick{Class: license.FailRejected}, nil
+	}
+	st := r.consume(i, usage)
+	q := Quick{At: r.now.Add(-r.prof.AuthSkew), InCompliance: true}
+	if st.anyShort {
+		for _, u := range i.Usage {
+			if st.tag(u.Tag).Shortfall != 0 {
+				q.InCompliance = false
+				break
+			}
+		}
+	}
+	return q, nil
+}
+
+// RenewID answers an ID certificate renewal (Handle of a license.RenewID
+// without a key).
+func (l *Link) RenewID(now time.Time, id uint64) (Quick, error) {
+	if err := l.begin(now); err != nil {
+		return Quick{}, err
+	}
+	if l.c.r.busy {
+		return Quick{Class: license.FailBusy}, nil
+	}
+	if l.instance() == nil {
+		return Quick{Class: license.FailRejected}, nil
+	}
+	return quick(l.c.r.handle(license.RenewID{ID: id, UDI: l.udi})), nil
+}

@@ -1,0 +1,75 @@
+package cssm_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/license"
+)
+
+// quickOf is the part of an answer a Link returns.
+func quickOf(ans license.Answer) cssm.Quick {
+	switch x := ans.(type) {
+	case license.Failure:
+		return cssm.Quick{Class: x.Class}
+	case license.RegisterReply:
+		return cssm.Quick{At: x.CertStart}
+	case license.RenewIDReply:
+		return cssm.Quick{At: x.CertStart}
+	case license.AuthorizeReply:
+		return cssm.Quick{At: x.Time, InCompliance: x.AllInCompliance()}
+	}
+	return cssm.Quick{}
+}
+
+// TestLinkAnswersAsHandle runs the same random script on two CSSMs, one
+// answering devices through Handle and one through Links: every answer,
+// the final state (snapshot) and the alerts must be the same.
+func TestLinkAnswersAsHandle(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		w, twin := newWorld(t), newWorld(t)
+		links := map[string]*cssm.Link{}
+		for _, o := range rapid.SliceOfN(genCop(), 20, 80).Draw(t, "ops") {
+			u := license.UDI{PID: "C9500-32C", SN: o.SN}
+			l := links[o.SN]
+			if l == nil {
+				var err error
+				l, err = twin.c.Link(u)
+				require.NoError(t, err)
+				links[o.SN] = l
+			}
+			now := w.c.Now()
+			var msg license.Message
+			var got cssm.Quick
+			var err error
+			switch o.Kind {
+			case "register":
+				tok := w.tokens[o.Tok%len(w.tokens)]
+				msg = license.Register{ID: 1, UDI: u, Token: tok, Force: o.Force}
+				got, err = l.Register(now, 1, "", tok, o.Force)
+			case "authorize":
+				msg = license.Authorize{ID: 2, UDI: u, Usage: o.Usage}
+				got, err = l.Authorize(now, o.Usage)
+			case "renew":
+				msg = license.RenewID{ID: 3, UDI: u}
+				got, err = l.RenewID(now, 3)
+			default:
+				w.step(t, o)
+				twin.step(t, o)
+				continue
+			}
+			ans, herr := w.c.Handle(now, msg)
+			if (err != nil) != (herr != nil) {
+				t.Fatalf("%s: Link error %v, Handle error %v", o.Kind, err, herr)
+			}
+			if want := quickOf(ans); herr == nil && got != want {
+				t.Fatalf("%s: Link %+v, Handle %+v", o.Kind, got, want)
+			}
+		}
+		require.Equal(t, snap(t, w.c), snap(t, twin.c))
+		require.Equal(t, w.c.Alerts("", true), twin.c.Alerts("", true))
+	})
+}
