@@ -161,7 +161,7 @@ func New(now time.Time, cfg Config) (*Agent, error) {
 	if err := cfg.UDI.Validate(); err != nil {
 		return nil, fmt.Errorf("new agent: UDI: %w", err)
 	}
-	if err := checkHostname(cfg.Hostname); err != nil {
+	if err := CheckHostname(cfg.Hostname); err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
 	}
 	usage, err := license.CheckUsage(cfg.Usage)
@@ -199,7 +199,9 @@ func sortedWarnings(w []time.Duration) []time.Duration {
 	return slices.Compact(s)
 }
 
-func checkHostname(h string) error {
+// CheckHostname refuses a hostname IOS would not take: longer than 63
+// characters, or with a space or control character.
+func CheckHostname(h string) error {
 	if len(h) > 63 {
 		return fmt.Errorf("hostname %q is longer than 63 characters", h)
 	}

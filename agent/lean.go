@@ -101,6 +101,7 @@ var (
 	leanUnidentified                                                   uint8
 	leanHasCert, leanAuthorizedish                                     [8]bool
 	leanRegState, leanAuthState                                        [8]string
+	leanRegIndex, leanAuthIndex                                        [8]int8
 	iRegister, iForceRegister, iRetryReg, iRegOK, iRegDeferred         int
 	iRegRejected, iAuthorized, iOutOfComp, iAuthExpired, iIDCertExpire int
 	iInvalidData                                                       int
@@ -118,6 +119,10 @@ func compileLean() {
 	leanAuthState[modeIndex[ModeAuthorized]] = AuthAuthorized
 	leanAuthState[modeIndex[ModeOutOfCompliance]] = AuthOutOfComp
 	leanAuthState[modeIndex[ModeAuthorizationExpired]] = AuthExpired
+	for i := range Modes {
+		leanRegIndex[i] = int8(slices.Index(RegistrationStates, leanRegState[i]))
+		leanAuthIndex[i] = int8(slices.Index(AuthorizationStates, leanAuthState[i])) // -1 where it depends on eval
+	}
 	for _, p := range []struct {
 		i  *int
 		ev Event
@@ -147,8 +152,32 @@ func (l *Lean) Now() time.Time { return time.Unix(0, l.now).UTC() }
 // Usage is the entitlements in use (shared: do not modify).
 func (l *Lean) Usage() []license.Usage { return l.usage }
 
-// Token is the ID token of the registration in progress or held.
-func (l *Lean) Token() string { return l.token }
+// Token is the ID token of the registration in progress or held, and
+// whether it was forced.
+func (l *Lean) Token() (token string, force bool) { return l.token, l.force }
+
+// Registration and authorization states in the order StateIndex counts
+// them (fleet reports use it).
+var (
+	RegistrationStates  = []string{RegUnregistered, RegRegistering, RegRegistrationFailed, RegRegistered}
+	AuthorizationStates = []string{AuthNoLicenses, AuthEvalMode, AuthEvalExpired, AuthAuthorized, AuthOutOfComp, AuthExpired}
+)
+
+// StateIndex is States as indices in RegistrationStates and
+// AuthorizationStates.
+func (l *Lean) StateIndex() (registration, authorization int) {
+	reg := int(leanRegIndex[l.mode])
+	if a := leanAuthIndex[l.mode]; a >= 0 {
+		return reg, int(a)
+	}
+	switch {
+	case len(l.usage) == 0:
+		return reg, 0
+	case l.evalLeft == 0:
+		return reg, 2
+	}
+	return reg, 1
+}
 
 // States returns the registration and authorization lines of `show
 // license`, as Agent.States does.

@@ -53,6 +53,9 @@ func (w *twin) sync(t *rapid.T, errRef, errLean error) {
 	if r1 != r2 || a1 != a2 || w.ref.Mode() != w.lean.Mode() {
 		t.Fatalf("states: agent %s/%s/%s, lean %s/%s/%s", w.ref.Mode(), r1, a1, w.lean.Mode(), r2, a2)
 	}
+	if ri, ai := w.lean.StateIndex(); agent.RegistrationStates[ri] != r1 || agent.AuthorizationStates[ai] != a1 {
+		t.Fatalf("state index %d/%d for %s/%s", ri, ai, r1, a1)
+	}
 	d1, d2 := w.ref.NextDeadline(), w.lean.NextDeadline()
 	if d1.IsZero() != (d2 == 0) || !d1.IsZero() && d1.UnixNano() != d2 {
 		t.Fatalf("next deadline: agent %v, lean %v", d1, time.Unix(0, d2).UTC())

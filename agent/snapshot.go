@@ -224,7 +224,7 @@ func (s *snapshot) check() error {
 	if err := s.UDI.Validate(); err != nil {
 		return fmt.Errorf("UDI: %w", err)
 	}
-	if err := checkHostname(s.Hostname); err != nil {
+	if err := CheckHostname(s.Hostname); err != nil {
 		return err
 	}
 	if !slices.Contains(Modes, s.Mode) {

@@ -101,8 +101,8 @@ func BenchmarkCompareLoopStep(b *testing.B) {
 }
 
 func stepAll(b *testing.B, s *shard, now time.Time) {
-	for idx, n := range s.nodes {
-		if err := n.a.Advance(now); err != nil {
+	for idx := range s.nodes {
+		if err := s.nodes[idx].a.Advance(now, &s.out); err != nil {
 			b.Fatal(err)
 		}
 		s.settle(int32(idx), now)

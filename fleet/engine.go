@@ -14,12 +14,12 @@ import (
 	"github.com/slsim/slsim/stackwise"
 )
 
-// node is one device in a shard: its agent and bookkeeping. Kept small:
-// memory per device stays flat whatever the run's length.
+// node is one device in a shard: its agent (a Lean, by value), its link
+// to the shard's CSSM and bookkeeping. Kept small and contiguous: memory
+// per device stays flat whatever the run's length.
 type node struct {
-	name  string
-	a     *agent.Agent
-	topo  stackwise.Device
+	a     agent.Lean
+	link  *cssm.Link
 	path  int32
 	va    int32 // index in shard.vas
 	reg   int8
@@ -44,7 +44,9 @@ type shard struct {
 	spec    *Spec
 	prof    *agent.Prepared
 	c       *cssm.CSSM
-	nodes   []*node
+	nodes   []node
+	topos   []stackwise.Device // by node: names and versions (cold)
+	out     []agent.Request    // requests of the device being settled
 	vas     []shardVA
 	vaIndex map[string]int32
 	paths   map[string]int32
@@ -175,52 +177,60 @@ func (s *shard) addDevice(at time.Time, d Device) error {
 	if err != nil {
 		return err
 	}
-	a, err := agent.New(at, agent.Config{UDI: udi, Hostname: d.Topo.Name, Seed: seedOf(s.spec.Seed, d.Topo.Name), Usage: usage,
-		Dense: true, NoLogs: true, Shared: s.prof})
+	if err := agent.CheckHostname(d.Topo.Name); err != nil {
+		return fmt.Errorf("fleet: device %s: %w", d.Topo.Name, err)
+	}
+	a, err := agent.NewLean(at, agent.LeanConfig{Shared: s.prof, Seed: seedOf(s.spec.Seed, d.Topo.Name), Usage: usage})
 	if err != nil {
 		return err
 	}
-	n := &node{name: d.Topo.Name, a: a, topo: d.Topo, path: s.pathOf(d.Path), va: va, reg: -1, auth: -1}
-	idx := int32(len(s.nodes))
-	s.nodes = append(s.nodes, n)
-	if _, err := a.Register(at, s.vas[va].token, false); err != nil {
+	link, err := s.c.Link(udi)
+	if err != nil {
+		return err
+	}
+	s.nodes = append(s.nodes, node{a: a, link: link, path: s.pathOf(d.Path), va: va, reg: -1, auth: -1})
+	s.topos = append(s.topos, d.Topo)
+	idx := int32(len(s.nodes) - 1)
+	if err := s.nodes[idx].a.Register(at, s.vas[va].token, false, &s.out); err != nil {
 		return err
 	}
 	s.settle(idx, at)
 	return nil
 }
 
-var regIndex, authIndex = func() (map[string]int8, map[string]int8) {
-	r, a := map[string]int8{}, map[string]int8{}
-	for i, s := range RegStates {
-		r[s] = int8(i)
-	}
-	for i, s := range AuthStates {
-		a[s] = int8(i)
-	}
-	return r, a
-}()
-
-// settle delivers a device's messages, updates its state counters and
+// settle delivers a device's requests (in the order it sent them, answers
+// to them first come first served), updates its state counters and
 // first-entered dates, and queues its next deadline.
 func (s *shard) settle(idx int32, at time.Time) {
-	n := s.nodes[idx]
+	n := &s.nodes[idx]
 	ns := at.UnixNano()
-	n.a.DrainMessages(func(m license.Message) {
+	for k := 0; k < len(s.out); k++ {
+		r := s.out[k]
 		s.events++
-		var ans license.Answer
+		var q cssm.Quick
 		if d := s.down[n.path]; d != 0 && ns < d {
-			ans = license.Failure{ID: m.RequestID(), Class: license.FailSend, Reason: license.ReasonSendFailed}
+			q.Class = license.FailSend
 		} else {
 			var err error
-			if ans, err = s.c.Handle(at, m); err != nil {
-				panic(err) // the fleet's own messages; a failure here is a bug
+			switch r.Kind {
+			case agent.ReqRegister:
+				tok, force := n.a.Token()
+				q, err = n.link.Register(at, r.ID, s.topos[idx].Name, tok, force)
+			case agent.ReqAuthorize:
+				q, err = n.link.Authorize(at, n.a.Usage())
+			case agent.ReqRenewID:
+				q, err = n.link.RenewID(at, r.ID)
+			}
+			if err != nil {
+				panic(err) // the fleet's own requests; a failure here is a bug
 			}
 		}
-		_ = n.a.Handle(at, ans)
-	})
-	rs, as := n.a.States()
-	r, a := regIndex[rs], authIndex[as]
+		// A refused answer (a request superseded meanwhile) changes nothing.
+		_ = n.a.Handle(at, agent.LeanAnswer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: q.At, InCompliance: q.InCompliance}, &s.out)
+	}
+	s.out = s.out[:0]
+	ri, ai := n.a.StateIndex()
+	r, a := int8(ri), int8(ai)
 	if r != n.reg || a != n.auth {
 		if n.reg >= 0 {
 			s.counts[n.reg][n.auth]--
@@ -238,9 +248,9 @@ func (s *shard) settle(idx int32, at time.Time) {
 }
 
 func (s *shard) queue(idx int32) {
-	n := s.nodes[idx]
-	if d := n.a.NextDeadline(); !d.IsZero() {
-		if at := d.UnixNano(); at != n.due {
+	n := &s.nodes[idx]
+	if at := n.a.NextDeadline(); at != 0 {
+		if at != n.due {
 			n.due = at
 			s.q.Push(entry{at, idx})
 		}
@@ -281,13 +291,13 @@ func (s *shard) run() error {
 			}
 		case 1:
 			e := s.q.Pop()
-			n := s.nodes[e.idx]
+			n := &s.nodes[e.idx]
 			if n.gone || n.due != e.at {
 				continue // stale
 			}
 			n.due = 0
 			s.events++
-			if err := n.a.Advance(t); err != nil {
+			if err := n.a.Advance(t, &s.out); err != nil {
 				return err
 			}
 			s.settle(e.idx, t)
@@ -316,23 +326,25 @@ func (s *shard) apply(e Event) error {
 	case EvAddDevice:
 		return s.addDevice(e.At, e.Device)
 	case EvRemove:
-		for _, n := range s.nodes {
-			if !n.gone && matches(e.Name, n.name) {
+		for i := range s.nodes {
+			n := &s.nodes[i]
+			if !n.gone && matches(e.Name, s.topos[i].Name) {
 				n.gone = true // decommissioned: it stops talking; CSSM cleans up on its own
 				s.counts[n.reg][n.auth]--
 			}
 		}
 	case EvUpgrade:
-		for idx, n := range s.nodes {
-			if n.gone || !matches(e.Name, n.name) {
+		for idx := range s.nodes {
+			n := &s.nodes[idx]
+			if n.gone || !matches(e.Name, s.topos[idx].Name) {
 				continue
 			}
-			n.topo.Version = e.Version
-			usage, err := n.topo.Usage()
+			s.topos[idx].Version = e.Version
+			usage, err := s.topos[idx].Usage()
 			if err != nil {
 				return err
 			}
-			if err := n.a.SetUsage(e.At, usage); err != nil {
+			if err := n.a.SetUsage(e.At, usage, &s.out); err != nil {
 				return err
 			}
 			s.settle(int32(idx), e.At)

@@ -81,8 +81,8 @@ type Spec struct {
 
 // Registration and authorization states, in report order.
 var (
-	RegStates  = []string{agent.RegUnregistered, agent.RegRegistering, agent.RegRegistrationFailed, agent.RegRegistered}
-	AuthStates = []string{agent.AuthNoLicenses, agent.AuthEvalMode, agent.AuthEvalExpired, agent.AuthAuthorized, agent.AuthOutOfComp, agent.AuthExpired}
+	RegStates  = agent.RegistrationStates
+	AuthStates = agent.AuthorizationStates
 )
 
 func (s *Spec) validate() error {

@@ -58,7 +58,7 @@ func merge(shards []*shard) *Report {
 	r := &Report{}
 	for i, s := range shards {
 		r.Events += s.events
-		for _, n := range s.nodes {
+		for i, n := range s.nodes {
 			r.Devices++
 			for k, at := range n.first {
 				if at == 0 {
@@ -70,7 +70,7 @@ func merge(shards []*shard) *Report {
 				} else {
 					state = AuthStates[k-4]
 				}
-				r.Entered = append(r.Entered, Entered{Device: n.name, State: state, At: time.Unix(0, at).UTC()})
+				r.Entered = append(r.Entered, Entered{Device: s.topos[i].Name, State: state, At: time.Unix(0, at).UTC()})
 			}
 		}
 		for d, day := range s.rep.days {
