@@ -412,57 +412,78 @@ func (l *Lean) Handle(now time.Time, ans LeanAnswer, out *[]Request) error {
 	if ans.Class == 0 && ans.At.IsZero() {
 		return fmt.Errorf("handle %d: %w: time is zero", ans.ID, ErrBadAnswer)
 	}
-	var kind reqKind
-	return l.input(now, out, func(b *Lean) error {
-		k, ok := b.waiting(ans.ID)
-		if !ok {
-			return fmt.Errorf("handle %d: %w", ans.ID, ErrUnexpectedAnswer)
+	ns := now.UnixNano()
+	if ns < l.now {
+		return fmt.Errorf("handle %d: %w (at %s)", ans.ID, ErrTimeWentBack, now.Format(time.RFC3339))
+	}
+	if d := l.NextDeadline(); d != 0 && d <= ns {
+		// As Agent.input: what is due comes first, on a copy, so that a
+		// refusal leaves the Lean as it was. (Fleets never get here: their
+		// deadlines are always after the answers.)
+		b := *l
+		mark := len(*out)
+		b.advance(ns, out)
+		if err := b.answer(ns, ans, out); err != nil {
+			*out = (*out)[:mark]
+			return err
 		}
-		kind = k
-		if ans.Class != 0 {
-			return nil
-		}
-		if RequestKind(k) != ans.Kind {
+		*l = b
+		return nil
+	}
+	return l.answer(ns, ans, out)
+}
+
+// answer checks ans against the request it names, changing nothing if it
+// refuses it, then applies it at ns. It is Handle without the closures of
+// input: answers are a fleet's most frequent input.
+func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
+	kind, ok := l.waiting(ans.ID)
+	if !ok {
+		return fmt.Errorf("handle %d: %w", ans.ID, ErrUnexpectedAnswer)
+	}
+	at := ans.At.UnixNano()
+	if ans.Class == 0 {
+		if RequestKind(kind) != ans.Kind {
 			return fmt.Errorf("handle %d: %w: wrong kind of reply", ans.ID, ErrBadAnswer)
 		}
-		valid := b.prof.IDCertValidity
-		if k == reqAuthorize {
-			valid = b.prof.AuthValidity
+		valid := l.prof.IDCertValidity
+		if kind == reqAuthorize {
+			valid = l.prof.AuthValidity
 		}
-		if ans.At.UnixNano()+int64(valid) <= b.now {
+		if at+int64(valid) <= l.now {
 			return fmt.Errorf("handle %d: %w: already expired", ans.ID, ErrBadAnswer)
 		}
-		return nil
-	}, func(b *Lean) {
-		b.pending[kind] = 0
-		at := ans.At.UnixNano()
-		switch {
-		case ans.Class != 0:
-			b.onFailure(kind, ans.Class)
-		case kind == reqRegister:
-			b.move(iRegOK)
-			b.commFails, b.idFails = 0, 0
-			b.deadlines[slotRegRetry] = 0
-			b.deadlines[slotIDRenew] = b.now + int64(b.prof.IDRenewAfter)
-			b.deadlines[slotIDExpire] = at + int64(b.prof.IDCertValidity)
-			b.deadlines[slotAuthExpire] = 0
-			b.deadlines[slotComm] = b.now + int64(b.prof.FirstAuthDelay)
-		case kind == reqAuthorize:
-			b.commFails = 0
-			b.deadlines[slotAuthExpire] = at + int64(b.prof.AuthValidity)
-			if ans.InCompliance {
-				b.move(iAuthorized)
-				b.deadlines[slotComm] = b.now + int64(b.prof.AuthRenewAfter)
-			} else {
-				b.move(iOutOfComp)
-				b.deadlines[slotComm] = b.now + int64(b.prof.OutOfComplianceRetry)
-			}
-		case kind == reqRenewID:
-			b.idFails = 0
-			b.deadlines[slotIDRenew] = b.now + int64(b.prof.IDRenewAfter)
-			b.deadlines[slotIDExpire] = at + int64(b.prof.IDCertValidity)
+	}
+	l.advance(ns, out)
+	l.pending[kind] = 0
+	switch {
+	case ans.Class != 0:
+		l.onFailure(kind, ans.Class)
+	case kind == reqRegister:
+		l.move(iRegOK)
+		l.commFails, l.idFails = 0, 0
+		l.deadlines[slotRegRetry] = 0
+		l.deadlines[slotIDRenew] = l.now + int64(l.prof.IDRenewAfter)
+		l.deadlines[slotIDExpire] = at + int64(l.prof.IDCertValidity)
+		l.deadlines[slotAuthExpire] = 0
+		l.deadlines[slotComm] = l.now + int64(l.prof.FirstAuthDelay)
+	case kind == reqAuthorize:
+		l.commFails = 0
+		l.deadlines[slotAuthExpire] = at + int64(l.prof.AuthValidity)
+		if ans.InCompliance {
+			l.move(iAuthorized)
+			l.deadlines[slotComm] = l.now + int64(l.prof.AuthRenewAfter)
+		} else {
+			l.move(iOutOfComp)
+			l.deadlines[slotComm] = l.now + int64(l.prof.OutOfComplianceRetry)
 		}
-	})
+	case kind == reqRenewID:
+		l.idFails = 0
+		l.deadlines[slotIDRenew] = l.now + int64(l.prof.IDRenewAfter)
+		l.deadlines[slotIDExpire] = at + int64(l.prof.IDCertValidity)
+	}
+	l.settle(ns)
+	return nil
 }
 
 func (l *Lean) waiting(id uint64) (reqKind, bool) {

@@ -217,7 +217,7 @@ func (r *registry) consume(i *instance, usage []license.Usage) *vaState {
 		usage = i.Usage
 	}
 	r.setUsage(i, usage, true)
-	return r.state(r.accounts[i.SA].vas[i.VA])
+	return r.state(r.vaOf(i))
 }
 
 // productName is how reports name a PID's product family ("C9300").

@@ -91,8 +91,17 @@ type instance struct {
 	NextCheck    time.Time
 	gen          uint64
 	satelliteSrc string
-	renewAlert   bool   // its "Failed to Renew" alert is open
-	udiStr       string // UDI.String(), kept: the UDI never changes
+	renewAlert   bool      // its "Failed to Renew" alert is open
+	udiStr       string    // UDI.String(), kept: the UDI never changes
+	vacc         *vaccount // its VA, found once (nil: look it up); renames keep the object
+}
+
+// vaOf is the instance's virtual account.
+func (r *registry) vaOf(i *instance) *vaccount {
+	if i.vacc == nil {
+		i.vacc = r.accounts[i.SA].vas[i.VA]
+	}
+	return i.vacc
 }
 
 // udiKey is the instance's UDI as a string, the key of its maps and
@@ -582,10 +591,10 @@ func (r *registry) entitlement(tag string) (name, desc string) {
 
 // setUsage replaces an instance's usage in its VA's demand.
 func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) {
-	v := r.accounts[i.SA].vas[i.VA]
 	if i.Consuming == consuming && slices.Equal(i.Usage, usage) {
 		return
 	}
+	v := r.vaOf(i)
 	if i.Consuming {
 		for _, u := range i.Usage {
 			if v.demand[u.Tag] -= int64(u.Count); v.demand[u.Tag] == 0 {
@@ -605,7 +614,7 @@ func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) 
 
 func (r *registry) removeInstance(i *instance) {
 	r.setUsage(i, nil, false)
-	delete(r.accounts[i.SA].vas[i.VA].insts, i.udiKey())
+	delete(r.vaOf(i).insts, i.udiKey())
 	delete(r.insts, i.udiKey())
 	i.gen = 0
 	u := i.udiKey()
@@ -617,9 +626,9 @@ func (r *registry) removeInstance(i *instance) {
 func (r *registry) moveInstance(i *instance, to string) {
 	usage, consuming := i.Usage, i.Consuming
 	r.setUsage(i, nil, false)
-	from := r.accounts[i.SA].vas[i.VA]
+	from := r.vaOf(i)
 	delete(from.insts, i.udiKey())
-	i.VA = to
+	i.VA, i.vacc = to, nil
 	r.accounts[i.SA].vas[to].insts[i.udiKey()] = i
 	r.setUsage(i, usage, consuming)
 }

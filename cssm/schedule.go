@@ -2,6 +2,7 @@ package cssm
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -80,16 +81,19 @@ func (r *registry) live(e entry) bool {
 
 func lotKey(sa, va string, id int) string { return fmt.Sprintf("%s\x00%s\x00%09d", sa, va, id) }
 
+// splitLotKey parses lotKey's result without allocating: the clean-up
+// schedule asks whether its earliest entry is live at every step.
 func splitLotKey(k string) (string, string, int, bool) {
-	p := strings.Split(k, "\x00")
-	if len(p) != 3 {
+	sa, rest, ok1 := strings.Cut(k, "\x00")
+	va, num, ok2 := strings.Cut(rest, "\x00")
+	if !ok1 || !ok2 || strings.Contains(num, "\x00") {
 		return "", "", 0, false
 	}
-	var id int
-	if _, err := fmt.Sscanf(p[2], "%d", &id); err != nil {
+	id, err := strconv.Atoi(num)
+	if err != nil {
 		return "", "", 0, false
 	}
-	return p[0], p[1], id, true
+	return sa, va, id, true
 }
 
 func (r *registry) findLot(sa, va string, id int) *lot {
