@@ -26,8 +26,8 @@ type Lean struct {
 	deadlines [nSlots]int64 // 0: none
 	evalLeft  time.Duration
 	evalMark  int64
-	renotify  int64 // evalRenotifyAt
-	pending   [nReqKinds]uint64
+	renotify  int64                 // evalRenotifyAt
+	pending   [reqDeregister]uint64 // a Lean never deregisters
 	nextID    uint64
 	pcg       rand.PCG
 	usage     []license.Usage

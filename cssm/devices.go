@@ -192,7 +192,7 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 	if refusal != nil {
 		return refusal
 	}
-	st := r.consume(i, m.Usage)
+	st := r.consume(i, m.Usage, true)
 	usage := i.Usage
 	ans := license.AuthorizeReply{ID: m.ID, Time: r.now.Add(-r.prof.AuthSkew)}
 	if len(usage) > 0 {
@@ -207,14 +207,15 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 }
 
 // consume records an authorization request of an instance for usage
-// (checked by the caller): it is connected, consumes usage, and its VA's
-// balance is returned.
-func (r *registry) consume(i *instance, usage []license.Usage) *vaState {
+// (checked by the caller; copied if copyUsage): it is connected, consumes
+// usage, and its VA's balance is returned.
+func (r *registry) consume(i *instance, usage []license.Usage, copyUsage bool) *vaState {
 	r.contact(i)
-	if !slices.Equal(i.Usage, usage) {
-		usage = slices.Clone(usage) // copied only when it changed
-	} else {
+	switch {
+	case sameUsage(i.Usage, usage):
 		usage = i.Usage
+	case copyUsage:
+		usage = slices.Clone(usage) // copied only when it changed
 	}
 	r.setUsage(i, usage, true)
 	return r.state(r.vaOf(i))

@@ -9,14 +9,14 @@ import (
 )
 
 // Link is one device's channel to a CSSM for callers that send it many
-// requests (fleets): the UDI is checked and keyed once, the product
+// requests (fleets): the UDI is checked once, the product
 // instance is found once per registration instead of by UDI string on
-// every request, and answers come back by value. Its answers are Handle's:
+// every request, and answers come back by value. A Link may be copied, as
+// a value kept with the device, before its first use. Its answers are Handle's:
 // the same checks, state changes and clean-up, built from the same code.
 type Link struct {
 	c    *CSSM
 	udi  license.UDI
-	key  string
 	inst *instance // the instance last found; stale once removed (gen 0)
 }
 
@@ -34,7 +34,7 @@ func (c *CSSM) Link(udi license.UDI) (*Link, error) {
 	if err := udi.Validate(); err != nil {
 		return nil, fmt.Errorf("cssm: link: UDI: %w", err)
 	}
-	return &Link{c: c, udi: udi, key: udi.String()}, nil
+	return &Link{c: c, udi: udi}, nil
 }
 
 // begin checks and advances the CSSM to now, as Handle does.
@@ -49,7 +49,8 @@ func (l *Link) begin(now time.Time) error {
 // instance is the registered instance of the link's UDI, or nil.
 func (l *Link) instance() *instance {
 	if l.inst == nil || l.inst.gen == 0 { // removed instances have generation 0
-		l.inst = l.c.r.insts[l.key]
+		var buf [128]byte // the key is built on the stack: a Link keeps no copy of it
+		l.inst = l.c.r.insts[string(l.udi.AppendString(buf[:0]))]
 	}
 	return l.inst
 }
@@ -79,9 +80,11 @@ func (l *Link) Register(now time.Time, id uint64, hostname, token string, force 
 }
 
 // Authorize answers an authorization request for usage (Handle of a
-// license.Authorize without a key). usage must not be modified afterwards.
+// license.Authorize without a key). The CSSM keeps usage as it is (no
+// copy): the caller must not modify it afterwards, and a caller that asks
+// again with the same slice is answered without comparing tags.
 func (l *Link) Authorize(now time.Time, usage []license.Usage) (Quick, error) {
-	if i := l.instance(); i == nil || !slices.Equal(i.Usage, usage) { // what an instance holds was checked when it came
+	if i := l.instance(); i == nil || !sameUsage(i.Usage, usage) { // what an instance holds was checked when it came
 		if err := license.ValidateUsage(usage); err != nil {
 			return Quick{}, fmt.Errorf("cssm: %w authorize: %v", ErrInvalid, err)
 		}
@@ -97,7 +100,7 @@ func (l *Link) Authorize(now time.Time, usage []license.Usage) (Quick, error) {
 	case i == nil:
 		return Quick{Class: license.FailRejected}, nil
 	}
-	st := r.consume(i, usage)
+	st := r.consume(i, usage, false) // kept as is: see above
 	q := Quick{At: r.now.Add(-r.prof.AuthSkew), InCompliance: true}
 	if st.anyShort {
 		for _, u := range i.Usage {
@@ -123,4 +126,15 @@ func (l *Link) RenewID(now time.Time, id uint64) (Quick, error) {
 		return Quick{Class: license.FailRejected}, nil
 	}
 	return quick(l.c.r.handle(license.RenewID{ID: id, UDI: l.udi})), nil
+}
+
+// sameUsage is slices.Equal, answered at once for the same slice.
+func sameUsage(a, b []license.Usage) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	return slices.Equal(a, b)
 }

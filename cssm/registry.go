@@ -591,7 +591,7 @@ func (r *registry) entitlement(tag string) (name, desc string) {
 
 // setUsage replaces an instance's usage in its VA's demand.
 func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) {
-	if i.Consuming == consuming && slices.Equal(i.Usage, usage) {
+	if i.Consuming == consuming && sameUsage(i.Usage, usage) {
 		return
 	}
 	v := r.vaOf(i)

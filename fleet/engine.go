@@ -19,7 +19,7 @@ import (
 // per device stays flat whatever the run's length.
 type node struct {
 	a     agent.Lean
-	link  *cssm.Link
+	link  cssm.Link // by value: one less pointer to chase per request
 	path  int32
 	va    int32 // index in shard.vas
 	reg   int8
@@ -45,8 +45,8 @@ type shard struct {
 	prof    *agent.Prepared
 	c       *cssm.CSSM
 	nodes   []node
-	topos   []stackwise.Device // by node: names and versions (cold)
-	out     []agent.Request    // requests of the device being settled
+	devs    []*Device       // by node: the spec's device (not copied: memory per device)
+	out     []agent.Request // requests of the device being settled
 	vas     []shardVA
 	vaIndex map[string]int32
 	paths   map[string]int32
@@ -85,8 +85,8 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 			}
 		}
 	}
-	for _, d := range spec.Devices { // in the spec's order: the same in every sharding
-		if sas[d.SA] {
+	for i := range spec.Devices { // in the spec's order: the same in every sharding
+		if d := &spec.Devices[i]; sas[d.SA] {
 			if err := s.addDevice(spec.Start, d); err != nil {
 				return nil, err
 			}
@@ -164,7 +164,7 @@ func seedOf(seed uint64, name string) uint64 {
 }
 
 // addDevice boots a device and registers it at once.
-func (s *shard) addDevice(at time.Time, d Device) error {
+func (s *shard) addDevice(at time.Time, d *Device) error {
 	va, err := s.vaOf(d.SA, d.VA)
 	if err != nil {
 		return err
@@ -188,8 +188,8 @@ func (s *shard) addDevice(at time.Time, d Device) error {
 	if err != nil {
 		return err
 	}
-	s.nodes = append(s.nodes, node{a: a, link: link, path: s.pathOf(d.Path), va: va, reg: -1, auth: -1})
-	s.topos = append(s.topos, d.Topo)
+	s.nodes = append(s.nodes, node{a: a, link: *link, path: s.pathOf(d.Path), va: va, reg: -1, auth: -1})
+	s.devs = append(s.devs, d)
 	idx := int32(len(s.nodes) - 1)
 	if err := s.nodes[idx].a.Register(at, s.vas[va].token, false, &s.out); err != nil {
 		return err
@@ -215,7 +215,7 @@ func (s *shard) settle(idx int32, at time.Time) {
 			switch r.Kind {
 			case agent.ReqRegister:
 				tok, force := n.a.Token()
-				q, err = n.link.Register(at, r.ID, s.topos[idx].Name, tok, force)
+				q, err = n.link.Register(at, r.ID, s.devs[idx].Topo.Name, tok, force)
 			case agent.ReqAuthorize:
 				q, err = n.link.Authorize(at, n.a.Usage())
 			case agent.ReqRenewID:
@@ -302,7 +302,7 @@ func (s *shard) run() error {
 			}
 			s.settle(e.idx, t)
 		case 2:
-			ev := s.sched[0]
+			ev := &s.sched[0] // the shard's own copy: devices it adds point into it
 			s.sched = s.sched[1:]
 			if err := s.apply(ev); err != nil {
 				return err
@@ -316,7 +316,7 @@ func (s *shard) run() error {
 	return nil
 }
 
-func (s *shard) apply(e Event) error {
+func (s *shard) apply(e *Event) error {
 	switch e.Kind {
 	case EvOutage:
 		p := s.pathOf(e.Path)
@@ -324,11 +324,11 @@ func (s *shard) apply(e Event) error {
 	case EvAddLicenses:
 		return s.addPool(e.At, e.Pool)
 	case EvAddDevice:
-		return s.addDevice(e.At, e.Device)
+		return s.addDevice(e.At, &e.Device)
 	case EvRemove:
 		for i := range s.nodes {
 			n := &s.nodes[i]
-			if !n.gone && matches(e.Name, s.topos[i].Name) {
+			if !n.gone && matches(e.Name, s.devs[i].Topo.Name) {
 				n.gone = true // decommissioned: it stops talking; CSSM cleans up on its own
 				s.counts[n.reg][n.auth]--
 			}
@@ -336,11 +336,12 @@ func (s *shard) apply(e Event) error {
 	case EvUpgrade:
 		for idx := range s.nodes {
 			n := &s.nodes[idx]
-			if n.gone || !matches(e.Name, s.topos[idx].Name) {
+			if n.gone || !matches(e.Name, s.devs[idx].Topo.Name) {
 				continue
 			}
-			s.topos[idx].Version = e.Version
-			usage, err := s.topos[idx].Usage()
+			topo := s.devs[idx].Topo // only the version changes: the latest upgrade's wins
+			topo.Version = e.Version
+			usage, err := topo.Usage()
 			if err != nil {
 				return err
 			}

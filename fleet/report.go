@@ -70,7 +70,7 @@ func merge(shards []*shard) *Report {
 				} else {
 					state = AuthStates[k-4]
 				}
-				r.Entered = append(r.Entered, Entered{Device: s.topos[i].Name, State: state, At: time.Unix(0, at).UTC()})
+				r.Entered = append(r.Entered, Entered{Device: s.devs[i].Topo.Name, State: state, At: time.Unix(0, at).UTC()})
 			}
 		}
 		for d, day := range s.rep.days {

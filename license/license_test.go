@@ -23,6 +23,7 @@ func TestParseUDI(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 	assert.Equal(t, "PID:C9300-24P,SN:FOC2133Z0AB", license.UDI{PID: "C9300-24P", SN: "FOC2133Z0AB"}.String())
+	assert.Equal(t, "x:PID:C9300-24P,SN:FOC2133Z0AB", string(license.UDI{PID: "C9300-24P", SN: "FOC2133Z0AB"}.AppendString([]byte("x:"))))
 	for _, bad := range []string{"", "C9300", "PID:C9300-24P", "PID:,SN:X", "PID:X,SN:", "SN:X,PID:Y", "PID:A B,SN:X", "PID:X,SN:A-B", "PID:X,SN:" + string(make([]byte, 41))} {
 		_, err := license.ParseUDI(bad)
 		assert.Error(t, err, "%q", bad)

@@ -53,6 +53,14 @@ func (u UDI) Validate() error {
 // String formats the UDI as IOS prints it.
 func (u UDI) String() string { return "PID:" + u.PID + ",SN:" + u.SN }
 
+// AppendString appends String's text to b (no allocation when b has room).
+func (u UDI) AppendString(b []byte) []byte {
+	b = append(b, "PID:"...)
+	b = append(b, u.PID...)
+	b = append(b, ",SN:"...)
+	return append(b, u.SN...)
+}
+
 func checkPart(name, v string, maxLen int, extra string) error {
 	if v == "" {
 		return fmt.Errorf("%s is empty", name)
