@@ -76,24 +76,23 @@ func (l *lot) activeAt(t time.Time) bool {
 }
 
 type instance struct {
-	UDI          license.UDI
-	Members      []license.UDI
-	Hostname     string
-	SA, VA       string
-	Registered   time.Time
-	LastContact  time.Time
-	CertStart    time.Time
-	CertSerial   string
-	KeyID        string
-	Usage        []license.Usage
-	Consuming    bool
-	Connected    bool // false once "Failed to Connect" was raised
-	NextCheck    time.Time
-	gen          uint64
-	satelliteSrc string
-	renewAlert   bool      // its "Failed to Renew" alert is open
-	udiStr       string    // UDI.String(), kept: the UDI never changes
-	vacc         *vaccount // its VA, found once (nil: look it up); renames keep the object
+	UDI         license.UDI
+	Members     []license.UDI
+	Hostname    string
+	SA, VA      string
+	Registered  time.Time
+	LastContact time.Time
+	CertStart   time.Time
+	CertSerial  string
+	KeyID       string
+	Usage       []license.Usage
+	Consuming   bool
+	Connected   bool // false once "Failed to Connect" was raised
+	NextCheck   time.Time
+	gen         uint64
+	renewAlert  bool      // its "Failed to Renew" alert is open
+	udiStr      string    // UDI.String(), kept: the UDI never changes
+	vacc        *vaccount // its VA, found once (nil: look it up); renames keep the object
 }
 
 // vaOf is the instance's virtual account.

@@ -50,22 +50,21 @@ type externalJSON struct {
 }
 
 type instanceJSON struct {
-	UDI          license.UDI     `json:"udi"`
-	Members      []license.UDI   `json:"members,omitempty"`
-	Hostname     string          `json:"hostname"`
-	SA           string          `json:"smartAccount"`
-	VA           string          `json:"virtualAccount"`
-	Registered   time.Time       `json:"registered"`
-	LastContact  time.Time       `json:"lastContact"`
-	CertStart    time.Time       `json:"certStart"`
-	CertSerial   string          `json:"certSerial"`
-	KeyID        string          `json:"keyId,omitempty"`
-	Usage        []license.Usage `json:"usage"`
-	Consuming    bool            `json:"consuming"`
-	Connected    bool            `json:"connected"`
-	NextCheck    time.Time       `json:"nextCheck"`
-	Gen          uint64          `json:"gen"`
-	SatelliteSrc string          `json:"satellite,omitempty"`
+	UDI         license.UDI     `json:"udi"`
+	Members     []license.UDI   `json:"members,omitempty"`
+	Hostname    string          `json:"hostname"`
+	SA          string          `json:"smartAccount"`
+	VA          string          `json:"virtualAccount"`
+	Registered  time.Time       `json:"registered"`
+	LastContact time.Time       `json:"lastContact"`
+	CertStart   time.Time       `json:"certStart"`
+	CertSerial  string          `json:"certSerial"`
+	KeyID       string          `json:"keyId,omitempty"`
+	Usage       []license.Usage `json:"usage"`
+	Consuming   bool            `json:"consuming"`
+	Connected   bool            `json:"connected"`
+	NextCheck   time.Time       `json:"nextCheck"`
+	Gen         uint64          `json:"gen"`
 }
 
 type alertJSON struct {
@@ -110,7 +109,7 @@ func (r *registry) toJSON() (registryJSON, error) {
 	for _, i := range r.insts {
 		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Members: i.Members, Hostname: i.Hostname, SA: i.SA, VA: i.VA, Registered: i.Registered,
 			LastContact: i.LastContact, CertStart: i.CertStart, CertSerial: i.CertSerial, KeyID: i.KeyID, Usage: i.Usage, Consuming: i.Consuming,
-			Connected: i.Connected, NextCheck: i.NextCheck, Gen: i.gen, SatelliteSrc: i.satelliteSrc})
+			Connected: i.Connected, NextCheck: i.NextCheck, Gen: i.gen})
 	}
 	slices.SortFunc(j.Instances, func(x, y instanceJSON) int { return strings.Compare(x.UDI.String(), y.UDI.String()) })
 	for _, t := range r.tokens {
@@ -192,7 +191,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		}
 		i := &instance{UDI: ij.UDI, Members: ij.Members, Hostname: ij.Hostname, SA: ij.SA, VA: ij.VA, Registered: ij.Registered, LastContact: ij.LastContact,
 			CertStart: ij.CertStart, CertSerial: ij.CertSerial, KeyID: ij.KeyID, Usage: usage, Consuming: ij.Consuming, Connected: ij.Connected,
-			NextCheck: ij.NextCheck, gen: ij.Gen, satelliteSrc: ij.SatelliteSrc}
+			NextCheck: ij.NextCheck, gen: ij.Gen}
 		if i.Consuming {
 			for _, u := range usage {
 				v.demand[u.Tag] += int64(u.Count)
