@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -89,11 +90,26 @@ func NewLean(now time.Time, cfg LeanConfig) (Lean, error) {
 	if now.IsZero() {
 		return Lean{}, errors.New("new lean agent: boot time is zero")
 	}
-	l := Lean{Prepared: cfg.Shared, now: now.UnixNano(), usage: usage, evalLeft: cfg.Shared.prof.EvalPeriod, nextID: 1,
+	ns, err := leanTime(now)
+	if err != nil {
+		return Lean{}, err
+	}
+	l := Lean{Prepared: cfg.Shared, now: ns, usage: usage, evalLeft: cfg.Shared.prof.EvalPeriod, nextID: 1,
 		mode: leanUnidentified}
 	l.pcg = *rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
 	l.settle(l.now)
 	return l, nil
+}
+
+// Lean keeps time as Unix nanoseconds: it refuses times outside what
+// int64 nanoseconds hold (1678–2262).
+var leanMin, leanMax = time.Unix(0, math.MinInt64+1), time.Unix(0, math.MaxInt64)
+
+func leanTime(t time.Time) (int64, error) {
+	if t.Before(leanMin) || t.After(leanMax) {
+		return 0, fmt.Errorf("lean agent: time %s is outside 1678–2262", t.Format(time.RFC3339))
+	}
+	return t.UnixNano(), nil
 }
 
 // Mode indices and event indices of the dense table, for Lean.
@@ -214,7 +230,10 @@ func (l *Lean) earliest() (slot, int64) {
 // Advance processes every deadline at or before now, each at its own time,
 // appending the requests to send to out.
 func (l *Lean) Advance(now time.Time, out *[]Request) error {
-	ns := now.UnixNano()
+	ns, err := leanTime(now)
+	if err != nil {
+		return err
+	}
 	if ns < l.now {
 		return fmt.Errorf("advance to %s: %w", now.Format(time.RFC3339), ErrTimeWentBack)
 	}
@@ -341,7 +360,10 @@ func (l *Lean) dropRegistration() {
 // input is Agent.input for a value: deadlines due by now are processed
 // first; if check refuses, the Lean is left exactly as it was.
 func (l *Lean) input(now time.Time, out *[]Request, check func(*Lean) error, do func(*Lean)) error {
-	ns := now.UnixNano()
+	ns, err := leanTime(now)
+	if err != nil {
+		return err
+	}
 	if ns < l.now {
 		return fmt.Errorf("%w (input at %s)", ErrTimeWentBack, now.Format(time.RFC3339))
 	}
@@ -412,7 +434,10 @@ func (l *Lean) Handle(now time.Time, ans LeanAnswer, out *[]Request) error {
 	if ans.Class == 0 && ans.At.IsZero() {
 		return fmt.Errorf("handle %d: %w: time is zero", ans.ID, ErrBadAnswer)
 	}
-	ns := now.UnixNano()
+	ns, err := leanTime(now)
+	if err != nil {
+		return err
+	}
 	if ns < l.now {
 		return fmt.Errorf("handle %d: %w (at %s)", ans.ID, ErrTimeWentBack, now.Format(time.RFC3339))
 	}
@@ -441,8 +466,12 @@ func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 	if !ok {
 		return fmt.Errorf("handle %d: %w", ans.ID, ErrUnexpectedAnswer)
 	}
-	at := ans.At.UnixNano()
+	var at int64
 	if ans.Class == 0 {
+		var err error
+		if at, err = leanTime(ans.At); err != nil {
+			return fmt.Errorf("handle %d: %w: %v", ans.ID, ErrBadAnswer, err)
+		}
 		if RequestKind(kind) != ans.Kind {
 			return fmt.Errorf("handle %d: %w: wrong kind of reply", ans.ID, ErrBadAnswer)
 		}

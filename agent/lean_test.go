@@ -144,6 +144,34 @@ func answers(req agent.Request, how string, at time.Time) (license.Answer, agent
 	return license.RenewIDReply{ID: req.ID, CertStart: at}, la
 }
 
+// Lean refuses what it cannot hold (times outside int64 nanoseconds, a
+// missing profile) and answers it was not waiting for, changing nothing.
+func TestLeanRefusals(t *testing.T) {
+	prof, err := agent.Prepare(nil)
+	require.NoError(t, err)
+	far := time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err = agent.NewLean(far, agent.LeanConfig{Shared: prof})
+	require.ErrorContains(t, err, "outside 1678–2262")
+	_, err = agent.NewLean(t0, agent.LeanConfig{})
+	require.ErrorContains(t, err, "no prepared profile")
+	_, err = agent.NewLean(t0, agent.LeanConfig{Shared: prof, Usage: []license.Usage{{Tag: "", Count: 1}}})
+	require.Error(t, err)
+
+	l, err := agent.NewLean(t0, agent.LeanConfig{Shared: prof, Seed: 1, Usage: allUsage})
+	require.NoError(t, err)
+	var out []agent.Request
+	require.NoError(t, l.Register(t0, testToken, false, &out))
+	before := l
+	require.ErrorContains(t, l.Advance(far, &out), "outside 1678–2262")
+	require.ErrorIs(t, l.Advance(t0.Add(-time.Second), &out), agent.ErrTimeWentBack)
+	require.ErrorIs(t, l.Handle(t0, agent.LeanAnswer{ID: 99, Kind: agent.ReqRegister, At: t0}, &out), agent.ErrUnexpectedAnswer)
+	require.ErrorIs(t, l.Handle(t0, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: far}, &out), agent.ErrBadAnswer)
+	require.ErrorIs(t, l.Handle(t0, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister}, &out), agent.ErrBadAnswer)
+	require.ErrorIs(t, l.Register(t0, "bad token!", false, &out), agent.ErrBadToken)
+	require.Equal(t, before, l)
+	require.Len(t, out, 1)
+}
+
 func BenchmarkLeanRenewalCycle(b *testing.B) {
 	prof, err := agent.Prepare(nil)
 	require.NoError(b, err)
@@ -152,9 +180,13 @@ func BenchmarkLeanRenewalCycle(b *testing.B) {
 	var out []agent.Request
 	require.NoError(b, l.Register(t0, testToken, false, &out))
 	require.NoError(b, l.Handle(t0, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: t0}, &out))
+	fresh := l // a Lean is a value: a copy starts over (int64 nanoseconds end in 2262)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for range b.N {
+	for i := range b.N {
+		if i%1000 == 0 {
+			l = fresh
+		}
 		out = out[:0]
 		next := time.Unix(0, l.NextDeadline())
 		if err := l.Advance(next, &out); err != nil {
