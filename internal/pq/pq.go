@@ -1,4 +1,4 @@
-// Package pq is a 4-ary min-heap of values kept in a slice. Unlike
+// Package pq is a binary min-heap of values kept in a slice. Unlike
 // container/heap it is typed: pushing and popping do not box values in
 // interfaces, which matters on the simulators' hot paths (every timer of
 // every device goes through one).
@@ -10,9 +10,7 @@ type Ordered[T any] interface {
 	Less(T) bool
 }
 
-// Heap is a min-heap; its zero value is empty and ready. Each node has
-// four children: half the depth of a binary heap, and the children side by
-// side in memory — fewer cache misses on the large heaps of fleet runs.
+// Heap is a min-heap; its zero value is empty and ready.
 type Heap[T Ordered[T]] struct {
 	items []T
 }
@@ -31,7 +29,7 @@ func (h *Heap[T]) Push(x T) {
 	h.items = append(h.items, x)
 	s := h.items
 	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 4
+		p := (i - 1) / 2
 		if !s[i].Less(s[p]) {
 			break
 		}
@@ -50,11 +48,12 @@ func (h *Heap[T]) Pop() T {
 	s[last] = zero // no stale references for the collector
 	s = s[:last]
 	for i := 0; ; {
-		m, first := i, 4*i+1
-		for c := first; c < first+4 && c < len(s); c++ {
-			if s[c].Less(s[m]) {
-				m = c
-			}
+		l, m := 2*i+1, i
+		if l < len(s) && s[l].Less(s[m]) {
+			m = l
+		}
+		if r := l + 1; r < len(s) && s[r].Less(s[m]) {
+			m = r
 		}
 		if m == i {
 			break
