@@ -41,7 +41,7 @@ type registry struct {
 	nextLot  int
 	nextAlrt int
 	nextGen  uint64
-	sched    pq.Heap[entry]
+	sched    *pq.Calendar[entry]
 	busy     bool // answers every device request "try again" (seed scenario 2)
 }
 
@@ -137,7 +137,7 @@ func newRegistry(now time.Time, prof *Profile, cat license.Catalog, seed uint64,
 	return &registry{
 		prof: p, cat: cat, pcg: pcg, rng: rand.New(pcg), now: now, server: server,
 		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{},
-		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1,
+		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1, sched: pq.NewCalendar[entry](schedWidth, schedBits, unixNano(now)),
 	}, nil
 }
 

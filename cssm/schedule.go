@@ -2,6 +2,7 @@ package cssm
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ const (
 
 type entry struct {
 	at   time.Time
+	ns   int64 // at in Unix nanoseconds (clamped), for ordering and the calendar's buckets
 	kind entryKind
 	key  string
 	gen  uint64
@@ -30,8 +32,8 @@ type entry struct {
 
 // Less orders entries by time, kind, key and generation.
 func (a entry) Less(b entry) bool {
-	if !a.at.Equal(b.at) {
-		return a.at.Before(b.at)
+	if a.ns != b.ns {
+		return a.ns < b.ns
 	}
 	if a.kind != b.kind {
 		return a.kind < b.kind
@@ -42,7 +44,34 @@ func (a entry) Less(b entry) bool {
 	return a.gen < b.gen
 }
 
-func (r *registry) push(e entry) { r.sched.Push(e) }
+// At is the entry's instant, for the calendar's buckets.
+func (a entry) At() int64 { return a.ns }
+
+// The schedule is a calendar of hour-wide buckets over 2^11 hours (85
+// days: the 31- and 90-day checks), beyond which a heap waits.
+const (
+	schedWidth = int64(time.Hour)
+	schedBits  = 11
+)
+
+// Instants as int64 nanoseconds, clamped outside 1678–2262 (where entries
+// then tie on time and are ordered by kind and key).
+var nsMin, nsMax = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(nsMin):
+		return math.MinInt64
+	case t.After(nsMax):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+func (r *registry) push(e entry) {
+	e.ns = unixNano(e.at)
+	r.sched.Push(e)
+}
 
 // next returns the earliest live entry's time, dropping stale ones.
 func (r *registry) next() (entry, bool) {

@@ -107,14 +107,14 @@ func stepAll(b *testing.B, s *shard, now time.Time) {
 		}
 		s.settle(int32(idx), now)
 	}
-	s.q.Reset() // stepping needs no queue
+	s.q.Reset(now.UnixNano()) // stepping needs no queue
 	if err := s.c.Advance(now); err != nil {
 		b.Fatal(err)
 	}
 }
 
 // BenchmarkCompareBareQueue: the physical limit of the design — the same
-// heap of per-device deadlines and the same daily samples, with as many
+// calendar of per-device deadlines and the same daily samples, with as many
 // pops and pushes as the event-driven run has events, and no agent or CSSM
 // logic: each device is simply due again 30 days on (and the OUT OF
 // COMPLIANCE ones 12 hours on), the mix's two cadences.
@@ -132,7 +132,7 @@ func BenchmarkCompareBareQueue(b *testing.B) {
 	b.ResetTimer()
 	var sink int64
 	for i := 0; i < b.N; i++ {
-		var q pq.Heap[entry]
+		q := pq.NewCalendar[entry](calendarWidth, calendarBits, benchStart.UnixNano())
 		for idx := range 200 {
 			q.Push(entry{benchStart.UnixNano() + int64(idx), int32(idx)})
 		}

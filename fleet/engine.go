@@ -39,6 +39,16 @@ type entry struct {
 // Less orders deadlines by time, then device.
 func (e entry) Less(o entry) bool { return e.at < o.at || e.at == o.at && e.idx < o.idx }
 
+// At is the deadline, for the calendar's buckets.
+func (e entry) At() int64 { return e.at }
+
+// The device calendar: buckets of a virtual minute over 2^16 minutes (45
+// days), beyond which (ID certificate renewals) a heap waits.
+const (
+	calendarWidth = int64(time.Minute)
+	calendarBits  = 16
+)
+
 // shard runs the devices of some smart accounts with their own CSSM.
 type shard struct {
 	spec    *Spec
@@ -50,8 +60,8 @@ type shard struct {
 	vas     []shardVA
 	vaIndex map[string]int32
 	paths   map[string]int32
-	down    []int64 // per path: down until (unix ns), 0 up
-	q       pq.Heap[entry]
+	down    []int64             // per path: down until (unix ns), 0 up
+	q       *pq.Calendar[entry] // device deadlines
 	sched   []Event
 	counts  [4][6]int
 	rep     shardReport
@@ -70,7 +80,7 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 	if err != nil {
 		return nil, err
 	}
-	s := &shard{spec: spec, prof: prof, c: c, vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
+	s := &shard{spec: spec, prof: prof, c: c, q: pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()), vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}, rep: shardReport{last: map[[3]string]SupplyRow{}}}
 	for _, e := range spec.Schedule {
 		if inShard(e, sas) {

@@ -71,3 +71,100 @@ func BenchmarkPushPop(b *testing.B) {
 		h.Push(x)
 	}
 }
+
+type timed struct{ at, id int64 }
+
+func (a timed) Less(b timed) bool { return a.at < b.at || a.at == b.at && a.id < b.id }
+func (a timed) At() int64         { return a.at }
+
+// A calendar pops exactly what a heap of the same elements pops, whatever
+// the pushes: near and beyond its horizon, into the current bucket, before
+// the last element popped, negative instants, ties.
+func TestCalendarEqualsHeap(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		width := rapid.Int64Range(1, 50).Draw(t, "width")
+		c := pq.NewCalendar[timed](width, uint(rapid.IntRange(1, 6).Draw(t, "bits")), rapid.Int64Range(-100, 100).Draw(t, "start"))
+		var h pq.Heap[timed]
+		last := int64(0)
+		for i, op := range rapid.SliceOfN(rapid.IntRange(0, 9), 1, 400).Draw(t, "ops") {
+			if op == 9 { // peek only: it must not change what comes out
+			if h.Len() > 0 && c.Peek() != h.Peek() {
+				t.Fatalf("peek %d: calendar %+v, heap %+v", i, c.Peek(), h.Peek())
+			}
+			continue
+		}
+		if op < 4 { // pop
+				if h.Len() == 0 {
+					continue
+				}
+				if got, want := c.Peek(), h.Peek(); got != want {
+					t.Fatalf("peek %d: calendar %+v, heap %+v", i, got, want)
+				}
+				got, want := c.Pop(), h.Pop()
+				if got != want {
+					t.Fatalf("pop %d: calendar %+v, heap %+v", i, got, want)
+				}
+				last = got.at
+				continue
+			}
+			d := rapid.SampledFrom([]int64{0, 1, 7, 50, 400, 5000, -3, -200}).Draw(t, "delta")
+			x := timed{at: last + d*rapid.Int64Range(0, 3).Draw(t, "k"), id: int64(i % 5)}
+			c.Push(x)
+			h.Push(x)
+			if c.Len() != h.Len() {
+				t.Fatalf("len %d, heap %d", c.Len(), h.Len())
+			}
+		}
+		for h.Len() > 0 {
+			if got, want := c.Pop(), h.Pop(); got != want {
+				t.Fatalf("drain: calendar %+v, heap %+v", got, want)
+			}
+		}
+		if c.Len() != 0 {
+			t.Fatalf("%d left", c.Len())
+		}
+		c.Push(timed{at: last + 5000, id: 1})
+		c.Reset(0)
+		if c.Len() != 0 {
+			t.Fatalf("%d left after reset", c.Len())
+		}
+		c.Push(timed{at: -7, id: 2}) // a reset calendar starts anywhere
+		if got := c.Pop(); got != (timed{at: -7, id: 2}) {
+			t.Fatalf("after reset: %+v", got)
+		}
+	})
+}
+
+func TestCalendarRefusesBadShape(t *testing.T) {
+	for _, f := range []func(){
+		func() { pq.NewCalendar[timed](0, 4, 0) },
+		func() { pq.NewCalendar[timed](1, 0, 0) },
+		func() { pq.NewCalendar[timed](1, 25, 0) },
+		func() { pq.NewCalendar[timed](1, 4, 0).Pop() },
+		func() { pq.NewCalendar[timed](1, 4, 0).Peek() },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// BenchmarkCalendarPushPop is BenchmarkPushPop on a calendar of one-unit
+// buckets over the same 100,000 deadlines.
+func BenchmarkCalendarPushPop(b *testing.B) {
+	c := pq.NewCalendar[timed](1, 17, 0)
+	for i := range int64(100_000) {
+		c.Push(timed{at: i * 7919 % 100_000, id: i})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		x := c.Pop()
+		x.at += 100_000
+		c.Push(x)
+	}
+}

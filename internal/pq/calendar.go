@@ -1,0 +1,200 @@
+package pq
+
+import (
+	"math"
+	"slices"
+)
+
+// Timed is an element with an instant (any int64 scale, e.g. Unix
+// nanoseconds) that agrees with its order: a.At() < b.At() implies a.Less(b).
+type Timed[T any] interface {
+	Ordered[T]
+	At() int64
+}
+
+// Calendar is a priority queue for timers that fall due in time order (a
+// calendar queue): elements are appended to the bucket of their instant
+// in a ring of buckets, and a bucket is sorted only when the queue pops
+// from it. Pushing costs O(1) and popping O(log k) amortised for a bucket
+// of k elements, against O(log n) for both on a heap of n — and the
+// elements of a bucket sit side by side in memory. Elements beyond the
+// ring's horizon wait in a heap; so do elements pushed into the bucket
+// being popped from, or before it.
+//
+// Pops come out in exactly the order of a Heap of the same elements,
+// whatever the pushes. Its zero value is not usable; make one with
+// NewCalendar.
+type Calendar[T Timed[T]] struct {
+	width  int64 // of a bucket
+	mask   int64 // ring length - 1
+	ring   [][]T // made at the first push that needs it
+	inRing int   // elements in ring buckets
+	// cur is the bucket popped from last (at first, the start's): the ring
+	// holds buckets cur+1 .. cur+mask. It moves only when popping.
+	cur     int64
+	ready   []T     // the rest of bucket cur, sorted, consumed from readyAt
+	readyAt int     //
+	late    Heap[T] // pushed into bucket cur or before it
+	far     Heap[T] // beyond the ring
+	least   T       // the least element, when known and ready and late are empty
+	known   bool
+}
+
+// NewCalendar makes a calendar of buckets of width (in the elements'
+// instant unit) and a ring of 2^bits buckets (its horizon is width·2^bits)
+// whose first bucket holds start — the time the simulation starts.
+func NewCalendar[T Timed[T]](width int64, bits uint, start int64) *Calendar[T] {
+	if width <= 0 || bits == 0 || bits > 24 {
+		panic("pq: calendar needs a positive width and 1 to 24 bits of buckets")
+	}
+	c := &Calendar[T]{width: width, mask: 1<<bits - 1}
+	c.cur = c.bucketOf(start)
+	return c
+}
+
+// Len is the number of elements.
+func (c *Calendar[T]) Len() int {
+	return len(c.ready) - c.readyAt + c.late.Len() + c.inRing + c.far.Len()
+}
+
+func (c *Calendar[T]) bucketOf(at int64) int64 {
+	if at < 0 {
+		return (at+1)/c.width - 1 // floor for negative instants
+	}
+	return at / c.width
+}
+
+// Push adds x.
+func (c *Calendar[T]) Push(x T) {
+	if c.known && x.Less(c.least) {
+		c.least = x
+	}
+	b := c.bucketOf(x.At())
+	switch {
+	case b <= c.cur:
+		c.late.Push(x)
+	case b-c.cur <= c.mask:
+		if c.ring == nil {
+			c.ring = make([][]T, c.mask+1)
+		}
+		c.ring[b&c.mask] = append(c.ring[b&c.mask], x)
+		c.inRing++
+	default:
+		c.far.Push(x)
+	}
+}
+
+// next is the first bucket after cur holding elements (ring or far); the
+// queue must not be empty beyond cur.
+func (c *Calendar[T]) next() int64 {
+	next := int64(math.MaxInt64)
+	if c.inRing > 0 {
+		for b := c.cur + 1; b <= c.cur+c.mask; b++ {
+			if len(c.ring[b&c.mask]) > 0 {
+				next = b
+				break
+			}
+		}
+	}
+	if c.far.Len() > 0 {
+		next = min(next, c.bucketOf(c.far.Peek().At()))
+	}
+	return next
+}
+
+func cmpOf[T Ordered[T]](a, b T) int {
+	switch {
+	case a.Less(b):
+		return -1
+	case b.Less(a):
+		return 1
+	}
+	return 0
+}
+
+// fill makes the next non-empty bucket current when ready and late are
+// used up; it reports false when the queue is empty.
+func (c *Calendar[T]) fill() bool {
+	if c.readyAt < len(c.ready) || c.late.Len() > 0 {
+		return true
+	}
+	if c.inRing == 0 && c.far.Len() == 0 {
+		return false
+	}
+	c.cur = c.next()
+	// The bucket's slice becomes ready; ready's old storage, empty,
+	// becomes the bucket's (no copying, no allocation in steady state).
+	var bucket []T
+	if c.ring != nil {
+		slot := &c.ring[c.cur&c.mask]
+		bucket = *slot
+		*slot = c.ready[:0]
+		c.inRing -= len(bucket)
+	}
+	for c.far.Len() > 0 && c.bucketOf(c.far.Peek().At()) == c.cur {
+		bucket = append(bucket, c.far.Pop())
+	}
+	slices.SortFunc(bucket, cmpOf[T])
+	c.ready, c.readyAt, c.known = bucket, 0, false
+	return true
+}
+
+// Peek returns the least element; it panics on an empty queue. It moves
+// nothing: the least of the next bucket is found by a scan and kept until
+// a pop.
+func (c *Calendar[T]) Peek() T {
+	switch {
+	case c.readyAt < len(c.ready) || c.late.Len() > 0:
+		if c.late.Len() > 0 && (c.readyAt == len(c.ready) || c.late.Peek().Less(c.ready[c.readyAt])) {
+			return c.late.Peek()
+		}
+		return c.ready[c.readyAt]
+	case c.known:
+		return c.least
+	case c.inRing == 0 && c.far.Len() == 0:
+		panic("pq: peek on an empty calendar")
+	}
+	b := c.next()
+	var least T
+	found := false
+	if c.ring != nil {
+		for _, x := range c.ring[b&c.mask] {
+			if !found || x.Less(least) {
+				least, found = x, true
+			}
+		}
+	}
+	if c.far.Len() > 0 && (!found || c.far.Peek().Less(least)) {
+		least = c.far.Peek()
+	}
+	c.least, c.known = least, true
+	return least
+}
+
+// Pop removes and returns the least element; it panics on an empty queue.
+func (c *Calendar[T]) Pop() T {
+	if !c.fill() {
+		panic("pq: pop on an empty calendar")
+	}
+	c.known = false
+	if c.late.Len() > 0 && (c.readyAt == len(c.ready) || c.late.Peek().Less(c.ready[c.readyAt])) {
+		return c.late.Pop()
+	}
+	x := c.ready[c.readyAt]
+	var zero T
+	c.ready[c.readyAt] = zero // no stale references for the collector
+	c.readyAt++
+	return x
+}
+
+// Reset empties the calendar, keeping its ring, and starts it at start.
+func (c *Calendar[T]) Reset(start int64) {
+	for i := range c.ring {
+		clear(c.ring[i])
+		c.ring[i] = c.ring[i][:0]
+	}
+	clear(c.ready)
+	c.ready, c.readyAt, c.inRing, c.known = c.ready[:0], 0, 0, false
+	c.late, c.far = Heap[T]{}, Heap[T]{}
+	c.cur = c.bucketOf(start)
+}
