@@ -102,6 +102,9 @@ func (c *Calendar[T]) next() int64 {
 	return next
 }
 
+// keepCap is the largest bucket storage a calendar recycles.
+const keepCap = 256
+
 func cmpOf[T Ordered[T]](a, b T) int {
 	switch {
 	case a.Less(b):
@@ -122,13 +125,17 @@ func (c *Calendar[T]) fill() bool {
 		return false
 	}
 	c.cur = c.next()
-	// The bucket's slice becomes ready; ready's old storage, empty,
-	// becomes the bucket's (no copying, no allocation in steady state).
+	// The bucket's slice becomes ready (no copying). Ready's old storage,
+	// empty, is kept for the bucket if it is small; a large one is left
+	// to the collector, else large arrays would pile up around the ring.
 	var bucket []T
 	if c.ring != nil {
 		slot := &c.ring[c.cur&c.mask]
 		bucket = *slot
-		*slot = c.ready[:0]
+		*slot = nil
+		if cap(c.ready) <= keepCap {
+			*slot = c.ready[:0]
+		}
 		c.inRing -= len(bucket)
 	}
 	for c.far.Len() > 0 && c.bucketOf(c.far.Peek().At()) == c.cur {

@@ -88,12 +88,12 @@ func TestCalendarEqualsHeap(t *testing.T) {
 		last := int64(0)
 		for i, op := range rapid.SliceOfN(rapid.IntRange(0, 9), 1, 400).Draw(t, "ops") {
 			if op == 9 { // peek only: it must not change what comes out
-			if h.Len() > 0 && c.Peek() != h.Peek() {
-				t.Fatalf("peek %d: calendar %+v, heap %+v", i, c.Peek(), h.Peek())
+				if h.Len() > 0 && c.Peek() != h.Peek() {
+					t.Fatalf("peek %d: calendar %+v, heap %+v", i, c.Peek(), h.Peek())
+				}
+				continue
 			}
-			continue
-		}
-		if op < 4 { // pop
+			if op < 4 { // pop
 				if h.Len() == 0 {
 					continue
 				}
