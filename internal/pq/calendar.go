@@ -38,6 +38,7 @@ type Calendar[T Timed[T]] struct {
 	far     Heap[T] // beyond the ring
 	least   T       // the least element, when known and ready and late are empty
 	known   bool
+	spare   [][]T // large empty arrays for large buckets
 }
 
 // NewCalendar makes a calendar of buckets of width (in the elements'
@@ -77,7 +78,14 @@ func (c *Calendar[T]) Push(x T) {
 		if c.ring == nil {
 			c.ring = make([][]T, c.mask+1)
 		}
-		c.ring[b&c.mask] = append(c.ring[b&c.mask], x)
+		s := c.ring[b&c.mask]
+		if len(s) == cap(s) && len(s) >= keepCap && len(c.spare) > 0 && cap(c.spare[len(c.spare)-1]) > cap(s) {
+			// A large bucket about to grow moves into recycled storage.
+			big := c.spare[len(c.spare)-1]
+			c.spare = c.spare[:len(c.spare)-1]
+			s = append(big, s...)
+		}
+		c.ring[b&c.mask] = append(s, x)
 		c.inRing++
 	default:
 		c.far.Push(x)
@@ -102,8 +110,12 @@ func (c *Calendar[T]) next() int64 {
 	return next
 }
 
-// keepCap is the largest bucket storage a calendar recycles.
-const keepCap = 256
+// Recycling of bucket storage: small arrays go back to the ring, up to
+// maxSpare large ones wait for buckets that outgrow keepCap.
+const (
+	keepCap  = 256
+	maxSpare = 4
+)
 
 func cmpOf[T Ordered[T]](a, b T) int {
 	switch {
@@ -126,15 +138,19 @@ func (c *Calendar[T]) fill() bool {
 	}
 	c.cur = c.next()
 	// The bucket's slice becomes ready (no copying). Ready's old storage,
-	// empty, is kept for the bucket if it is small; a large one is left
-	// to the collector, else large arrays would pile up around the ring.
+	// empty (pops zero what they take), goes to the bucket if it is small;
+	// a large one is kept for large buckets (a few), else left to the
+	// collector: large arrays must not pile up around the ring.
 	var bucket []T
 	if c.ring != nil {
 		slot := &c.ring[c.cur&c.mask]
 		bucket = *slot
 		*slot = nil
-		if cap(c.ready) <= keepCap {
+		switch {
+		case cap(c.ready) <= keepCap:
 			*slot = c.ready[:0]
+		case len(c.spare) < maxSpare:
+			c.spare = append(c.spare, c.ready[:0])
 		}
 		c.inRing -= len(bucket)
 	}
@@ -202,6 +218,6 @@ func (c *Calendar[T]) Reset(start int64) {
 	}
 	clear(c.ready)
 	c.ready, c.readyAt, c.inRing, c.known = c.ready[:0], 0, 0, false
-	c.late, c.far = Heap[T]{}, Heap[T]{}
+	c.late, c.far, c.spare = Heap[T]{}, Heap[T]{}, nil
 	c.cur = c.bucketOf(start)
 }

@@ -168,3 +168,29 @@ func BenchmarkCalendarPushPop(b *testing.B) {
 		c.Push(x)
 	}
 }
+
+// Large buckets (many timers at the same instants, as fleets registered
+// together have) recycle their storage and still pop in heap order.
+func TestCalendarLargeBuckets(t *testing.T) {
+	c := pq.NewCalendar[timed](10, 4, 0)
+	var h pq.Heap[timed]
+	id := int64(0)
+	for round := int64(0); round < 40; round++ {
+		for k := 0; k < 700+int(round)*50; k++ { // lockstep: the same few instants, growing
+			id++
+			x := timed{at: round*30 + id%3, id: id}
+			c.Push(x)
+			h.Push(x)
+		}
+		for k := 0; k < 600; k++ {
+			if got, want := c.Pop(), h.Pop(); got != want {
+				t.Fatalf("round %d: calendar %+v, heap %+v", round, got, want)
+			}
+		}
+	}
+	for h.Len() > 0 {
+		if got, want := c.Pop(), h.Pop(); got != want {
+			t.Fatalf("drain: calendar %+v, heap %+v", got, want)
+		}
+	}
+}
