@@ -75,7 +75,9 @@ type LeanAnswer struct {
 type LeanConfig struct {
 	Shared *Prepared // required
 	Seed   uint64
-	Usage  []license.Usage
+	// Usage is kept as given, not copied (unlike Config.Usage): devices
+	// with the same usage may share one slice, which no one may modify.
+	Usage []license.Usage
 }
 
 // NewLean boots a Lean at now, as New does an Agent.
@@ -83,10 +85,10 @@ func NewLean(now time.Time, cfg LeanConfig) (Lean, error) {
 	if cfg.Shared == nil {
 		return Lean{}, errors.New("new lean agent: no prepared profile")
 	}
-	usage, err := license.CheckUsage(cfg.Usage)
-	if err != nil {
+	if err := license.ValidateUsage(cfg.Usage); err != nil {
 		return Lean{}, fmt.Errorf("new lean agent: %w", err)
 	}
+	usage := cfg.Usage
 	if now.IsZero() {
 		return Lean{}, errors.New("new lean agent: boot time is zero")
 	}

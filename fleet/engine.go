@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,7 +56,8 @@ type shard struct {
 	prof    *agent.Prepared
 	c       *cssm.CSSM
 	nodes   []node
-	devs    []*Device       // by node: the spec's device (not copied: memory per device)
+	devs    []*Device // by node: the spec's device (not copied: memory per device)
+	usages  map[string][]license.Usage
 	out     []agent.Request // requests of the device being settled
 	vas     []shardVA
 	vaIndex map[string]int32
@@ -80,7 +82,7 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 	if err != nil {
 		return nil, err
 	}
-	s := &shard{spec: spec, prof: prof, c: c, q: pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()), vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
+	s := &shard{spec: spec, prof: prof, c: c, usages: map[string][]license.Usage{}, q: pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()), vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}, rep: shardReport{last: map[[3]string]SupplyRow{}}}
 	for _, e := range spec.Schedule {
 		if inShard(e, sas) {
@@ -95,7 +97,14 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 			}
 		}
 	}
-	for i := range spec.Devices { // in the spec's order: the same in every sharding
+	n := 0
+	for _, d := range spec.Devices {
+		if sas[d.SA] {
+			n++
+		}
+	}
+	s.nodes, s.devs = make([]node, 0, n), make([]*Device, 0, n) // exact: no slack per device
+	for i := range spec.Devices {                               // in the spec's order: the same in every sharding
 		if d := &spec.Devices[i]; sas[d.SA] {
 			if err := s.addDevice(spec.Start, d); err != nil {
 				return nil, err
@@ -167,6 +176,24 @@ func (s *shard) pathOf(name string) int32 {
 	return int32(len(s.down) - 1)
 }
 
+// usageOf is a topology's usage, one shared slice per distinct usage
+// (agents and CSSM keep usage slices as given and never modify them).
+func (s *shard) usageOf(topo stackwise.Device) ([]license.Usage, error) {
+	u, err := topo.Usage()
+	if err != nil {
+		return nil, err
+	}
+	var key strings.Builder
+	for _, x := range u {
+		fmt.Fprintf(&key, "%s\x00%d\x00", x.Tag, x.Count)
+	}
+	if shared, ok := s.usages[key.String()]; ok {
+		return shared, nil
+	}
+	s.usages[key.String()] = u
+	return u, nil
+}
+
 func seedOf(seed uint64, name string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(name))
@@ -179,7 +206,7 @@ func (s *shard) addDevice(at time.Time, d *Device) error {
 	if err != nil {
 		return err
 	}
-	usage, err := d.Topo.Usage()
+	usage, err := s.usageOf(d.Topo)
 	if err != nil {
 		return err
 	}
@@ -351,7 +378,7 @@ func (s *shard) apply(e *Event) error {
 			}
 			topo := s.devs[idx].Topo // only the version changes: the latest upgrade's wins
 			topo.Version = e.Version
-			usage, err := topo.Usage()
+			usage, err := s.usageOf(topo)
 			if err != nil {
 				return err
 			}

@@ -79,11 +79,13 @@ func (c *Calendar[T]) Push(x T) {
 			c.ring = make([][]T, c.mask+1)
 		}
 		s := c.ring[b&c.mask]
-		if len(s) == cap(s) && len(s) >= keepCap && len(c.spare) > 0 && cap(c.spare[len(c.spare)-1]) > cap(s) {
-			// A large bucket about to grow moves into recycled storage.
-			big := c.spare[len(c.spare)-1]
-			c.spare = c.spare[:len(c.spare)-1]
-			s = append(big, s...)
+		if len(s) == cap(s) && len(c.spare) > 0 {
+			// A bucket about to grow moves into recycled storage if that
+			// is not more than four times what it needs.
+			if big := c.spare[len(c.spare)-1]; cap(big) > cap(s) && cap(big) <= 4*(len(s)+1) {
+				c.spare = c.spare[:len(c.spare)-1]
+				s = append(big, s...)
+			}
 		}
 		c.ring[b&c.mask] = append(s, x)
 		c.inRing++
@@ -110,12 +112,24 @@ func (c *Calendar[T]) next() int64 {
 	return next
 }
 
-// Recycling of bucket storage: small arrays go back to the ring, up to
-// maxSpare large ones wait for buckets that outgrow keepCap.
-const (
-	keepCap  = 256
-	maxSpare = 4
-)
+// maxSpare is how many empty arrays a calendar keeps for growing buckets.
+const maxSpare = 1
+
+// recycle keeps an empty array among the spares if it is larger than the
+// smallest of them (the spares stay sorted, largest last).
+func (c *Calendar[T]) recycle(a []T) {
+	if cap(a) == 0 {
+		return
+	}
+	if len(c.spare) == maxSpare {
+		if cap(a) <= cap(c.spare[0]) {
+			return
+		}
+		c.spare = c.spare[1:]
+	}
+	i, _ := slices.BinarySearchFunc(c.spare, cap(a), func(s []T, n int) int { return cap(s) - n })
+	c.spare = slices.Insert(c.spare, i, a)
+}
 
 func cmpOf[T Ordered[T]](a, b T) int {
 	switch {
@@ -138,22 +152,16 @@ func (c *Calendar[T]) fill() bool {
 	}
 	c.cur = c.next()
 	// The bucket's slice becomes ready (no copying). Ready's old storage,
-	// empty (pops zero what they take), goes to the bucket if it is small;
-	// a large one is kept for large buckets (a few), else left to the
-	// collector: large arrays must not pile up around the ring.
+	// empty (pops zero what they take), is kept for buckets that grow
+	// (a few arrays, the largest), else left to the collector: arrays must
+	// not pile up around the ring, whose buckets start empty.
 	var bucket []T
 	if c.ring != nil {
 		slot := &c.ring[c.cur&c.mask]
-		bucket = *slot
-		*slot = nil
-		switch {
-		case cap(c.ready) <= keepCap:
-			*slot = c.ready[:0]
-		case len(c.spare) < maxSpare:
-			c.spare = append(c.spare, c.ready[:0])
-		}
+		bucket, *slot = *slot, nil
 		c.inRing -= len(bucket)
 	}
+	c.recycle(c.ready[:0])
 	for c.far.Len() > 0 && c.bucketOf(c.far.Peek().At()) == c.cur {
 		bucket = append(bucket, c.far.Pop())
 	}
