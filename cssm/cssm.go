@@ -78,7 +78,7 @@ func (c *CSSM) NextDeadline() time.Time {
 	if !ok {
 		return time.Time{}
 	}
-	return e.at
+	return c.r.timeOf(e)
 }
 
 // Handle answers an agent's request (implements Backend).

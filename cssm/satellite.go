@@ -156,7 +156,7 @@ func (c *CSSM) Satellites(sa string) []SatelliteInfo {
 // forgotten) after SatelliteRemoveAfter.
 func (c *CSSM) checkSatellite(e entry) {
 	s, ok := c.sats[e.key]
-	if !ok || s.Removed || !s.NextCheck.Equal(e.at) {
+	if !ok || s.Removed || unixNano(s.NextCheck) != e.ns {
 		return
 	}
 	r, p := c.r, c.r.prof
@@ -188,7 +188,7 @@ func (c *CSSM) checkSatellite(e entry) {
 
 func (c *CSSM) scheduleSat(s *satRecord, at time.Time) {
 	s.NextCheck = at
-	c.r.push(entry{at: at, kind: kindSatellite, key: s.Name})
+	c.r.push(at, entry{kind: kindSatellite, key: s.Name})
 }
 
 // SyncRequest is what a satellite sends (or writes to a file) to
@@ -454,7 +454,7 @@ func (s *Satellite) NextDeadline() time.Time {
 	if !ok {
 		return time.Time{}
 	}
-	return e.at
+	return s.r.timeOf(e)
 }
 
 // CreateToken creates a token on the satellite for one of its virtual accounts.

@@ -12,7 +12,7 @@ import (
 // license lot (start, expiry notice, end) and per satellite. Entries are
 // ordered by time, then kind and key, so the order is a function of the
 // state alone: a restored registry rebuilds the same schedule.
-type entryKind int
+type entryKind uint8
 
 const (
 	kindLot      entryKind = iota + 1 // expiry notice or end of a term lot
@@ -22,8 +22,7 @@ const (
 )
 
 type entry struct {
-	at   time.Time
-	ns   int64 // at in Unix nanoseconds (clamped), for ordering and the calendar's buckets
+	ns   int64 // the instant in Unix nanoseconds (clamped, see unixNano)
 	kind entryKind
 	key  string
 	gen  uint64
@@ -68,10 +67,14 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-func (r *registry) push(e entry) {
-	e.ns = unixNano(e.at)
+// push schedules e at t.
+func (r *registry) push(t time.Time, e entry) {
+	e.ns = unixNano(t)
 	r.sched.Push(e)
 }
+
+// timeOf is an entry's instant as a time in the registry's zone.
+func (r *registry) timeOf(e entry) time.Time { return time.Unix(0, e.ns).In(r.now.Location()) }
 
 // next returns the earliest live entry's time, dropping stale ones.
 func (r *registry) next() (entry, bool) {
@@ -89,21 +92,21 @@ func (r *registry) live(e entry) bool {
 	switch e.kind {
 	case kindInstance:
 		i := e.inst // removed instances have generation 0
-		return i != nil && i.gen != 0 && i.gen == e.gen && i.NextCheck.Equal(e.at)
+		return i != nil && i.gen != 0 && i.gen == e.gen && unixNano(i.NextCheck) == e.ns
 	case kindLot:
 		sa, va, id, ok := splitLotKey(e.key)
 		if !ok {
 			return false
 		}
 		l := r.findLot(sa, va, id)
-		return l != nil && lotNext(l, r.prof).Equal(e.at)
+		return l != nil && !lotNext(l, r.prof).IsZero() && unixNano(lotNext(l, r.prof)) == e.ns
 	case kindLotStart:
 		sa, va, id, ok := splitLotKey(e.key)
 		if !ok {
 			return false
 		}
 		l := r.findLot(sa, va, id)
-		return l != nil && l.Start.Equal(e.at)
+		return l != nil && unixNano(l.Start) == e.ns
 	}
 	return true
 }
@@ -158,17 +161,17 @@ func lotNext(l *lot, p Profile) time.Time {
 
 func (r *registry) scheduleLot(sa, va string, l *lot) {
 	if t := lotNext(l, r.prof); !t.IsZero() {
-		r.push(entry{at: t, kind: kindLot, key: lotKey(sa, va, l.ID)})
+		r.push(t, entry{kind: kindLot, key: lotKey(sa, va, l.ID)})
 	}
 	// A lot that starts in the future changes the supply then.
 	if l.Start.After(r.now) {
-		r.push(entry{at: l.Start, kind: kindLotStart, key: lotKey(sa, va, l.ID)})
+		r.push(l.Start, entry{kind: kindLotStart, key: lotKey(sa, va, l.ID)})
 	}
 }
 
 func (r *registry) scheduleInstance(i *instance, at time.Time) {
 	i.NextCheck = at
-	r.push(entry{at: at, kind: kindInstance, key: i.udiKey(), gen: i.gen, inst: i})
+	r.push(at, entry{kind: kindInstance, key: i.udiKey(), gen: i.gen, inst: i})
 }
 
 // advance processes every live entry due at or before now, each at its own
@@ -176,12 +179,12 @@ func (r *registry) scheduleInstance(i *instance, at time.Time) {
 func (r *registry) advance(now time.Time, onSatellite func(e entry)) {
 	for {
 		e, ok := r.next()
-		if !ok || e.at.After(now) {
+		if !ok || e.ns > unixNano(now) {
 			break
 		}
 		r.sched.Pop()
-		if e.at.After(r.now) {
-			r.now = e.at
+		if at := r.timeOf(e); at.After(r.now) {
+			r.now = at
 		}
 		switch e.kind {
 		case kindInstance:

@@ -305,7 +305,7 @@ func Restore(data []byte, cat license.Catalog) (*CSSM, error) {
 		sc := s
 		c.sats[s.Name] = &sc
 		if !sc.Removed {
-			c.r.push(entry{at: sc.NextCheck, kind: kindSatellite, key: sc.Name})
+			c.r.push(sc.NextCheck, entry{kind: kindSatellite, key: sc.Name})
 		}
 	}
 	return c, nil
