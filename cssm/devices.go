@@ -141,8 +141,8 @@ func (r *registry) register(m license.Register) license.Answer {
 	tok.Uses++
 	r.nextGen++
 	i := &instance{UDI: m.UDI, Hostname: m.Hostname, SA: tok.SA, VA: tok.VA, Registered: r.now, LastContact: r.now,
-		CertStart: r.now.Add(-r.prof.CertSkew), CertSerial: r.serial(), KeyID: m.KeyID, Connected: true, gen: r.nextGen,
-		Members: slices.Clone(m.Members)}
+		CertStart: r.now.Add(-r.prof.CertSkew), CertSerial: r.serial(), Connected: true, gen: r.nextGen,
+		extra: newExtra(m.Members, m.KeyID)}
 	if i.Hostname == "" {
 		i.Hostname = m.UDI.SN
 	}
@@ -158,7 +158,7 @@ func (r *registry) register(m license.Register) license.Answer {
 // registered with (seed scenario 9: "Data and signature do not match").
 // Requests that carry no key are not checked.
 func signedBy(i *instance, key string) bool {
-	return key == "" || i.KeyID == "" || key == i.KeyID
+	return key == "" || i.keyID() == "" || key == i.keyID()
 }
 
 // contact records a message from the instance: it is connected again.

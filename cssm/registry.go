@@ -76,23 +76,52 @@ func (l *lot) activeAt(t time.Time) bool {
 }
 
 type instance struct {
-	UDI         license.UDI
-	Members     []license.UDI
-	Hostname    string
-	SA, VA      string
-	Registered  time.Time
+	// Hot: read or written on every request of the device, kept together.
+	gen         uint64
 	LastContact time.Time
-	CertStart   time.Time
-	CertSerial  string
-	KeyID       string
 	Usage       []license.Usage
+	vacc        *vaccount // its VA, found once (nil: look it up); renames keep the object
 	Consuming   bool
 	Connected   bool // false once "Failed to Connect" was raised
-	NextCheck   time.Time
-	gen         uint64
-	renewAlert  bool      // its "Failed to Renew" alert is open
-	udiStr      string    // UDI.String(), kept: the UDI never changes
-	vacc        *vaccount // its VA, found once (nil: look it up); renames keep the object
+	renewAlert  bool // its "Failed to Renew" alert is open
+
+	UDI        license.UDI
+	Hostname   string
+	SA, VA     string
+	Registered time.Time
+	CertStart  time.Time
+	CertSerial string
+	NextCheck  time.Time
+	udiStr     string         // UDI.String(), kept: the UDI never changes
+	extra      *instanceExtra // nil for most instances
+}
+
+// instanceExtra is what only some instances have: a stack's member UDIs
+// (high availability) and the key their requests are signed with.
+type instanceExtra struct {
+	Members []license.UDI
+	KeyID   string
+}
+
+func newExtra(members []license.UDI, key string) *instanceExtra {
+	if len(members) == 0 && key == "" {
+		return nil
+	}
+	return &instanceExtra{Members: slices.Clone(members), KeyID: key}
+}
+
+func (i *instance) members() []license.UDI {
+	if i.extra == nil {
+		return nil
+	}
+	return i.extra.Members
+}
+
+func (i *instance) keyID() string {
+	if i.extra == nil {
+		return ""
+	}
+	return i.extra.KeyID
 }
 
 // vaOf is the instance's virtual account.

@@ -170,7 +170,7 @@ func (r *registry) instances(sa, va string) ([]InstanceRow, error) {
 			st = "Failed to Connect"
 		}
 		var members []string
-		for _, m := range i.Members {
+		for _, m := range i.members() {
 			members = append(members, m.String())
 		}
 		row := InstanceRow{Name: i.Hostname, ProductType: productName(i.UDI.PID), PID: i.UDI.PID, SN: i.UDI.SN, Members: members, VirtualAccount: va,

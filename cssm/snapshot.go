@@ -108,8 +108,8 @@ func (r *registry) toJSON() (registryJSON, error) {
 	}
 	slices.SortFunc(j.Accounts, func(x, y accountJSON) int { return strings.Compare(x.Name, y.Name) })
 	for _, i := range r.insts {
-		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Members: i.Members, Hostname: i.Hostname, SA: i.SA, VA: i.VA, Registered: i.Registered,
-			LastContact: i.LastContact, CertStart: i.CertStart, CertSerial: i.CertSerial, KeyID: i.KeyID, Usage: i.Usage, Consuming: i.Consuming,
+		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Members: i.members(), Hostname: i.Hostname, SA: i.SA, VA: i.VA, Registered: i.Registered,
+			LastContact: i.LastContact, CertStart: i.CertStart, CertSerial: i.CertSerial, KeyID: i.keyID(), Usage: i.Usage, Consuming: i.Consuming,
 			Connected: i.Connected, NextCheck: i.NextCheck, Gen: i.gen})
 	}
 	slices.SortFunc(j.Instances, func(x, y instanceJSON) int { return strings.Compare(x.UDI.String(), y.UDI.String()) })
@@ -190,8 +190,8 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		if ij.Gen == 0 || ij.Gen > r.nextGen || ij.NextCheck.IsZero() {
 			return nil, fmt.Errorf("instance %s: bad schedule", ij.UDI)
 		}
-		i := &instance{UDI: ij.UDI, Members: ij.Members, Hostname: ij.Hostname, SA: ij.SA, VA: ij.VA, Registered: ij.Registered, LastContact: ij.LastContact,
-			CertStart: ij.CertStart, CertSerial: ij.CertSerial, KeyID: ij.KeyID, Usage: usage, Consuming: ij.Consuming, Connected: ij.Connected,
+		i := &instance{UDI: ij.UDI, extra: newExtra(ij.Members, ij.KeyID), Hostname: ij.Hostname, SA: ij.SA, VA: ij.VA, Registered: ij.Registered, LastContact: ij.LastContact,
+			CertStart: ij.CertStart, CertSerial: ij.CertSerial, Usage: usage, Consuming: ij.Consuming, Connected: ij.Connected,
 			NextCheck: ij.NextCheck, gen: ij.Gen}
 		if i.Consuming {
 			for _, u := range usage {
