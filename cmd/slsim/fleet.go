@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ func newFleetCmd() *cobra.Command {
 		shards                        int
 		seed                          uint64
 		quiet                         bool
+		cpuprofile                    string
 	)
 	cmd := &cobra.Command{
 		Use:   "fleet",
@@ -83,6 +85,13 @@ func newFleetCmd() *cobra.Command {
 					}
 				}
 			}
+			if cpuprofile != "" {
+				stop, err := startCPUProfile(cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			began := time.Now() // the CLI's wall clock, for the user; the run itself is virtual time
 			r, err := fleet.Run(spec)
 			ran := time.Since(began)
@@ -112,7 +121,24 @@ func newFleetCmd() *cobra.Command {
 	cmd.Flags().StringVar(&startS, "start", "2024-01-01", "virtual start date")
 	cmd.Flags().StringVar(&out, "out", "fleet-report", "directory for the reports")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")
+	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	return cmd
+}
+
+// startCPUProfile profiles the process into file until stop is called.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // reportFiles are the files a fleet run writes, in the order the summary

@@ -135,6 +135,14 @@ func TestFleetCommand(t *testing.T) {
 	assert.Equal(t, 2*365+2, strings.Count(string(days), "\n"), "a header and a row a day")
 	_, err = run(t, "fleet", "--quiet")
 	assert.Error(t, err, "no estate")
+	prof := dir + "/cpu.out"
+	_, err = run(t, "fleet", "--devices", "50", "--years", "1", "--quiet", "--out", dir, "--cpuprofile", prof)
+	require.NoError(t, err)
+	st, err := os.Stat(prof)
+	require.NoError(t, err)
+	assert.Positive(t, st.Size(), "a profile was written")
+	_, err = run(t, "fleet", "--devices", "5", "--quiet", "--out", dir, "--cpuprofile", dir+"/no/such/dir/cpu.out")
+	assert.ErrorContains(t, err, "--cpuprofile")
 	bad := dir + "/bad.schedule"
 	require.NoError(t, os.WriteFile(bad, []byte("2024-01-01 meteor cloud\n"), 0o644))
 	out, err = run(t, "fleet", "--devices", "5", "--schedule", bad, "--quiet", "--out", dir)
