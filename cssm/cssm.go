@@ -81,6 +81,14 @@ func (c *CSSM) NextDeadline() time.Time {
 	return c.r.timeOf(e)
 }
 
+// NextDeadlineUnixNano is NextDeadline in Unix nanoseconds (clamped
+// outside 1678–2262), and false when nothing is due: a loop asking at every
+// step spares the conversion to a time.
+func (c *CSSM) NextDeadlineUnixNano() (int64, bool) {
+	e, ok := c.r.next()
+	return e.ns, ok
+}
+
 // Handle answers an agent's request (implements Backend).
 func (c *CSSM) Handle(now time.Time, msg license.Message) (license.Answer, error) {
 	if _, err := c.r.checkMessage(now, msg); err != nil {

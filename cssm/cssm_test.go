@@ -320,6 +320,8 @@ C9500 Network Advantage  Prepaid          2       0             2        0
 // Clean-up: 30 days without contact → alert; 90 → usage released; a year → removed.
 func TestCleanUpOnTime(t *testing.T) {
 	c := newCSSM(t)
+	_, ok := c.NextDeadlineUnixNano()
+	assert.False(t, ok, "nothing scheduled")
 	_, err := c.AddLicenses(t0, sa, campus, na24, 1, time.Time{}, time.Time{})
 	require.NoError(t, err)
 	tok := token(t, c, campus)
@@ -328,6 +330,9 @@ func TestCleanUpOnTime(t *testing.T) {
 	// 30 days, plus a day's grace so that a switch renewing every 30 days
 	// never raises it [model].
 	assert.Equal(t, t0.Add(31*cssm.Day), c.NextDeadline())
+	ns, ok := c.NextDeadlineUnixNano()
+	assert.True(t, ok)
+	assert.Equal(t, t0.Add(31*cssm.Day).UnixNano(), ns)
 	require.NoError(t, c.Advance(t0.Add(31*cssm.Day-time.Second)))
 	assert.Empty(t, c.Alerts(sa, false))
 	require.NoError(t, c.Advance(t0.Add(31*cssm.Day)))

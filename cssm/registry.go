@@ -42,7 +42,8 @@ type registry struct {
 	nextAlrt int
 	nextGen  uint64
 	sched    *pq.Calendar[entry]
-	busy     bool // answers every device request "try again" (seed scenario 2)
+	seq      uint64 // schedule entries pushed
+	busy     bool   // answers every device request "try again" (seed scenario 2)
 }
 
 type account struct {
@@ -82,8 +83,9 @@ type instance struct {
 	Usage       []license.Usage
 	vacc        *vaccount // its VA, found once (nil: look it up); renames keep the object
 	Consuming   bool
-	Connected   bool // false once "Failed to Connect" was raised
-	renewAlert  bool // its "Failed to Renew" alert is open
+	Connected   bool   // false once "Failed to Connect" was raised
+	renewAlert  bool   // its "Failed to Renew" alert is open
+	sched       uint64 // the seq of its live schedule entry
 
 	UDI        license.UDI
 	Hostname   string

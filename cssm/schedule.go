@@ -25,11 +25,12 @@ type entry struct {
 	ns   int64 // the instant in Unix nanoseconds (clamped, see unixNano)
 	kind entryKind
 	key  string
-	gen  uint64
+	seq  uint64    // kindInstance: the push's number; the instance's live entry is the one with its sched
 	inst *instance // kindInstance: the instance itself (key is its UDI)
 }
 
-// Less orders entries by time, kind, key and generation.
+// Less orders entries by time, kind, key and push (ties of the last kind
+// are between an instance's live entry and dead ones, skipped anyway).
 func (a entry) Less(b entry) bool {
 	if a.ns != b.ns {
 		return a.ns < b.ns
@@ -40,7 +41,7 @@ func (a entry) Less(b entry) bool {
 	if a.key != b.key {
 		return a.key < b.key
 	}
-	return a.gen < b.gen
+	return a.seq < b.seq
 }
 
 // At is the entry's instant, for the calendar's buckets.
@@ -91,8 +92,8 @@ func (r *registry) next() (entry, bool) {
 func (r *registry) live(e entry) bool {
 	switch e.kind {
 	case kindInstance:
-		i := e.inst // removed instances have generation 0
-		return i != nil && i.gen != 0 && i.gen == e.gen && unixNano(i.NextCheck) == e.ns
+		i := e.inst                                       // removed instances have generation 0
+		return i != nil && i.gen != 0 && i.sched == e.seq // removed instances have generation 0; rescheduled ones a newer entry
 	case kindLot:
 		sa, va, id, ok := splitLotKey(e.key)
 		if !ok {
@@ -171,7 +172,9 @@ func (r *registry) scheduleLot(sa, va string, l *lot) {
 
 func (r *registry) scheduleInstance(i *instance, at time.Time) {
 	i.NextCheck = at
-	r.push(at, entry{kind: kindInstance, key: i.udiKey(), gen: i.gen, inst: i})
+	r.seq++
+	i.sched = r.seq
+	r.push(at, entry{kind: kindInstance, key: i.udiKey(), seq: r.seq, inst: i})
 }
 
 // advance processes every live entry due at or before now, each at its own

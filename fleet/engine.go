@@ -297,32 +297,35 @@ func (s *shard) queue(idx int32) {
 }
 
 func (s *shard) run() error {
-	end := s.spec.Start.Add(s.spec.Duration)
+	end := s.spec.Start.Add(s.spec.Duration).UnixNano()
 	day := s.spec.Start
+	dayNs := day.UnixNano()
 	total := float64(s.spec.Duration)
 	for {
 		// The earliest of: a device deadline, a schedule entry, an outage's
-		// end, a CSSM deadline, the next day's sample.
-		t := day
-		kind := 0
+		// end, a CSSM deadline, the next day's sample (Unix nanoseconds).
+		t, kind := dayNs, 0
 		if s.q.Len() > 0 {
-			if at := time.Unix(0, s.q.Peek().at).UTC(); at.Before(t) {
+			if at := s.q.Peek().at; at < t {
 				t, kind = at, 1
 			}
 		}
-		if len(s.sched) > 0 && s.sched[0].At.Before(t) {
-			t, kind = s.sched[0].At, 2
+		if len(s.sched) > 0 {
+			if at := s.sched[0].At.UnixNano(); at < t {
+				t, kind = at, 2
+			}
 		}
-		if c := s.c.NextDeadline(); !c.IsZero() && c.Before(t) {
-			t, kind = c, 3
+		if at, ok := s.c.NextDeadlineUnixNano(); ok && at < t {
+			t, kind = at, 3
 		}
-		if t.After(end) {
+		if t > end {
 			break
 		}
 		switch kind {
 		case 0:
 			s.sample(day)
 			day = day.Add(agent.Day)
+			dayNs = day.UnixNano()
 			if s.done != nil {
 				s.done(float64(day.Sub(s.spec.Start)) / total)
 			}
@@ -334,10 +337,11 @@ func (s *shard) run() error {
 			}
 			n.due = 0
 			s.events++
-			if err := n.a.Advance(t, &s.out); err != nil {
+			now := time.Unix(0, t).UTC()
+			if err := n.a.Advance(now, &s.out); err != nil {
 				return err
 			}
-			s.settle(e.idx, t)
+			s.settle(e.idx, now)
 		case 2:
 			ev := &s.sched[0] // the shard's own copy: devices it adds point into it
 			s.sched = s.sched[1:]
@@ -345,7 +349,7 @@ func (s *shard) run() error {
 				return err
 			}
 		case 3:
-			if err := s.c.Advance(t); err != nil {
+			if err := s.c.Advance(s.c.NextDeadline()); err != nil {
 				return err
 			}
 		}
