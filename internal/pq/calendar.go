@@ -32,8 +32,8 @@ type Calendar[T Timed[T]] struct {
 	// cur is the bucket popped from last (at first, the start's): the ring
 	// holds buckets cur+1 .. cur+mask. It moves only when popping.
 	cur     int64
-	ready   []T     // the rest of bucket cur, sorted, consumed from readyAt
-	readyAt int     //
+	ready   []T // the rest of bucket cur, sorted, consumed from readyAt
+	readyAt int
 	late    Heap[T] // pushed into bucket cur or before it
 	far     Heap[T] // beyond the ring
 	least   T       // the least element, when known and ready and late are empty
