@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 
 var benchStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func compareSpec(days int) Spec {
-	spec := Synthetic(200, 2, benchStart, 1, 1)
+func compareSpec(days int) Spec { return compareSpecN(200, days) }
+
+func compareSpecN(devices, days int) Spec {
+	spec := Synthetic(devices, max(2, devices/1000), benchStart, 1, 1)
 	spec.Duration = time.Duration(days) * agent.Day
 	return spec
 }
@@ -44,22 +47,31 @@ func perDeviceDay(b *testing.B, devices, days int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(devices*days), "ns/device-day")
 }
 
+// compareSizes are the fleets the engine and the bare queue are compared
+// on: the small one of the stepping benchmarks, and one large enough that
+// the calendar's fixed cost per virtual minute no longer shows.
+var compareSizes = []int{200, 20_000}
+
 // BenchmarkCompareEventDriven: the fleet engine — each device runs only at
-// its next deadline (a heap of deadlines), 365 days.
+// its next deadline (a calendar queue of deadlines), 365 days.
 func BenchmarkCompareEventDriven(b *testing.B) {
-	spec := compareSpec(365)
-	var events int64
-	for i := 0; i < b.N; i++ {
-		b.StopTimer() // building the shard (CSSM, registrations) is not the run
-		s := oneShard(b, &spec)
-		b.StartTimer()
-		if err := s.run(); err != nil {
-			b.Fatal(err)
-		}
-		events += s.events
+	for _, n := range compareSizes {
+		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
+			spec := compareSpecN(n, 365)
+			var events int64
+			for i := 0; i < b.N; i++ {
+				b.StopTimer() // building the shard (CSSM, registrations) is not the run
+				s := oneShard(b, &spec)
+				b.StartTimer()
+				if err := s.run(); err != nil {
+					b.Fatal(err)
+				}
+				events += s.events
+			}
+			perDeviceDay(b, n, 365)
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		})
 	}
-	perDeviceDay(b, 200, 365)
-	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 }
 
 // BenchmarkCompareMockStep: the naive way — a clock.Mock advanced a minute
@@ -107,7 +119,6 @@ func stepAll(b *testing.B, s *shard, now time.Time) {
 		}
 		s.settle(int32(idx), now)
 	}
-	s.q.Reset(now.UnixNano()) // stepping needs no queue
 	if err := s.c.Advance(now); err != nil {
 		b.Fatal(err)
 	}
@@ -119,21 +130,27 @@ func stepAll(b *testing.B, s *shard, now time.Time) {
 // logic: each device is simply due again 30 days on (and the OUT OF
 // COMPLIANCE ones 12 hours on), the mix's two cadences.
 func BenchmarkCompareBareQueue(b *testing.B) {
-	spec := compareSpec(365)
+	for _, n := range compareSizes {
+		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) { bareQueue(b, n) })
+	}
+}
+
+func bareQueue(b *testing.B, n int) {
+	spec := compareSpecN(n, 365)
 	s := oneShard(b, &spec)
 	if err := s.run(); err != nil {
 		b.Fatal(err)
 	}
 	target := s.events
-	short := make([]bool, 200)
-	for i, n := range s.nodes {
-		short[i] = n.auth == 4 // OUT OF COMPLIANCE at the end of the run
+	short := make([]bool, n)
+	for i, node := range s.nodes {
+		short[i] = node.auth == 4 // OUT OF COMPLIANCE at the end of the run
 	}
 	b.ResetTimer()
 	var sink int64
 	for i := 0; i < b.N; i++ {
 		q := pq.NewCalendar[entry](calendarWidth, calendarBits, benchStart.UnixNano())
-		for idx := range 200 {
+		for idx := range n {
 			q.Push(entry{benchStart.UnixNano() + int64(idx), int32(idx)})
 		}
 		day := benchStart.UnixNano()
@@ -151,6 +168,6 @@ func BenchmarkCompareBareQueue(b *testing.B) {
 		}
 	}
 	_ = sink
-	perDeviceDay(b, 200, 365)
+	perDeviceDay(b, n, 365)
 	b.ReportMetric(float64(target)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

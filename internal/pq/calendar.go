@@ -217,15 +217,3 @@ func (c *Calendar[T]) Pop() T {
 	c.readyAt++
 	return x
 }
-
-// Reset empties the calendar, keeping its ring, and starts it at start.
-func (c *Calendar[T]) Reset(start int64) {
-	for i := range c.ring {
-		clear(c.ring[i])
-		c.ring[i] = c.ring[i][:0]
-	}
-	clear(c.ready)
-	c.ready, c.readyAt, c.inRing, c.known = c.ready[:0], 0, 0, false
-	c.late, c.far, c.spare = Heap[T]{}, Heap[T]{}, nil
-	c.cur = c.bucketOf(start)
-}
