@@ -22,22 +22,23 @@ import (
 // A Lean is a value: copying it copies the agent. Its zero value is not
 // usable; make one with NewLean.
 type Lean struct {
-	*Prepared
+	// What a renewal reads and writes, together at the start.
 	now       int64
 	deadlines [nSlots]int64 // 0: none
-	evalLeft  time.Duration
-	evalMark  int64
-	renotify  int64                 // evalRenotifyAt
-	pending   [reqDeregister]uint64 // a Lean never deregisters
-	nextID    uint64
-	pcg       rand.PCG
-	usage     []license.Usage
-	token     string
+	mode      uint8         // index in Modes
+	running   bool          // eval countdown running
+	force     bool
 	commFails int32
 	idFails   int32
-	mode      uint8 // index in Modes
-	running   bool  // eval countdown running
-	force     bool
+	pending   [reqDeregister]uint64 // a Lean never deregisters
+	nextID    uint64
+	usage     []license.Usage
+	evalLeft  time.Duration
+	*Prepared
+	evalMark int64
+	renotify int64 // evalRenotifyAt
+	pcg      rand.PCG
+	token    string
 }
 
 // RequestKind is what a Lean asks its back end.

@@ -19,14 +19,14 @@ import (
 // to the shard's CSSM and bookkeeping. Kept small and contiguous: memory
 // per device stays flat whatever the run's length.
 type node struct {
-	a     agent.Lean
-	link  cssm.Link // by value: one less pointer to chase per request
-	path  int32
-	va    int32 // index in shard.vas
+	due   int64 // the deadline the calendar holds for it (unix ns), 0 if none
+	gone  bool
 	reg   int8
 	auth  int8
-	gone  bool
-	due   int64 // the deadline the heap holds for it (unix ns), 0 if none
+	path  int32
+	va    int32 // index in shard.vas
+	a     agent.Lean
+	link  cssm.Link // by value: one less pointer to chase per request
 	first [10]int64
 }
 
