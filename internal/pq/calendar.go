@@ -2,6 +2,7 @@ package pq
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -38,7 +39,8 @@ type Calendar[T Timed[T]] struct {
 	far     Heap[T] // beyond the ring
 	least   T       // the least element, when known and ready and late are empty
 	known   bool
-	spare   [][]T // large empty arrays for large buckets
+	pool    [][][]T // empty bucket arrays by log2 of their capacity
+	pooled  int     // their capacity in all
 }
 
 // NewCalendar makes a calendar of buckets of width (in the elements'
@@ -79,13 +81,8 @@ func (c *Calendar[T]) Push(x T) {
 			c.ring = make([][]T, c.mask+1)
 		}
 		s := c.ring[b&c.mask]
-		if len(s) == cap(s) && len(c.spare) > 0 {
-			// A bucket about to grow moves into recycled storage if that
-			// is not more than four times what it needs.
-			if big := c.spare[len(c.spare)-1]; cap(big) > cap(s) && cap(big) <= 4*(len(s)+1) {
-				c.spare = c.spare[:len(c.spare)-1]
-				s = append(big, s...)
-			}
+		if len(s) == cap(s) {
+			s = c.grow(s)
 		}
 		c.ring[b&c.mask] = append(s, x)
 		c.inRing++
@@ -112,23 +109,45 @@ func (c *Calendar[T]) next() int64 {
 	return next
 }
 
-// maxSpare is how many empty arrays a calendar keeps for growing buckets.
-const maxSpare = 1
+// Bucket storage is recycled: arrays of a power-of-two capacity wait in
+// a pool by size class, up to as many elements in all as the calendar
+// holds (at least minPool), so that memory follows the elements while
+// buckets that fill and drain every simulated month allocate nothing.
+const minPool = 1 << 12
 
-// recycle keeps an empty array among the spares if it is larger than the
-// smallest of them (the spares stay sorted, largest last).
+// grow moves a full bucket into an array twice its size, from the pool
+// when it has one.
+func (c *Calendar[T]) grow(s []T) []T {
+	size := max(4, 2*cap(s))
+	class := bits.Len(uint(size)) - 1
+	var a []T
+	if class < len(c.pool) && len(c.pool[class]) > 0 {
+		free := c.pool[class]
+		a = free[len(free)-1]
+		c.pool[class] = free[:len(free)-1]
+		c.pooled -= cap(a)
+	} else {
+		a = make([]T, 0, size)
+	}
+	a = append(a, s...)
+	clear(s) // no stale references for the collector
+	c.recycle(s[:0])
+	return a
+}
+
+// recycle pools an empty array of a power-of-two capacity, if the pool
+// has room.
 func (c *Calendar[T]) recycle(a []T) {
-	if cap(a) == 0 {
+	n := cap(a)
+	if n < 4 || n&(n-1) != 0 || c.pooled+n > max(minPool, c.Len()) {
 		return
 	}
-	if len(c.spare) == maxSpare {
-		if cap(a) <= cap(c.spare[0]) {
-			return
-		}
-		c.spare = c.spare[1:]
+	class := bits.Len(uint(n)) - 1
+	for len(c.pool) <= class {
+		c.pool = append(c.pool, nil)
 	}
-	i, _ := slices.BinarySearchFunc(c.spare, cap(a), func(s []T, n int) int { return cap(s) - n })
-	c.spare = slices.Insert(c.spare, i, a)
+	c.pool[class] = append(c.pool[class], a)
+	c.pooled += n
 }
 
 func cmpOf[T Ordered[T]](a, b T) int {
@@ -152,9 +171,7 @@ func (c *Calendar[T]) fill() bool {
 	}
 	c.cur = c.next()
 	// The bucket's slice becomes ready (no copying). Ready's old storage,
-	// empty (pops zero what they take), is kept for buckets that grow
-	// (a few arrays, the largest), else left to the collector: arrays must
-	// not pile up around the ring, whose buckets start empty.
+	// empty (pops zero what they take), goes back to the pool.
 	var bucket []T
 	if c.ring != nil {
 		slot := &c.ring[c.cur&c.mask]
