@@ -109,11 +109,16 @@ func (c *Calendar[T]) next() int64 {
 	return next
 }
 
-// Bucket storage is recycled: arrays of a power-of-two capacity wait in
-// a pool by size class, up to as many elements in all as the calendar
-// holds (at least minPool), so that memory follows the elements while
-// buckets that fill and drain every simulated month allocate nothing.
-const minPool = 1 << 12
+// Bucket storage is recycled: arrays of a power-of-two capacity of at
+// least minPooledCap wait in a pool by size class, up to as many elements
+// in all as the calendar holds (at least minPool), so that memory follows
+// the elements while the large buckets that fill and drain every simulated
+// month allocate nothing. Small arrays are left to the allocator, which
+// hands out memory still in cache where a pooled one would be cold.
+const (
+	minPool      = 1 << 12
+	minPooledCap = 64
+)
 
 // grow moves a full bucket into an array twice its size, from the pool
 // when it has one.
@@ -139,7 +144,7 @@ func (c *Calendar[T]) grow(s []T) []T {
 // has room.
 func (c *Calendar[T]) recycle(a []T) {
 	n := cap(a)
-	if n < 4 || n&(n-1) != 0 || c.pooled+n > max(minPool, c.Len()) {
+	if n < minPooledCap || n&(n-1) != 0 || c.pooled+n > max(minPool, c.Len()) {
 		return
 	}
 	class := bits.Len(uint(n)) - 1
