@@ -188,11 +188,15 @@ func (a *Agent) Handle(now time.Time, ans license.Answer) error {
 	return err
 }
 
-func (a *Agent) waiting(id uint64) (reqKind, bool) {
+func (a *Agent) waiting(id uint64) (reqKind, bool) { return waitingIn(a.pending[:], id) }
+
+// waitingIn finds which kind of request, by the IDs of the requests
+// waiting for an answer, id answers.
+func waitingIn(pending []uint64, id uint64) (reqKind, bool) {
 	if id == 0 {
 		return 0, false
 	}
-	for k, p := range a.pending {
+	for k, p := range pending {
 		if p == id {
 			return reqKind(k), true
 		}

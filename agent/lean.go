@@ -518,17 +518,7 @@ func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 	return nil
 }
 
-func (l *Lean) waiting(id uint64) (reqKind, bool) {
-	if id == 0 {
-		return 0, false
-	}
-	for k, p := range l.pending {
-		if p == id {
-			return reqKind(k), true
-		}
-	}
-	return 0, false
-}
+func (l *Lean) waiting(id uint64) (reqKind, bool) { return waitingIn(l.pending[:], id) }
 
 func (l *Lean) onFailure(k reqKind, class license.FailureClass) {
 	if class == license.FailInvalidData && leanHasCert[l.mode] {
