@@ -9,11 +9,11 @@ import (
 )
 
 // Link is one device's channel to a CSSM for callers that send it many
-// requests (fleets): the UDI is checked once, the product
-// instance is found once per registration instead of by UDI string on
-// every request, and answers come back by value. A Link may be copied, as
-// a value kept with the device, before its first use. Its answers are Handle's:
-// the same checks, state changes and clean-up, built from the same code.
+// requests (fleets): the UDI is checked once, the product instance is
+// found once per registration instead of by UDI string on every request,
+// and answers come back by value. Its answers are Handle's: the same
+// checks, state changes and clean-up, built from the same code. A Link is
+// a small value; a device may keep a copy, which works on the same CSSM.
 type Link struct {
 	c    *CSSM
 	udi  license.UDI

@@ -92,8 +92,9 @@ func (r *registry) next() (entry, bool) {
 func (r *registry) live(e entry) bool {
 	switch e.kind {
 	case kindInstance:
-		i := e.inst                                       // removed instances have generation 0
-		return i != nil && i.gen != 0 && i.sched == e.seq // removed instances have generation 0; rescheduled ones a newer entry
+		// Removed instances have generation 0; rescheduled ones a newer entry.
+		i := e.inst
+		return i != nil && i.gen != 0 && i.sched == e.seq
 	case kindLot:
 		sa, va, id, ok := splitLotKey(e.key)
 		if !ok {

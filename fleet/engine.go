@@ -82,7 +82,9 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 	if err != nil {
 		return nil, err
 	}
-	s := &shard{spec: spec, prof: prof, c: c, usages: map[string][]license.Usage{}, q: pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()), vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
+	s := &shard{spec: spec, prof: prof, c: c, usages: map[string][]license.Usage{},
+		q:       pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()),
+		vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}, rep: shardReport{last: map[[3]string]SupplyRow{}}}
 	for _, e := range spec.Schedule {
 		if inShard(e, sas) {
