@@ -172,10 +172,10 @@ func (c *CSSM) TransferInstance(now time.Time, udi license.UDI, to string) error
 		if !ok {
 			return fmt.Errorf("product instance %s: %w", udi, ErrNotFound)
 		}
-		if _, _, err := c.r.va(i.SA, to); err != nil {
+		if _, _, err := c.r.va(i.sa(), to); err != nil {
 			return err
 		}
-		if i.VA == to {
+		if i.va() == to {
 			return fmt.Errorf("%w: %s is already in %q", ErrInvalid, udi, to)
 		}
 		c.r.moveInstance(i, to)
@@ -229,7 +229,7 @@ func (r *registry) virtualAccounts(sa string) ([]VAInfo, error) {
 	}
 	var out []VAInfo
 	for _, v := range a.vas {
-		out = append(out, VAInfo{Name: v.Name, Description: v.Description, Default: a.defaultVA == v.Name, Instances: len(v.insts)})
+		out = append(out, VAInfo{Name: v.Name, Description: v.Description, Default: a.defaultVA == v.Name, Instances: v.ninst})
 	}
 	slices.SortFunc(out, func(x, y VAInfo) int { return strings.Compare(x.Name, y.Name) })
 	return out, nil

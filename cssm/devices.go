@@ -44,7 +44,7 @@ func alreadyRegistered(i *instance, sa string, variants bool) string {
 	case !variants:
 	case i.Consuming && len(i.Usage) > 0:
 		return license.ReasonConsumptionNoForce
-	case i.SA != sa:
+	case i.sa() != sa:
 		return fmt.Sprintf("The product %s and sudi containing udiSerialNumber:%s,udiPid:%s has already been registered.", i.UDI.PID, i.UDI.SN, i.UDI.PID)
 	}
 	return license.ReasonAlreadyRegistered
@@ -140,7 +140,7 @@ func (r *registry) register(m license.Register) license.Answer {
 	}
 	tok.Uses++
 	r.nextGen++
-	i := &instance{UDI: m.UDI, Hostname: m.Hostname, SA: tok.SA, VA: tok.VA, Registered: r.now, LastContact: r.now,
+	i := &instance{UDI: m.UDI, Hostname: m.Hostname, vacc: r.accounts[tok.SA].vas[tok.VA], Registered: r.now, LastContact: r.now,
 		CertStart: r.now.Add(-r.prof.CertSkew), CertSerial: r.serial(), Connected: true, gen: r.nextGen,
 		extra: newExtra(m.Members, m.KeyID)}
 	if i.Hostname == "" {
@@ -148,7 +148,7 @@ func (r *registry) register(m license.Register) license.Answer {
 	}
 	i.udiStr = key
 	r.insts[key] = i
-	r.accounts[tok.SA].vas[tok.VA].insts[key] = i
+	i.vacc.ninst++
 	r.scheduleInstance(i, r.now.Add(r.prof.FailedToConnectAfter+r.prof.ConnectAlertGrace))
 	return license.RegisterReply{ID: m.ID, SmartAccount: tok.SA, VirtualAccount: tok.VA, ExportControlled: tok.ExportControlled,
 		CertStart: i.CertStart, CertSerial: i.CertSerial}
@@ -218,7 +218,7 @@ func (r *registry) consume(i *instance, usage []license.Usage, copyUsage bool) *
 		usage = slices.Clone(usage) // copied only when it changed
 	}
 	r.setUsage(i, usage, true)
-	return r.state(r.vaOf(i))
+	return r.state(i.vacc)
 }
 
 // productName is how reports name a PID's product family ("C9300").

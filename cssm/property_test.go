@@ -139,6 +139,13 @@ func (w *world) check(t *rapid.T) {
 			require.NoError(t, err)
 			insts, err := w.c.Instances(s, v)
 			require.NoError(t, err)
+			infos, err := w.c.VirtualAccounts(s)
+			require.NoError(t, err)
+			for _, info := range infos {
+				if info.Name == v && info.Instances != len(insts) {
+					t.Fatalf("%s/%s: counts %d instances, lists %d", s, v, info.Instances, len(insts))
+				}
+			}
 			want := map[string]int64{}
 			for _, i := range insts {
 				if i.Consuming {

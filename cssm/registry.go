@@ -53,13 +53,14 @@ type account struct {
 }
 
 type vaccount struct {
+	sa                string // its smart account's name
 	Name, Description string
 	lots              []*lot
 	demand            map[string]int64            // requests of consuming instances, by tag
 	external          map[string]map[string]int64 // demand reported by satellites (on CSSM) or by CSSM (on a satellite): source → tag → count
-	insts             map[string]*instance
-	cache             *vaState        // nil when demand or supply changed
-	short             map[string]bool // tags with an open "Insufficient Licenses" alert
+	ninst             int                         // its product instances (found by scanning the registry's: reports and renames are rare)
+	cache             *vaState                    // nil when demand or supply changed
+	short             map[string]bool             // tags with an open "Insufficient Licenses" alert
 }
 
 type lot struct {
@@ -81,7 +82,7 @@ type instance struct {
 	gen         uint64
 	LastContact time.Time
 	Usage       []license.Usage
-	vacc        *vaccount // its VA, found once (nil: look it up); renames keep the object
+	vacc        *vaccount // its virtual account (names: sa() and va()); renames keep the object
 	Consuming   bool
 	Connected   bool   // false once "Failed to Connect" was raised
 	renewAlert  bool   // its "Failed to Renew" alert is open
@@ -89,7 +90,6 @@ type instance struct {
 
 	UDI        license.UDI
 	Hostname   string
-	SA, VA     string
 	Registered time.Time
 	CertStart  time.Time
 	CertSerial string
@@ -126,13 +126,9 @@ func (i *instance) keyID() string {
 	return i.extra.KeyID
 }
 
-// vaOf is the instance's virtual account.
-func (r *registry) vaOf(i *instance) *vaccount {
-	if i.vacc == nil {
-		i.vacc = r.accounts[i.SA].vas[i.VA]
-	}
-	return i.vacc
-}
+// sa and va name the instance's smart and virtual account.
+func (i *instance) sa() string { return i.vacc.sa }
+func (i *instance) va() string { return i.vacc.Name }
 
 // udiKey is the instance's UDI as a string, the key of its maps and
 // schedule entries, built once.
@@ -215,8 +211,8 @@ func (r *registry) va(sa, va string) (*account, *vaccount, error) {
 	return a, v, nil
 }
 
-func newVA(name, desc string) *vaccount {
-	return &vaccount{Name: name, Description: desc, demand: map[string]int64{}, external: map[string]map[string]int64{}, insts: map[string]*instance{}, short: map[string]bool{}}
+func newVA(sa, name, desc string) *vaccount {
+	return &vaccount{sa: sa, Name: name, Description: desc, demand: map[string]int64{}, external: map[string]map[string]int64{}, short: map[string]bool{}}
 }
 
 // DefaultVAName is the name CSSM gives the default virtual account. [doc]
@@ -234,7 +230,7 @@ func (r *registry) createAccount(name, domain string) error {
 	if _, dup := r.accounts[name]; dup {
 		return fmt.Errorf("smart account %q: %w", name, ErrExists)
 	}
-	r.accounts[name] = &account{Name: name, Domain: domain, vas: map[string]*vaccount{DefaultVAName: newVA(DefaultVAName, "Default virtual account")}, defaultVA: DefaultVAName}
+	r.accounts[name] = &account{Name: name, Domain: domain, vas: map[string]*vaccount{DefaultVAName: newVA(name, DefaultVAName, "Default virtual account")}, defaultVA: DefaultVAName}
 	return nil
 }
 
@@ -246,7 +242,7 @@ func (r *registry) createVA(sa, name, desc string) error {
 	if err := a.checkNewVA(name); err != nil {
 		return err
 	}
-	a.vas[name] = newVA(name, desc)
+	a.vas[name] = newVA(sa, name, desc)
 	return nil
 }
 
@@ -275,9 +271,6 @@ func (r *registry) renameVA(sa, old, name string) error {
 	if a.defaultVA == old {
 		a.defaultVA = name
 	}
-	for _, i := range v.insts {
-		i.VA = name
-	}
 	for _, t := range r.tokens {
 		if t.SA == sa && t.VA == old {
 			t.VA = name
@@ -304,8 +297,8 @@ func (r *registry) deleteVA(sa, name string) error {
 	switch {
 	case a.defaultVA == name:
 		return fmt.Errorf("%w: virtual account %q is the default; make another the default first", ErrInvalid, name)
-	case len(v.insts) > 0:
-		return fmt.Errorf("%w: virtual account %q still has %d product instances", ErrInvalid, name, len(v.insts))
+	case v.ninst > 0:
+		return fmt.Errorf("%w: virtual account %q still has %d product instances", ErrInvalid, name, v.ninst)
 	case len(v.lots) > 0:
 		return fmt.Errorf("%w: virtual account %q still holds licenses; transfer or remove them first", ErrInvalid, name)
 	case len(v.external) > 0:
@@ -624,7 +617,7 @@ func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) 
 	if i.Consuming == consuming && sameUsage(i.Usage, usage) {
 		return
 	}
-	v := r.vaOf(i)
+	v := i.vacc
 	if i.Consuming {
 		for _, u := range i.Usage {
 			if v.demand[u.Tag] -= int64(u.Count); v.demand[u.Tag] == 0 {
@@ -639,12 +632,12 @@ func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) 
 		}
 	}
 	v.cache = nil
-	r.refreshShortages(i.SA, i.VA)
+	r.refreshShortages(i.sa(), i.va())
 }
 
 func (r *registry) removeInstance(i *instance) {
 	r.setUsage(i, nil, false)
-	delete(r.vaOf(i).insts, i.udiKey())
+	i.vacc.ninst--
 	delete(r.insts, i.udiKey())
 	i.gen = 0
 	u := i.udiKey()
@@ -656,9 +649,8 @@ func (r *registry) removeInstance(i *instance) {
 func (r *registry) moveInstance(i *instance, to string) {
 	usage, consuming := i.Usage, i.Consuming
 	r.setUsage(i, nil, false)
-	from := r.vaOf(i)
-	delete(from.insts, i.udiKey())
-	i.VA, i.vacc = to, nil
-	r.accounts[i.SA].vas[to].insts[i.udiKey()] = i
+	i.vacc.ninst--
+	i.vacc = r.accounts[i.sa()].vas[to]
+	i.vacc.ninst++
 	r.setUsage(i, usage, consuming)
 }

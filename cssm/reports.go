@@ -160,8 +160,11 @@ func (r *registry) instances(sa, va string) ([]InstanceRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]InstanceRow, 0, len(v.insts))
-	for _, i := range v.insts {
+	rows := make([]InstanceRow, 0, v.ninst)
+	for _, i := range r.insts {
+		if i.vacc != v {
+			continue
+		}
 		st := "Active"
 		switch {
 		case !i.Consuming && len(i.Usage) > 0:

@@ -255,7 +255,7 @@ func (r *registry) checkInstance(i *instance) {
 	case i.Connected:
 		i.Connected = false
 		src := src()
-		r.raise("connect:"+i.UDI.String(), Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.SA, VA: i.VA, Source: src,
+		r.raise("connect:"+i.UDI.String(), Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.sa(), VA: i.va(), Source: src,
 			Due:     i.LastContact.Add(p.ReleaseUsageAfter),
 			Message: fmt.Sprintf("The product instance %s has not connected since %s", src, i.LastContact.Format(time.DateOnly))})
 		r.scheduleInstance(i, i.LastContact.Add(p.ReleaseUsageAfter))
@@ -265,14 +265,14 @@ func (r *registry) checkInstance(i *instance) {
 		r.setUsage(i, i.Usage, false)
 		src := src()
 		i.renewAlert = true
-		r.raise("renew:"+i.UDI.String(), Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.SA, VA: i.VA, Source: src,
+		r.raise("renew:"+i.UDI.String(), Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.sa(), VA: i.va(), Source: src,
 			Due:     i.LastContact.Add(p.RemoveInstanceAfter),
 			Message: fmt.Sprintf("The product instance %s failed to renew its authorization; its licenses were released", src)})
 		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))
 	case age < p.RemoveInstanceAfter:
 		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))
 	default:
-		sa, va, src := i.SA, i.VA, src()
+		sa, va, src := i.sa(), i.va(), src()
 		r.removeInstance(i)
 		r.raise("removed:"+i.UDI.String()+":"+r.now.Format(time.RFC3339), Alert{Severity: SevInfo, Type: AlertInstanceRemoved, SA: sa, VA: va, Source: src,
 			Message: fmt.Sprintf("The product instance %s was removed after a year without contact", src)})

@@ -108,7 +108,7 @@ func (r *registry) toJSON() (registryJSON, error) {
 	}
 	slices.SortFunc(j.Accounts, func(x, y accountJSON) int { return strings.Compare(x.Name, y.Name) })
 	for _, i := range r.insts {
-		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Members: i.members(), Hostname: i.Hostname, SA: i.SA, VA: i.VA, Registered: i.Registered,
+		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Members: i.members(), Hostname: i.Hostname, SA: i.sa(), VA: i.va(), Registered: i.Registered,
 			LastContact: i.LastContact, CertStart: i.CertStart, CertSerial: i.CertSerial, KeyID: i.keyID(), Usage: i.Usage, Consuming: i.Consuming,
 			Connected: i.Connected, NextCheck: i.NextCheck, Gen: i.gen})
 	}
@@ -146,7 +146,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 			if _, dup := a.vas[vj.Name]; dup || checkName("virtual account", vj.Name) != nil {
 				return nil, fmt.Errorf("virtual account %q is invalid or repeated", vj.Name)
 			}
-			v := newVA(vj.Name, vj.Description)
+			v := newVA(aj.Name, vj.Name, vj.Description)
 			for _, l := range vj.Lots {
 				if l.Qty < 1 || l.Qty > MaxQuantity || l.ID < 1 || l.ID >= r.nextLot || (!l.End.IsZero() && !l.End.After(l.Start)) {
 					return nil, fmt.Errorf("lot %d of %q is invalid", l.ID, vj.Name)
@@ -190,7 +190,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		if ij.Gen == 0 || ij.Gen > r.nextGen || ij.NextCheck.IsZero() {
 			return nil, fmt.Errorf("instance %s: bad schedule", ij.UDI)
 		}
-		i := &instance{UDI: ij.UDI, extra: newExtra(ij.Members, ij.KeyID), Hostname: ij.Hostname, SA: ij.SA, VA: ij.VA, Registered: ij.Registered, LastContact: ij.LastContact,
+		i := &instance{UDI: ij.UDI, extra: newExtra(ij.Members, ij.KeyID), Hostname: ij.Hostname, vacc: v, Registered: ij.Registered, LastContact: ij.LastContact,
 			CertStart: ij.CertStart, CertSerial: ij.CertSerial, Usage: usage, Consuming: ij.Consuming, Connected: ij.Connected,
 			NextCheck: ij.NextCheck, gen: ij.Gen}
 		if i.Consuming {
@@ -199,7 +199,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 			}
 		}
 		r.insts[ij.UDI.String()] = i
-		v.insts[ij.UDI.String()] = i
+		v.ninst++
 	}
 	for _, t := range j.Tokens {
 		if _, _, err := r.va(t.SA, t.VA); err != nil {

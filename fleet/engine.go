@@ -43,11 +43,12 @@ func (e entry) Less(o entry) bool { return e.at < o.at || e.at == o.at && e.idx 
 // At is the deadline, for the calendar's buckets.
 func (e entry) At() int64 { return e.at }
 
-// The device calendar: buckets of a virtual minute over 2^16 minutes (45
-// days), beyond which (ID certificate renewals) a heap waits.
+// The device calendar: buckets of 16 virtual minutes over 2^12 of them (45
+// days), beyond which (ID certificate renewals) a heap waits. A ring of
+// 4,096 buckets costs 96 KiB per shard whatever the fleet.
 const (
-	calendarWidth = int64(time.Minute)
-	calendarBits  = 16
+	calendarWidth = int64(16 * time.Minute)
+	calendarBits  = 12
 )
 
 // shard runs the devices of some smart accounts with their own CSSM.
