@@ -81,6 +81,13 @@ func (c *CSSM) NextDeadline() time.Time {
 	return c.r.timeOf(e)
 }
 
+// DeadlineFloor is an instant (Unix nanoseconds) before which nothing is
+// due: never after NextDeadline, and equal to it (math.MaxInt64 for none)
+// right after NextDeadline. It costs a read: a loop that asks
+// at every step compares with it first and asks NextDeadline only when it
+// is reached.
+func (c *CSSM) DeadlineFloor() int64 { return c.r.floor }
+
 // NextDeadlineUnixNano is NextDeadline in Unix nanoseconds (clamped
 // outside 1678–2262), and false when nothing is due: a loop asking at every
 // step spares the conversion to a time.

@@ -3,6 +3,7 @@ package cssm_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -133,6 +134,15 @@ func (w *world) step(t require.TestingT, o cop) {
 
 // check holds the invariants of the pools after every step.
 func (w *world) check(t *rapid.T) {
+	// The floor is never after the next deadline; asking for that sets it.
+	floor := w.c.DeadlineFloor()
+	ns, ok := w.c.NextDeadlineUnixNano()
+	if ok && floor > ns {
+		t.Fatalf("deadline floor %d after the next deadline %d", floor, ns)
+	}
+	if after := w.c.DeadlineFloor(); ok && after != ns || !ok && after != math.MaxInt64 {
+		t.Fatalf("deadline floor %d once the next deadline (%d, %v) was asked", after, ns, ok)
+	}
 	for _, s := range propSAs {
 		for _, v := range propVAs {
 			rows, err := w.c.Licenses(s, v)

@@ -3,6 +3,7 @@ package cssm
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -43,7 +44,11 @@ type registry struct {
 	nextGen  uint64
 	sched    *pq.Calendar[entry]
 	seq      uint64 // schedule entries pushed
-	busy     bool   // answers every device request "try again" (seed scenario 2)
+	// floor is a time (Unix ns) before which no live entry is due: the
+	// earliest live entry's when next last looked, lowered by pushes since
+	// (entries only die, or come by a push). math.MaxInt64: none.
+	floor int64
+	busy  bool // answers every device request "try again" (seed scenario 2)
 }
 
 type account struct {
@@ -164,7 +169,7 @@ func newRegistry(now time.Time, prof *Profile, cat license.Catalog, seed uint64,
 	return &registry{
 		prof: p, cat: cat, pcg: pcg, rng: rand.New(pcg), now: now, server: server,
 		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{},
-		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1, sched: pq.NewCalendar[entry](schedWidth, schedBits, unixNano(now)),
+		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1, sched: pq.NewCalendar[entry](schedWidth, schedBits, unixNano(now)), floor: math.MaxInt64,
 	}, nil
 }
 

@@ -72,6 +72,7 @@ func unixNano(t time.Time) int64 {
 func (r *registry) push(t time.Time, e entry) {
 	e.ns = unixNano(t)
 	r.sched.Push(e)
+	r.floor = min(r.floor, e.ns)
 }
 
 // timeOf is an entry's instant as a time in the registry's zone.
@@ -82,10 +83,12 @@ func (r *registry) next() (entry, bool) {
 	for r.sched.Len() > 0 {
 		e := r.sched.Peek()
 		if r.live(e) {
+			r.floor = e.ns
 			return e, true
 		}
 		r.sched.Pop()
 	}
+	r.floor = math.MaxInt64
 	return entry{}, false
 }
 
@@ -181,6 +184,10 @@ func (r *registry) scheduleInstance(i *instance, at time.Time) {
 // advance processes every live entry due at or before now, each at its own
 // time; onSatellite handles satellite entries (CSSM only).
 func (r *registry) advance(now time.Time, onSatellite func(e entry)) {
+	if unixNano(now) < r.floor {
+		r.now = now // nothing is due: the common case of a device's request
+		return
+	}
 	for {
 		e, ok := r.next()
 		if !ok || e.ns > unixNano(now) {

@@ -318,8 +318,10 @@ func (s *shard) run() error {
 				t, kind = at, 2
 			}
 		}
-		if at, ok := s.c.NextDeadlineUnixNano(); ok && at < t {
-			t, kind = at, 3
+		if s.c.DeadlineFloor() < t { // else nothing of CSSM's is due before t
+			if at, ok := s.c.NextDeadlineUnixNano(); ok && at < t {
+				t, kind = at, 3
+			}
 		}
 		if t > end {
 			break
