@@ -101,16 +101,7 @@ func (l *Link) Authorize(now time.Time, usage []license.Usage) (Quick, error) {
 		return Quick{Class: license.FailRejected}, nil
 	}
 	st := r.consume(i, usage, false) // kept as is: see above
-	q := Quick{At: r.now.Add(-r.prof.AuthSkew), InCompliance: true}
-	if st.anyShort {
-		for _, u := range i.Usage {
-			if st.tag(u.Tag).Shortfall != 0 {
-				q.InCompliance = false
-				break
-			}
-		}
-	}
-	return q, nil
+	return Quick{At: r.now.Add(-r.prof.AuthSkew), InCompliance: st.inCompliance(i.Usage)}, nil
 }
 
 // RenewID answers an ID certificate renewal (Handle of a license.RenewID

@@ -488,6 +488,32 @@ type tagState struct {
 type vaState struct {
 	tags     []tagState // sorted by tag
 	anyShort bool       // some tag has a shortfall
+	// The last usage asked about by inCompliance (by its first element:
+	// usage slices are never modified) and the answer.
+	lastUsage *license.Usage
+	lastLen   int
+	lastIn    bool
+}
+
+// inCompliance reports whether every tag of usage is in compliance. Fleets
+// share usage slices between devices: the answer for the last one is kept
+// (a state is rebuilt, and forgets it, whenever demand or supply changes).
+func (s *vaState) inCompliance(usage []license.Usage) bool {
+	if !s.anyShort || len(usage) == 0 {
+		return true
+	}
+	if &usage[0] == s.lastUsage && len(usage) == s.lastLen {
+		return s.lastIn
+	}
+	in := true
+	for _, u := range usage {
+		if s.tag(u.Tag).Shortfall != 0 {
+			in = false
+			break
+		}
+	}
+	s.lastUsage, s.lastLen, s.lastIn = &usage[0], len(usage), in
+	return in
 }
 
 func (s *vaState) tag(t string) tagState {

@@ -38,8 +38,8 @@ func (a entry) Less(b entry) bool {
 	if a.kind != b.kind {
 		return a.kind < b.kind
 	}
-	if a.key != b.key {
-		return a.key < b.key
+	if c := strings.Compare(a.key, b.key); c != 0 { // one pass over the keys, not an equality test and a comparison
+		return c < 0
 	}
 	return a.seq < b.seq
 }
