@@ -76,3 +76,34 @@ func ExampleFormatRemaining() {
 	fmt.Println(agent.FormatRemaining(71*agent.Day + 22*time.Hour + time.Minute + 59*time.Second))
 	// Output: 71 days, 22 hours, 1 minutes, 59 seconds
 }
+
+// A Lean is the agent as fleets run it: a value, requests and answers by
+// value, deadlines in Unix nanoseconds. Here it registers, is authorized,
+// and renews 30 days later.
+func ExampleLean() {
+	prof, err := agent.Prepare(nil) // the default timers, shared by every Lean of a fleet
+	if err != nil {
+		panic(err)
+	}
+	boot := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	l, err := agent.NewLean(boot, agent.LeanConfig{Shared: prof, Seed: 1,
+		Usage: []license.Usage{{Tag: "C9300-24 Network Advantage", Count: 1}}})
+	if err != nil {
+		panic(err)
+	}
+	var out []agent.Request
+	if err := l.Register(boot, "NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt", false, &out); err != nil {
+		panic(err)
+	}
+	// The back end accepts at once; 4 s later the agent asks for authorization.
+	_ = l.Handle(boot, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: boot}, &out)
+	first := time.Unix(0, l.NextDeadline()).UTC()
+	out = out[:0]
+	_ = l.Advance(first, &out)
+	_ = l.Handle(first, agent.LeanAnswer{ID: out[0].ID, Kind: out[0].Kind, At: first, InCompliance: true}, &out)
+	fmt.Println(l.States())
+	fmt.Println("asked at", first.Format(time.TimeOnly), "- next", time.Unix(0, l.NextDeadline()).UTC().Format(time.DateTime))
+	// Output:
+	// REGISTERED AUTHORIZED
+	// asked at 00:00:04 - next 2024-01-31 00:00:04
+}
