@@ -101,6 +101,13 @@ func Prepare(p *Profile) (*Prepared, error) {
 	return &Prepared{prof: prof, warnings: sortedWarnings(prof.EvalWarnings)}, nil
 }
 
+// Profile returns a copy of the prepared profile.
+func (p *Prepared) Profile() Profile {
+	prof := p.prof
+	prof.EvalWarnings = slices.Clone(prof.EvalWarnings)
+	return prof
+}
+
 // Agent is one device's Smart Agent. It is not safe for concurrent use.
 type Agent struct {
 	*Prepared // the profile, possibly shared

@@ -31,12 +31,12 @@ func oneShard(b *testing.B, spec *Spec) *shard {
 	if err != nil {
 		b.Fatal(err)
 	}
-	of, _ := spec.shardOf()
-	sas := map[string]bool{}
-	for sa := range of {
-		sas[sa] = true
+	of, _ := spec.shardOf(prof.Profile())
+	units := map[string]bool{}
+	for u := range of {
+		units[u] = true
 	}
-	s, err := newShard(spec, prof, sas, spec.Seed)
+	s, err := newShard(spec, prof, units, spec.Seed)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -51,7 +51,7 @@ const (
 	calendarBits  = 12
 )
 
-// shard runs the devices of some smart accounts with their own CSSM.
+// shard runs the devices of some virtual accounts with their own CSSM.
 type shard struct {
 	spec    *Spec
 	prof    *agent.Prepared
@@ -78,7 +78,7 @@ type shardReport struct {
 	last   map[[3]string]SupplyRow
 }
 
-func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64) (*shard, error) {
+func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint64) (*shard, error) {
 	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed})
 	if err != nil {
 		return nil, err
@@ -88,13 +88,13 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 		vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}, rep: shardReport{last: map[[3]string]SupplyRow{}}}
 	for _, e := range spec.Schedule {
-		if inShard(e, sas) {
+		if inShard(e, units) {
 			s.sched = append(s.sched, e)
 		}
 	}
 	slices.SortStableFunc(s.sched, func(a, b Event) int { return a.At.Compare(b.At) })
 	for _, p := range spec.Pools {
-		if sas[p.SA] {
+		if units[unitOf(p.SA, p.VA)] {
 			if err := s.addPool(spec.Start, p); err != nil {
 				return nil, err
 			}
@@ -102,13 +102,13 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 	}
 	n := 0
 	for _, d := range spec.Devices {
-		if sas[d.SA] {
+		if units[unitOf(d.SA, d.VA)] {
 			n++
 		}
 	}
 	s.nodes, s.devs = make([]node, 0, n), make([]*Device, 0, n) // exact: no slack per device
 	for i := range spec.Devices {                               // in the spec's order: the same in every sharding
-		if d := &spec.Devices[i]; sas[d.SA] {
+		if d := &spec.Devices[i]; units[unitOf(d.SA, d.VA)] {
 			if err := s.addDevice(spec.Start, d); err != nil {
 				return nil, err
 			}
@@ -117,12 +117,12 @@ func newShard(spec *Spec, prof *agent.Prepared, sas map[string]bool, seed uint64
 	return s, nil
 }
 
-func inShard(e Event, sas map[string]bool) bool {
+func inShard(e Event, units map[string]bool) bool {
 	switch e.Kind {
 	case EvAddDevice:
-		return sas[e.Device.SA]
+		return units[unitOf(e.Device.SA, e.Device.VA)]
 	case EvAddLicenses:
-		return sas[e.Pool.SA]
+		return units[unitOf(e.Pool.SA, e.Pool.VA)]
 	}
 	return true // outages of shared paths, removals and upgrades by name: each shard applies them to its own devices
 }
@@ -439,13 +439,13 @@ func Run(spec Spec) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %w", err)
 	}
-	of, n := spec.shardOf()
+	of, n := spec.shardOf(prof.Profile())
 	groups := make([]map[string]bool, n)
 	for i := range groups {
 		groups[i] = map[string]bool{}
 	}
-	for sa, i := range of {
-		groups[i][sa] = true
+	for unit, i := range of {
+		groups[i][unit] = true
 	}
 	shards := make([]*shard, n)
 	for i := range shards {

@@ -13,6 +13,7 @@
 package fleet
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -139,29 +140,78 @@ func (s *Spec) validate() error {
 	return nil
 }
 
-// shardOf maps smart accounts to shards: sorted, round robin.
-func (s *Spec) shardOf() (map[string]int, int) {
-	sas := map[string]bool{}
-	for _, d := range s.Devices {
-		sas[d.SA] = true
+// unitOf names what is sharded: a virtual account of a smart account.
+// Devices interact only through their virtual account's pool.
+func unitOf(sa, va string) string { return sa + "\x00" + va }
+
+// shardOf maps units (virtual accounts) to shards, balancing the work
+// expected of each: a device counts 1, or, in a virtual account short of
+// licenses at the start, AuthRenewAfter/OutOfComplianceRetry (60 by
+// default: it renews every 12 hours instead of every 30 days). The
+// heaviest units go first, each to the least loaded shard. The estimate
+// only decides which goroutine runs what; results never depend on it.
+func (s *Spec) shardOf(prof agent.Profile) (map[string]int, int) {
+	devices := map[string]int{}
+	demand := map[string]map[string]int64{}
+	add := func(d Device, start bool) {
+		u := unitOf(d.SA, d.VA)
+		devices[u]++
+		if !start {
+			return
+		}
+		usage, err := d.Topo.Usage()
+		if err != nil {
+			return // refused when the device is added
+		}
+		if demand[u] == nil {
+			demand[u] = map[string]int64{}
+		}
+		for _, x := range usage {
+			demand[u][x.Tag] += int64(x.Count)
+		}
 	}
+	for _, d := range s.Devices {
+		add(d, true)
+	}
+	supply := map[string]map[string]int64{}
 	for _, p := range s.Pools {
-		sas[p.SA] = true
+		u := unitOf(p.SA, p.VA)
+		devices[u] += 0
+		if supply[u] == nil {
+			supply[u] = map[string]int64{}
+		}
+		supply[u][p.Tag] += p.Qty
 	}
 	for _, e := range s.Schedule {
-		if e.Kind == EvAddDevice {
-			sas[e.Device.SA] = true
-		}
-		if e.Kind == EvAddLicenses {
-			sas[e.Pool.SA] = true
+		switch e.Kind {
+		case EvAddDevice:
+			add(e.Device, false)
+		case EvAddLicenses:
+			devices[unitOf(e.Pool.SA, e.Pool.VA)] += 0
 		}
 	}
-	list := slices.Sorted(maps.Keys(sas))
-	n := max(1, s.Shards)
-	n = min(n, max(1, len(list)))
+	heavy := max(1, int64(prof.AuthRenewAfter/prof.OutOfComplianceRetry))
+	weight := map[string]int64{}
+	for u, n := range devices {
+		w := int64(n)
+		for tag, d := range demand[u] {
+			if d > supply[u][tag] {
+				w = int64(n) * heavy
+				break
+			}
+		}
+		weight[u] = w
+	}
+	units := slices.SortedFunc(maps.Keys(devices), func(a, b string) int {
+		return cmp.Or(cmp.Compare(weight[b], weight[a]), strings.Compare(a, b))
+	})
+	n := min(max(1, s.Shards), max(1, len(units)))
+	load := make([]int64, n)
 	out := map[string]int{}
-	for i, sa := range list {
-		out[sa] = i % n
+	for _, u := range units {
+		i := slices.Index(load, slices.Min(load))
+		out[u] = i
+		load[i] += weight[u]
 	}
 	return out, n
 }

@@ -30,6 +30,25 @@ func TestShardedEqualsSingle(t *testing.T) {
 	assert.Len(t, single.Days, 2*365+1, "one row a day, both ends included")
 	assert.NotEmpty(t, single.Alerts)
 	assert.NotEmpty(t, single.Supply)
+
+	// Devices and licenses added, upgrades and removals by name, across
+	// three shards that split smart accounts by virtual account.
+	spec = fleet.Synthetic(200, 3, start, 2, 9)
+	extra := spec.Devices[0]
+	extra.Topo.Name, extra.Topo.Switches = "late-1", []stackwise.Unit{{PID: "C9300-24P", SN: "FOCLATE01"}}
+	spec.Schedule = append(spec.Schedule,
+		fleet.Event{At: start.AddDate(0, 2, 0), Kind: fleet.EvAddDevice, Device: extra},
+		fleet.Event{At: start.AddDate(0, 3, 0), Kind: fleet.EvAddLicenses, Pool: fleet.Pool{SA: "SA-00", VA: "VA-1", Tag: "C9300-24 Network Advantage", Qty: 3}},
+		fleet.Event{At: start.AddDate(0, 4, 0), Kind: fleet.EvUpgrade, Name: "sw00001*", Version: stackwise.MustVersion("17.6.1")},
+		fleet.Event{At: start.AddDate(0, 5, 0), Kind: fleet.EvRemove, Name: "sw00002*"})
+	spec.Shards = 1
+	single, err = fleet.Run(spec)
+	require.NoError(t, err)
+	spec.Shards = 3
+	sharded, err = fleet.Run(spec)
+	require.NoError(t, err)
+	require.True(t, reflect.DeepEqual(single, sharded), "sharded and single-threaded reports differ with a schedule")
+	assert.Equal(t, 201, single.Devices)
 }
 
 // A hand-checked fleet: two switches in one VA with one license of each
