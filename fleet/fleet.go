@@ -7,7 +7,7 @@
 // account and entitlement.
 //
 // Devices interact only through their virtual account, so a run is
-// sharded by smart account, each shard on its own goroutine with its own
+// sharded by virtual account, each shard on its own goroutine with its own
 // CSSM; the result is identical to a single-threaded run. Time is virtual:
 // nothing reads a clock.
 package fleet
@@ -71,7 +71,7 @@ type Spec struct {
 	Devices  []Device
 	Pools    []Pool
 	Schedule []Event
-	// Shards is how many goroutines run it (by smart account); 0 or 1
+	// Shards is how many goroutines run it (by virtual account); 0 or 1
 	// runs it on the caller's goroutine.
 	Shards int
 	// Profile is the agents' timer profile (nil: the default).
