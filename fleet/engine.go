@@ -448,11 +448,6 @@ func Run(spec Spec) (*Report, error) {
 		groups[i][unit] = true
 	}
 	shards := make([]*shard, n)
-	for i := range shards {
-		if shards[i], err = newShard(&spec, prof, groups[i], spec.Seed+uint64(i)); err != nil {
-			return nil, err
-		}
-	}
 	progress := make([]float64, n)
 	var mu sync.Mutex
 	report := func(i int) func(float64) {
@@ -471,17 +466,27 @@ func Run(spec Spec) (*Report, error) {
 		}
 	}
 	errs := make([]error, n)
+	// Each shard is built (its devices booted and registered) and run on
+	// its own goroutine; errors are reported in shard order.
+	build := func(i int) {
+		s, err := newShard(&spec, prof, groups[i], spec.Seed+uint64(i))
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		s.done = report(i)
+		shards[i] = s
+		errs[i] = s.run()
+	}
 	if n == 1 {
-		shards[0].done = report(0)
-		errs[0] = shards[0].run()
+		build(0)
 	} else {
 		var wg sync.WaitGroup
-		for i, s := range shards {
-			s.done = report(i)
+		for i := range shards {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = s.run()
+				build(i)
 			}()
 		}
 		wg.Wait()
