@@ -30,6 +30,8 @@ type Lean struct {
 	force     bool
 	commFails int32
 	idFails   int32
+	first     int8 // the slot of the earliest deadline (-1: none), when fresh
+	fresh     bool // first is up to date: no deadline was set since it was found
 	pending   [reqDeregister]uint64 // a Lean never deregisters
 	nextID    uint64
 	usage     []license.Usage
@@ -220,14 +222,28 @@ func (l *Lean) NextDeadline() int64 {
 	return t
 }
 
+// earliest is the earliest deadline and its slot (ties: the lower slot),
+// found again only after a deadline was set.
 func (l *Lean) earliest() (slot, int64) {
-	best, at := slot(-1), int64(0)
-	for s, t := range l.deadlines {
-		if t != 0 && (at == 0 || t < at) {
-			best, at = slot(s), t
+	if !l.fresh {
+		best, at := slot(-1), int64(0)
+		for s, t := range l.deadlines {
+			if t != 0 && (at == 0 || t < at) {
+				best, at = slot(s), t
+			}
 		}
+		l.first, l.fresh = int8(best), true
 	}
-	return best, at
+	if l.first < 0 {
+		return -1, 0
+	}
+	return slot(l.first), l.deadlines[l.first]
+}
+
+// setDeadline sets (or clears, with 0) one deadline.
+func (l *Lean) setDeadline(s slot, t int64) {
+	l.deadlines[s] = t
+	l.fresh = false
 }
 
 // Advance processes every deadline at or before now, each at its own time,
@@ -250,7 +266,7 @@ func (l *Lean) advance(now int64, out *[]Request) {
 		if at == 0 || at > now {
 			break
 		}
-		l.deadlines[s] = 0
+		l.setDeadline(s, 0)
 		l.now = at
 		l.fireSlot(s, out)
 		l.settle(at)
@@ -286,15 +302,15 @@ func (l *Lean) settle(t int64) {
 				break
 			}
 		}
-		l.deadlines[slotEval] = next
+		l.setDeadline(slotEval, next)
 	case l.evalLeft == 0 && len(l.usage) > 0 && !authorizedish && l.prof.EvalExpiredRenotify > 0:
 		if l.renotify == 0 {
 			l.renotify = t + int64(l.prof.EvalExpiredRenotify)
 		}
-		l.deadlines[slotEval] = l.renotify
+		l.setDeadline(slotEval, l.renotify)
 	default:
 		l.renotify = 0
-		l.deadlines[slotEval] = 0
+		l.setDeadline(slotEval, 0)
 	}
 }
 
@@ -308,7 +324,7 @@ func (l *Lean) fireSlot(s slot, out *[]Request) {
 			l.move(iAuthExpired)
 			retry := l.now + int64(l.prof.AuthExpiredRetry)
 			if c := l.deadlines[slotComm]; c == 0 || retry < c {
-				l.deadlines[slotComm] = retry
+				l.setDeadline(slotComm, retry)
 			}
 		}
 	case slotEval:
@@ -319,7 +335,7 @@ func (l *Lean) fireSlot(s slot, out *[]Request) {
 		}
 	case slotIDRenew:
 		l.send(ReqRenewID, out)
-		l.deadlines[slotIDRenew] = l.now + int64(l.replyWait())
+		l.setDeadline(slotIDRenew, l.now + int64(l.replyWait()))
 	case slotComm:
 		l.sendAuthorize(out)
 	case slotRegRetry:
@@ -343,19 +359,19 @@ func (l *Lean) send(k RequestKind, out *[]Request) {
 
 func (l *Lean) sendRegister(out *[]Request) {
 	l.send(ReqRegister, out)
-	l.deadlines[slotRegRetry] = l.now + int64(l.replyWait())
+	l.setDeadline(slotRegRetry, l.now + int64(l.replyWait()))
 }
 
 func (l *Lean) sendAuthorize(out *[]Request) {
 	l.send(ReqAuthorize, out)
-	l.deadlines[slotComm] = l.now + int64(l.replyWait())
+	l.setDeadline(slotComm, l.now + int64(l.replyWait()))
 }
 
 func (l *Lean) dropRegistration() {
 	l.commFails, l.idFails = 0, 0
 	l.token, l.force = "", false
 	for _, s := range []slot{slotIDExpire, slotAuthExpire, slotIDRenew, slotComm, slotRegRetry} {
-		l.deadlines[s] = 0
+		l.setDeadline(s, 0)
 	}
 	l.pending[reqRegister], l.pending[reqAuthorize], l.pending[reqRenewID] = 0, 0, 0
 }
@@ -494,25 +510,25 @@ func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 	case kind == reqRegister:
 		l.move(iRegOK)
 		l.commFails, l.idFails = 0, 0
-		l.deadlines[slotRegRetry] = 0
-		l.deadlines[slotIDRenew] = l.now + int64(l.prof.IDRenewAfter)
-		l.deadlines[slotIDExpire] = at + int64(l.prof.IDCertValidity)
-		l.deadlines[slotAuthExpire] = 0
-		l.deadlines[slotComm] = l.now + int64(l.prof.FirstAuthDelay)
+		l.setDeadline(slotRegRetry, 0)
+		l.setDeadline(slotIDRenew, l.now + int64(l.prof.IDRenewAfter))
+		l.setDeadline(slotIDExpire, at + int64(l.prof.IDCertValidity))
+		l.setDeadline(slotAuthExpire, 0)
+		l.setDeadline(slotComm, l.now + int64(l.prof.FirstAuthDelay))
 	case kind == reqAuthorize:
 		l.commFails = 0
-		l.deadlines[slotAuthExpire] = at + int64(l.prof.AuthValidity)
+		l.setDeadline(slotAuthExpire, at + int64(l.prof.AuthValidity))
 		if ans.InCompliance {
 			l.move(iAuthorized)
-			l.deadlines[slotComm] = l.now + int64(l.prof.AuthRenewAfter)
+			l.setDeadline(slotComm, l.now + int64(l.prof.AuthRenewAfter))
 		} else {
 			l.move(iOutOfComp)
-			l.deadlines[slotComm] = l.now + int64(l.prof.OutOfComplianceRetry)
+			l.setDeadline(slotComm, l.now + int64(l.prof.OutOfComplianceRetry))
 		}
 	case kind == reqRenewID:
 		l.idFails = 0
-		l.deadlines[slotIDRenew] = l.now + int64(l.prof.IDRenewAfter)
-		l.deadlines[slotIDExpire] = at + int64(l.prof.IDCertValidity)
+		l.setDeadline(slotIDRenew, l.now + int64(l.prof.IDRenewAfter))
+		l.setDeadline(slotIDExpire, at + int64(l.prof.IDCertValidity))
 	}
 	l.settle(ns)
 	return nil
@@ -531,19 +547,19 @@ func (l *Lean) onFailure(k reqKind, class license.FailureClass) {
 		switch class {
 		case license.FailTransportUnavailable:
 			l.move(iRegRejected)
-			l.deadlines[slotRegRetry] = 0
+			l.setDeadline(slotRegRetry, 0)
 		case license.FailSend, license.FailBusy:
 			l.move(iRegDeferred)
-			l.deadlines[slotRegRetry] = l.now + int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter))
+			l.setDeadline(slotRegRetry, l.now + int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter)))
 		default:
 			l.move(iRegRejected)
-			l.deadlines[slotRegRetry] = l.now + int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter))
+			l.setDeadline(slotRegRetry, l.now + int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter)))
 		}
 	case reqAuthorize:
 		l.commFails++
-		l.deadlines[slotComm] = l.now + int64(l.backoff(int(l.commFails), l.normalPeriod(Modes[l.mode])))
+		l.setDeadline(slotComm, l.now + int64(l.backoff(int(l.commFails), l.normalPeriod(Modes[l.mode]))))
 	case reqRenewID:
 		l.idFails++
-		l.deadlines[slotIDRenew] = l.now + int64(l.backoff(int(l.idFails), 0))
+		l.setDeadline(slotIDRenew, l.now + int64(l.backoff(int(l.idFails), 0)))
 	}
 }

@@ -161,6 +161,7 @@ func TestLeanRefusals(t *testing.T) {
 	require.NoError(t, err)
 	var out []agent.Request
 	require.NoError(t, l.Register(t0, testToken, false, &out))
+	l.NextDeadline() // finds the earliest deadline and keeps it: a cache, not state
 	before := l
 	require.ErrorContains(t, l.Advance(far, &out), "outside 1678–2262")
 	require.ErrorIs(t, l.Advance(t0.Add(-time.Second), &out), agent.ErrTimeWentBack)

@@ -488,22 +488,26 @@ type tagState struct {
 type vaState struct {
 	tags     []tagState // sorted by tag
 	anyShort bool       // some tag has a shortfall
-	// The last usage asked about by inCompliance (by its first element:
-	// usage slices are never modified) and the answer.
-	lastUsage *license.Usage
-	lastLen   int
-	lastIn    bool
+	// The answers of inCompliance, by usage slice (its first element and
+	// length; usage slices are never modified): fleets share one slice
+	// between the devices of a usage.
+	answered map[*license.Usage]answer
 }
 
-// inCompliance reports whether every tag of usage is in compliance. Fleets
-// share usage slices between devices: the answer for the last one is kept
-// (a state is rebuilt, and forgets it, whenever demand or supply changes).
+type answer struct {
+	n  int
+	in bool
+}
+
+// inCompliance reports whether every tag of usage is in compliance. A
+// state is rebuilt, and forgets its answers, whenever demand or supply
+// changes.
 func (s *vaState) inCompliance(usage []license.Usage) bool {
 	if !s.anyShort || len(usage) == 0 {
 		return true
 	}
-	if &usage[0] == s.lastUsage && len(usage) == s.lastLen {
-		return s.lastIn
+	if a, ok := s.answered[&usage[0]]; ok && a.n == len(usage) {
+		return a.in
 	}
 	in := true
 	for _, u := range usage {
@@ -512,7 +516,10 @@ func (s *vaState) inCompliance(usage []license.Usage) bool {
 			break
 		}
 	}
-	s.lastUsage, s.lastLen, s.lastIn = &usage[0], len(usage), in
+	if s.answered == nil {
+		s.answered = map[*license.Usage]answer{}
+	}
+	s.answered[&usage[0]] = answer{len(usage), in}
 	return in
 }
 
