@@ -30,8 +30,8 @@ type Lean struct {
 	force     bool
 	commFails int32
 	idFails   int32
-	first     int8 // the slot of the earliest deadline (-1: none), when fresh
-	fresh     bool // first is up to date: no deadline was set since it was found
+	first     int8                  // the slot of the earliest deadline (-1: none), when fresh
+	fresh     bool                  // first is up to date: no deadline was set since it was found
 	pending   [reqDeregister]uint64 // a Lean never deregisters
 	nextID    uint64
 	usage     []license.Usage
@@ -335,7 +335,7 @@ func (l *Lean) fireSlot(s slot, out *[]Request) {
 		}
 	case slotIDRenew:
 		l.send(ReqRenewID, out)
-		l.setDeadline(slotIDRenew, l.now + int64(l.replyWait()))
+		l.setDeadline(slotIDRenew, l.now+int64(l.replyWait()))
 	case slotComm:
 		l.sendAuthorize(out)
 	case slotRegRetry:
@@ -359,12 +359,12 @@ func (l *Lean) send(k RequestKind, out *[]Request) {
 
 func (l *Lean) sendRegister(out *[]Request) {
 	l.send(ReqRegister, out)
-	l.setDeadline(slotRegRetry, l.now + int64(l.replyWait()))
+	l.setDeadline(slotRegRetry, l.now+int64(l.replyWait()))
 }
 
 func (l *Lean) sendAuthorize(out *[]Request) {
 	l.send(ReqAuthorize, out)
-	l.setDeadline(slotComm, l.now + int64(l.replyWait()))
+	l.setDeadline(slotComm, l.now+int64(l.replyWait()))
 }
 
 func (l *Lean) dropRegistration() {
@@ -511,24 +511,24 @@ func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 		l.move(iRegOK)
 		l.commFails, l.idFails = 0, 0
 		l.setDeadline(slotRegRetry, 0)
-		l.setDeadline(slotIDRenew, l.now + int64(l.prof.IDRenewAfter))
-		l.setDeadline(slotIDExpire, at + int64(l.prof.IDCertValidity))
+		l.setDeadline(slotIDRenew, l.now+int64(l.prof.IDRenewAfter))
+		l.setDeadline(slotIDExpire, at+int64(l.prof.IDCertValidity))
 		l.setDeadline(slotAuthExpire, 0)
-		l.setDeadline(slotComm, l.now + int64(l.prof.FirstAuthDelay))
+		l.setDeadline(slotComm, l.now+int64(l.prof.FirstAuthDelay))
 	case kind == reqAuthorize:
 		l.commFails = 0
-		l.setDeadline(slotAuthExpire, at + int64(l.prof.AuthValidity))
+		l.setDeadline(slotAuthExpire, at+int64(l.prof.AuthValidity))
 		if ans.InCompliance {
 			l.move(iAuthorized)
-			l.setDeadline(slotComm, l.now + int64(l.prof.AuthRenewAfter))
+			l.setDeadline(slotComm, l.now+int64(l.prof.AuthRenewAfter))
 		} else {
 			l.move(iOutOfComp)
-			l.setDeadline(slotComm, l.now + int64(l.prof.OutOfComplianceRetry))
+			l.setDeadline(slotComm, l.now+int64(l.prof.OutOfComplianceRetry))
 		}
 	case kind == reqRenewID:
 		l.idFails = 0
-		l.setDeadline(slotIDRenew, l.now + int64(l.prof.IDRenewAfter))
-		l.setDeadline(slotIDExpire, at + int64(l.prof.IDCertValidity))
+		l.setDeadline(slotIDRenew, l.now+int64(l.prof.IDRenewAfter))
+		l.setDeadline(slotIDExpire, at+int64(l.prof.IDCertValidity))
 	}
 	l.settle(ns)
 	return nil
@@ -550,16 +550,16 @@ func (l *Lean) onFailure(k reqKind, class license.FailureClass) {
 			l.setDeadline(slotRegRetry, 0)
 		case license.FailSend, license.FailBusy:
 			l.move(iRegDeferred)
-			l.setDeadline(slotRegRetry, l.now + int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter)))
+			l.setDeadline(slotRegRetry, l.now+int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter)))
 		default:
 			l.move(iRegRejected)
-			l.setDeadline(slotRegRetry, l.now + int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter)))
+			l.setDeadline(slotRegRetry, l.now+int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter)))
 		}
 	case reqAuthorize:
 		l.commFails++
-		l.setDeadline(slotComm, l.now + int64(l.backoff(int(l.commFails), l.normalPeriod(Modes[l.mode]))))
+		l.setDeadline(slotComm, l.now+int64(l.backoff(int(l.commFails), l.normalPeriod(Modes[l.mode]))))
 	case reqRenewID:
 		l.idFails++
-		l.setDeadline(slotIDRenew, l.now + int64(l.backoff(int(l.idFails), 0)))
+		l.setDeadline(slotIDRenew, l.now+int64(l.backoff(int(l.idFails), 0)))
 	}
 }
