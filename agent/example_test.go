@@ -92,17 +92,18 @@ func ExampleLean() {
 		panic(err)
 	}
 	var out []agent.Request
-	if err := l.Register(boot, "NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt", false, &out); err != nil {
+	t0 := boot.UnixNano() // a Lean's instants are Unix nanoseconds
+	if err := l.Register(t0, "NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt", false, &out); err != nil {
 		panic(err)
 	}
 	// The back end accepts at once; 4 s later the agent asks for authorization.
-	_ = l.Handle(boot, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: boot}, &out)
-	first := time.Unix(0, l.NextDeadline()).UTC()
+	_ = l.Handle(t0, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: t0}, &out)
+	first := l.NextDeadline()
 	out = out[:0]
 	_ = l.Advance(first, &out)
 	_ = l.Handle(first, agent.LeanAnswer{ID: out[0].ID, Kind: out[0].Kind, At: first, InCompliance: true}, &out)
 	fmt.Println(l.States())
-	fmt.Println("asked at", first.Format(time.TimeOnly), "- next", time.Unix(0, l.NextDeadline()).UTC().Format(time.DateTime))
+	fmt.Println("asked at", time.Unix(0, first).UTC().Format(time.TimeOnly), "- next", time.Unix(0, l.NextDeadline()).UTC().Format(time.DateTime))
 	// Output:
 	// REGISTERED AUTHORIZED
 	// asked at 00:00:04 - next 2024-01-31 00:00:04

@@ -13,8 +13,9 @@ import (
 
 // Lean is the fleet twin of Agent: the same timers, jitter, retries and
 // mode graph (the dense table) for the inputs a fleet gives — boot,
-// registration, deadlines, answers and usage changes — held in ~200 bytes
-// with deadlines as Unix nanoseconds, requests and answers passed by value,
+// registration, deadlines, answers and usage changes — held in ~190 bytes
+// with every instant (inputs, deadlines, answers) in Unix nanoseconds,
+// requests and answers passed by value,
 // and nothing kept for `show license` (no logs, attempts, certificate or
 // entitlement details). A property test drives Lean and Agent with the same
 // random inputs and holds them to the same states, deadlines and requests.
@@ -68,8 +69,8 @@ type LeanAnswer struct {
 	Kind  RequestKind
 	Class license.FailureClass // 0: success
 	// At is the certificate start (register, renew ID) or the
-	// authorization time (authorize).
-	At time.Time
+	// authorization time (authorize), in Unix nanoseconds.
+	At int64
 	// InCompliance: every entitlement of the authorization is in compliance.
 	InCompliance bool
 }
@@ -170,6 +171,9 @@ func (l *Lean) Mode() Mode { return Modes[l.mode] }
 // Now is the Lean's current time.
 func (l *Lean) Now() time.Time { return time.Unix(0, l.now).UTC() }
 
+// NowUnixNano is Now in Unix nanoseconds.
+func (l *Lean) NowUnixNano() int64 { return l.now }
+
 // Usage is the entitlements in use (shared: do not modify).
 func (l *Lean) Usage() []license.Usage { return l.usage }
 
@@ -246,19 +250,18 @@ func (l *Lean) setDeadline(s slot, t int64) {
 	l.fresh = false
 }
 
-// Advance processes every deadline at or before now, each at its own time,
-// appending the requests to send to out.
-func (l *Lean) Advance(now time.Time, out *[]Request) error {
-	ns, err := leanTime(now)
-	if err != nil {
-		return err
+// Advance processes every deadline at or before now (Unix nanoseconds,
+// as are all of a Lean's instants), each at its own time, appending the
+// requests to send to out.
+func (l *Lean) Advance(now int64, out *[]Request) error {
+	if now < l.now {
+		return fmt.Errorf("advance to %s: %w", rfc3339(now), ErrTimeWentBack)
 	}
-	if ns < l.now {
-		return fmt.Errorf("advance to %s: %w", now.Format(time.RFC3339), ErrTimeWentBack)
-	}
-	l.advance(ns, out)
+	l.advance(now, out)
 	return nil
 }
+
+func rfc3339(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
 
 func (l *Lean) advance(now int64, out *[]Request) {
 	for {
@@ -378,13 +381,9 @@ func (l *Lean) dropRegistration() {
 
 // input is Agent.input for a value: deadlines due by now are processed
 // first; if check refuses, the Lean is left exactly as it was.
-func (l *Lean) input(now time.Time, out *[]Request, check func(*Lean) error, do func(*Lean)) error {
-	ns, err := leanTime(now)
-	if err != nil {
-		return err
-	}
+func (l *Lean) input(ns int64, out *[]Request, check func(*Lean) error, do func(*Lean)) error {
 	if ns < l.now {
-		return fmt.Errorf("%w (input at %s)", ErrTimeWentBack, now.Format(time.RFC3339))
+		return fmt.Errorf("%w (input at %s)", ErrTimeWentBack, rfc3339(ns))
 	}
 	b := *l
 	mark := len(*out)
@@ -405,7 +404,7 @@ func (l *Lean) input(now time.Time, out *[]Request, check func(*Lean) error, do 
 }
 
 // Register is Agent.Register.
-func (l *Lean) Register(now time.Time, token string, force bool, out *[]Request) error {
+func (l *Lean) Register(now int64, token string, force bool, out *[]Request) error {
 	if err := CheckToken(token); err != nil {
 		return fmt.Errorf("register: %w", err)
 	}
@@ -427,7 +426,7 @@ func (l *Lean) Register(now time.Time, token string, force bool, out *[]Request)
 }
 
 // SetUsage is Agent.SetUsage.
-func (l *Lean) SetUsage(now time.Time, usage []license.Usage, out *[]Request) error {
+func (l *Lean) SetUsage(now int64, usage []license.Usage, out *[]Request) error {
 	norm, err := license.CheckUsage(usage)
 	if err != nil {
 		return fmt.Errorf("set usage: %w", err)
@@ -446,19 +445,15 @@ func (l *Lean) SetUsage(now time.Time, usage []license.Usage, out *[]Request) er
 // Handle is Agent.Handle for an answer by value: an answer to a request
 // the Lean is not waiting for, of the wrong kind, or already expired, is
 // refused and changes nothing. Requests it sends in turn go to out.
-func (l *Lean) Handle(now time.Time, ans LeanAnswer, out *[]Request) error {
+func (l *Lean) Handle(ns int64, ans LeanAnswer, out *[]Request) error {
 	if ans.Class != 0 && !ans.Class.Valid() {
 		return fmt.Errorf("handle %d: %w: unknown failure class %d", ans.ID, ErrBadAnswer, int(ans.Class))
 	}
-	if ans.Class == 0 && ans.At.IsZero() {
+	if ans.Class == 0 && ans.At == 0 {
 		return fmt.Errorf("handle %d: %w: time is zero", ans.ID, ErrBadAnswer)
 	}
-	ns, err := leanTime(now)
-	if err != nil {
-		return err
-	}
 	if ns < l.now {
-		return fmt.Errorf("handle %d: %w (at %s)", ans.ID, ErrTimeWentBack, now.Format(time.RFC3339))
+		return fmt.Errorf("handle %d: %w (at %s)", ans.ID, ErrTimeWentBack, rfc3339(ns))
 	}
 	if d := l.NextDeadline(); d != 0 && d <= ns {
 		// As Agent.input: what is due comes first, on a copy, so that a
@@ -485,12 +480,8 @@ func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 	if !ok {
 		return fmt.Errorf("handle %d: %w", ans.ID, ErrUnexpectedAnswer)
 	}
-	var at int64
+	at := ans.At
 	if ans.Class == 0 {
-		var err error
-		if at, err = leanTime(ans.At); err != nil {
-			return fmt.Errorf("handle %d: %w: %v", ans.ID, ErrBadAnswer, err)
-		}
 		if RequestKind(kind) != ans.Kind {
 			return fmt.Errorf("handle %d: %w: wrong kind of reply", ans.ID, ErrBadAnswer)
 		}
@@ -498,7 +489,7 @@ func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 		if kind == reqAuthorize {
 			valid = l.prof.AuthValidity
 		}
-		if at+int64(valid) <= l.now {
+		if at <= l.now-int64(valid) { // (not at+valid: no overflow for far instants)
 			return fmt.Errorf("handle %d: %w: already expired", ans.ID, ErrBadAnswer)
 		}
 	}

@@ -2,9 +2,11 @@ package agent_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
@@ -88,19 +90,19 @@ func TestLeanTwinsAgent(t *testing.T) {
 			case "advance":
 				unit := rapid.SampledFrom([]time.Duration{time.Second, time.Minute, time.Hour, agent.Day}).Draw(t, "unit")
 				to := now.Add(unit * time.Duration(rapid.IntRange(0, 40).Draw(t, "n")))
-				w.sync(t, w.ref.Advance(to), w.lean.Advance(to, &w.out))
+				w.sync(t, w.ref.Advance(to), w.lean.Advance(to.UnixNano(), &w.out))
 			case "jump": // to the next deadline exactly, where ties happen
 				if d := w.ref.NextDeadline(); !d.IsZero() {
-					w.sync(t, w.ref.Advance(d), w.lean.Advance(d, &w.out))
+					w.sync(t, w.ref.Advance(d), w.lean.Advance(d.UnixNano(), &w.out))
 				}
 			case "register", "force":
 				tok := rapid.SampledFrom([]string{testToken, "bad token!"}).Draw(t, "token")
 				force := rapid.Bool().Draw(t, "force")
 				_, e1 := w.ref.Register(now, tok, force)
-				w.sync(t, e1, w.lean.Register(now, tok, force, &w.out))
+				w.sync(t, e1, w.lean.Register(now.UnixNano(), tok, force, &w.out))
 			case "usage":
 				u := usages[rapid.IntRange(0, 2).Draw(t, "usage")]
-				w.sync(t, w.ref.SetUsage(now, u), w.lean.SetUsage(now, u, &w.out))
+				w.sync(t, w.ref.SetUsage(now, u), w.lean.SetUsage(now.UnixNano(), u, &w.out))
 			case "answer":
 				if len(w.inflight) == 0 {
 					continue
@@ -114,7 +116,7 @@ func TestLeanTwinsAgent(t *testing.T) {
 				if ans == nil {
 					continue
 				}
-				w.sync(t, w.ref.Handle(now, ans), w.lean.Handle(now, la, &w.out))
+				w.sync(t, w.ref.Handle(now, ans), w.lean.Handle(now.UnixNano(), la, &w.out))
 			}
 		}
 	})
@@ -122,7 +124,7 @@ func TestLeanTwinsAgent(t *testing.T) {
 
 // answers builds the same answer for both agents.
 func answers(req agent.Request, how string, at time.Time) (license.Answer, agent.LeanAnswer) {
-	la := agent.LeanAnswer{ID: req.ID, Kind: req.Kind, At: at, InCompliance: how != "ok-out"}
+	la := agent.LeanAnswer{ID: req.ID, Kind: req.Kind, At: at.UnixNano(), InCompliance: how != "ok-out"}
 	classes := map[string]license.FailureClass{"send": license.FailSend, "busy": license.FailBusy, "rejected": license.FailRejected,
 		"transport-unavailable": license.FailTransportUnavailable, "invalid-data": license.FailInvalidData}
 	if c, ok := classes[how]; ok {
@@ -160,17 +162,23 @@ func TestLeanRefusals(t *testing.T) {
 	l, err := agent.NewLean(t0, agent.LeanConfig{Shared: prof, Seed: 1, Usage: allUsage})
 	require.NoError(t, err)
 	var out []agent.Request
-	require.NoError(t, l.Register(t0, testToken, false, &out))
+	now := t0.UnixNano()
+	require.NoError(t, l.Register(now, testToken, false, &out))
 	l.NextDeadline() // finds the earliest deadline and keeps it: a cache, not state
 	before := l
-	require.ErrorContains(t, l.Advance(far, &out), "outside 1678–2262")
-	require.ErrorIs(t, l.Advance(t0.Add(-time.Second), &out), agent.ErrTimeWentBack)
-	require.ErrorIs(t, l.Handle(t0, agent.LeanAnswer{ID: 99, Kind: agent.ReqRegister, At: t0}, &out), agent.ErrUnexpectedAnswer)
-	require.ErrorIs(t, l.Handle(t0, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: far}, &out), agent.ErrBadAnswer)
-	require.ErrorIs(t, l.Handle(t0, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister}, &out), agent.ErrBadAnswer)
-	require.ErrorIs(t, l.Register(t0, "bad token!", false, &out), agent.ErrBadToken)
+	require.ErrorIs(t, l.Advance(now-1, &out), agent.ErrTimeWentBack)
+	require.ErrorIs(t, l.Handle(now-1, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: now}, &out), agent.ErrTimeWentBack)
+	require.ErrorIs(t, l.Handle(now, agent.LeanAnswer{ID: 99, Kind: agent.ReqRegister, At: now}, &out), agent.ErrUnexpectedAnswer)
+	require.ErrorIs(t, l.Handle(now, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqAuthorize, At: now}, &out), agent.ErrBadAnswer, "wrong kind")
+	require.ErrorIs(t, l.Handle(now, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: now - int64(400*agent.Day)}, &out), agent.ErrBadAnswer, "expired")
+	require.ErrorIs(t, l.Handle(now, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister}, &out), agent.ErrBadAnswer, "no time")
+	require.ErrorIs(t, l.Handle(now, agent.LeanAnswer{ID: out[0].ID, Class: 42}, &out), agent.ErrBadAnswer, "unknown class")
+	require.ErrorIs(t, l.Register(now, "bad token!", false, &out), agent.ErrBadToken)
 	require.Equal(t, before, l)
 	require.Len(t, out, 1)
+	// A certificate starting in the far future is not expired (no overflow).
+	require.NoError(t, l.Handle(now, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: math.MaxInt64 - 1}, &out))
+	assert.Equal(t, agent.ModeRegistered, l.Mode())
 }
 
 func BenchmarkLeanRenewalCycle(b *testing.B) {
@@ -179,8 +187,8 @@ func BenchmarkLeanRenewalCycle(b *testing.B) {
 	l, err := agent.NewLean(t0, agent.LeanConfig{Shared: prof, Seed: 1, Usage: allUsage})
 	require.NoError(b, err)
 	var out []agent.Request
-	require.NoError(b, l.Register(t0, testToken, false, &out))
-	require.NoError(b, l.Handle(t0, agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: t0}, &out))
+	require.NoError(b, l.Register(t0.UnixNano(), testToken, false, &out))
+	require.NoError(b, l.Handle(t0.UnixNano(), agent.LeanAnswer{ID: out[0].ID, Kind: agent.ReqRegister, At: t0.UnixNano()}, &out))
 	fresh := l // a Lean is a value: a copy starts over (int64 nanoseconds end in 2262)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -189,7 +197,7 @@ func BenchmarkLeanRenewalCycle(b *testing.B) {
 			l = fresh
 		}
 		out = out[:0]
-		next := time.Unix(0, l.NextDeadline())
+		next := l.NextDeadline()
 		if err := l.Advance(next, &out); err != nil {
 			b.Fatal(err)
 		}

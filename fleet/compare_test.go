@@ -114,7 +114,7 @@ func BenchmarkCompareLoopStep(b *testing.B) {
 
 func stepAll(b *testing.B, s *shard, now time.Time) {
 	for idx := range s.nodes {
-		if err := s.nodes[idx].a.Advance(now, &s.out); err != nil {
+		if err := s.nodes[idx].a.Advance(now.UnixNano(), &s.out); err != nil {
 			b.Fatal(err)
 		}
 		s.settle(int32(idx), now)

@@ -231,7 +231,7 @@ func (s *shard) addDevice(at time.Time, d *Device) error {
 	s.nodes = append(s.nodes, node{a: a, link: *link, path: s.pathOf(d.Path), va: va, reg: -1, auth: -1})
 	s.devs = append(s.devs, d)
 	idx := int32(len(s.nodes) - 1)
-	if err := s.nodes[idx].a.Register(at, s.vas[va].token, false, &s.out); err != nil {
+	if err := s.nodes[idx].a.Register(at.UnixNano(), s.vas[va].token, false, &s.out); err != nil {
 		return err
 	}
 	s.settle(idx, at)
@@ -266,7 +266,11 @@ func (s *shard) settle(idx int32, at time.Time) {
 			}
 		}
 		// A refused answer (a request superseded meanwhile) changes nothing.
-		_ = n.a.Handle(at, agent.LeanAnswer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: q.At, InCompliance: q.InCompliance}, &s.out)
+		var qAt int64
+		if q.Class == 0 {
+			qAt = q.At.UnixNano()
+		}
+		_ = n.a.Handle(ns, agent.LeanAnswer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: qAt, InCompliance: q.InCompliance}, &s.out)
 	}
 	s.out = s.out[:0]
 	ri, ai := n.a.StateIndex()
@@ -342,11 +346,10 @@ func (s *shard) run() error {
 			}
 			n.due = 0
 			s.events++
-			now := time.Unix(0, t).UTC()
-			if err := n.a.Advance(now, &s.out); err != nil {
+			if err := n.a.Advance(t, &s.out); err != nil {
 				return err
 			}
-			s.settle(e.idx, now)
+			s.settle(e.idx, time.Unix(0, t).UTC())
 		case 2:
 			ev := &s.sched[0] // the shard's own copy: devices it adds point into it
 			s.sched = s.sched[1:]
@@ -391,7 +394,7 @@ func (s *shard) apply(e *Event) error {
 			if err != nil {
 				return err
 			}
-			if err := n.a.SetUsage(e.At, usage, &s.out); err != nil {
+			if err := n.a.SetUsage(e.At.UnixNano(), usage, &s.out); err != nil {
 				return err
 			}
 			s.settle(int32(idx), e.At)
