@@ -192,6 +192,10 @@ func (w *world) check(t *rapid.T) {
 				}
 			}
 			require.True(t, slices.IsSortedFunc(bals, func(a, b cssm.Balance) int { return strings.Compare(a.Tag, b.Tag) }))
+			head := []cssm.Balance{{Tag: "kept"}}
+			appended, err := w.c.AppendBalances(head, s, v)
+			require.NoError(t, err)
+			require.Equal(t, append([]cssm.Balance{{Tag: "kept"}}, bals...), appended, "AppendBalances appends what Balances returns")
 			for tag, n := range want {
 				if n > 0 {
 					t.Fatalf("%s/%s %s: instances ask %d, no row", s, v, tag, n)

@@ -70,17 +70,19 @@ type Balance struct {
 // Balances reports a virtual account's balance per entitlement, sorted by
 // tag. It is the cheap form of Licenses, for callers that sample often
 // (the rows come from the same cached state).
-func (c *CSSM) Balances(sa, va string) ([]Balance, error) {
+func (c *CSSM) Balances(sa, va string) ([]Balance, error) { return c.AppendBalances(nil, sa, va) }
+
+// AppendBalances is Balances appending to dst, so that a caller sampling
+// every simulated day can reuse its storage.
+func (c *CSSM) AppendBalances(dst []Balance, sa, va string) ([]Balance, error) {
 	_, v, err := c.r.va(sa, va)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	st := c.r.state(v)
-	out := make([]Balance, len(st.tags))
-	for i, t := range st.tags {
-		out[i] = Balance{Tag: t.Tag, Supply: t.Supply, Demand: t.Demand, FromParent: t.FromParent, Lent: t.Lent, Shortfall: t.Shortfall}
+	for _, t := range c.r.state(v).tags {
+		dst = append(dst, Balance{Tag: t.Tag, Supply: t.Supply, Demand: t.Demand, FromParent: t.FromParent, Lent: t.Lent, Shortfall: t.Shortfall})
 	}
-	return out, nil
+	return dst, nil
 }
 
 // Instances lists a virtual account's product instances, by name then UDI.

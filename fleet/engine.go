@@ -30,7 +30,13 @@ type node struct {
 	first [10]int64
 }
 
-type shardVA struct{ sa, va, token string }
+type shardVA struct {
+	sa, va, token string
+	// For the daily supply rows: the balance seen yesterday (and a buffer
+	// for today's), and the last row recorded per tag.
+	prev, buf []cssm.Balance
+	last      map[string]SupplyRow
+}
 
 type entry struct {
 	at  int64
@@ -68,6 +74,7 @@ type shard struct {
 	sched   []Event
 	counts  [4][6]int
 	rep     shardReport
+	dayInts []int // storage for the days' counts
 	events  int64
 	done    func(float64)
 }
@@ -75,7 +82,6 @@ type shard struct {
 type shardReport struct {
 	days   []Day
 	supply []SupplyRow
-	last   map[[3]string]SupplyRow
 }
 
 func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint64) (*shard, error) {
@@ -86,7 +92,7 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint
 	s := &shard{spec: spec, prof: prof, c: c, usages: map[string][]license.Usage{},
 		q:       pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()),
 		vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
-		down: []int64{0}, rep: shardReport{last: map[[3]string]SupplyRow{}}}
+		down: []int64{0}}
 	for _, e := range spec.Schedule {
 		if inShard(e, units) {
 			s.sched = append(s.sched, e)
@@ -150,7 +156,7 @@ func (s *shard) vaOf(sa, va string) (int32, error) {
 	if err != nil {
 		return 0, err
 	}
-	s.vas = append(s.vas, shardVA{sa, va, tok.Value})
+	s.vas = append(s.vas, shardVA{sa: sa, va: va, token: tok.Value, last: map[string]SupplyRow{}})
 	s.vaIndex[key] = int32(len(s.vas) - 1)
 	return int32(len(s.vas) - 1), nil
 }
@@ -406,7 +412,12 @@ func (s *shard) apply(e *Event) error {
 // sample records the day's state counts and the VAs' balance (a row when
 // it changed).
 func (s *shard) sample(day time.Time) {
-	d := Day{Date: day, Registration: make([]int, len(RegStates)), Authorization: make([]int, len(AuthStates))}
+	if len(s.dayInts) < len(RegStates)+len(AuthStates) {
+		s.dayInts = make([]int, 64*(len(RegStates)+len(AuthStates))) // days' counts carved from chunks
+	}
+	counts := s.dayInts[: len(RegStates)+len(AuthStates) : len(RegStates)+len(AuthStates)]
+	s.dayInts = s.dayInts[len(counts):]
+	d := Day{Date: day, Registration: counts[:len(RegStates):len(RegStates)], Authorization: counts[len(RegStates):]}
 	for r := range s.counts {
 		for a := range s.counts[r] {
 			d.Registration[r] += s.counts[r][a]
@@ -414,22 +425,27 @@ func (s *shard) sample(day time.Time) {
 		}
 	}
 	s.rep.days = append(s.rep.days, d)
-	for _, v := range s.vas {
-		bals, err := s.c.Balances(v.sa, v.va)
+	for i := range s.vas {
+		v := &s.vas[i]
+		cur, err := s.c.AppendBalances(v.buf[:0], v.sa, v.va)
 		if err != nil {
 			continue
 		}
-		for _, b := range bals {
+		if slices.Equal(cur, v.prev) {
+			v.buf = cur
+			continue // as yesterday: every tag's last row already says so
+		}
+		for _, b := range cur {
 			// The shortfall of the Licenses report's balance column.
 			short := max(0, b.Demand+b.Lent-b.Supply-b.FromParent)
 			row := SupplyRow{Date: day, SA: v.sa, VA: v.va, Tag: b.Tag, Demand: b.Demand, Supply: b.Supply, Shortfall: short}
-			key := [3]string{v.sa, v.va, b.Tag}
-			prev, ok := s.rep.last[key]
+			prev, ok := v.last[b.Tag]
 			if !ok || prev.Demand != row.Demand || prev.Supply != row.Supply || prev.Shortfall != row.Shortfall {
 				s.rep.supply = append(s.rep.supply, row)
-				s.rep.last[key] = row
+				v.last[b.Tag] = row
 			}
 		}
+		v.prev, v.buf = cur, v.prev
 	}
 }
 
