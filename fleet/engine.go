@@ -72,6 +72,7 @@ type shard struct {
 	down    []int64             // per path: down until (unix ns), 0 up
 	q       *pq.Calendar[entry] // device deadlines
 	sched   []Event
+	schedAt []int64 // sched's instants (unix ns), for the loop
 	counts  [4][6]int
 	rep     shardReport
 	dayInts []int // storage for the days' counts
@@ -99,6 +100,9 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint
 		}
 	}
 	slices.SortStableFunc(s.sched, func(a, b Event) int { return a.At.Compare(b.At) })
+	for _, e := range s.sched {
+		s.schedAt = append(s.schedAt, e.At.UnixNano())
+	}
 	for _, p := range spec.Pools {
 		if units[unitOf(p.SA, p.VA)] {
 			if err := s.addPool(spec.Start, p); err != nil {
@@ -324,7 +328,7 @@ func (s *shard) run() error {
 			}
 		}
 		if len(s.sched) > 0 {
-			if at := s.sched[0].At.UnixNano(); at < t {
+			if at := s.schedAt[0]; at < t {
 				t, kind = at, 2
 			}
 		}
@@ -358,7 +362,7 @@ func (s *shard) run() error {
 			s.settle(e.idx, time.Unix(0, t).UTC())
 		case 2:
 			ev := &s.sched[0] // the shard's own copy: devices it adds point into it
-			s.sched = s.sched[1:]
+			s.sched, s.schedAt = s.sched[1:], s.schedAt[1:]
 			if err := s.apply(ev); err != nil {
 				return err
 			}
