@@ -15,9 +15,8 @@ import (
 // mode graph (the dense table) for the inputs a fleet gives — boot,
 // registration, deadlines, answers and usage changes — held in ~190 bytes
 // with every instant (inputs, deadlines, answers) in Unix nanoseconds,
-// requests and answers passed by value,
-// and nothing kept for `show license` (no logs, attempts, certificate or
-// entitlement details). A property test drives Lean and Agent with the same
+// requests and answers passed by value, and nothing kept for `show
+// license` (no logs, attempts, certificate or entitlement details). A property test drives Lean and Agent with the same
 // random inputs and holds them to the same states, deadlines and requests.
 //
 // A Lean is a value: copying it copies the agent. Its zero value is not
