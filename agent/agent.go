@@ -559,22 +559,6 @@ func (a *Agent) TakeMessages() []license.Message {
 	return m
 }
 
-// DrainMessages hands each request the agent wants sent to f, oldest
-// first, and forgets them, keeping its buffer (fleets call it for every
-// event). f may give the agent answers.
-func (a *Agent) DrainMessages(f func(license.Message)) {
-	for len(a.outbox) > 0 {
-		batch := a.outbox
-		a.outbox = nil
-		for _, m := range batch {
-			f(m)
-		}
-		if a.outbox == nil {
-			a.outbox = batch[:0]
-		}
-	}
-}
-
 // TakeLogs returns the log events since the last call, oldest first, and
 // forgets them.
 func (a *Agent) TakeLogs() []LogEvent {
