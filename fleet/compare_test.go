@@ -31,12 +31,16 @@ func oneShard(b *testing.B, spec *Spec) *shard {
 	if err != nil {
 		b.Fatal(err)
 	}
-	of, _ := spec.shardOf(prof.Profile())
+	usages, err := spec.startUsages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	of, _ := spec.shardOf(prof.Profile(), usages)
 	units := map[string]bool{}
 	for u := range of {
 		units[u] = true
 	}
-	s, err := newShard(spec, prof, units, spec.Seed)
+	s, err := newShard(spec, prof, units, spec.Seed, usages)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -85,7 +85,9 @@ type shardReport struct {
 	supply []SupplyRow
 }
 
-func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint64) (*shard, error) {
+// newShard builds the shard of some units; usages are the spec's devices'
+// usages, by index.
+func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint64, usages [][]license.Usage) (*shard, error) {
 	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed})
 	if err != nil {
 		return nil, err
@@ -119,7 +121,7 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint
 	s.nodes, s.devs = make([]node, 0, n), make([]*Device, 0, n) // exact: no slack per device
 	for i := range spec.Devices {                               // in the spec's order: the same in every sharding
 		if d := &spec.Devices[i]; units[unitOf(d.SA, d.VA)] {
-			if err := s.addDevice(spec.Start, d); err != nil {
+			if err := s.addDevice(spec.Start, d, usages[i]); err != nil {
 				return nil, err
 			}
 		}
@@ -189,22 +191,18 @@ func (s *shard) pathOf(name string) int32 {
 	return int32(len(s.down) - 1)
 }
 
-// usageOf is a topology's usage, one shared slice per distinct usage
-// (agents and CSSM keep usage slices as given and never modify them).
-func (s *shard) usageOf(topo stackwise.Device) ([]license.Usage, error) {
-	u, err := topo.Usage()
-	if err != nil {
-		return nil, err
-	}
+// intern returns one shared slice per distinct usage (agents and CSSM
+// keep usage slices as given and never modify them).
+func (s *shard) intern(u []license.Usage) []license.Usage {
 	var key strings.Builder
 	for _, x := range u {
 		fmt.Fprintf(&key, "%s\x00%d\x00", x.Tag, x.Count)
 	}
 	if shared, ok := s.usages[key.String()]; ok {
-		return shared, nil
+		return shared
 	}
 	s.usages[key.String()] = u
-	return u, nil
+	return u
 }
 
 func seedOf(seed uint64, name string) uint64 {
@@ -213,16 +211,14 @@ func seedOf(seed uint64, name string) uint64 {
 	return seed ^ h.Sum64()
 }
 
-// addDevice boots a device and registers it at once.
-func (s *shard) addDevice(at time.Time, d *Device) error {
+// addDevice boots a device using usage (its topology's) and registers it
+// at once.
+func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error {
 	va, err := s.vaOf(d.SA, d.VA)
 	if err != nil {
 		return err
 	}
-	usage, err := s.usageOf(d.Topo)
-	if err != nil {
-		return err
-	}
+	usage = s.intern(usage)
 	udi, err := d.Topo.UDI()
 	if err != nil {
 		return err
@@ -383,7 +379,11 @@ func (s *shard) apply(e *Event) error {
 	case EvAddLicenses:
 		return s.addPool(e.At, e.Pool)
 	case EvAddDevice:
-		return s.addDevice(e.At, &e.Device)
+		usage, err := e.Device.Topo.Usage()
+		if err != nil {
+			return err
+		}
+		return s.addDevice(e.At, &e.Device, usage)
 	case EvRemove:
 		for i := range s.nodes {
 			n := &s.nodes[i]
@@ -400,10 +400,11 @@ func (s *shard) apply(e *Event) error {
 			}
 			topo := s.devs[idx].Topo // only the version changes: the latest upgrade's wins
 			topo.Version = e.Version
-			usage, err := s.usageOf(topo)
+			usage, err := topo.Usage()
 			if err != nil {
 				return err
 			}
+			usage = s.intern(usage)
 			if err := n.a.SetUsage(e.At.UnixNano(), usage, &s.out); err != nil {
 				return err
 			}
@@ -462,7 +463,11 @@ func Run(spec Spec) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %w", err)
 	}
-	of, n := spec.shardOf(prof.Profile())
+	usages, err := spec.startUsages()
+	if err != nil {
+		return nil, err
+	}
+	of, n := spec.shardOf(prof.Profile(), usages)
 	groups := make([]map[string]bool, n)
 	for i := range groups {
 		groups[i] = map[string]bool{}
@@ -492,7 +497,7 @@ func Run(spec Spec) (*Report, error) {
 	// Each shard is built (its devices booted and registered) and run on
 	// its own goroutine; errors are reported in shard order.
 	build := func(i int) {
-		s, err := newShard(&spec, prof, groups[i], spec.Seed+uint64(i))
+		s, err := newShard(&spec, prof, groups[i], spec.Seed+uint64(i), usages)
 		if err != nil {
 			errs[i] = err
 			return

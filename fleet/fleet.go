@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
 )
 
@@ -140,6 +141,20 @@ func (s *Spec) validate() error {
 	return nil
 }
 
+// startUsages is the usage of each of the spec's devices, by index:
+// computed once for balancing the shards and booting the devices.
+func (s *Spec) startUsages() ([][]license.Usage, error) {
+	out := make([][]license.Usage, len(s.Devices))
+	for i, d := range s.Devices {
+		u, err := d.Topo.Usage()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = u
+	}
+	return out, nil
+}
+
 // unitOf names what is sharded: a virtual account of a smart account.
 // Devices interact only through their virtual account's pool.
 func unitOf(sa, va string) string { return sa + "\x00" + va }
@@ -150,28 +165,18 @@ func unitOf(sa, va string) string { return sa + "\x00" + va }
 // default: it renews every 12 hours instead of every 30 days). The
 // heaviest units go first, each to the least loaded shard. The estimate
 // only decides which goroutine runs what; results never depend on it.
-func (s *Spec) shardOf(prof agent.Profile) (map[string]int, int) {
+func (s *Spec) shardOf(prof agent.Profile, usages [][]license.Usage) (map[string]int, int) {
 	devices := map[string]int{}
 	demand := map[string]map[string]int64{}
-	add := func(d Device, start bool) {
+	for i, d := range s.Devices {
 		u := unitOf(d.SA, d.VA)
 		devices[u]++
-		if !start {
-			return
-		}
-		usage, err := d.Topo.Usage()
-		if err != nil {
-			return // refused when the device is added
-		}
 		if demand[u] == nil {
 			demand[u] = map[string]int64{}
 		}
-		for _, x := range usage {
+		for _, x := range usages[i] {
 			demand[u][x.Tag] += int64(x.Count)
 		}
-	}
-	for _, d := range s.Devices {
-		add(d, true)
 	}
 	supply := map[string]map[string]int64{}
 	for _, p := range s.Pools {
@@ -185,7 +190,7 @@ func (s *Spec) shardOf(prof agent.Profile) (map[string]int, int) {
 	for _, e := range s.Schedule {
 		switch e.Kind {
 		case EvAddDevice:
-			add(e.Device, false)
+			devices[unitOf(e.Device.SA, e.Device.VA)]++
 		case EvAddLicenses:
 			devices[unitOf(e.Pool.SA, e.Pool.VA)] += 0
 		}

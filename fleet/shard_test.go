@@ -33,16 +33,18 @@ func TestShardOfBalances(t *testing.T) {
 		spec.Pools = append(spec.Pools, Pool{SA: "B", VA: va, Tag: "C9300-24 Network Advantage", Qty: 20})
 	}
 	spec.Schedule = []Event{{At: benchStart, Kind: EvAddDevice, Device: dev("C", "y", 0)}}
-	of, n := spec.shardOf(agent.DefaultProfile())
+	usages, err := spec.startUsages()
+	require.NoError(t, err)
+	of, n := spec.shardOf(agent.DefaultProfile(), usages)
 	require.Equal(t, 2, n)
 	assert.Equal(t, map[string]int{unitOf("A", "x"): 0, unitOf("B", "v1"): 1, unitOf("B", "v2"): 1, unitOf("B", "v3"): 1, unitOf("C", "y"): 1}, of,
 		"A/x weighs 600 and runs alone; the 20-device VAs and the one added later share the other shard")
 
 	spec.Shards = 8
-	of, n = spec.shardOf(agent.DefaultProfile())
+	of, n = spec.shardOf(agent.DefaultProfile(), usages)
 	assert.Equal(t, 5, n, "no more shards than virtual accounts")
 	assert.Len(t, of, 5)
 	spec.Shards = 0
-	_, n = spec.shardOf(agent.DefaultProfile())
+	_, n = spec.shardOf(agent.DefaultProfile(), usages)
 	assert.Equal(t, 1, n)
 }
