@@ -67,16 +67,14 @@ func quick(ans license.Answer) Quick {
 	panic(fmt.Sprintf("cssm: link: unexpected answer %T", ans))
 }
 
-// Register answers a registration with the token (Handle of a
-// license.Register without members, key or device time).
+// Register answers a registration with the token: Handle of a
+// license.Register without members, key or device time (registrations are
+// rare: they go through Handle's own path).
 func (l *Link) Register(now time.Time, id uint64, hostname, token string, force bool) (Quick, error) {
 	if err := l.begin(now); err != nil {
 		return Quick{}, err
 	}
-	if l.c.r.busy {
-		return Quick{Class: license.FailBusy}, nil
-	}
-	return quick(l.c.r.register(license.Register{ID: id, UDI: l.udi, Hostname: hostname, Token: token, Force: force})), nil
+	return quick(l.c.r.handle(license.Register{ID: id, UDI: l.udi, Hostname: hostname, Token: token, Force: force})), nil
 }
 
 // Authorize answers an authorization request for usage (Handle of a
@@ -104,17 +102,11 @@ func (l *Link) Authorize(now time.Time, usage []license.Usage) (Quick, error) {
 	return Quick{At: r.now.Add(-r.prof.AuthSkew), InCompliance: st.inCompliance(i.Usage)}, nil
 }
 
-// RenewID answers an ID certificate renewal (Handle of a license.RenewID
-// without a key).
+// RenewID answers an ID certificate renewal: Handle of a license.RenewID
+// without a key, through Handle's own path.
 func (l *Link) RenewID(now time.Time, id uint64) (Quick, error) {
 	if err := l.begin(now); err != nil {
 		return Quick{}, err
-	}
-	if l.c.r.busy {
-		return Quick{Class: license.FailBusy}, nil
-	}
-	if l.instance() == nil {
-		return Quick{Class: license.FailRejected}, nil
 	}
 	return quick(l.c.r.handle(license.RenewID{ID: id, UDI: l.udi})), nil
 }
