@@ -206,16 +206,8 @@ func (l *Lean) StateIndex() (registration, authorization int) {
 // States returns the registration and authorization lines of `show
 // license`, as Agent.States does.
 func (l *Lean) States() (registration, authorization string) {
-	if s := leanAuthState[l.mode]; s != "" {
-		return leanRegState[l.mode], s
-	}
-	switch {
-	case len(l.usage) == 0:
-		return leanRegState[l.mode], AuthNoLicenses
-	case l.evalLeft == 0:
-		return leanRegState[l.mode], AuthEvalExpired
-	}
-	return leanRegState[l.mode], AuthEvalMode
+	r, a := l.StateIndex()
+	return RegistrationStates[r], AuthorizationStates[a]
 }
 
 // NextDeadline is the earliest time at which the Lean has something to do
