@@ -121,7 +121,6 @@ func leanTime(t time.Time) (int64, error) {
 var (
 	leanUnidentified                                                   uint8
 	leanHasCert, leanAuthorizedish                                     [8]bool
-	leanRegState, leanAuthState                                        [8]string
 	leanRegIndex, leanAuthIndex                                        [8]int8
 	iRegister, iForceRegister, iRetryReg, iRegOK, iRegDeferred         int
 	iRegRejected, iAuthorized, iOutOfComp, iAuthExpired, iIDCertExpire int
@@ -132,17 +131,15 @@ var (
 func compileLean() {
 	leanUnidentified = uint8(modeIndex[ModeUnidentified])
 	for i, m := range Modes {
-		leanHasCert[i] = m.HasIDCert()
-		leanAuthorizedish[i] = m == ModeAuthorized || m == ModeOutOfCompliance || m == ModeAuthorizationExpired
+		// Agent's own functions of the mode, asked once per mode.
 		probe := &Agent{mode: m}
-		leanRegState[i] = probe.regString()
-	}
-	leanAuthState[modeIndex[ModeAuthorized]] = AuthAuthorized
-	leanAuthState[modeIndex[ModeOutOfCompliance]] = AuthOutOfComp
-	leanAuthState[modeIndex[ModeAuthorizationExpired]] = AuthExpired
-	for i := range Modes {
-		leanRegIndex[i] = int8(slices.Index(RegistrationStates, leanRegState[i]))
-		leanAuthIndex[i] = int8(slices.Index(AuthorizationStates, leanAuthState[i])) // -1 where it depends on eval
+		leanHasCert[i] = m.HasIDCert()
+		leanAuthorizedish[i] = probe.authorizedish()
+		leanRegIndex[i] = int8(slices.Index(RegistrationStates, probe.regString()))
+		leanAuthIndex[i] = -1 // depends on usage and eval
+		if probe.authorizedish() {
+			leanAuthIndex[i] = int8(slices.Index(AuthorizationStates, probe.authString()))
+		}
 	}
 	for _, p := range []struct {
 		i  *int
