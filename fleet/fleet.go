@@ -181,7 +181,7 @@ func (s *Spec) shardOf(prof agent.Profile, usages [][]license.Usage) (map[string
 	supply := map[string]map[string]int64{}
 	for _, p := range s.Pools {
 		u := unitOf(p.SA, p.VA)
-		devices[u] += 0
+		devices[u] += 0 // a unit with licenses and no devices yet still gets a shard
 		if supply[u] == nil {
 			supply[u] = map[string]int64{}
 		}
@@ -192,7 +192,7 @@ func (s *Spec) shardOf(prof agent.Profile, usages [][]license.Usage) (map[string
 		case EvAddDevice:
 			devices[unitOf(e.Device.SA, e.Device.VA)]++
 		case EvAddLicenses:
-			devices[unitOf(e.Pool.SA, e.Pool.VA)] += 0
+			devices[unitOf(e.Pool.SA, e.Pool.VA)] += 0 // likewise
 		}
 	}
 	heavy := max(1, int64(prof.AuthRenewAfter/prof.OutOfComplianceRetry))
