@@ -74,11 +74,11 @@ func (c *CSSM) advance(now time.Time) { c.r.advance(now, c.checkSatellite) }
 
 // NextDeadline is the earliest time something is due, or zero.
 func (c *CSSM) NextDeadline() time.Time {
-	e, ok := c.r.next()
+	ns, ok := c.r.next()
 	if !ok {
 		return time.Time{}
 	}
-	return c.r.timeOf(e)
+	return c.r.timeOf(ns)
 }
 
 // DeadlineFloor is an instant (Unix nanoseconds) before which nothing is
@@ -92,8 +92,7 @@ func (c *CSSM) DeadlineFloor() int64 { return c.r.floor }
 // outside 1678–2262), and false when nothing is due: a loop asking at every
 // step spares the conversion to a time.
 func (c *CSSM) NextDeadlineUnixNano() (int64, bool) {
-	e, ok := c.r.next()
-	return e.ns, ok
+	return c.r.next()
 }
 
 // Handle answers an agent's request (implements Backend).

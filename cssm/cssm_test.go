@@ -3,6 +3,7 @@ package cssm_test
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -396,6 +397,57 @@ func TestCleanUpOnTime(t *testing.T) {
 	assert.Equal(t, 2, removed)
 	ans := handle(t, c, c.Now(), license.Authorize{ID: id(), UDI: udi("FOC1"), Usage: []license.Usage{one}})
 	assert.Equal(t, cssm.ReasonInstanceNotFound, ans.(license.Failure).Reason)
+}
+
+// A switch that comes back after "Failed to Connect" and then goes silent
+// again is checked from its new last contact: alerted 31 days and released
+// 90 days after it, not at the deadlines of its first silence.
+func TestCleanUpAfterReturn(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, campus, na24, 1, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	one := license.Usage{Tag: na24, Count: 1}
+	registerDevice(t, c, t0, token(t, c, campus), "FOC1", one)
+	require.NoError(t, c.Advance(t0.Add(31*cssm.Day)))
+	require.Len(t, c.Alerts(sa, false), 1, "Failed to Connect")
+	assert.Equal(t, t0.Add(90*cssm.Day), c.NextDeadline(), "then the release")
+
+	back := t0.Add(35 * cssm.Day)
+	authorize(t, c, back, "FOC1", one)
+	assert.Empty(t, c.Alerts(sa, false), "contact clears it")
+	assert.Equal(t, back.Add(31*cssm.Day), c.NextDeadline(), "the connect check again, from the new contact")
+	require.NoError(t, c.Advance(back.Add(31*cssm.Day-time.Second)))
+	assert.Empty(t, c.Alerts(sa, false))
+	require.NoError(t, c.Advance(back.Add(31*cssm.Day)))
+	alerts := c.Alerts(sa, false)
+	require.Len(t, alerts, 1)
+	assert.Equal(t, cssm.AlertFailedToConnect, alerts[0].Type)
+	assert.Equal(t, back.Add(31*cssm.Day), alerts[0].Raised)
+	assert.Equal(t, back.Add(90*cssm.Day), alerts[0].Due)
+	require.NoError(t, c.Advance(back.Add(90*cssm.Day)))
+	rows, _ := c.Instances(sa, campus)
+	assert.Equal(t, "Usage Released", rows[0].Status)
+}
+
+// A snapshot whose instance is due a check before its connect check (as
+// snapshots of earlier versions could be) restores to the same checks.
+func TestRestoreEarlyCheck(t *testing.T) {
+	c := newCSSM(t)
+	registerDevice(t, c, t0, token(t, c, campus), "FOC1")
+	later := t0.Add(20 * cssm.Day)
+	authorize(t, c, later, "FOC1")
+	s := snap(t, c)
+	due := later.Add(31 * cssm.Day).Format(time.RFC3339)
+	require.Contains(t, s, `"nextCheck": "`+due+`"`)
+	early := strings.Replace(s, `"nextCheck": "`+due+`"`, `"nextCheck": "`+t0.Add(31*cssm.Day).Format(time.RFC3339)+`"`, 1)
+	r, err := cssm.Restore([]byte(early), stackwise.Catalog())
+	require.NoError(t, err)
+	assert.Equal(t, later.Add(31*cssm.Day), r.NextDeadline())
+	assert.Equal(t, s, snap(t, r), "restored, it is the CSSM it was")
+	require.NoError(t, r.Advance(later.Add(31*cssm.Day-time.Second)))
+	assert.Empty(t, r.Alerts(sa, false))
+	require.NoError(t, r.Advance(later.Add(31*cssm.Day)))
+	assert.Len(t, r.Alerts(sa, false), 1)
 }
 
 func TestTermLicensesExpire(t *testing.T) {

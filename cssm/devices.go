@@ -149,7 +149,7 @@ func (r *registry) register(m license.Register) license.Answer {
 	i.udiStr = key
 	r.insts[key] = i
 	i.vacc.ninst++
-	r.scheduleInstance(i, r.now.Add(r.prof.FailedToConnectAfter+r.prof.ConnectAlertGrace))
+	r.list(i)
 	return license.RegisterReply{ID: m.ID, SmartAccount: tok.SA, VirtualAccount: tok.VA, ExportControlled: tok.ExportControlled,
 		CertStart: i.CertStart, CertSerial: i.CertSerial}
 }
@@ -164,6 +164,13 @@ func signedBy(i *instance, key string) bool {
 // contact records a message from the instance: it is connected again.
 func (r *registry) contact(i *instance) {
 	i.LastContact = r.now
+	switch {
+	case !i.listed: // back from a later check: the connect check is next again
+		r.list(i)
+	case i != r.last:
+		r.unlist(i)
+		r.list(i)
+	}
 	if !i.Connected {
 		i.Connected = true
 		r.clear("connect:" + i.udiKey())

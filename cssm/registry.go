@@ -48,7 +48,11 @@ type registry struct {
 	// earliest live entry's when next last looked, lowered by pushes since
 	// (entries only die, or come by a push). math.MaxInt64: none.
 	floor int64
-	busy  bool // answers every device request "try again" (seed scenario 2)
+	// first and last are the ends of the contact list: the instances
+	// whose next check is their connect check (see contactList), by last
+	// contact, oldest first.
+	first, last *instance
+	busy        bool // answers every device request "try again" (seed scenario 2)
 }
 
 type account struct {
@@ -89,9 +93,11 @@ type instance struct {
 	Usage       []license.Usage
 	vacc        *vaccount // its virtual account (names: sa() and va()); renames keep the object
 	Consuming   bool
-	Connected   bool   // false once "Failed to Connect" was raised
-	renewAlert  bool   // its "Failed to Renew" alert is open
-	sched       uint64 // the seq of its live schedule entry
+	Connected   bool      // false once "Failed to Connect" was raised
+	renewAlert  bool      // its "Failed to Renew" alert is open
+	listed      bool      // on the contact list (then it has no live schedule entry)
+	sched       uint64    // the seq of its live schedule entry
+	prev, next  *instance // on the contact list
 
 	UDI        license.UDI
 	Hostname   string
@@ -675,6 +681,9 @@ func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) 
 
 func (r *registry) removeInstance(i *instance) {
 	r.setUsage(i, nil, false)
+	if i.listed {
+		r.unlist(i)
+	}
 	i.vacc.ninst--
 	delete(r.insts, i.udiKey())
 	i.gen = 0

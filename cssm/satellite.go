@@ -450,11 +450,11 @@ func (s *Satellite) Advance(now time.Time) error {
 
 // NextDeadline is the satellite's next clean-up deadline, or zero.
 func (s *Satellite) NextDeadline() time.Time {
-	e, ok := s.r.next()
+	ns, ok := s.r.next()
 	if !ok {
 		return time.Time{}
 	}
-	return s.r.timeOf(e)
+	return s.r.timeOf(ns)
 }
 
 // CreateToken creates a token on the satellite for one of its virtual accounts.

@@ -75,20 +75,34 @@ func (r *registry) push(t time.Time, e entry) {
 	r.floor = min(r.floor, e.ns)
 }
 
-// timeOf is an entry's instant as a time in the registry's zone.
-func (r *registry) timeOf(e entry) time.Time { return time.Unix(0, e.ns).In(r.now.Location()) }
+// timeOf is an instant (Unix ns) as a time in the registry's zone.
+func (r *registry) timeOf(ns int64) time.Time { return time.Unix(0, ns).In(r.now.Location()) }
 
-// next returns the earliest live entry's time, dropping stale ones.
-func (r *registry) next() (entry, bool) {
+// next returns the instant (Unix ns) of the earliest live entry or listed
+// check, dropping stale entries.
+func (r *registry) next() (int64, bool) {
+	e, ok := r.peek()
+	ns := e.ns
+	if r.first != nil {
+		if due := unixNano(r.connectCheck(r.first)); !ok || due < ns {
+			ns, ok = due, true
+		}
+	}
+	r.floor = math.MaxInt64
+	if ok {
+		r.floor = ns
+	}
+	return ns, ok
+}
+
+// peek returns the schedule's earliest live entry, dropping stale ones.
+func (r *registry) peek() (entry, bool) {
 	for r.sched.Len() > 0 {
-		e := r.sched.Peek()
-		if r.live(e) {
-			r.floor = e.ns
+		if e := r.sched.Peek(); r.live(e) {
 			return e, true
 		}
 		r.sched.Pop()
 	}
-	r.floor = math.MaxInt64
 	return entry{}, false
 }
 
@@ -189,12 +203,14 @@ func (r *registry) advance(now time.Time, onSatellite func(e entry)) {
 		return
 	}
 	for {
-		e, ok := r.next()
-		if !ok || e.ns > unixNano(now) {
+		ns, ok := r.next()
+		if !ok || ns > unixNano(now) {
 			break
 		}
+		r.hand(ns) // listed checks due now join the schedule's entries
+		e, _ := r.peek()
 		r.sched.Pop()
-		if at := r.timeOf(e); at.After(r.now) {
+		if at := r.timeOf(e.ns); at.After(r.now) {
 			r.now = at
 		}
 		switch e.kind {
@@ -257,8 +273,8 @@ func (r *registry) checkInstance(i *instance) {
 	src := func() string { return i.Hostname + " (" + i.UDI.String() + ")" } // only when an alert is raised
 	connect := p.FailedToConnectAfter + p.ConnectAlertGrace
 	switch {
-	case age < connect:
-		r.scheduleInstance(i, i.LastContact.Add(connect))
+	case age < connect: // a restored instance checked early
+		r.listSorted(i)
 	case i.Connected:
 		i.Connected = false
 		src := src()
@@ -283,5 +299,94 @@ func (r *registry) checkInstance(i *instance) {
 		r.removeInstance(i)
 		r.raise("removed:"+i.UDI.String()+":"+r.now.Format(time.RFC3339), Alert{Severity: SevInfo, Type: AlertInstanceRemoved, SA: sa, VA: va, Source: src,
 			Message: fmt.Sprintf("The product instance %s was removed after a year without contact", src)})
+	}
+}
+
+// The contact list. An instance's next check is mostly its connect check
+// (LastContact + FailedToConnectAfter + ConnectAlertGrace), and most
+// instances make contact again before it comes: a schedule entry per
+// contact would be pushed, and popped or found stale, once per renewal.
+// Instead the instances whose next check is the connect check wait on a
+// list by last contact, oldest first (contacts come in time order: one
+// moves its instance to the end), and those the clock reaches are handed
+// to the schedule at their check's instant. The checks happen when, and in
+// the order, an entry per contact would have made them.
+
+// connectCheck is the instant of an instance's connect check.
+func (r *registry) connectCheck(i *instance) time.Time {
+	return i.LastContact.Add(r.prof.FailedToConnectAfter + r.prof.ConnectAlertGrace)
+}
+
+// nextCheck is the instant of an instance's next check.
+func (r *registry) nextCheck(i *instance) time.Time {
+	if i.listed {
+		return r.connectCheck(i)
+	}
+	return i.NextCheck
+}
+
+// list puts i at the end of the contact list; its last contact is the
+// latest (the caller's r.now, or a restore in order). Its schedule entry,
+// if any, is dead from now on.
+func (r *registry) list(i *instance) {
+	i.sched = 0 // entries are numbered from 1
+	i.listed, i.prev, i.next = true, r.last, nil
+	if r.last != nil {
+		r.last.next = i
+	} else {
+		r.first = i
+		r.floor = min(r.floor, unixNano(r.connectCheck(i))) // the floor knew of no listed check
+	}
+	r.last = i
+}
+
+// unlist takes i off the contact list.
+func (r *registry) unlist(i *instance) {
+	if i.prev != nil {
+		i.prev.next = i.next
+	} else {
+		r.first = i.next
+	}
+	if i.next != nil {
+		i.next.prev = i.prev
+	} else {
+		r.last = i.prev
+	}
+	i.listed, i.prev, i.next = false, nil, nil
+}
+
+// listSorted puts i on the contact list in its place by last contact
+// (an instance restored with an early check: rare, so a walk from the end).
+func (r *registry) listSorted(i *instance) {
+	after := r.last
+	for after != nil && after.LastContact.After(i.LastContact) {
+		after = after.prev
+	}
+	i.sched = 0
+	i.listed, i.prev = true, after
+	if after != nil {
+		i.next, after.next = after.next, i
+	} else {
+		i.next, r.first = r.first, i
+	}
+	if i.next != nil {
+		i.next.prev = i
+	} else {
+		r.last = i
+	}
+	r.floor = min(r.floor, unixNano(r.connectCheck(i)))
+}
+
+// hand moves the listed instances whose connect check is at due (the
+// first ones: the list is by last contact) to the schedule.
+func (r *registry) hand(due int64) {
+	for r.first != nil {
+		i := r.first
+		at := r.connectCheck(i)
+		if unixNano(at) != due {
+			return
+		}
+		r.unlist(i)
+		r.scheduleInstance(i, at)
 	}
 }

@@ -1,6 +1,7 @@
 package cssm
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -111,7 +112,7 @@ func (r *registry) toJSON() (registryJSON, error) {
 	for _, i := range r.insts {
 		j.Instances = append(j.Instances, instanceJSON{UDI: i.UDI, Members: i.members(), Hostname: i.Hostname, SA: i.sa(), VA: i.va(), Registered: i.Registered,
 			LastContact: i.LastContact, CertStart: i.CertStart, CertSerial: i.CertSerial, KeyID: i.keyID(), Usage: i.Usage, Consuming: i.Consuming,
-			Connected: i.Connected, NextCheck: i.NextCheck, Gen: i.gen})
+			Connected: i.Connected, NextCheck: r.nextCheck(i), Gen: i.gen})
 	}
 	slices.SortFunc(j.Instances, func(x, y instanceJSON) int { return strings.Compare(x.UDI.String(), y.UDI.String()) })
 	for _, t := range r.tokens {
@@ -238,8 +239,22 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		}
 	}
 	// The schedule is a function of the state.
+	// Instances checked no later than their connect check wait on the
+	// contact list (an earlier check would find them in time), the others
+	// in the schedule.
+	var listed []*instance
 	for _, i := range r.insts {
-		r.scheduleInstance(i, i.NextCheck)
+		if i.NextCheck.After(r.connectCheck(i)) {
+			r.scheduleInstance(i, i.NextCheck)
+		} else {
+			listed = append(listed, i)
+		}
+	}
+	slices.SortFunc(listed, func(a, b *instance) int {
+		return cmp.Or(a.LastContact.Compare(b.LastContact), strings.Compare(a.udiKey(), b.udiKey()))
+	})
+	for _, i := range listed {
+		r.list(i)
 	}
 	for _, a := range r.accounts {
 		for _, v := range a.vas {
