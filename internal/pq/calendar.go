@@ -110,11 +110,14 @@ func (c *Calendar[T]) next() int64 {
 }
 
 // Bucket storage is recycled: arrays of a power-of-two capacity of at
-// least minPooledCap wait in a pool by size class, up to as many elements
-// in all as the calendar holds (at least minPool), so that memory follows
-// the elements while the large buckets that fill and drain every simulated
-// month allocate nothing. Small arrays are left to the allocator, which
-// hands out memory still in cache where a pooled one would be cold.
+// least minPooledCap wait in a pool by size class, up to twice as many
+// elements in all as the calendar holds (at least minPool), so that memory
+// follows the elements while the large buckets that fill and drain every
+// simulated month (or every 12 hours) allocate nothing past their first
+// small arrays: a bucket growing out of those takes the smallest pooled
+// array that fits, however larger, and a drained array pushes smaller ones
+// out of a full pool. Small arrays are left to the allocator, which hands
+// out memory still in cache where a pooled one would be cold.
 const (
 	minPool      = 1 << 12
 	minPooledCap = 64
@@ -126,12 +129,14 @@ func (c *Calendar[T]) grow(s []T) []T {
 	size := max(4, 2*cap(s))
 	class := bits.Len(uint(size)) - 1
 	var a []T
-	if class < len(c.pool) && len(c.pool[class]) > 0 {
-		free := c.pool[class]
-		a = free[len(free)-1]
-		c.pool[class] = free[:len(free)-1]
-		c.pooled -= cap(a)
-	} else {
+	for k := class; size >= minPooledCap && k < len(c.pool) && a == nil; k++ { // the smallest that fits, however larger
+		if free := c.pool[k]; len(free) > 0 {
+			a = free[len(free)-1]
+			c.pool[k] = free[:len(free)-1]
+			c.pooled -= cap(a)
+		}
+	}
+	if a == nil {
 		a = make([]T, 0, size)
 	}
 	a = append(a, s...)
@@ -141,13 +146,25 @@ func (c *Calendar[T]) grow(s []T) []T {
 }
 
 // recycle pools an empty array of a power-of-two capacity, if the pool
-// has room.
+// has room or can make it by dropping smaller arrays.
 func (c *Calendar[T]) recycle(a []T) {
 	n := cap(a)
-	if n < minPooledCap || n&(n-1) != 0 || c.pooled+n > max(minPool, c.Len()) {
+	if n < minPooledCap || n&(n-1) != 0 {
 		return
 	}
 	class := bits.Len(uint(n)) - 1
+	limit := max(minPool, 2*c.Len())
+	for k := 0; k < class && k < len(c.pool) && c.pooled+n > limit; k++ { // smaller arrays make room for a larger one
+		for len(c.pool[k]) > 0 && c.pooled+n > limit {
+			last := len(c.pool[k]) - 1
+			c.pooled -= cap(c.pool[k][last])
+			c.pool[k][last] = nil
+			c.pool[k] = c.pool[k][:last]
+		}
+	}
+	if c.pooled+n > limit {
+		return
+	}
 	for len(c.pool) <= class {
 		c.pool = append(c.pool, nil)
 	}
@@ -174,16 +191,17 @@ func (c *Calendar[T]) fill() bool {
 	if c.inRing == 0 && c.far.Len() == 0 {
 		return false
 	}
+	// Ready's old storage, empty (pops zero what they take), goes back to
+	// the pool (while the next bucket still counts in Len). The next
+	// bucket's slice becomes ready (no copying).
+	c.recycle(c.ready[:0])
 	c.cur = c.next()
-	// The bucket's slice becomes ready (no copying). Ready's old storage,
-	// empty (pops zero what they take), goes back to the pool.
 	var bucket []T
 	if c.ring != nil {
 		slot := &c.ring[c.cur&c.mask]
 		bucket, *slot = *slot, nil
 		c.inRing -= len(bucket)
 	}
-	c.recycle(c.ready[:0])
 	for c.far.Len() > 0 && c.bucketOf(c.far.Peek().At()) == c.cur {
 		bucket = append(bucket, c.far.Pop())
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
 	"github.com/slsim/slsim/internal/pq"
@@ -184,5 +186,40 @@ func TestCalendarLargeBuckets(t *testing.T) {
 		if got, want := c.Pop(), h.Pop(); got != want {
 			t.Fatalf("drain: calendar %+v, heap %+v", got, want)
 		}
+	}
+}
+
+// A bucket that fills and drains on a cycle (a fleet's devices renewing
+// together) allocates, once the calendar has seen a cycle, only the small
+// arrays it starts in (4, 8, 16 and 32 elements): then it grows into the
+// drained bucket's array, which waited in the pool, having pushed out the
+// smaller arrays the first growth left there. Small buckets around it
+// (stragglers, one element each) take a small array each from the
+// allocator, as they would in any queue.
+func TestCalendarRecyclesCycles(t *testing.T) {
+	const n, period = 5000, 720
+	c := pq.NewCalendar[timed](16, 12, 0)
+	for i := range int64(n) {
+		at := int64(100)
+		if i%125 == 0 {
+			at += 16 * (1 + i/125) // forty stragglers, a bucket each, all before the next cycle
+		}
+		c.Push(timed{at: at, id: i})
+	}
+	cycle := func() {
+		for range n {
+			x := c.Pop()
+			c.Push(timed{at: x.at + period, id: x.id})
+		}
+	}
+	cycle()
+	cycle()
+	assert.Equal(t, float64(4+n/125), testing.AllocsPerRun(3, cycle), "allocations per cycle: four small arrays, one per straggler")
+	assert.Equal(t, n, c.Len())
+	prev := int64(-1 << 62)
+	for c.Len() > 0 { // and the order holds
+		x := c.Pop()
+		require.LessOrEqual(t, prev, x.at)
+		prev = x.at
 	}
 }
