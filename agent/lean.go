@@ -232,10 +232,25 @@ func (l *Lean) earliest() (slot, int64) {
 	return slot(l.first), l.deadlines[l.first]
 }
 
-// setDeadline sets (or clears, with 0) one deadline.
+// setDeadline sets (or clears, with 0) one deadline, keeping the
+// earliest known where it can: a deadline set earlier than it becomes it,
+// one set or cleared elsewhere leaves it, and only the earliest's own
+// moving makes earliest look again.
 func (l *Lean) setDeadline(s slot, t int64) {
+	if l.deadlines[s] == t {
+		return
+	}
 	l.deadlines[s] = t
-	l.fresh = false
+	if !l.fresh {
+		return
+	}
+	f := slot(l.first)
+	switch {
+	case f == s:
+		l.fresh = false
+	case t != 0 && (f < 0 || t < l.deadlines[f] || t == l.deadlines[f] && s < f):
+		l.first = int8(s)
+	}
 }
 
 // Advance processes every deadline at or before now (Unix nanoseconds,

@@ -1,0 +1,36 @@
+package agent
+
+import (
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// Lean keeps its earliest deadline across setDeadline calls where it can;
+// after any sequence of sets and clears it is what a scan of every slot
+// finds: the earliest instant, and of slots tied on it the lowest. The
+// instants are drawn from a handful so that ties are common.
+func TestLeanEarliestFollowsDeadlines(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var l Lean
+		l.first = -1
+		steps := rapid.IntRange(1, 40).Draw(t, "steps")
+		for range steps {
+			s := slot(rapid.IntRange(0, int(nSlots)-1).Draw(t, "slot"))
+			at := int64(rapid.IntRange(0, 4).Draw(t, "at")) // 0 clears
+			l.setDeadline(s, at)
+			if rapid.Bool().Draw(t, "ask") {
+				gotSlot, gotAt := l.earliest()
+				wantSlot, wantAt := slot(-1), int64(0)
+				for k, d := range l.deadlines {
+					if d != 0 && (wantAt == 0 || d < wantAt) {
+						wantSlot, wantAt = slot(k), d
+					}
+				}
+				if gotSlot != wantSlot || gotAt != wantAt {
+					t.Fatalf("deadlines %v: earliest slot %d at %d, want slot %d at %d", l.deadlines, gotSlot, gotAt, wantSlot, wantAt)
+				}
+			}
+		}
+	})
+}
