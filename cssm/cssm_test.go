@@ -450,6 +450,22 @@ func TestRestoreEarlyCheck(t *testing.T) {
 	assert.Len(t, r.Alerts(sa, false), 1)
 }
 
+// Requests at the instant of the last one skip the schedule, unless
+// something fell due meanwhile: licenses added at that instant whose expiry
+// notice is already past are noticed before the next request is answered.
+func TestSameInstantStillDue(t *testing.T) {
+	c := newCSSM(t)
+	registerDevice(t, c, t0, token(t, c, campus), "FOC1")
+	authorize(t, c, t0, "FOC1")
+	_, err := c.AddLicenses(t0, sa, campus, na24, 1, t0.Add(-100*cssm.Day), t0.Add(30*cssm.Day))
+	require.NoError(t, err)
+	assert.Empty(t, c.Alerts(sa, false), "not yet processed")
+	authorize(t, c, t0, "FOC1")
+	alerts := c.Alerts(sa, false)
+	require.Len(t, alerts, 1)
+	assert.Equal(t, cssm.AlertLicensesExpiring, alerts[0].Type)
+}
+
 func TestTermLicensesExpire(t *testing.T) {
 	c := newCSSM(t)
 	end := t0.AddDate(1, 0, 0)

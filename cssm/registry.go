@@ -48,6 +48,7 @@ type registry struct {
 	// earliest live entry's when next last looked, lowered by pushes since
 	// (entries only die, or come by a push). math.MaxInt64: none.
 	floor int64
+	nowNs int64 // now in Unix ns, as advance last set it (a later push at or before it lowers floor to it)
 	// first and last are the ends of the contact list: the instances
 	// whose next check is their connect check (see contactList), by last
 	// contact, oldest first.
@@ -175,12 +176,15 @@ func newRegistry(now time.Time, prof *Profile, cat license.Catalog, seed uint64,
 	return &registry{
 		prof: p, cat: cat, pcg: pcg, rng: rand.New(pcg), now: now, server: server,
 		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{},
-		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1, sched: pq.NewCalendar[entry](schedWidth, schedBits, unixNano(now)), floor: math.MaxInt64,
+		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1, sched: pq.NewCalendar[entry](schedWidth, schedBits, unixNano(now)), floor: math.MaxInt64, nowNs: unixNano(now),
 	}, nil
 }
 
 // at checks and sets the registry's time.
 func (r *registry) at(now time.Time) error {
+	if now == r.now {
+		return nil
+	}
 	if now.Before(r.now) {
 		return fmt.Errorf("%w (at %s, %s is at %s)", ErrTimeWentBack, now.Format(time.RFC3339), r.server, r.now.Format(time.RFC3339))
 	}

@@ -198,8 +198,11 @@ func (r *registry) scheduleInstance(i *instance, at time.Time) {
 // advance processes every live entry due at or before now, each at its own
 // time; onSatellite handles satellite entries (CSSM only).
 func (r *registry) advance(now time.Time, onSatellite func(e entry)) {
-	if unixNano(now) < r.floor {
-		r.now = now // nothing is due: the common case of a device's request
+	if now == r.now && r.nowNs < r.floor {
+		return // the instant of the last request (a fleet's devices renew together), nothing due since
+	}
+	if ns := unixNano(now); ns < r.floor {
+		r.now, r.nowNs = now, ns // nothing is due: the common case of a device's request
 		return
 	}
 	for {
@@ -228,7 +231,7 @@ func (r *registry) advance(now time.Time, onSatellite func(e entry)) {
 			}
 		}
 	}
-	r.now = now
+	r.now, r.nowNs = now, unixNano(now)
 }
 
 func (r *registry) fireLot(e entry) {
