@@ -549,14 +549,15 @@ func (r *registry) state(v *vaccount) *vaState {
 	if v.cache != nil {
 		return v.cache
 	}
-	totals := map[string]*tagState{}
-	get := func(tag string) *tagState {
-		t, ok := totals[tag]
-		if !ok {
-			t = &tagState{Tag: tag}
-			totals[tag] = t
+	st := &vaState{}
+	get := func(tag string) *tagState { // a VA has a handful of tags: a scan, no map
+		for i := range st.tags {
+			if st.tags[i].Tag == tag {
+				return &st.tags[i]
+			}
 		}
-		return t
+		st.tags = append(st.tags, tagState{Tag: tag})
+		return &st.tags[len(st.tags)-1]
 	}
 	for _, l := range v.lots {
 		if l.activeAt(r.now) {
@@ -571,24 +572,18 @@ func (r *registry) state(v *vaccount) *vaState {
 			get(tag).Demand += d
 		}
 	}
-	st := &vaState{}
-	for _, t := range totals {
-		t.Name, t.Description = r.entitlement(t.Tag)
-		st.tags = append(st.tags, *t)
-	}
 	slices.SortFunc(st.tags, func(a, b tagState) int { return strings.Compare(a.Tag, b.Tag) })
-	index := map[string]int{}
 	for i := range st.tags {
 		t := &st.tags[i]
+		t.Name, t.Description = r.entitlement(t.Tag)
 		t.Own = min(t.Demand, t.Supply)
-		index[t.Tag] = i
 	}
 	for i := range st.tags {
 		t := &st.tags[i]
 		rest := t.Demand - t.Own
 		if rest > 0 && r.cat != nil {
 			if e, ok := r.cat.Lookup(t.Tag); ok && e.Parent != "" {
-				if pi, ok := index[e.Parent]; ok {
+				if pi, ok := slices.BinarySearchFunc(st.tags, e.Parent, func(x tagState, t string) int { return strings.Compare(x.Tag, t) }); ok {
 					p := &st.tags[pi]
 					take := min(rest, p.Supply-p.Own-p.Lent)
 					p.Lent += take
