@@ -205,7 +205,9 @@ func (c *Calendar[T]) fill() bool {
 	for c.far.Len() > 0 && c.bucketOf(c.far.Peek().At()) == c.cur {
 		bucket = append(bucket, c.far.Pop())
 	}
-	slices.SortFunc(bucket, cmpOf[T])
+	if !slices.IsSortedFunc(bucket, cmpOf[T]) { // devices that renew together push in order
+		slices.SortFunc(bucket, cmpOf[T])
+	}
 	c.ready, c.readyAt, c.known = bucket, 0, false
 	return true
 }
