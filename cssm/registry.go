@@ -49,9 +49,9 @@ type registry struct {
 	// (entries only die, or come by a push). math.MaxInt64: none.
 	floor int64
 	nowNs int64 // now in Unix ns, as advance last set it (a later push at or before it lowers floor to it)
-	// first and last are the ends of the contact list: the instances
-	// whose next check is their connect check (see contactList), by last
-	// contact, oldest first.
+	// first and last are the ends of the contact list (schedule.go): the
+	// instances whose next check is their connect check, by last contact,
+	// oldest first.
 	first, last *instance
 	busy        bool // answers every device request "try again" (seed scenario 2)
 }

@@ -276,7 +276,7 @@ func (r *registry) checkInstance(i *instance) {
 	src := func() string { return i.Hostname + " (" + i.UDI.String() + ")" } // only when an alert is raised
 	connect := p.FailedToConnectAfter + p.ConnectAlertGrace
 	switch {
-	case age < connect: // a restored instance checked early
+	case age < connect: // not reached (the list hands instances over at their connect check), kept as the rule
 		r.listSorted(i)
 	case i.Connected:
 		i.Connected = false
