@@ -332,15 +332,38 @@ func (r *registry) nextCheck(i *instance) time.Time {
 // latest (the caller's r.now, or a restore in order). Its schedule entry,
 // if any, is dead from now on.
 func (r *registry) list(i *instance) {
-	i.sched = 0 // entries are numbered from 1
-	i.listed, i.prev, i.next = true, r.last, nil
-	if r.last != nil {
-		r.last.next = i
-	} else {
-		r.first = i
+	if r.last == nil {
 		r.floor = min(r.floor, unixNano(r.connectCheck(i))) // the floor knew of no listed check
 	}
-	r.last = i
+	r.insertAfter(i, r.last)
+}
+
+// listSorted puts i on the contact list in its place by last contact
+// (an instance restored with an early check: rare, so a walk from the end).
+func (r *registry) listSorted(i *instance) {
+	after := r.last
+	for after != nil && after.LastContact.After(i.LastContact) {
+		after = after.prev
+	}
+	r.insertAfter(i, after)
+	r.floor = min(r.floor, unixNano(r.connectCheck(i)))
+}
+
+// insertAfter links i into the contact list after after (first if nil);
+// its schedule entry, if any, is dead from now on.
+func (r *registry) insertAfter(i, after *instance) {
+	i.sched = 0 // entries are numbered from 1
+	i.listed, i.prev = true, after
+	if after != nil {
+		i.next, after.next = after.next, i
+	} else {
+		i.next, r.first = r.first, i
+	}
+	if i.next != nil {
+		i.next.prev = i
+	} else {
+		r.last = i
+	}
 }
 
 // unlist takes i off the contact list.
@@ -356,28 +379,6 @@ func (r *registry) unlist(i *instance) {
 		r.last = i.prev
 	}
 	i.listed, i.prev, i.next = false, nil, nil
-}
-
-// listSorted puts i on the contact list in its place by last contact
-// (an instance restored with an early check: rare, so a walk from the end).
-func (r *registry) listSorted(i *instance) {
-	after := r.last
-	for after != nil && after.LastContact.After(i.LastContact) {
-		after = after.prev
-	}
-	i.sched = 0
-	i.listed, i.prev = true, after
-	if after != nil {
-		i.next, after.next = after.next, i
-	} else {
-		i.next, r.first = r.first, i
-	}
-	if i.next != nil {
-		i.next.prev = i
-	} else {
-		r.last = i
-	}
-	r.floor = min(r.floor, unixNano(r.connectCheck(i)))
 }
 
 // hand moves the listed instances whose connect check is at due (the
