@@ -199,20 +199,16 @@ func (d Device) Requests() ([]Request, error) {
 // tags as the units report them, the active unit first, each unit's
 // network tag before its DNA tag (the order `show license summary` lists).
 func (d Device) Usage() ([]license.Usage, error) {
-	reqs, err := d.Requests()
-	if err != nil {
+	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	count := map[string]int{}
-	for _, r := range reqs {
-		count[r.Entitlement.Tag] = r.Count
-	}
-	var out []license.Usage
+	var count [maxEntitlements]int32 // the device's, as Requests counts them
+	d.addTo(&count)
+	out := make([]license.Usage, 0, 4)
 	add := func(idx int) {
-		tag := entitlements[idx].Tag
-		if n, ok := count[tag]; ok {
-			out = append(out, license.Usage{Tag: tag, Count: n})
-			delete(count, tag)
+		if n := count[idx]; n > 0 {
+			out = append(out, license.Usage{Tag: entitlements[idx].Tag, Count: int(n)})
+			count[idx] = 0
 		}
 	}
 	var one Device = d
@@ -233,6 +229,9 @@ func (d Device) Usage() ([]license.Usage, error) {
 		if d.Level.Addon != 0 {
 			add(idx9400[d.Level.Addon])
 		}
+	}
+	if len(out) == 0 {
+		return nil, nil // as before: no usage is nil
 	}
 	return out, nil
 }
