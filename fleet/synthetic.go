@@ -22,13 +22,15 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	spec := Spec{Start: start, Duration: time.Duration(years) * 365 * agent.Day, Seed: seed}
 	pids := []string{"C9300-24P", "C9300-48P", "C9300-24UX", "C9300-48UXM"}
+	version := stackwise.MustVersion("17.3.1")
 	need := map[[2]string]map[string]int64{}
+	spec.Devices = make([]Device, 0, n)
 	for i := 0; i < n; i++ {
 		sa := fmt.Sprintf("SA-%02d", i%sas)
 		va := fmt.Sprintf("VA-%d", (i/sas)%2)
 		members := 1 + rng.IntN(4)
 		d := stackwise.Device{Name: fmt.Sprintf("sw%06d", i), Level: stackwise.Level{Base: stackwise.NetworkAdvantage, Addon: stackwise.DNAAdvantage},
-			Version: stackwise.MustVersion("17.3.1")}
+			Version: version, Switches: make([]stackwise.Unit, 0, members)}
 		for m := 0; m < members; m++ {
 			d.Switches = append(d.Switches, stackwise.Unit{PID: pids[rng.IntN(len(pids))], SN: fmt.Sprintf("FOC%06d%02d", i, m)})
 		}
