@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -9,6 +11,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -152,24 +155,42 @@ var reportFiles = []struct {
 	{"report.json", (*fleet.Report).WriteJSON}, {"states.svg", (*fleet.Report).WriteSVG},
 }
 
+// writeReports writes the report files side by side, each through its
+// own buffer; errors are joined in reportFiles' order.
 func writeReports(r *fleet.Report, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, rf := range reportFiles {
-		f, err := os.Create(filepath.Join(dir, rf.name))
-		if err != nil {
-			return err
-		}
-		if err := rf.write(r, f); err != nil {
-			f.Close()
-			return fmt.Errorf("%s: %w", rf.name, err)
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
+	errs := make([]error, len(reportFiles))
+	var wg sync.WaitGroup
+	for i, rf := range reportFiles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := writeFile(filepath.Join(dir, rf.name), func(w io.Writer) error { return rf.write(r, w) }); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", rf.name, err)
+			}
+		}()
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// writeFile creates file and writes it through a buffer.
+func writeFile(file string, write func(io.Writer) error) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	err = write(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func summary(w io.Writer, r *fleet.Report, dir string) error {
