@@ -35,7 +35,7 @@ func oneShard(b *testing.B, spec *Spec) *shard {
 	if err != nil {
 		b.Fatal(err)
 	}
-	of, _ := spec.shardOf(prof.Profile(), usages)
+	of, _ := spec.plan(prof.Profile(), usages, 1)
 	units := map[string]bool{}
 	for u := range of {
 		units[u] = true

@@ -1,11 +1,13 @@
 package fleet
 
 import (
+	"cmp"
 	"fmt"
 	"hash/fnv"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slsim/slsim/agent"
@@ -180,9 +182,7 @@ func (s *shard) addPool(at time.Time, p Pool) error {
 }
 
 func (s *shard) pathOf(name string) int32 {
-	if name == "" {
-		name = "cloud"
-	}
+	name = pathName(name)
 	if i, ok := s.paths[name]; ok {
 		return i
 	}
@@ -454,6 +454,18 @@ func (s *shard) sample(day time.Time) {
 	}
 }
 
+// shardsPerWorker bounds the shards each goroutine may get: enough that
+// the last to finish waits little, few enough that the shards' fixed
+// memory (a 96 KiB calendar and a CSSM each) stays small.
+const shardsPerWorker = 4
+
+func groupsFor(workers int) int {
+	if workers <= 1 {
+		return 1
+	}
+	return workers * shardsPerWorker
+}
+
 // Run runs a fleet and returns its report.
 func Run(spec Spec) (*Report, error) {
 	if err := spec.validate(); err != nil {
@@ -467,13 +479,23 @@ func Run(spec Spec) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	of, n := spec.shardOf(prof.Profile(), usages)
+	// With more than one goroutine, the virtual accounts are grouped into
+	// up to shardsPerWorker shards per goroutine, and the goroutines take
+	// them heaviest first: the longest start at once, and whichever
+	// goroutine is free takes the next, however good the estimate.
+	workers := max(1, spec.Shards)
+	of, cost := spec.plan(prof.Profile(), usages, groupsFor(workers))
+	n := len(cost)
 	groups := make([]map[string]bool, n)
 	for i := range groups {
 		groups[i] = map[string]bool{}
 	}
 	for unit, i := range of {
 		groups[i][unit] = true
+	}
+	var total int64
+	for _, c := range cost {
+		total += max(1, c)
 	}
 	shards := make([]*shard, n)
 	progress := make([]float64, n)
@@ -484,18 +506,18 @@ func Run(spec Spec) (*Report, error) {
 		}
 		return func(f float64) {
 			mu.Lock()
-			progress[i] = f
+			progress[i] = f * float64(max(1, cost[i]))
 			sum := 0.0
 			for _, p := range progress {
 				sum += p
 			}
-			spec.Progress(sum / float64(n))
+			spec.Progress(sum / float64(total))
 			mu.Unlock()
 		}
 	}
 	errs := make([]error, n)
-	// Each shard is built (its devices booted and registered) and run on
-	// its own goroutine; errors are reported in shard order.
+	// Each shard is built (its devices booted and registered) and run by
+	// the goroutine that takes it; errors are reported in shard order.
 	build := func(i int) {
 		s, err := newShard(&spec, prof, groups[i], spec.Seed+uint64(i), usages)
 		if err != nil {
@@ -506,15 +528,25 @@ func Run(spec Spec) (*Report, error) {
 		shards[i] = s
 		errs[i] = s.run()
 	}
-	if n == 1 {
-		build(0)
+	order := make([]int, n) // heaviest first
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cost[b], cost[a]) })
+	if workers == 1 || n == 1 {
+		for _, i := range order {
+			build(i)
+		}
 	} else {
+		var next atomic.Int64
 		var wg sync.WaitGroup
-		for i := range shards {
+		for range min(workers, n) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				build(i)
+				for k := next.Add(1) - 1; k < int64(n); k = next.Add(1) - 1 {
+					build(order[k])
+				}
 			}()
 		}
 		wg.Wait()

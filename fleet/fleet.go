@@ -159,18 +159,41 @@ func (s *Spec) startUsages() ([][]license.Usage, error) {
 // Devices interact only through their virtual account's pool.
 func unitOf(sa, va string) string { return sa + "\x00" + va }
 
-// shardOf maps units (virtual accounts) to shards, balancing the work
-// expected of each: a device counts 1, or, in a virtual account short of
-// licenses at the start, AuthRenewAfter/OutOfComplianceRetry (60 by
-// default: it renews every 12 hours instead of every 30 days). The
-// heaviest units go first, each to the least loaded shard. The estimate
-// only decides which goroutine runs what; results never depend on it.
-func (s *Spec) shardOf(prof agent.Profile, usages [][]license.Usage) (map[string]int, int) {
-	devices := map[string]int{}
+// deviceCost is what a device costs the run besides its renewals, in
+// renewal attempts: booting, registering, its first authorization and its
+// share of the daily samples and reports (measured: ~100 attempts' time).
+const deviceCost = 100
+
+// plan maps units (virtual accounts) to at most groups shards and returns
+// each shard's estimated cost, in renewal attempts over the run: per
+// device, deviceCost plus one attempt per AuthRenewAfter (30 days), or per
+// OutOfComplianceRetry (12 hours) in a virtual account short of licenses
+// at the start, plus one per CommRetryMax (1 hour) through each scheduled
+// outage of its path. The heaviest units go first, each to the least
+// loaded shard. The estimate only decides which goroutine runs what, and
+// when; results never depend on it.
+func (s *Spec) plan(prof agent.Profile, usages [][]license.Usage, groups int) (map[string]int, []int64) {
+	devices := map[string]int64{}
 	demand := map[string]map[string]int64{}
-	for i, d := range s.Devices {
+	down := map[string]time.Duration{} // outage time per path within the run
+	for _, e := range s.Schedule {
+		if e.Kind == EvOutage {
+			end := s.Start.Add(s.Duration)
+			down[pathName(e.Path)] += max(0, min(e.Duration, end.Sub(e.At)))
+		}
+	}
+	outage := map[string]int64{} // attempts through outages per unit
+	add := func(d *Device) {
 		u := unitOf(d.SA, d.VA)
 		devices[u]++
+		if prof.CommRetryMax > 0 {
+			outage[u] += int64(down[pathName(d.Path)] / prof.CommRetryMax)
+		}
+	}
+	for i := range s.Devices {
+		d := &s.Devices[i]
+		add(d)
+		u := unitOf(d.SA, d.VA)
 		if demand[u] == nil {
 			demand[u] = map[string]int64{}
 		}
@@ -187,38 +210,49 @@ func (s *Spec) shardOf(prof agent.Profile, usages [][]license.Usage) (map[string
 		}
 		supply[u][p.Tag] += p.Qty
 	}
-	for _, e := range s.Schedule {
-		switch e.Kind {
+	for i := range s.Schedule {
+		switch e := &s.Schedule[i]; e.Kind {
 		case EvAddDevice:
-			devices[unitOf(e.Device.SA, e.Device.VA)]++
+			add(&e.Device)
 		case EvAddLicenses:
 			devices[unitOf(e.Pool.SA, e.Pool.VA)] += 0 // likewise
 		}
 	}
-	heavy := max(1, int64(prof.AuthRenewAfter/prof.OutOfComplianceRetry))
+	every := func(d time.Duration) int64 {
+		if d <= 0 {
+			return 0
+		}
+		return int64(s.Duration / d)
+	}
 	weight := map[string]int64{}
 	for u, n := range devices {
-		w := int64(n)
+		renewals := every(prof.AuthRenewAfter)
 		for tag, d := range demand[u] {
 			if d > supply[u][tag] {
-				w = int64(n) * heavy
+				renewals = every(prof.OutOfComplianceRetry)
 				break
 			}
 		}
-		weight[u] = w
+		weight[u] = n*(deviceCost+renewals) + outage[u]
 	}
 	units := slices.SortedFunc(maps.Keys(devices), func(a, b string) int {
 		return cmp.Or(cmp.Compare(weight[b], weight[a]), strings.Compare(a, b))
 	})
-	n := min(max(1, s.Shards), max(1, len(units)))
-	load := make([]int64, n)
+	load := make([]int64, min(max(1, groups), max(1, len(units))))
 	out := map[string]int{}
 	for _, u := range units {
 		i := slices.Index(load, slices.Min(load))
 		out[u] = i
 		load[i] += weight[u]
 	}
-	return out, n
+	return out, load
+}
+
+func pathName(p string) string {
+	if p == "" {
+		return "cloud"
+	}
+	return p
 }
 
 // matches reports whether a device name matches an upgrade or removal

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -119,7 +120,7 @@ func newFleetCmd() *cobra.Command {
 	cmd.Flags().IntVar(&devices, "devices", 0, "a synthetic estate of this many switches (instead of --estate)")
 	cmd.Flags().IntVar(&accounts, "accounts", 10, "smart accounts of the synthetic estate")
 	cmd.Flags().IntVar(&years, "years", 5, "virtual years to run")
-	cmd.Flags().IntVar(&shards, "shards", 4, "goroutines (sharded by virtual account; same result as 1; more than cores evens out the load)")
+	cmd.Flags().IntVar(&shards, "shards", min(runtime.GOMAXPROCS(0), 64), "goroutines (virtual accounts are handed out heaviest first; the same result as 1)")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed")
 	cmd.Flags().StringVar(&startS, "start", "2024-01-01", "virtual start date")
 	cmd.Flags().StringVar(&out, "out", "fleet-report", "directory for the reports")
