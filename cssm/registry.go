@@ -47,8 +47,9 @@ type registry struct {
 	// floor is a time (Unix ns) before which no live entry is due: the
 	// earliest live entry's when next last looked, lowered by pushes since
 	// (entries only die, or come by a push). math.MaxInt64: none.
-	floor int64
-	nowNs int64 // now in Unix ns, as advance last set it (a later push at or before it lowers floor to it)
+	floor  int64
+	nowNs  int64  // now in Unix ns, as advance last set it (a later push at or before it lowers floor to it)
+	states uint64 // VA states built so far: each has its own generation
 	// first and last are the ends of the contact list (schedule.go): the
 	// instances whose next check is their connect check, by last contact,
 	// oldest first.
@@ -94,9 +95,11 @@ type instance struct {
 	Usage       []license.Usage
 	vacc        *vaccount // its virtual account (names: sa() and va()); renames keep the object
 	Consuming   bool
-	Connected   bool      // false once "Failed to Connect" was raised
-	renewAlert  bool      // its "Failed to Renew" alert is open
-	listed      bool      // on the contact list (then it has no live schedule entry)
+	Connected   bool // false once "Failed to Connect" was raised
+	renewAlert  bool // its "Failed to Renew" alert is open
+	listed      bool // on the contact list (then it has no live schedule entry)
+	in          bool // compliant's answer for the state of generation inGen
+	inGen       uint64
 	sched       uint64    // the seq of its live schedule entry
 	prev, next  *instance // on the contact list
 
@@ -498,39 +501,30 @@ type tagState struct {
 type vaState struct {
 	tags     []tagState // sorted by tag
 	anyShort bool       // some tag has a shortfall
-	// The answers of inCompliance, by usage slice (its first element and
-	// length; usage slices are never modified): fleets share one slice
-	// between the devices of a usage.
-	answered map[*license.Usage]answer
+	gen      uint64     // registry.states when it was built: no two states share one
 }
 
-type answer struct {
-	n  int
-	in bool
-}
-
-// inCompliance reports whether every tag of usage is in compliance. A
-// state is rebuilt, and forgets its answers, whenever demand or supply
-// changes.
+// inCompliance reports whether every tag of usage is in compliance.
 func (s *vaState) inCompliance(usage []license.Usage) bool {
-	if !s.anyShort || len(usage) == 0 {
+	if !s.anyShort {
 		return true
 	}
-	if a, ok := s.answered[&usage[0]]; ok && a.n == len(usage) {
-		return a.in
-	}
-	in := true
 	for _, u := range usage {
 		if s.tag(u.Tag).Shortfall != 0 {
-			in = false
-			break
+			return false
 		}
 	}
-	if s.answered == nil {
-		s.answered = map[*license.Usage]answer{}
+	return true
+}
+
+// compliant is st.inCompliance(i.Usage), kept by the instance until its
+// VA's state is rebuilt (which any change of demand or supply does,
+// including of the instance's own usage).
+func (r *registry) compliant(i *instance, st *vaState) bool {
+	if i.inGen != st.gen {
+		i.inGen, i.in = st.gen, st.inCompliance(i.Usage)
 	}
-	s.answered[&usage[0]] = answer{len(usage), in}
-	return in
+	return i.in
 }
 
 func (s *vaState) tag(t string) tagState {
@@ -549,7 +543,8 @@ func (r *registry) state(v *vaccount) *vaState {
 	if v.cache != nil {
 		return v.cache
 	}
-	st := &vaState{}
+	r.states++
+	st := &vaState{gen: r.states}
 	get := func(tag string) *tagState { // a VA has a handful of tags: a scan, no map
 		for i := range st.tags {
 			if st.tags[i].Tag == tag {
