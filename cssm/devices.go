@@ -103,8 +103,7 @@ func (r *registry) handle(msg license.Message) license.Answer {
 		if refusal != nil {
 			return refusal
 		}
-		r.contact(i)
-		i.CertStart, i.CertSerial = r.now.Add(-r.prof.CertSkew), r.serial()
+		r.renewID(i)
 		return license.RenewIDReply{ID: m.ID, CertStart: i.CertStart, CertSerial: i.CertSerial}
 	case license.Deregister:
 		i, ok := r.insts[m.UDI.String()]
@@ -117,8 +116,29 @@ func (r *registry) handle(msg license.Message) license.Answer {
 	return nil
 }
 
+// renewID gives a signed instance a new ID certificate.
+func (r *registry) renewID(i *instance) {
+	r.contact(i)
+	i.CertStart, i.CertSerial = r.now.Add(-r.prof.CertSkew), r.serial()
+}
+
+// serial is a certificate serial: 48 random bits in upper-case hex, no
+// leading zeros (as fmt's %X).
 func (r *registry) serial() string {
-	return fmt.Sprintf("%X", r.rng.Uint64()&0xffffffffffff)
+	return hexUpper(r.rng.Uint64() & 0xffffffffffff)
+}
+
+func hexUpper(v uint64) string {
+	const digits = "0123456789ABCDEF"
+	var b [16]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = digits[v&15]
+		if v >>= 4; v == 0 {
+			return string(b[i:])
+		}
+	}
 }
 
 func (r *registry) register(m license.Register) license.Answer {

@@ -103,12 +103,22 @@ func (l *Link) Authorize(now time.Time, usage []license.Usage) (Quick, error) {
 }
 
 // RenewID answers an ID certificate renewal: Handle of a license.RenewID
-// without a key, through Handle's own path.
+// without a key (which any instance accepts); id is the request's, which a
+// Quick does not carry.
 func (l *Link) RenewID(now time.Time, id uint64) (Quick, error) {
 	if err := l.begin(now); err != nil {
 		return Quick{}, err
 	}
-	return quick(l.c.r.handle(license.RenewID{ID: id, UDI: l.udi})), nil
+	r := l.c.r
+	i := l.instance()
+	switch {
+	case r.busy:
+		return Quick{Class: license.FailBusy}, nil
+	case i == nil:
+		return Quick{Class: license.FailRejected}, nil
+	}
+	r.renewID(i)
+	return Quick{At: i.CertStart}, nil
 }
 
 // sameUsage is slices.Equal, answered at once for the same slice.
