@@ -54,24 +54,35 @@ type Report struct {
 	Supply  []SupplyRow `json:"supply"`
 }
 
+// merge sums the shards' reports. Entered rows come out sorted by device,
+// time and state: the devices are sorted by name (names are unique), and
+// each device's few rows by time and state.
 func merge(shards []*shard) *Report {
 	r := &Report{}
+	type ref struct {
+		name string
+		s    *shard
+		idx  int32
+	}
+	var devs []ref
+	rows := 0
+	for _, s := range shards {
+		for idx := range s.nodes {
+			for _, at := range s.nodes[idx].first {
+				if at != 0 {
+					rows++
+				}
+			}
+		}
+	}
+	if rows > 0 { // else nil, as before: JSON null
+		r.Entered = make([]Entered, 0, rows)
+	}
 	for i, s := range shards {
 		r.Events += s.events
-		for i, n := range s.nodes {
-			r.Devices++
-			for k, at := range n.first {
-				if at == 0 {
-					continue
-				}
-				state := ""
-				if k < 4 {
-					state = RegStates[k]
-				} else {
-					state = AuthStates[k-4]
-				}
-				r.Entered = append(r.Entered, Entered{Device: s.devs[i].Topo.Name, State: state, At: time.Unix(0, at).UTC()})
-			}
+		r.Devices += len(s.nodes)
+		for idx := range s.nodes {
+			devs = append(devs, ref{s.devs[idx].Topo.Name, s, int32(idx)})
 		}
 		for d, day := range s.rep.days {
 			if i == 0 {
@@ -90,9 +101,26 @@ func merge(shards []*shard) *Report {
 		}
 		r.Supply = append(r.Supply, s.rep.supply...)
 	}
-	slices.SortFunc(r.Entered, func(a, b Entered) int {
-		return cmp.Or(strings.Compare(a.Device, b.Device), a.At.Compare(b.At), strings.Compare(a.State, b.State))
-	})
+	byName := func(a, b ref) int { return strings.Compare(a.name, b.name) }
+	if !slices.IsSortedFunc(devs, byName) {
+		slices.SortFunc(devs, byName)
+	}
+	for _, d := range devs {
+		from := len(r.Entered)
+		for k, at := range d.s.nodes[d.idx].first {
+			if at == 0 {
+				continue
+			}
+			state := ""
+			if k < 4 {
+				state = RegStates[k]
+			} else {
+				state = AuthStates[k-4]
+			}
+			r.Entered = append(r.Entered, Entered{Device: d.name, State: state, At: time.Unix(0, at).UTC()})
+		}
+		slices.SortFunc(r.Entered[from:], func(a, b Entered) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.State, b.State)) })
+	}
 	slices.SortFunc(r.Alerts, func(a, b Alert) int {
 		return cmp.Or(a.Raised.Compare(b.Raised), strings.Compare(a.SA, b.SA), strings.Compare(a.VA, b.VA), strings.Compare(a.Type, b.Type),
 			strings.Compare(a.Source, b.Source), strings.Compare(a.Message, b.Message))
