@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/slsim/slsim/agent"
@@ -25,16 +26,25 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 	version := stackwise.MustVersion("17.3.1")
 	need := map[[2]string]map[string]int64{}
 	spec.Devices = make([]Device, 0, n)
+	// Account and path names, made once and shared by the devices.
+	saNames, paths := make([]string, sas), make([]string, 20)
+	for s := range saNames {
+		saNames[s] = fmt.Sprintf("SA-%02d", s)
+	}
+	for p := range paths {
+		paths[p] = fmt.Sprintf("proxy-%02d", p)
+	}
+	vaNames := []string{"VA-0", "VA-1"}
 	for i := 0; i < n; i++ {
-		sa := fmt.Sprintf("SA-%02d", i%sas)
-		va := fmt.Sprintf("VA-%d", (i/sas)%2)
+		sa, va := saNames[i%sas], vaNames[(i/sas)%2]
 		members := 1 + rng.IntN(4)
-		d := stackwise.Device{Name: fmt.Sprintf("sw%06d", i), Level: stackwise.Level{Base: stackwise.NetworkAdvantage, Addon: stackwise.DNAAdvantage},
+		num := fmt.Sprintf("%06d", i)
+		d := stackwise.Device{Name: "sw" + num, Level: stackwise.Level{Base: stackwise.NetworkAdvantage, Addon: stackwise.DNAAdvantage},
 			Version: version, Switches: make([]stackwise.Unit, 0, members)}
 		for m := 0; m < members; m++ {
-			d.Switches = append(d.Switches, stackwise.Unit{PID: pids[rng.IntN(len(pids))], SN: fmt.Sprintf("FOC%06d%02d", i, m)})
+			d.Switches = append(d.Switches, stackwise.Unit{PID: pids[rng.IntN(len(pids))], SN: "FOC" + num + "0" + strconv.Itoa(m)})
 		}
-		spec.Devices = append(spec.Devices, Device{Topo: d, SA: sa, VA: va, Path: fmt.Sprintf("proxy-%02d", i%20)})
+		spec.Devices = append(spec.Devices, Device{Topo: d, SA: sa, VA: va, Path: paths[i%20]})
 		usage, _ := d.Usage()
 		key := [2]string{sa, va}
 		if need[key] == nil {
