@@ -31,7 +31,7 @@ func oneShard(b *testing.B, spec *Spec) *shard {
 	if err != nil {
 		b.Fatal(err)
 	}
-	usages, err := spec.startUsages()
+	usages, err := spec.validate()
 	if err != nil {
 		b.Fatal(err)
 	}

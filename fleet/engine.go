@@ -468,16 +468,13 @@ func groupsFor(workers int) int {
 
 // Run runs a fleet and returns its report.
 func Run(spec Spec) (*Report, error) {
-	if err := spec.validate(); err != nil {
+	usages, err := spec.validate()
+	if err != nil {
 		return nil, err
 	}
 	prof, err := agent.Prepare(spec.Profile)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %w", err)
-	}
-	usages, err := spec.startUsages()
-	if err != nil {
-		return nil, err
 	}
 	// With more than one goroutine, the virtual accounts are grouped into
 	// up to shardsPerWorker shards per goroutine, and the goroutines take

@@ -87,72 +87,66 @@ var (
 	AuthStates = agent.AuthorizationStates
 )
 
-func (s *Spec) validate() error {
+// validate checks the spec and returns the usage of each of its devices,
+// by index (Usage validates a device as it counts it): computed once for
+// balancing the shards and booting the devices.
+func (s *Spec) validate() ([][]license.Usage, error) {
 	if s.Start.IsZero() {
-		return errors.New("fleet: no start time")
+		return nil, errors.New("fleet: no start time")
 	}
 	if s.Duration <= 0 || s.Duration > 20*365*agent.Day {
-		return fmt.Errorf("fleet: duration %v: want more than 0 and at most 20 years", s.Duration)
+		return nil, fmt.Errorf("fleet: duration %v: want more than 0 and at most 20 years", s.Duration)
 	}
 	if s.Shards < 0 || s.Shards > 64 {
-		return fmt.Errorf("fleet: %d shards: want 0 to 64", s.Shards)
+		return nil, fmt.Errorf("fleet: %d shards: want 0 to 64", s.Shards)
 	}
-	names := map[string]bool{}
-	check := func(d Device) error {
-		if err := d.Topo.Validate(); err != nil {
-			return fmt.Errorf("fleet: %w", err)
+	names := make(map[string]bool, len(s.Devices))
+	check := func(d *Device) ([]license.Usage, error) {
+		u, err := d.Topo.Usage()
+		if err != nil {
+			return nil, fmt.Errorf("fleet: %w", err)
 		}
 		if names[d.Topo.Name] {
-			return fmt.Errorf("fleet: device %s appears twice", d.Topo.Name)
+			return nil, fmt.Errorf("fleet: device %s appears twice", d.Topo.Name)
 		}
 		names[d.Topo.Name] = true
 		if d.SA == "" || d.VA == "" {
-			return fmt.Errorf("fleet: device %s has no smart or virtual account", d.Topo.Name)
+			return nil, fmt.Errorf("fleet: device %s has no smart or virtual account", d.Topo.Name)
 		}
-		return nil
+		return u, nil
 	}
-	for _, d := range s.Devices {
-		if err := check(d); err != nil {
-			return err
+	usages := make([][]license.Usage, len(s.Devices))
+	for i := range s.Devices {
+		u, err := check(&s.Devices[i])
+		if err != nil {
+			return nil, err
 		}
+		usages[i] = u
 	}
-	for i, e := range s.Schedule {
+	for i := range s.Schedule {
+		e := &s.Schedule[i]
 		if e.At.Before(s.Start) {
-			return fmt.Errorf("fleet: schedule entry %d (%s) is before the start", i+1, e.Kind)
+			return nil, fmt.Errorf("fleet: schedule entry %d (%s) is before the start", i+1, e.Kind)
 		}
 		switch e.Kind {
 		case EvOutage:
 			if e.Duration <= 0 {
-				return fmt.Errorf("fleet: outage of %q needs a duration", e.Path)
+				return nil, fmt.Errorf("fleet: outage of %q needs a duration", e.Path)
 			}
 		case EvAddDevice:
-			if err := check(e.Device); err != nil {
-				return err
+			if _, err := check(&e.Device); err != nil {
+				return nil, err
 			}
 		case EvAddLicenses, EvRemove:
 		case EvUpgrade:
 			if e.Version.IsZero() {
-				return fmt.Errorf("fleet: upgrade of %q needs a version", e.Name)
+				return nil, fmt.Errorf("fleet: upgrade of %q needs a version", e.Name)
 			}
 		default:
-			return fmt.Errorf("fleet: unknown schedule entry %q", e.Kind)
+			return nil, fmt.Errorf("fleet: unknown schedule entry %q", e.Kind)
 		}
 	}
-	return nil
-}
-
-// startUsages is the usage of each of the spec's devices, by index:
-// computed once for balancing the shards and booting the devices.
-func (s *Spec) startUsages() ([][]license.Usage, error) {
-	out := make([][]license.Usage, len(s.Devices))
-	for i, d := range s.Devices {
-		u, err := d.Topo.Usage()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = u
-	}
-	return out, nil
+	return usages, nil
 }
 
 // unitOf names what is sharded: a virtual account of a smart account.

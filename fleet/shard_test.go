@@ -44,7 +44,7 @@ func TestPlanBalances(t *testing.T) {
 		{At: benchStart.Add(100 * agent.Day), Kind: EvOutage, Path: "proxy", Duration: 10 * agent.Day},
 		{At: benchStart.Add(363 * agent.Day), Kind: EvOutage, Path: "proxy", Duration: 30 * agent.Day}, // 2 days of it in the run
 		{At: benchStart.Add(200 * agent.Day), Kind: EvOutage, Path: "elsewhere", Duration: 30 * agent.Day}}
-	usages, err := spec.startUsages()
+	usages, err := spec.validate()
 	require.NoError(t, err)
 	of, cost := spec.plan(agent.DefaultProfile(), usages, 2)
 	// A/x 10×(100+730) = 8300; B/v* 20×(100+12) = 2240 each; D/z 5×(100+12) + 5×(240+48) = 2000; C/y 112.
