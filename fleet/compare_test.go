@@ -36,7 +36,7 @@ func oneShard(b *testing.B, spec *Spec) *shard {
 		b.Fatal(err)
 	}
 	of, _ := spec.plan(prof.Profile(), usages, 1)
-	units := map[string]bool{}
+	units := map[unit]bool{}
 	for u := range of {
 		units[u] = true
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,9 +67,10 @@ type shard struct {
 	nodes   []node
 	devs    []*Device // by node: the spec's device (not copied: memory per device)
 	usages  map[string][]license.Usage
+	key     []byte          // intern's buffer
 	out     []agent.Request // requests of the device being settled
 	vas     []shardVA
-	vaIndex map[string]int32
+	vaIndex map[unit]int32
 	paths   map[string]int32
 	down    []int64             // per path: down until (unix ns), 0 up
 	q       *pq.Calendar[entry] // device deadlines
@@ -89,14 +90,14 @@ type shardReport struct {
 
 // newShard builds the shard of some units; usages are the spec's devices'
 // usages, by index.
-func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint64, usages [][]license.Usage) (*shard, error) {
+func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, seed uint64, usages [][]license.Usage) (*shard, error) {
 	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed})
 	if err != nil {
 		return nil, err
 	}
 	s := &shard{spec: spec, prof: prof, c: c, usages: map[string][]license.Usage{},
 		q:       pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()),
-		vaIndex: map[string]int32{}, paths: map[string]int32{"cloud": 0},
+		vaIndex: map[unit]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}}
 	for _, e := range spec.Schedule {
 		if inShard(e, units) {
@@ -131,7 +132,7 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[string]bool, seed uint
 	return s, nil
 }
 
-func inShard(e Event, units map[string]bool) bool {
+func inShard(e Event, units map[unit]bool) bool {
 	switch e.Kind {
 	case EvAddDevice:
 		return units[unitOf(e.Device.SA, e.Device.VA)]
@@ -142,7 +143,7 @@ func inShard(e Event, units map[string]bool) bool {
 }
 
 func (s *shard) vaOf(sa, va string) (int32, error) {
-	key := sa + "\x00" + va
+	key := unitOf(sa, va)
 	if i, ok := s.vaIndex[key]; ok {
 		return i, nil
 	}
@@ -194,14 +195,18 @@ func (s *shard) pathOf(name string) int32 {
 // intern returns one shared slice per distinct usage (agents and CSSM
 // keep usage slices as given and never modify them).
 func (s *shard) intern(u []license.Usage) []license.Usage {
-	var key strings.Builder
+	key := s.key[:0]
 	for _, x := range u {
-		fmt.Fprintf(&key, "%s\x00%d\x00", x.Tag, x.Count)
+		key = append(key, x.Tag...)
+		key = append(key, 0)
+		key = strconv.AppendInt(key, int64(x.Count), 10)
+		key = append(key, 0)
 	}
-	if shared, ok := s.usages[key.String()]; ok {
+	s.key = key
+	if shared, ok := s.usages[string(key)]; ok {
 		return shared
 	}
-	s.usages[key.String()] = u
+	s.usages[string(key)] = u
 	return u
 }
 
@@ -483,9 +488,9 @@ func Run(spec Spec) (*Report, error) {
 	workers := max(1, spec.Shards)
 	of, cost := spec.plan(prof.Profile(), usages, groupsFor(workers))
 	n := len(cost)
-	groups := make([]map[string]bool, n)
+	groups := make([]map[unit]bool, n)
 	for i := range groups {
-		groups[i] = map[string]bool{}
+		groups[i] = map[unit]bool{}
 	}
 	for unit, i := range of {
 		groups[i][unit] = true

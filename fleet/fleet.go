@@ -149,9 +149,15 @@ func (s *Spec) validate() ([][]license.Usage, error) {
 	return usages, nil
 }
 
-// unitOf names what is sharded: a virtual account of a smart account.
-// Devices interact only through their virtual account's pool.
-func unitOf(sa, va string) string { return sa + "\x00" + va }
+// unit is what is sharded: a virtual account of a smart account. Devices
+// interact only through their virtual account's pool.
+type unit struct{ sa, va string }
+
+func unitOf(sa, va string) unit { return unit{sa, va} }
+
+func (u unit) compare(o unit) int {
+	return cmp.Or(strings.Compare(u.sa, o.sa), strings.Compare(u.va, o.va))
+}
 
 // deviceCost is what a device costs the run besides its renewals, in
 // renewal attempts: booting, registering, its first authorization and its
@@ -166,9 +172,9 @@ const deviceCost = 100
 // outage of its path. The heaviest units go first, each to the least
 // loaded shard. The estimate only decides which goroutine runs what, and
 // when; results never depend on it.
-func (s *Spec) plan(prof agent.Profile, usages [][]license.Usage, groups int) (map[string]int, []int64) {
-	devices := map[string]int64{}
-	demand := map[string]map[string]int64{}
+func (s *Spec) plan(prof agent.Profile, usages [][]license.Usage, groups int) (map[unit]int, []int64) {
+	devices := map[unit]int64{}
+	demand := map[unit]map[string]int64{}
 	down := map[string]time.Duration{} // outage time per path within the run
 	for _, e := range s.Schedule {
 		if e.Kind == EvOutage {
@@ -176,7 +182,7 @@ func (s *Spec) plan(prof agent.Profile, usages [][]license.Usage, groups int) (m
 			down[pathName(e.Path)] += max(0, min(e.Duration, end.Sub(e.At)))
 		}
 	}
-	outage := map[string]int64{} // attempts through outages per unit
+	outage := map[unit]int64{} // attempts through outages per unit
 	add := func(d *Device) {
 		u := unitOf(d.SA, d.VA)
 		devices[u]++
@@ -195,7 +201,7 @@ func (s *Spec) plan(prof agent.Profile, usages [][]license.Usage, groups int) (m
 			demand[u][x.Tag] += int64(x.Count)
 		}
 	}
-	supply := map[string]map[string]int64{}
+	supply := map[unit]map[string]int64{}
 	for _, p := range s.Pools {
 		u := unitOf(p.SA, p.VA)
 		devices[u] += 0 // a unit with licenses and no devices yet still gets a shard
@@ -218,7 +224,7 @@ func (s *Spec) plan(prof agent.Profile, usages [][]license.Usage, groups int) (m
 		}
 		return int64(s.Duration / d)
 	}
-	weight := map[string]int64{}
+	weight := map[unit]int64{}
 	for u, n := range devices {
 		renewals := every(prof.AuthRenewAfter)
 		for tag, d := range demand[u] {
@@ -229,11 +235,11 @@ func (s *Spec) plan(prof agent.Profile, usages [][]license.Usage, groups int) (m
 		}
 		weight[u] = n*(deviceCost+renewals) + outage[u]
 	}
-	units := slices.SortedFunc(maps.Keys(devices), func(a, b string) int {
-		return cmp.Or(cmp.Compare(weight[b], weight[a]), strings.Compare(a, b))
+	units := slices.SortedFunc(maps.Keys(devices), func(a, b unit) int {
+		return cmp.Or(cmp.Compare(weight[b], weight[a]), a.compare(b))
 	})
 	load := make([]int64, min(max(1, groups), max(1, len(units))))
-	out := map[string]int{}
+	out := map[unit]int{}
 	for _, u := range units {
 		i := slices.Index(load, slices.Min(load))
 		out[u] = i

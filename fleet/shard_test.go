@@ -49,7 +49,7 @@ func TestPlanBalances(t *testing.T) {
 	of, cost := spec.plan(agent.DefaultProfile(), usages, 2)
 	// A/x 10×(100+730) = 8300; B/v* 20×(100+12) = 2240 each; D/z 5×(100+12) + 5×(240+48) = 2000; C/y 112.
 	// A/x → 0; v1, v2, v3 → 1 (6720); D/z → 1 (8720); C/y → 0 (8412).
-	assert.Equal(t, map[string]int{unitOf("A", "x"): 0, unitOf("B", "v1"): 1, unitOf("B", "v2"): 1, unitOf("B", "v3"): 1,
+	assert.Equal(t, map[unit]int{unitOf("A", "x"): 0, unitOf("B", "v1"): 1, unitOf("B", "v2"): 1, unitOf("B", "v3"): 1,
 		unitOf("D", "z"): 1, unitOf("C", "y"): 0}, of)
 	assert.Equal(t, []int64{8412, 8720}, cost)
 
