@@ -218,10 +218,16 @@ func (l *Lean) NextDeadline() int64 {
 // found again only after a deadline was set.
 func (l *Lean) earliest() (slot, int64) {
 	if !l.fresh {
-		best, at := slot(-1), int64(0)
+		// Branch-free: instants as unsigned keys in the same order, none
+		// (0) last; the first of equal keys wins.
+		best, key := -1, uint64(math.MaxUint64)
 		for s, t := range l.deadlines {
-			if t != 0 && (at == 0 || t < at) {
-				best, at = slot(s), t
+			k := uint64(t) ^ 1<<63
+			if t == 0 {
+				k = math.MaxUint64
+			}
+			if k < key {
+				best, key = s, k
 			}
 		}
 		l.first, l.fresh = int8(best), true
@@ -277,8 +283,13 @@ func (l *Lean) advance(now int64, out *[]Request) {
 		l.fireSlot(s, out)
 		l.settle(at)
 	}
-	l.now = now
-	l.settle(now)
+	// settle changes nothing at the instant it last ran, with nothing
+	// changed since: every public method ends settled at l.now, and so
+	// does the last deadline fired.
+	if now != l.now {
+		l.now = now
+		l.settle(now)
+	}
 }
 
 // settle is Agent.settle: eval accounting and its deadline.
