@@ -116,6 +116,16 @@ func (r *registry) handle(msg license.Message) license.Answer {
 	return nil
 }
 
+// authTime is the time an authorization given now carries (back-dated by
+// AuthSkew), computed once an instant: devices renewing together ask at
+// the same one.
+func (r *registry) authTime() time.Time {
+	if r.authFor != r.now {
+		r.authFor, r.authAt = r.now, r.now.Add(-r.prof.AuthSkew)
+	}
+	return r.authAt
+}
+
 // renewID gives a signed instance a new ID certificate.
 func (r *registry) renewID(i *instance) {
 	r.contact(i)
@@ -221,7 +231,7 @@ func (r *registry) authorize(m license.Authorize) license.Answer {
 	}
 	st := r.consume(i, m.Usage, true)
 	usage := i.Usage
-	ans := license.AuthorizeReply{ID: m.ID, Time: r.now.Add(-r.prof.AuthSkew)}
+	ans := license.AuthorizeReply{ID: m.ID, Time: r.authTime()}
 	if len(usage) > 0 {
 		ans.Entitlements = make([]license.Entitlement, 0, len(usage))
 	}

@@ -99,7 +99,7 @@ func (l *Link) Authorize(now time.Time, usage []license.Usage) (Quick, error) {
 		return Quick{Class: license.FailRejected}, nil
 	}
 	st := r.consume(i, usage, false) // kept as is: see above
-	return Quick{At: r.now.Add(-r.prof.AuthSkew), InCompliance: r.compliant(i, st)}, nil
+	return Quick{At: r.authTime(), InCompliance: r.compliant(i, st)}, nil
 }
 
 // RenewID answers an ID certificate renewal: Handle of a license.RenewID

@@ -50,6 +50,8 @@ type registry struct {
 	floor  int64
 	nowNs  int64  // now in Unix ns, as advance last set it (a later push at or before it lowers floor to it)
 	states uint64 // VA states built so far: each has its own generation
+	// authTime's answer (authAt) for the instant authFor.
+	authFor, authAt time.Time
 	// first and last are the ends of the contact list (schedule.go): the
 	// instances whose next check is their connect check, by last contact,
 	// oldest first.
