@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -81,6 +82,8 @@ type shard struct {
 	dayInts []int // storage for the days' counts
 	events  int64
 	done    func(float64)
+	lastNs  int64     // the last device deadline run …
+	last    time.Time // … as a time
 }
 
 type shardReport struct {
@@ -96,7 +99,7 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, seed uint64
 		return nil, err
 	}
 	s := &shard{spec: spec, prof: prof, c: c, usages: map[string][]license.Usage{},
-		q:       pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()),
+		q: pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant: Lean refuses it
 		vaIndex: map[unit]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}}
 	for _, e := range spec.Schedule {
@@ -360,7 +363,10 @@ func (s *shard) run() error {
 			if err := n.a.Advance(t, &s.out); err != nil {
 				return err
 			}
-			s.settle(e.idx, time.Unix(0, t).UTC())
+			if t != s.lastNs { // devices renewing together share an instant
+				s.lastNs, s.last = t, time.Unix(0, t).UTC()
+			}
+			s.settle(e.idx, s.last)
 		case 2:
 			ev := &s.sched[0] // the shard's own copy: devices it adds point into it
 			s.sched, s.schedAt = s.sched[1:], s.schedAt[1:]
