@@ -19,19 +19,24 @@ import (
 )
 
 // node is one device in a shard: its agent (a Lean, by value), its link
-// to the shard's CSSM and bookkeeping. Kept small and contiguous: memory
-// per device stays flat whatever the run's length.
+// to the shard's CSSM and bookkeeping: what a renewal reads and writes,
+// kept small and contiguous (the first dates, written only when a state
+// changes, are in shard.first). Memory per device stays flat whatever the
+// run's length.
 type node struct {
-	due   int64 // the deadline the calendar holds for it (unix ns), 0 if none
-	gone  bool
-	reg   int8
-	auth  int8
-	path  int32
-	va    int32 // index in shard.vas
-	a     agent.Lean
-	link  cssm.Link // by value: one less pointer to chase per request
-	first [10]int64
+	due  int64 // the deadline the calendar holds for it (unix ns), 0 if none
+	gone bool
+	reg  int8
+	auth int8
+	path int32
+	va   int32 // index in shard.vas
+	a    agent.Lean
+	link cssm.Link // by value: one less pointer to chase per request
 }
+
+// firsts are the instants a device first entered each registration
+// state, then each authorization state (0: never).
+type firsts [10]int64
 
 type shardVA struct {
 	sa, va, token string
@@ -66,6 +71,7 @@ type shard struct {
 	prof    *agent.Prepared
 	c       *cssm.CSSM
 	nodes   []node
+	first   []firsts  // by node
 	devs    []*Device // by node: the spec's device (not copied: memory per device)
 	usages  map[string][]license.Usage
 	key     []byte          // intern's buffer
@@ -124,8 +130,8 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, seed uint64
 			n++
 		}
 	}
-	s.nodes, s.devs = make([]node, 0, n), make([]*Device, 0, n) // exact: no slack per device
-	for i := range spec.Devices {                               // in the spec's order: the same in every sharding
+	s.nodes, s.first, s.devs = make([]node, 0, n), make([]firsts, 0, n), make([]*Device, 0, n) // exact: no slack per device
+	for i := range spec.Devices {                                                              // in the spec's order: the same in every sharding
 		if d := &spec.Devices[i]; units[unitOf(d.SA, d.VA)] {
 			if err := s.addDevice(spec.Start, d, usages[i]); err != nil {
 				return nil, err
@@ -243,6 +249,7 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 		return err
 	}
 	s.nodes = append(s.nodes, node{a: a, link: *link, path: s.pathOf(d.Path), va: va, reg: -1, auth: -1})
+	s.first = append(s.first, firsts{})
 	s.devs = append(s.devs, d)
 	idx := int32(len(s.nodes) - 1)
 	if err := s.nodes[idx].a.Register(at.UnixNano(), s.vas[va].token, false, &s.out); err != nil {
@@ -294,11 +301,12 @@ func (s *shard) settle(idx int32, at time.Time) {
 			s.counts[n.reg][n.auth]--
 		}
 		s.counts[r][a]++
-		if n.reg != r && n.first[r] == 0 {
-			n.first[r] = ns
+		f := &s.first[idx]
+		if n.reg != r && f[r] == 0 {
+			f[r] = ns
 		}
-		if n.auth != a && n.first[4+a] == 0 {
-			n.first[4+a] = ns
+		if n.auth != a && f[4+a] == 0 {
+			f[4+a] = ns
 		}
 		n.reg, n.auth = r, a
 	}

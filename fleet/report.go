@@ -68,7 +68,7 @@ func merge(shards []*shard) *Report {
 	rows := 0
 	for _, s := range shards {
 		for idx := range s.nodes {
-			for _, at := range s.nodes[idx].first {
+			for _, at := range s.first[idx] {
 				if at != 0 {
 					rows++
 				}
@@ -107,7 +107,7 @@ func merge(shards []*shard) *Report {
 	}
 	for _, d := range devs {
 		from := len(r.Entered)
-		for k, at := range d.s.nodes[d.idx].first {
+		for k, at := range d.s.first[d.idx] {
 			if at == 0 {
 				continue
 			}
