@@ -221,7 +221,8 @@ func (l *Lean) earliest() (slot, int64) {
 		// Branch-free: instants as unsigned keys in the same order, none
 		// (0) last; the first of equal keys wins.
 		best, key := -1, uint64(math.MaxUint64)
-		for s, t := range l.deadlines {
+		for s := range l.deadlines { // (by index: ranging over the array would copy it)
+			t := l.deadlines[s]
 			k := uint64(t) ^ 1<<63
 			if t == 0 {
 				k = math.MaxUint64

@@ -16,8 +16,8 @@ import (
 // a small value; a device may keep a copy, which works on the same CSSM.
 type Link struct {
 	c    *CSSM
-	udi  license.UDI
-	inst *instance // the instance last found; stale once removed (gen 0)
+	udi  *license.UDI // apart: only registrations and lookups after a removal read it
+	inst *instance    // the instance last found; stale once removed (gen 0)
 }
 
 // Quick is an answer by value: a failure of Class when Class is not zero,
@@ -34,7 +34,7 @@ func (c *CSSM) Link(udi license.UDI) (*Link, error) {
 	if err := udi.Validate(); err != nil {
 		return nil, fmt.Errorf("cssm: link: UDI: %w", err)
 	}
-	return &Link{c: c, udi: udi}, nil
+	return &Link{c: c, udi: &udi}, nil
 }
 
 // begin checks and advances the CSSM to now, as Handle does.
@@ -74,7 +74,7 @@ func (l *Link) Register(now time.Time, id uint64, hostname, token string, force 
 	if err := l.begin(now); err != nil {
 		return Quick{}, err
 	}
-	return quick(l.c.r.handle(license.Register{ID: id, UDI: l.udi, Hostname: hostname, Token: token, Force: force})), nil
+	return quick(l.c.r.handle(license.Register{ID: id, UDI: *l.udi, Hostname: hostname, Token: token, Force: force})), nil
 }
 
 // Authorize answers an authorization request for usage (Handle of a
