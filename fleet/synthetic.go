@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
 )
 
@@ -25,6 +26,7 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 	pids := []string{"C9300-24P", "C9300-48P", "C9300-24UX", "C9300-48UXM"}
 	version := stackwise.MustVersion("17.3.1")
 	need := map[[2]string]map[string]int64{}
+	usages := map[int][]license.Usage{}
 	spec.Devices = make([]Device, 0, n)
 	// Account and path names, made once and shared by the devices.
 	saNames, paths := make([]string, sas), make([]string, 20)
@@ -41,11 +43,18 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 		num := fmt.Sprintf("%06d", i)
 		d := stackwise.Device{Name: "sw" + num, Level: stackwise.Level{Base: stackwise.NetworkAdvantage, Addon: stackwise.DNAAdvantage},
 			Version: version, Switches: make([]stackwise.Unit, 0, members)}
+		code := members // the stack's PIDs in order, as a number: its usage depends on nothing else here
 		for m := 0; m < members; m++ {
-			d.Switches = append(d.Switches, stackwise.Unit{PID: pids[rng.IntN(len(pids))], SN: "FOC" + num + "0" + strconv.Itoa(m)})
+			p := rng.IntN(len(pids))
+			code = code*len(pids) + p
+			d.Switches = append(d.Switches, stackwise.Unit{PID: pids[p], SN: "FOC" + num + "0" + strconv.Itoa(m)})
 		}
 		spec.Devices = append(spec.Devices, Device{Topo: d, SA: sa, VA: va, Path: paths[i%20]})
-		usage, _ := d.Usage()
+		usage, ok := usages[code]
+		if !ok {
+			usage, _ = d.Usage()
+			usages[code] = usage
+		}
 		key := [2]string{sa, va}
 		if need[key] == nil {
 			need[key] = map[string]int64{}
