@@ -19,6 +19,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slsim/slsim/agent"
@@ -101,27 +102,34 @@ func (s *Spec) validate() ([][]license.Usage, error) {
 		return nil, fmt.Errorf("fleet: %d shards: want 0 to 64", s.Shards)
 	}
 	names := make(map[string]bool, len(s.Devices))
+	named := func(d *Device) error {
+		if names[d.Topo.Name] {
+			return fmt.Errorf("fleet: device %s appears twice", d.Topo.Name)
+		}
+		names[d.Topo.Name] = true
+		if d.SA == "" || d.VA == "" {
+			return fmt.Errorf("fleet: device %s has no smart or virtual account", d.Topo.Name)
+		}
+		return nil
+	}
 	check := func(d *Device) ([]license.Usage, error) {
 		u, err := d.Topo.Usage()
 		if err != nil {
 			return nil, fmt.Errorf("fleet: %w", err)
 		}
-		if names[d.Topo.Name] {
-			return nil, fmt.Errorf("fleet: device %s appears twice", d.Topo.Name)
-		}
-		names[d.Topo.Name] = true
-		if d.SA == "" || d.VA == "" {
-			return nil, fmt.Errorf("fleet: device %s has no smart or virtual account", d.Topo.Name)
-		}
-		return u, nil
+		return u, named(d)
 	}
-	usages := make([][]license.Usage, len(s.Devices))
+	// The devices' usages are counted side by side (Usage is a pure
+	// function of the device), then the names checked in order; the first
+	// error in the devices' order is returned.
+	usages, bad, err := startUsages(s.Devices, max(1, s.Shards))
 	for i := range s.Devices {
-		u, err := check(&s.Devices[i])
-		if err != nil {
+		if i == bad {
+			return nil, fmt.Errorf("fleet: %w", err)
+		}
+		if err := named(&s.Devices[i]); err != nil {
 			return nil, err
 		}
-		usages[i] = u
 	}
 	for i := range s.Schedule {
 		e := &s.Schedule[i]
@@ -147,6 +155,38 @@ func (s *Spec) validate() ([][]license.Usage, error) {
 		}
 	}
 	return usages, nil
+}
+
+// startUsages counts the devices' usages on up to workers goroutines. It
+// returns the index of the first device that fails (-1 if none) and its
+// error.
+func startUsages(devs []Device, workers int) ([][]license.Usage, int, error) {
+	usages := make([][]license.Usage, len(devs))
+	chunks := min(workers, max(1, len(devs)/1000)) // small estates: one goroutine
+	bad, errs := make([]int, chunks), make([]error, chunks)
+	var wg sync.WaitGroup
+	for c := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bad[c] = -1
+			for i := c * len(devs) / chunks; i < (c+1)*len(devs)/chunks; i++ {
+				u, err := devs[i].Topo.Usage()
+				if err != nil {
+					bad[c], errs[c] = i, err
+					return
+				}
+				usages[i] = u
+			}
+		}()
+	}
+	wg.Wait()
+	for c := range chunks {
+		if bad[c] >= 0 {
+			return nil, bad[c], errs[c]
+		}
+	}
+	return usages, -1, nil
 }
 
 // unit is what is sharded: a virtual account of a smart account. Devices

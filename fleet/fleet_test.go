@@ -177,6 +177,7 @@ func TestSpecRefusals(t *testing.T) {
 			s.Schedule = append(s.Schedule, fleet.Event{At: start.Add(time.Hour), Kind: fleet.EvAddDevice, Device: s.Devices[0]})
 		},
 		"no account": func(s *fleet.Spec) { s.Devices[0].SA = "" },
+		"no switch":  func(s *fleet.Spec) { s.Devices[2].Topo.Switches = nil },
 		"early event": func(s *fleet.Spec) {
 			s.Schedule = append(s.Schedule, fleet.Event{At: start.Add(-time.Hour), Kind: fleet.EvOutage})
 		},
@@ -189,4 +190,20 @@ func TestSpecRefusals(t *testing.T) {
 		_, err := fleet.Run(s)
 		assert.Error(t, err, name)
 	}
+}
+
+// With devices checked side by side, the error is still the first in the
+// devices' order.
+func TestSpecRefusalsInOrder(t *testing.T) {
+	spec := fleet.Synthetic(4000, 4, start, 1, 1)
+	spec.Shards = 4
+	spec.Devices[3500].Topo.Switches = nil
+	spec.Devices[2100].Topo.Switches = nil
+	_, err := fleet.Run(spec)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sw002100")
+	spec.Devices[1000].Topo.Name = spec.Devices[10].Topo.Name // a duplicate before both
+	_, err = fleet.Run(spec)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sw000010 appears twice")
 }
