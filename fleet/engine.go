@@ -476,7 +476,7 @@ func (s *shard) sample(day time.Time) {
 // shardsPerWorker bounds the shards each goroutine may get: enough that
 // the last to finish waits little, few enough that the shards' fixed
 // memory (a 96 KiB calendar and a CSSM each) stays small.
-const shardsPerWorker = 4
+const shardsPerWorker = 8
 
 func groupsFor(workers int) int {
 	if workers <= 1 {
