@@ -27,6 +27,7 @@ type Timed[T any] interface {
 // NewCalendar.
 type Calendar[T Timed[T]] struct {
 	width  int64 // of a bucket
+	shift  int   // log2 of width when it is a power of two (a shift, not a division), else -1
 	mask   int64 // ring length - 1
 	ring   [][]T // made at the first push that needs it
 	inRing int   // elements in ring buckets
@@ -44,13 +45,17 @@ type Calendar[T Timed[T]] struct {
 }
 
 // NewCalendar makes a calendar of buckets of width (in the elements'
-// instant unit) and a ring of 2^bits buckets (its horizon is width·2^bits)
+// instant unit; a power of two is cheapest) and a ring of 2^ringBits
+// buckets (its horizon is width·2^ringBits)
 // whose first bucket holds start — the time the simulation starts.
-func NewCalendar[T Timed[T]](width int64, bits uint, start int64) *Calendar[T] {
-	if width <= 0 || bits == 0 || bits > 24 {
+func NewCalendar[T Timed[T]](width int64, ringBits uint, start int64) *Calendar[T] {
+	if width <= 0 || ringBits == 0 || ringBits > 24 {
 		panic("pq: calendar needs a positive width and 1 to 24 bits of buckets")
 	}
-	c := &Calendar[T]{width: width, mask: 1<<bits - 1}
+	c := &Calendar[T]{width: width, mask: 1<<ringBits - 1, shift: -1}
+	if width&(width-1) == 0 {
+		c.shift = bits.TrailingZeros64(uint64(width))
+	}
 	c.cur = c.bucketOf(start)
 	return c
 }
@@ -61,6 +66,9 @@ func (c *Calendar[T]) Len() int {
 }
 
 func (c *Calendar[T]) bucketOf(at int64) int64 {
+	if c.shift >= 0 {
+		return at >> c.shift // an arithmetic shift floors negative instants too
+	}
 	if at < 0 {
 		return (at+1)/c.width - 1 // floor for negative instants
 	}
