@@ -47,10 +47,11 @@ func (a entry) Less(b entry) bool {
 // At is the entry's instant, for the calendar's buckets.
 func (a entry) At() int64 { return a.ns }
 
-// The schedule is a calendar of hour-wide buckets over 2^11 hours (85
-// days: the 31- and 90-day checks), beyond which a heap waits.
+// The schedule is a calendar of buckets of 2^42 ns (~73 minutes: a power
+// of two, so a shift finds the bucket) over 2^11 of them (104 days: the
+// 31- and 90-day checks), beyond which a heap waits.
 const (
-	schedWidth = int64(time.Hour)
+	schedWidth = int64(1) << 42
 	schedBits  = 11
 )
 

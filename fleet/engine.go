@@ -57,11 +57,12 @@ func (e entry) Less(o entry) bool { return e.at < o.at || e.at == o.at && e.idx 
 // At is the deadline, for the calendar's buckets.
 func (e entry) At() int64 { return e.at }
 
-// The device calendar: buckets of 16 virtual minutes over 2^12 of them (45
-// days), beyond which (ID certificate renewals) a heap waits. A ring of
-// 4,096 buckets costs 96 KiB per shard whatever the fleet.
+// The device calendar: buckets of 2^40 ns (~18 virtual minutes: a power
+// of two, so a shift finds the bucket) over 2^12 of them (52 days), beyond
+// which (ID certificate renewals) a heap waits. A ring of 4,096 buckets
+// costs 96 KiB per shard whatever the fleet.
 const (
-	calendarWidth = int64(16 * time.Minute)
+	calendarWidth = int64(1) << 40
 	calendarBits  = 12
 )
 
