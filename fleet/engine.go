@@ -86,7 +86,8 @@ type shard struct {
 	schedAt []int64 // sched's instants (unix ns), for the loop
 	counts  [4][6]int
 	rep     shardReport
-	dayInts []int // storage for the days' counts
+	rows    []Entered // its entered rows, made when it has run
+	dayInts []int     // storage for the days' counts
 	events  int64
 	done    func(float64)
 	lastNs  int64     // the last device deadline run …
@@ -543,7 +544,9 @@ func Run(spec Spec) (*Report, error) {
 		}
 		s.done = report(i)
 		shards[i] = s
-		errs[i] = s.run()
+		if errs[i] = s.run(); errs[i] == nil {
+			s.rows = s.entered() // here, while other shards still run
+		}
 	}
 	order := make([]int, n) // heaviest first
 	for i := range order {

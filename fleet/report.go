@@ -57,23 +57,51 @@ type Report struct {
 // merge sums the shards' reports. Entered rows come out sorted by device,
 // time and state: the devices are sorted by name (names are unique), and
 // each device's few rows by time and state.
-func merge(shards []*shard) *Report {
-	r := &Report{}
-	type ref struct {
-		name string
-		s    *shard
-		idx  int32
-	}
-	var devs []ref
+// entered is the shard's first-entered rows, sorted by device, time and
+// state: the devices by name (names are unique), each device's few rows
+// by time and state. Shards make theirs as they finish, side by side.
+func (s *shard) entered() []Entered {
+	order := make([]int32, len(s.nodes))
 	rows := 0
-	for _, s := range shards {
-		for idx := range s.nodes {
-			for _, at := range s.first[idx] {
-				if at != 0 {
-					rows++
-				}
+	for idx := range s.nodes {
+		order[idx] = int32(idx)
+		for _, at := range s.first[idx] {
+			if at != 0 {
+				rows++
 			}
 		}
+	}
+	byName := func(a, b int32) int { return strings.Compare(s.devs[a].Topo.Name, s.devs[b].Topo.Name) }
+	if !slices.IsSortedFunc(order, byName) {
+		slices.SortFunc(order, byName)
+	}
+	out := make([]Entered, 0, rows)
+	for _, idx := range order {
+		from := len(out)
+		for k, at := range s.first[idx] {
+			if at == 0 {
+				continue
+			}
+			state := ""
+			if k < 4 {
+				state = RegStates[k]
+			} else {
+				state = AuthStates[k-4]
+			}
+			out = append(out, Entered{Device: s.devs[idx].Topo.Name, State: state, At: time.Unix(0, at).UTC()})
+		}
+		slices.SortFunc(out[from:], func(a, b Entered) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.State, b.State)) })
+	}
+	return out
+}
+
+// merge sums the shards' reports. The shards' entered rows are merged by
+// device: each device's rows are together in one shard.
+func merge(shards []*shard) *Report {
+	r := &Report{}
+	rows := 0
+	for _, s := range shards {
+		rows += len(s.rows)
 	}
 	if rows > 0 { // else nil, as before: JSON null
 		r.Entered = make([]Entered, 0, rows)
@@ -81,9 +109,6 @@ func merge(shards []*shard) *Report {
 	for i, s := range shards {
 		r.Events += s.events
 		r.Devices += len(s.nodes)
-		for idx := range s.nodes {
-			devs = append(devs, ref{s.devs[idx].Topo.Name, s, int32(idx)})
-		}
 		for d, day := range s.rep.days {
 			if i == 0 {
 				r.Days = append(r.Days, Day{Date: day.Date, Registration: slices.Clone(day.Registration), Authorization: slices.Clone(day.Authorization)})
@@ -101,25 +126,20 @@ func merge(shards []*shard) *Report {
 		}
 		r.Supply = append(r.Supply, s.rep.supply...)
 	}
-	byName := func(a, b ref) int { return strings.Compare(a.name, b.name) }
-	if !slices.IsSortedFunc(devs, byName) {
-		slices.SortFunc(devs, byName)
-	}
-	for _, d := range devs {
-		from := len(r.Entered)
-		for k, at := range d.s.first[d.idx] {
-			if at == 0 {
-				continue
+	heads := make([]int, len(shards))
+	for len(r.Entered) < rows {
+		best := -1
+		for k, s := range shards {
+			if h := heads[k]; h < len(s.rows) && (best < 0 || s.rows[h].Device < shards[best].rows[heads[best]].Device) {
+				best = k
 			}
-			state := ""
-			if k < 4 {
-				state = RegStates[k]
-			} else {
-				state = AuthStates[k-4]
-			}
-			r.Entered = append(r.Entered, Entered{Device: d.name, State: state, At: time.Unix(0, at).UTC()})
 		}
-		slices.SortFunc(r.Entered[from:], func(a, b Entered) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.State, b.State)) })
+		rs, h := shards[best].rows, heads[best]
+		name := rs[h].Device
+		for ; h < len(rs) && rs[h].Device == name; h++ {
+			r.Entered = append(r.Entered, rs[h])
+		}
+		heads[best] = h
 	}
 	slices.SortFunc(r.Alerts, func(a, b Alert) int {
 		return cmp.Or(a.Raised.Compare(b.Raised), strings.Compare(a.SA, b.SA), strings.Compare(a.VA, b.VA), strings.Compare(a.Type, b.Type),
