@@ -218,12 +218,13 @@ func (l *Lean) NextDeadline() int64 {
 // found again only after a deadline was set.
 func (l *Lean) earliest() (slot, int64) {
 	if !l.fresh {
-		// Branch-free: instants as unsigned keys in the same order, none
-		// (0) last; the first of equal keys wins.
+		// Branch-free: instants as unsigned keys in the same order (for
+		// every instant a Lean holds: MinInt64 is not one), none (0) after
+		// them all; the first of equal keys wins.
 		best, key := -1, uint64(math.MaxUint64)
 		for s := range l.deadlines { // (by index: ranging over the array would copy it)
 			t := l.deadlines[s]
-			k := uint64(t) ^ 1<<63
+			k := uint64(t)^1<<63 - 1
 			if t == 0 {
 				k = math.MaxUint64
 			}

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"math"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -33,4 +34,26 @@ func TestLeanEarliestFollowsDeadlines(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The scan orders every instant a Lean can hold, the far ends included,
+// and ranks "none" after them all.
+func TestLeanScanExtremes(t *testing.T) {
+	var l Lean
+	check := func(want slot, at int64) {
+		t.Helper()
+		l.fresh = false
+		if s, got := l.earliest(); s != want || got != at {
+			t.Fatalf("earliest = %d, %d; want %d, %d", s, got, want, at)
+		}
+	}
+	check(-1, 0)
+	l.deadlines[slotComm] = math.MaxInt64
+	check(slotComm, math.MaxInt64)
+	l.deadlines[slotRegRetry] = -1
+	check(slotRegRetry, -1)
+	l.deadlines[slotEval] = math.MinInt64 + 1
+	check(slotEval, math.MinInt64+1)
+	l.deadlines[slotIDExpire] = math.MinInt64 + 1 // a tie: the lower slot
+	check(slotIDExpire, math.MinInt64+1)
 }
