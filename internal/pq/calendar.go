@@ -26,11 +26,12 @@ type Timed[T any] interface {
 // whatever the pushes. Its zero value is not usable; make one with
 // NewCalendar.
 type Calendar[T Timed[T]] struct {
-	width  int64 // of a bucket
-	shift  int   // log2 of width when it is a power of two (a shift, not a division), else -1
-	mask   int64 // ring length - 1
-	ring   [][]T // made at the first push that needs it
-	inRing int   // elements in ring buckets
+	width  int64  // of a bucket
+	shift  int    // log2 of width when it is a power of two (a shift, not a division), else -1
+	mask   int64  // ring length - 1
+	ring   [][]T  // made at the first push that needs it
+	mixed  []bool // by ring bucket: pushed out of order (else its elements are sorted)
+	inRing int    // elements in ring buckets
 	// cur is the bucket popped from last (at first, the start's): the ring
 	// holds buckets cur+1 .. cur+mask. It moves only when popping.
 	cur     int64
@@ -86,9 +87,12 @@ func (c *Calendar[T]) Push(x T) {
 		c.late.Push(x)
 	case b-c.cur <= c.mask:
 		if c.ring == nil {
-			c.ring = make([][]T, c.mask+1)
+			c.ring, c.mixed = make([][]T, c.mask+1), make([]bool, c.mask+1)
 		}
 		s := c.ring[b&c.mask]
+		if len(s) > 0 && x.Less(s[len(s)-1]) {
+			c.mixed[b&c.mask] = true
+		}
 		if len(s) == cap(s) {
 			s = c.grow(s)
 		}
@@ -205,15 +209,19 @@ func (c *Calendar[T]) fill() bool {
 	c.recycle(c.ready[:0])
 	c.cur = c.next()
 	var bucket []T
+	mixed := false
 	if c.ring != nil {
 		slot := &c.ring[c.cur&c.mask]
 		bucket, *slot = *slot, nil
+		mixed, c.mixed[c.cur&c.mask] = c.mixed[c.cur&c.mask], false
 		c.inRing -= len(bucket)
 	}
 	for c.far.Len() > 0 && c.bucketOf(c.far.Peek().At()) == c.cur {
-		bucket = append(bucket, c.far.Pop())
+		x := c.far.Pop()
+		mixed = mixed || len(bucket) > 0 && x.Less(bucket[len(bucket)-1])
+		bucket = append(bucket, x)
 	}
-	if !slices.IsSortedFunc(bucket, cmpOf[T]) { // devices that renew together push in order
+	if mixed { // devices that renew together push in order
 		slices.SortFunc(bucket, cmpOf[T])
 	}
 	c.ready, c.readyAt, c.known = bucket, 0, false
@@ -239,9 +247,16 @@ func (c *Calendar[T]) Peek() T {
 	var least T
 	found := false
 	if c.ring != nil {
-		for _, x := range c.ring[b&c.mask] {
-			if !found || x.Less(least) {
-				least, found = x, true
+		bucket := c.ring[b&c.mask]
+		switch {
+		case len(bucket) == 0:
+		case !c.mixed[b&c.mask]: // in order: the least is the first
+			least, found = bucket[0], true
+		default:
+			for _, x := range bucket {
+				if !found || x.Less(least) {
+					least, found = x, true
+				}
 			}
 		}
 	}

@@ -163,6 +163,21 @@ func BenchmarkCalendarPushPop(b *testing.B) {
 	}
 }
 
+// An element that waited beyond the horizon joins its bucket after the
+// ones pushed there since, however it compares with them; the bucket is
+// sorted before it pops (and Peek finds the least of it).
+func TestCalendarFarJoinsItsBucket(t *testing.T) {
+	c := pq.NewCalendar[timed](10, 2, 0) // buckets of 10, a ring of 4: cur+1 .. cur+3
+	c.Push(timed{at: 51, id: 1})         // bucket 5: beyond the horizon
+	c.Push(timed{at: 21, id: 2})
+	require.Equal(t, timed{at: 21, id: 2}, c.Pop()) // cur is bucket 2: 3 .. 5 in the ring
+	c.Push(timed{at: 58, id: 3})                    // bucket 5, in the ring: 51 joins it after 58
+	require.Equal(t, timed{at: 51, id: 1}, c.Peek())
+	for _, want := range []timed{{at: 51, id: 1}, {at: 58, id: 3}} {
+		require.Equal(t, want, c.Pop())
+	}
+}
+
 // Large buckets (many timers at the same instants, as fleets registered
 // together have) recycle their storage and still pop in heap order.
 func TestCalendarLargeBuckets(t *testing.T) {
