@@ -1,13 +1,14 @@
 package fleet
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // WriteJSON writes the whole report as JSON: the bytes of encoding/json's
@@ -161,8 +162,16 @@ func (j *jsonOut) str(s string) {
 	j.b = append(j.b, '"')
 }
 
-// time appends t as time.Time's MarshalJSON does.
+// time appends t as time.Time's MarshalJSON does: RFC 3339 with
+// nanoseconds, in place; MarshalJSON itself for what it refuses (years
+// outside 0–9999, zone offsets of a day or more).
 func (j *jsonOut) time(t time.Time) {
+	if _, off := t.Zone(); t.Year() >= 0 && t.Year() <= 9999 && off > -86400 && off < 86400 {
+		j.b = append(j.b, '"')
+		j.b = t.AppendFormat(j.b, time.RFC3339Nano)
+		j.b = append(j.b, '"')
+		return
+	}
 	q, err := t.MarshalJSON()
 	if err != nil && j.err == nil {
 		j.err = err
@@ -194,62 +203,146 @@ func jsonArray[T any](j *jsonOut, xs []T, elem func(*T)) {
 	j.close(']')
 }
 
-// writeCSV writes a header and n rows, stopping at the first error.
-func writeCSV(w io.Writer, head []string, n int, row func(i int) []string) error {
-	c := csv.NewWriter(w)
-	if err := c.Write(head); err != nil {
-		return err
+// csvOut appends CSV records as encoding/csv's Writer writes them (comma
+// separated, LF line ends, fields quoted when it would; a test holds it
+// to it) to a buffer it writes out in chunks, keeping the first error.
+// Numbers and times are appended in place: no string per field.
+type csvOut struct {
+	w   io.Writer
+	b   []byte
+	n   int // fields of the record so far
+	err error
+}
+
+func newCSV(w io.Writer, head ...string) *csvOut {
+	c := &csvOut{w: w, b: make([]byte, 0, 1<<16)}
+	for _, h := range head {
+		c.str(h)
 	}
-	for i := range n {
-		if err := c.Write(row(i)); err != nil {
-			return err
+	c.end()
+	return c
+}
+
+func (c *csvOut) sep() {
+	if c.n > 0 {
+		c.b = append(c.b, ',')
+	}
+	c.n++
+}
+
+func (c *csvOut) str(s string) {
+	c.sep()
+	if !csvNeedsQuotes(s) {
+		c.b = append(c.b, s...)
+		return
+	}
+	c.b = append(c.b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			c.b = append(c.b, '"')
 		}
+		c.b = append(c.b, s[i])
 	}
-	c.Flush()
-	return c.Error()
+	c.b = append(c.b, '"')
+}
+
+// csvNeedsQuotes is encoding/csv's rule for a comma-separated field.
+func csvNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == `\.` || strings.ContainsAny(s, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r)
+}
+
+func (c *csvOut) int(v int64) {
+	c.sep()
+	c.b = strconv.AppendInt(c.b, v, 10)
+}
+
+// time appends t in layout (DateOnly or RFC3339: never quoted).
+func (c *csvOut) time(t time.Time, layout string) {
+	c.sep()
+	c.b = t.AppendFormat(c.b, layout)
+}
+
+// end ends a record.
+func (c *csvOut) end() {
+	c.b, c.n = append(c.b, '\n'), 0
+	if len(c.b) >= 1<<16-1024 {
+		c.flush()
+	}
+}
+
+// flush writes what is buffered and returns the first error.
+func (c *csvOut) flush() error {
+	if c.err == nil && len(c.b) > 0 {
+		_, c.err = c.w.Write(c.b)
+	}
+	c.b = c.b[:0]
+	return c.err
 }
 
 // WriteDaysCSV writes one row a day: the date, then the count of devices
 // in each registration state and each authorization state.
 func (r *Report) WriteDaysCSV(w io.Writer) error {
-	head := append([]string{"date"}, RegStates...)
-	head = append(head, AuthStates...)
-	return writeCSV(w, head, len(r.Days), func(i int) []string {
-		d := r.Days[i]
-		row := []string{d.Date.Format(time.DateOnly)}
-		for _, v := range append(append([]int{}, d.Registration...), d.Authorization...) {
-			row = append(row, strconv.Itoa(v))
+	c := newCSV(w, append(append([]string{"date"}, RegStates...), AuthStates...)...)
+	for _, d := range r.Days {
+		c.time(d.Date, time.DateOnly)
+		for _, v := range d.Registration {
+			c.int(int64(v))
 		}
-		return row
-	})
+		for _, v := range d.Authorization {
+			c.int(int64(v))
+		}
+		c.end()
+	}
+	return c.flush()
 }
 
 // WriteEnteredCSV writes the first date each device entered each state.
 func (r *Report) WriteEnteredCSV(w io.Writer) error {
-	return writeCSV(w, []string{"device", "state", "first_entered"}, len(r.Entered), func(i int) []string {
-		e := r.Entered[i]
-		return []string{e.Device, e.State, e.At.Format(time.RFC3339)}
-	})
+	c := newCSV(w, "device", "state", "first_entered")
+	for _, e := range r.Entered {
+		c.str(e.Device)
+		c.str(e.State)
+		c.time(e.At, time.RFC3339)
+		c.end()
+	}
+	return c.flush()
 }
 
 // WriteAlertsCSV writes the alerts CSSM raised.
 func (r *Report) WriteAlertsCSV(w io.Writer) error {
-	head := []string{"raised", "smart_account", "virtual_account", "severity", "type", "source", "message"}
-	return writeCSV(w, head, len(r.Alerts), func(i int) []string {
-		a := r.Alerts[i]
-		return []string{a.Raised.Format(time.RFC3339), a.SA, a.VA, a.Severity, a.Type, a.Source, a.Message}
-	})
+	c := newCSV(w, "raised", "smart_account", "virtual_account", "severity", "type", "source", "message")
+	for _, a := range r.Alerts {
+		c.time(a.Raised, time.RFC3339)
+		for _, f := range [...]string{a.SA, a.VA, a.Severity, a.Type, a.Source, a.Message} {
+			c.str(f)
+		}
+		c.end()
+	}
+	return c.flush()
 }
 
 // WriteSupplyCSV writes demand against supply per VA and entitlement, a
 // row whenever they changed.
 func (r *Report) WriteSupplyCSV(w io.Writer) error {
-	head := []string{"date", "smart_account", "virtual_account", "tag", "demand", "supply", "shortfall"}
-	return writeCSV(w, head, len(r.Supply), func(i int) []string {
-		s := r.Supply[i]
-		return []string{s.Date.Format(time.DateOnly), s.SA, s.VA, s.Tag, strconv.FormatInt(s.Demand, 10),
-			strconv.FormatInt(s.Supply, 10), strconv.FormatInt(s.Shortfall, 10)}
-	})
+	c := newCSV(w, "date", "smart_account", "virtual_account", "tag", "demand", "supply", "shortfall")
+	for _, s := range r.Supply {
+		c.time(s.Date, time.DateOnly)
+		c.str(s.SA)
+		c.str(s.VA)
+		c.str(s.Tag)
+		c.int(s.Demand)
+		c.int(s.Supply)
+		c.int(s.Shortfall)
+		c.end()
+	}
+	return c.flush()
 }
 
 // svg colours of the authorization states, in AuthStates order.
