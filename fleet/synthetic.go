@@ -26,21 +26,22 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 	pids := []string{"C9300-24P", "C9300-48P", "C9300-24UX", "C9300-48UXM"}
 	version := stackwise.MustVersion("17.3.1")
 	need := map[[2]string]map[string]int64{}
-	usages := map[int][]license.Usage{}
+	usages := map[int][]license.Usage{} // by stack shape
+	shapes := map[[3]int]int64{}        // devices by SA, VA and stack shape
 	spec.Devices = make([]Device, 0, n)
 	// Account and path names, made once and shared by the devices.
-	saNames, paths := make([]string, sas), make([]string, 20)
+	saNames, vaNames, paths := make([]string, sas), []string{"VA-0", "VA-1"}, make([]string, 20)
 	for s := range saNames {
 		saNames[s] = fmt.Sprintf("SA-%02d", s)
 	}
 	for p := range paths {
 		paths[p] = fmt.Sprintf("proxy-%02d", p)
 	}
-	vaNames := []string{"VA-0", "VA-1"}
 	for i := 0; i < n; i++ {
 		sa, va := saNames[i%sas], vaNames[(i/sas)%2]
 		members := 1 + rng.IntN(4)
-		num := fmt.Sprintf("%06d", i)
+		num := strconv.Itoa(i)
+		num = "000000"[min(len(num), 6):] + num // as %06d
 		d := stackwise.Device{Name: "sw" + num, Level: stackwise.Level{Base: stackwise.NetworkAdvantage, Addon: stackwise.DNAAdvantage},
 			Version: version, Switches: make([]stackwise.Unit, 0, members)}
 		code := members // the stack's PIDs in order, as a number: its usage depends on nothing else here
@@ -50,17 +51,18 @@ func Synthetic(n, sas int, start time.Time, years int, seed uint64) Spec {
 			d.Switches = append(d.Switches, stackwise.Unit{PID: pids[p], SN: "FOC" + num + "0" + strconv.Itoa(m)})
 		}
 		spec.Devices = append(spec.Devices, Device{Topo: d, SA: sa, VA: va, Path: paths[i%20]})
-		usage, ok := usages[code]
-		if !ok {
-			usage, _ = d.Usage()
-			usages[code] = usage
+		if _, ok := usages[code]; !ok {
+			usages[code], _ = d.Usage()
 		}
-		key := [2]string{sa, va}
+		shapes[[3]int{i % sas, (i / sas) % 2, code}]++
+	}
+	for k, n := range shapes { // the VAs' demand (sums: the order of the map does not matter)
+		key := [2]string{saNames[k[0]], vaNames[k[1]]}
 		if need[key] == nil {
 			need[key] = map[string]int64{}
 		}
-		for _, u := range usage {
-			need[key][u.Tag] += int64(u.Count)
+		for _, u := range usages[k[2]] {
+			need[key][u.Tag] += n * int64(u.Count)
 		}
 	}
 	for s := 0; s < sas; s++ {
