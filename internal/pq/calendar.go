@@ -20,7 +20,7 @@ type Timed[T any] interface {
 // of k elements, against O(log n) for both on a heap of n — and the
 // elements of a bucket sit side by side in memory. Elements beyond the
 // ring's horizon wait in a heap; so do elements pushed into the bucket
-// being popped from, or before it.
+// being popped from, or before it, unless they come at or after its last.
 //
 // Pops come out in exactly the order of a Heap of the same elements,
 // whatever the pushes. Its zero value is not usable; make one with
@@ -84,7 +84,14 @@ func (c *Calendar[T]) Push(x T) {
 	b := c.bucketOf(x.At())
 	switch {
 	case b <= c.cur:
-		c.late.Push(x)
+		switch n := len(c.ready); {
+		case c.readyAt == n: // the bucket is used up: x starts it again
+			c.ready, c.readyAt = append(c.ready[:0], x), 0
+		case !x.Less(c.ready[n-1]): // at or after its last (devices that renew together push in order)
+			c.ready = append(c.ready, x)
+		default:
+			c.late.Push(x)
+		}
 	case b-c.cur <= c.mask:
 		if c.ring == nil {
 			c.ring, c.mixed = make([][]T, c.mask+1), make([]bool, c.mask+1)
