@@ -42,7 +42,7 @@ type registry struct {
 	nextLot  int
 	nextAlrt int
 	nextGen  uint64
-	sched    *pq.Calendar[entry]
+	sched    pq.Heap[entry]
 	seq      uint64 // schedule entries pushed
 	// floor is a time (Unix ns) before which no live entry is due: the
 	// earliest live entry's when next last looked, lowered by pushes since
@@ -181,7 +181,7 @@ func newRegistry(now time.Time, prof *Profile, cat license.Catalog, seed uint64,
 	return &registry{
 		prof: p, cat: cat, pcg: pcg, rng: rand.New(pcg), now: now, server: server,
 		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{},
-		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1, sched: pq.NewCalendar[entry](schedWidth, schedBits, unixNano(now)), floor: math.MaxInt64, nowNs: unixNano(now),
+		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1, floor: math.MaxInt64, nowNs: unixNano(now),
 	}, nil
 }
 

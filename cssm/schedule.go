@@ -44,17 +44,6 @@ func (a entry) Less(b entry) bool {
 	return a.seq < b.seq
 }
 
-// At is the entry's instant, for the calendar's buckets.
-func (a entry) At() int64 { return a.ns }
-
-// The schedule is a calendar of buckets of 2^42 ns (~73 minutes: a power
-// of two, so a shift finds the bucket) over 2^11 of them (104 days: the
-// 31- and 90-day checks), beyond which a heap waits.
-const (
-	schedWidth = int64(1) << 42
-	schedBits  = 11
-)
-
 // Instants as int64 nanoseconds, clamped outside 1678–2262 (where entries
 // then tie on time and are ordered by kind and key).
 var nsMin, nsMax = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slsim/slsim/internal/pq"
 	"github.com/slsim/slsim/license"
 )
 
@@ -138,7 +137,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 	}
 	r := &registry{prof: j.Profile, cat: cat, pcg: pcg, rng: rand.New(pcg), now: j.Now, server: j.Server,
 		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{}, active: map[string]*Alert{},
-		nextLot: j.NextLot, nextAlrt: j.NextAlert, nextGen: j.NextGen, busy: j.Busy, sched: pq.NewCalendar[entry](schedWidth, schedBits, unixNano(j.Now)), floor: math.MaxInt64, nowNs: unixNano(j.Now)}
+		nextLot: j.NextLot, nextAlrt: j.NextAlert, nextGen: j.NextGen, busy: j.Busy, floor: math.MaxInt64, nowNs: unixNano(j.Now)}
 	for _, aj := range j.Accounts {
 		if _, dup := r.accounts[aj.Name]; dup || checkName("smart account", aj.Name) != nil {
 			return nil, fmt.Errorf("smart account %q is invalid or repeated", aj.Name)

@@ -153,22 +153,22 @@ func bareQueue(b *testing.B, n int) {
 	b.ResetTimer()
 	var sink int64
 	for i := 0; i < b.N; i++ {
-		q := pq.NewCalendar[entry](calendarWidth, calendarBits, benchStart.UnixNano())
+		q := pq.NewCalendar(calendarWidth, calendarBits, benchStart.UnixNano())
 		for idx := range n {
-			q.Push(entry{benchStart.UnixNano() + int64(idx), int32(idx)})
+			q.Push(pq.Item{At: benchStart.UnixNano() + int64(idx), ID: uint64(idx)})
 		}
 		day := benchStart.UnixNano()
 		for ev := int64(0); ev < target; ev++ {
 			e := q.Pop()
-			for day < e.at {
+			for day < e.At {
 				day += int64(agent.Day)
 				sink += int64(q.Len())
 			}
 			next := 30 * int64(agent.Day)
-			if short[e.idx] {
+			if short[e.ID] {
 				next = int64(12 * time.Hour)
 			}
-			q.Push(entry{e.at + next, e.idx})
+			q.Push(pq.Item{At: e.At + next, ID: e.ID})
 		}
 	}
 	_ = sink

@@ -46,17 +46,6 @@ type shardVA struct {
 	last      map[string]SupplyRow
 }
 
-type entry struct {
-	at  int64
-	idx int32
-}
-
-// Less orders deadlines by time, then device.
-func (e entry) Less(o entry) bool { return e.at < o.at || e.at == o.at && e.idx < o.idx }
-
-// At is the deadline, for the calendar's buckets.
-func (e entry) At() int64 { return e.at }
-
 // The device calendar: buckets of 2^40 ns (~18 virtual minutes: a power
 // of two, so a shift finds the bucket) over 2^12 of them (52 days), beyond
 // which (ID certificate renewals) a heap waits. A ring of 4,096 buckets
@@ -80,8 +69,8 @@ type shard struct {
 	vas     []shardVA
 	vaIndex map[unit]int32
 	paths   map[string]int32
-	down    []int64             // per path: down until (unix ns), 0 up
-	q       *pq.Calendar[entry] // device deadlines
+	down    []int64      // per path: down until (unix ns), 0 up
+	q       *pq.Calendar // device deadlines: the device index as the ID
 	sched   []Event
 	schedAt []int64 // sched's instants (unix ns), for the loop
 	counts  [4][6]int
@@ -107,7 +96,7 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, seed uint64
 		return nil, err
 	}
 	s := &shard{spec: spec, prof: prof, c: c, usages: map[string][]license.Usage{},
-		q: pq.NewCalendar[entry](calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant: Lean refuses it
+		q: pq.NewCalendar(calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant: Lean refuses it
 		vaIndex: map[unit]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}}
 	for _, e := range spec.Schedule {
@@ -320,7 +309,7 @@ func (s *shard) queue(idx int32) {
 	if at := n.a.NextDeadline(); at != 0 {
 		if at != n.due {
 			n.due = at
-			s.q.Push(entry{at, idx})
+			s.q.Push(pq.Item{At: at, ID: uint64(idx)})
 		}
 	} else {
 		n.due = 0
@@ -337,7 +326,7 @@ func (s *shard) run() error {
 		// end, a CSSM deadline, the next day's sample (Unix nanoseconds).
 		t, kind := dayNs, 0
 		if s.q.Len() > 0 {
-			if at := s.q.Peek().at; at < t {
+			if at := s.q.Peek().At; at < t {
 				t, kind = at, 1
 			}
 		}
@@ -364,8 +353,9 @@ func (s *shard) run() error {
 			}
 		case 1:
 			e := s.q.Pop()
-			n := &s.nodes[e.idx]
-			if n.gone || n.due != e.at {
+			idx := int32(e.ID)
+			n := &s.nodes[idx]
+			if n.gone || n.due != e.At {
 				continue // stale
 			}
 			n.due = 0
@@ -376,7 +366,7 @@ func (s *shard) run() error {
 			if t != s.lastNs { // devices renewing together share an instant
 				s.lastNs, s.last = t, time.Unix(0, t).UTC()
 			}
-			s.settle(e.idx, s.last)
+			s.settle(idx, s.last)
 		case 2:
 			ev := &s.sched[0] // the shard's own copy: devices it adds point into it
 			s.sched, s.schedAt = s.sched[1:], s.schedAt[1:]

@@ -6,11 +6,25 @@ import (
 	"slices"
 )
 
-// Timed is an element with an instant (any int64 scale, e.g. Unix
-// nanoseconds) that agrees with its order: a.At() < b.At() implies a.Less(b).
-type Timed[T any] interface {
-	Ordered[T]
-	At() int64
+// Item is what a Calendar holds: an instant (any int64 scale, e.g. Unix
+// nanoseconds) and an ID that orders items of the same instant (and names
+// what is due, e.g. a device's index).
+type Item struct {
+	At int64
+	ID uint64
+}
+
+// Less orders items by instant, then ID.
+func (a Item) Less(b Item) bool { return a.At < b.At || a.At == b.At && a.ID < b.ID }
+
+func compareItems(a, b Item) int {
+	switch {
+	case a.Less(b):
+		return -1
+	case b.Less(a):
+		return 1
+	}
+	return 0
 }
 
 // Calendar is a priority queue for timers that fall due in time order (a
@@ -25,35 +39,35 @@ type Timed[T any] interface {
 // Pops come out in exactly the order of a Heap of the same elements,
 // whatever the pushes. Its zero value is not usable; make one with
 // NewCalendar.
-type Calendar[T Timed[T]] struct {
-	width  int64  // of a bucket
-	shift  int    // log2 of width when it is a power of two (a shift, not a division), else -1
-	mask   int64  // ring length - 1
-	ring   [][]T  // made at the first push that needs it
-	mixed  []bool // by ring bucket: pushed out of order (else its elements are sorted)
-	inRing int    // elements in ring buckets
+type Calendar struct {
+	width  int64    // of a bucket
+	shift  int      // log2 of width when it is a power of two (a shift, not a division), else -1
+	mask   int64    // ring length - 1
+	ring   [][]Item // made at the first push that needs it
+	mixed  []bool   // by ring bucket: pushed out of order (else its elements are sorted)
+	inRing int      // elements in ring buckets
 	// cur is the bucket popped from last (at first, the start's): the ring
 	// holds buckets cur+1 .. cur+mask. It moves only when popping.
 	cur     int64
-	ready   []T // the rest of bucket cur, sorted, consumed from readyAt
+	ready   []Item // the rest of bucket cur, sorted, consumed from readyAt
 	readyAt int
-	late    Heap[T] // pushed into bucket cur or before it
-	far     Heap[T] // beyond the ring
-	least   T       // the least element, when known and ready and late are empty
+	late    Heap[Item] // pushed into bucket cur or before it
+	far     Heap[Item] // beyond the ring
+	least   Item       // the least element, when known and ready and late are empty
 	known   bool
-	pool    [][][]T // empty bucket arrays by log2 of their capacity
-	pooled  int     // their capacity in all
+	pool    [][][]Item // empty bucket arrays by log2 of their capacity
+	pooled  int        // their capacity in all
 }
 
 // NewCalendar makes a calendar of buckets of width (in the elements'
 // instant unit; a power of two is cheapest) and a ring of 2^ringBits
 // buckets (its horizon is width·2^ringBits)
 // whose first bucket holds start — the time the simulation starts.
-func NewCalendar[T Timed[T]](width int64, ringBits uint, start int64) *Calendar[T] {
+func NewCalendar(width int64, ringBits uint, start int64) *Calendar {
 	if width <= 0 || ringBits == 0 || ringBits > 24 {
 		panic("pq: calendar needs a positive width and 1 to 24 bits of buckets")
 	}
-	c := &Calendar[T]{width: width, mask: 1<<ringBits - 1, shift: -1}
+	c := &Calendar{width: width, mask: 1<<ringBits - 1, shift: -1}
 	if width&(width-1) == 0 {
 		c.shift = bits.TrailingZeros64(uint64(width))
 	}
@@ -62,11 +76,11 @@ func NewCalendar[T Timed[T]](width int64, ringBits uint, start int64) *Calendar[
 }
 
 // Len is the number of elements.
-func (c *Calendar[T]) Len() int {
+func (c *Calendar) Len() int {
 	return len(c.ready) - c.readyAt + c.late.Len() + c.inRing + c.far.Len()
 }
 
-func (c *Calendar[T]) bucketOf(at int64) int64 {
+func (c *Calendar) bucketOf(at int64) int64 {
 	if c.shift >= 0 {
 		return at >> c.shift // an arithmetic shift floors negative instants too
 	}
@@ -77,11 +91,11 @@ func (c *Calendar[T]) bucketOf(at int64) int64 {
 }
 
 // Push adds x.
-func (c *Calendar[T]) Push(x T) {
+func (c *Calendar) Push(x Item) {
 	if c.known && x.Less(c.least) {
 		c.least = x
 	}
-	b := c.bucketOf(x.At())
+	b := c.bucketOf(x.At)
 	switch {
 	case b <= c.cur:
 		switch n := len(c.ready); {
@@ -94,7 +108,7 @@ func (c *Calendar[T]) Push(x T) {
 		}
 	case b-c.cur <= c.mask:
 		if c.ring == nil {
-			c.ring, c.mixed = make([][]T, c.mask+1), make([]bool, c.mask+1)
+			c.ring, c.mixed = make([][]Item, c.mask+1), make([]bool, c.mask+1)
 		}
 		s := c.ring[b&c.mask]
 		if len(s) > 0 && x.Less(s[len(s)-1]) {
@@ -112,7 +126,7 @@ func (c *Calendar[T]) Push(x T) {
 
 // next is the first bucket after cur holding elements (ring or far); the
 // queue must not be empty beyond cur.
-func (c *Calendar[T]) next() int64 {
+func (c *Calendar) next() int64 {
 	next := int64(math.MaxInt64)
 	if c.inRing > 0 {
 		for b := c.cur + 1; b <= c.cur+c.mask; b++ {
@@ -123,7 +137,7 @@ func (c *Calendar[T]) next() int64 {
 		}
 	}
 	if c.far.Len() > 0 {
-		next = min(next, c.bucketOf(c.far.Peek().At()))
+		next = min(next, c.bucketOf(c.far.Peek().At))
 	}
 	return next
 }
@@ -144,10 +158,10 @@ const (
 
 // grow moves a full bucket into an array twice its size, from the pool
 // when it has one.
-func (c *Calendar[T]) grow(s []T) []T {
+func (c *Calendar) grow(s []Item) []Item {
 	size := max(4, 2*cap(s))
 	class := bits.Len(uint(size)) - 1
-	var a []T
+	var a []Item
 	for k := class; size >= minPooledCap && k < len(c.pool) && a == nil; k++ { // the smallest that fits, however larger
 		if free := c.pool[k]; len(free) > 0 {
 			a = free[len(free)-1]
@@ -156,17 +170,16 @@ func (c *Calendar[T]) grow(s []T) []T {
 		}
 	}
 	if a == nil {
-		a = make([]T, 0, size)
+		a = make([]Item, 0, size)
 	}
 	a = append(a, s...)
-	clear(s) // no stale references for the collector
 	c.recycle(s[:0])
 	return a
 }
 
 // recycle pools an empty array of a power-of-two capacity, if the pool
 // has room or can make it by dropping smaller arrays.
-func (c *Calendar[T]) recycle(a []T) {
+func (c *Calendar) recycle(a []Item) {
 	n := cap(a)
 	if n < minPooledCap || n&(n-1) != 0 {
 		return
@@ -191,31 +204,21 @@ func (c *Calendar[T]) recycle(a []T) {
 	c.pooled += n
 }
 
-func cmpOf[T Ordered[T]](a, b T) int {
-	switch {
-	case a.Less(b):
-		return -1
-	case b.Less(a):
-		return 1
-	}
-	return 0
-}
-
 // fill makes the next non-empty bucket current when ready and late are
 // used up; it reports false when the queue is empty.
-func (c *Calendar[T]) fill() bool {
+func (c *Calendar) fill() bool {
 	if c.readyAt < len(c.ready) || c.late.Len() > 0 {
 		return true
 	}
 	if c.inRing == 0 && c.far.Len() == 0 {
 		return false
 	}
-	// Ready's old storage, empty (pops zero what they take), goes back to
+	// Ready's old storage, used up, goes back to
 	// the pool (while the next bucket still counts in Len). The next
 	// bucket's slice becomes ready (no copying).
 	c.recycle(c.ready[:0])
 	c.cur = c.next()
-	var bucket []T
+	var bucket []Item
 	mixed := false
 	if c.ring != nil {
 		slot := &c.ring[c.cur&c.mask]
@@ -223,13 +226,13 @@ func (c *Calendar[T]) fill() bool {
 		mixed, c.mixed[c.cur&c.mask] = c.mixed[c.cur&c.mask], false
 		c.inRing -= len(bucket)
 	}
-	for c.far.Len() > 0 && c.bucketOf(c.far.Peek().At()) == c.cur {
+	for c.far.Len() > 0 && c.bucketOf(c.far.Peek().At) == c.cur {
 		x := c.far.Pop()
 		mixed = mixed || len(bucket) > 0 && x.Less(bucket[len(bucket)-1])
 		bucket = append(bucket, x)
 	}
 	if mixed { // devices that renew together push in order
-		slices.SortFunc(bucket, cmpOf[T])
+		slices.SortFunc(bucket, compareItems)
 	}
 	c.ready, c.readyAt, c.known = bucket, 0, false
 	return true
@@ -238,7 +241,7 @@ func (c *Calendar[T]) fill() bool {
 // Peek returns the least element; it panics on an empty queue. It moves
 // nothing: the least of the next bucket is found by a scan and kept until
 // a pop.
-func (c *Calendar[T]) Peek() T {
+func (c *Calendar) Peek() Item {
 	switch {
 	case c.readyAt < len(c.ready) || c.late.Len() > 0:
 		if c.late.Len() > 0 && (c.readyAt == len(c.ready) || c.late.Peek().Less(c.ready[c.readyAt])) {
@@ -251,7 +254,7 @@ func (c *Calendar[T]) Peek() T {
 		panic("pq: peek on an empty calendar")
 	}
 	b := c.next()
-	var least T
+	var least Item
 	found := false
 	if c.ring != nil {
 		bucket := c.ring[b&c.mask]
@@ -275,7 +278,7 @@ func (c *Calendar[T]) Peek() T {
 }
 
 // Pop removes and returns the least element; it panics on an empty queue.
-func (c *Calendar[T]) Pop() T {
+func (c *Calendar) Pop() Item {
 	if !c.fill() {
 		panic("pq: pop on an empty calendar")
 	}
@@ -284,8 +287,6 @@ func (c *Calendar[T]) Pop() T {
 		return c.late.Pop()
 	}
 	x := c.ready[c.readyAt]
-	var zero T
-	c.ready[c.readyAt] = zero // no stale references for the collector
 	c.readyAt++
 	return x
 }

@@ -74,10 +74,10 @@ func BenchmarkPushPop(b *testing.B) {
 	}
 }
 
-type timed struct{ at, id int64 }
+// timed is the calendar's item, as the tests write it.
+type timed = pq.Item
 
-func (a timed) Less(b timed) bool { return a.at < b.at || a.at == b.at && a.id < b.id }
-func (a timed) At() int64         { return a.at }
+func tm(at, id int64) timed { return timed{At: at, ID: uint64(id)} }
 
 // A calendar pops exactly what a heap of the same elements pops, whatever
 // the pushes: near and beyond its horizon, into the current bucket, before
@@ -85,7 +85,7 @@ func (a timed) At() int64         { return a.at }
 func TestCalendarEqualsHeap(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		width := rapid.Int64Range(1, 50).Draw(t, "width")
-		c := pq.NewCalendar[timed](width, uint(rapid.IntRange(1, 6).Draw(t, "bits")), rapid.Int64Range(-100, 100).Draw(t, "start"))
+		c := pq.NewCalendar(width, uint(rapid.IntRange(1, 6).Draw(t, "bits")), rapid.Int64Range(-100, 100).Draw(t, "start"))
 		var h pq.Heap[timed]
 		last := int64(0)
 		for i, op := range rapid.SliceOfN(rapid.IntRange(0, 9), 1, 400).Draw(t, "ops") {
@@ -106,11 +106,11 @@ func TestCalendarEqualsHeap(t *testing.T) {
 				if got != want {
 					t.Fatalf("pop %d: calendar %+v, heap %+v", i, got, want)
 				}
-				last = got.at
+				last = got.At
 				continue
 			}
 			d := rapid.SampledFrom([]int64{0, 1, 7, 50, 400, 5000, -3, -200}).Draw(t, "delta")
-			x := timed{at: last + d*rapid.Int64Range(0, 3).Draw(t, "k"), id: int64(i % 5)}
+			x := tm(last+d*rapid.Int64Range(0, 3).Draw(t, "k"), int64(i%5))
 			c.Push(x)
 			h.Push(x)
 			if c.Len() != h.Len() {
@@ -131,11 +131,11 @@ func TestCalendarEqualsHeap(t *testing.T) {
 
 func TestCalendarRefusesBadShape(t *testing.T) {
 	for _, f := range []func(){
-		func() { pq.NewCalendar[timed](0, 4, 0) },
-		func() { pq.NewCalendar[timed](1, 0, 0) },
-		func() { pq.NewCalendar[timed](1, 25, 0) },
-		func() { pq.NewCalendar[timed](1, 4, 0).Pop() },
-		func() { pq.NewCalendar[timed](1, 4, 0).Peek() },
+		func() { pq.NewCalendar(0, 4, 0) },
+		func() { pq.NewCalendar(1, 0, 0) },
+		func() { pq.NewCalendar(1, 25, 0) },
+		func() { pq.NewCalendar(1, 4, 0).Pop() },
+		func() { pq.NewCalendar(1, 4, 0).Peek() },
 	} {
 		func() {
 			defer func() {
@@ -151,14 +151,14 @@ func TestCalendarRefusesBadShape(t *testing.T) {
 // BenchmarkCalendarPushPop is BenchmarkPushPop on a calendar of one-unit
 // buckets over the same 100,000 deadlines.
 func BenchmarkCalendarPushPop(b *testing.B) {
-	c := pq.NewCalendar[timed](1, 17, 0)
+	c := pq.NewCalendar(1, 17, 0)
 	for i := range int64(100_000) {
-		c.Push(timed{at: i * 7919 % 100_000, id: i})
+		c.Push(tm(i*7919%100_000, i))
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		x := c.Pop()
-		x.at += 100_000
+		x.At += 100_000
 		c.Push(x)
 	}
 }
@@ -167,13 +167,13 @@ func BenchmarkCalendarPushPop(b *testing.B) {
 // ones pushed there since, however it compares with them; the bucket is
 // sorted before it pops (and Peek finds the least of it).
 func TestCalendarFarJoinsItsBucket(t *testing.T) {
-	c := pq.NewCalendar[timed](10, 2, 0) // buckets of 10, a ring of 4: cur+1 .. cur+3
-	c.Push(timed{at: 51, id: 1})         // bucket 5: beyond the horizon
-	c.Push(timed{at: 21, id: 2})
-	require.Equal(t, timed{at: 21, id: 2}, c.Pop()) // cur is bucket 2: 3 .. 5 in the ring
-	c.Push(timed{at: 58, id: 3})                    // bucket 5, in the ring: 51 joins it after 58
-	require.Equal(t, timed{at: 51, id: 1}, c.Peek())
-	for _, want := range []timed{{at: 51, id: 1}, {at: 58, id: 3}} {
+	c := pq.NewCalendar(10, 2, 0) // buckets of 10, a ring of 4: cur+1 .. cur+3
+	c.Push(tm(51, 1))             // bucket 5: beyond the horizon
+	c.Push(tm(21, 2))
+	require.Equal(t, tm(21, 2), c.Pop()) // cur is bucket 2: 3 .. 5 in the ring
+	c.Push(tm(58, 3))                    // bucket 5, in the ring: 51 joins it after 58
+	require.Equal(t, tm(51, 1), c.Peek())
+	for _, want := range []timed{tm(51, 1), tm(58, 3)} {
 		require.Equal(t, want, c.Pop())
 	}
 }
@@ -181,13 +181,13 @@ func TestCalendarFarJoinsItsBucket(t *testing.T) {
 // Large buckets (many timers at the same instants, as fleets registered
 // together have) recycle their storage and still pop in heap order.
 func TestCalendarLargeBuckets(t *testing.T) {
-	c := pq.NewCalendar[timed](10, 4, 0)
+	c := pq.NewCalendar(10, 4, 0)
 	var h pq.Heap[timed]
 	id := int64(0)
 	for round := int64(0); round < 40; round++ {
 		for k := 0; k < 700+int(round)*50; k++ { // lockstep: the same few instants, growing
 			id++
-			x := timed{at: round*30 + id%3, id: id}
+			x := tm(round*30+id%3, id)
 			c.Push(x)
 			h.Push(x)
 		}
@@ -213,18 +213,18 @@ func TestCalendarLargeBuckets(t *testing.T) {
 // allocator, as they would in any queue.
 func TestCalendarRecyclesCycles(t *testing.T) {
 	const n, period = 5000, 720
-	c := pq.NewCalendar[timed](16, 12, 0)
+	c := pq.NewCalendar(16, 12, 0)
 	for i := range int64(n) {
 		at := int64(100)
 		if i%125 == 0 {
 			at += 16 * (1 + i/125) // forty stragglers, a bucket each, all before the next cycle
 		}
-		c.Push(timed{at: at, id: i})
+		c.Push(tm(at, i))
 	}
 	cycle := func() {
 		for range n {
 			x := c.Pop()
-			c.Push(timed{at: x.at + period, id: x.id})
+			c.Push(timed{At: x.At + period, ID: x.ID})
 		}
 	}
 	cycle()
@@ -234,7 +234,7 @@ func TestCalendarRecyclesCycles(t *testing.T) {
 	prev := int64(-1 << 62)
 	for c.Len() > 0 { // and the order holds
 		x := c.Pop()
-		require.LessOrEqual(t, prev, x.at)
-		prev = x.at
+		require.LessOrEqual(t, prev, x.At)
+		prev = x.At
 	}
 }
