@@ -40,7 +40,11 @@ func oneShard(b *testing.B, spec *Spec) *shard {
 	for u := range of {
 		units[u] = true
 	}
-	s, err := newShard(spec, prof, units, spec.Seed, usages)
+	devs := make([]int32, len(spec.Devices))
+	for i := range devs {
+		devs[i] = int32(i)
+	}
+	s, err := newShard(spec, prof, units, devs, spec.Seed, usages)
 	if err != nil {
 		b.Fatal(err)
 	}

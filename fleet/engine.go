@@ -88,9 +88,10 @@ type shardReport struct {
 	supply []SupplyRow
 }
 
-// newShard builds the shard of some units; usages are the spec's devices'
-// usages, by index.
-func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, seed uint64, usages [][]license.Usage) (*shard, error) {
+// newShard builds the shard of some units, whose devices are devs (indices
+// in the spec, in its order); usages are the spec's devices' usages, by
+// index.
+func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, devs []int32, seed uint64, usages [][]license.Usage) (*shard, error) {
 	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed})
 	if err != nil {
 		return nil, err
@@ -115,18 +116,11 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, seed uint64
 			}
 		}
 	}
-	n := 0
-	for _, d := range spec.Devices {
-		if units[unitOf(d.SA, d.VA)] {
-			n++
-		}
-	}
+	n := len(devs)
 	s.nodes, s.first, s.devs = make([]node, 0, n), make([]firsts, 0, n), make([]*Device, 0, n) // exact: no slack per device
-	for i := range spec.Devices {                                                              // in the spec's order: the same in every sharding
-		if d := &spec.Devices[i]; units[unitOf(d.SA, d.VA)] {
-			if err := s.addDevice(spec.Start, d, usages[i]); err != nil {
-				return nil, err
-			}
+	for _, i := range devs {                                                                   // in the spec's order: the same in every sharding
+		if err := s.addDevice(spec.Start, &spec.Devices[i], usages[i]); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil
@@ -501,6 +495,11 @@ func Run(spec Spec) (*Report, error) {
 	for unit, i := range of {
 		groups[i][unit] = true
 	}
+	members := make([][]int32, n) // each shard's devices, in the spec's order
+	for i := range spec.Devices {
+		g := of[unitOf(spec.Devices[i].SA, spec.Devices[i].VA)]
+		members[g] = append(members[g], int32(i))
+	}
 	var total int64
 	for _, c := range cost {
 		total += max(1, c)
@@ -527,7 +526,7 @@ func Run(spec Spec) (*Report, error) {
 	// Each shard is built (its devices booted and registered) and run by
 	// the goroutine that takes it; errors are reported in shard order.
 	build := func(i int) {
-		s, err := newShard(&spec, prof, groups[i], spec.Seed+uint64(i), usages)
+		s, err := newShard(&spec, prof, groups[i], members[i], spec.Seed+uint64(i), usages)
 		if err != nil {
 			errs[i] = err
 			return
