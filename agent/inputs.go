@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slsim/slsim/license"
 )
@@ -30,16 +31,22 @@ func CheckToken(s string) error {
 	if len(s) < minTokenLen || len(s) > maxTokenLen {
 		return fmt.Errorf("%w: length %d is outside %d..%d", ErrBadToken, len(s), minTokenLen, maxTokenLen)
 	}
-	for _, r := range s {
-		switch {
-		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-		case strings.ContainsRune("+/=%-_.", r):
-		default:
+	for i := 0; i < len(s); i++ {
+		if !tokenChars[s[i]] { // (every allowed character is ASCII)
+			r, _ := utf8.DecodeRuneInString(s[i:])
 			return fmt.Errorf("%w: character %q", ErrBadToken, r)
 		}
 	}
 	return nil
 }
+
+// tokenChars are the bytes a token may hold: letters, digits and +/=%-_.
+var tokenChars = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune("+/=%-_.", rune(c))
+	}
+	return t
+}()
 
 // Register is `license smart register idtoken <token> [force]`. It starts a
 // registration: REGISTERING - REGISTRATION IN PROGRESS and a Register

@@ -3,6 +3,7 @@ package agent_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,5 +207,17 @@ func BenchmarkLeanRenewalCycle(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// Tokens hold letters, digits and +/=%-_. only; the error names the first
+// other character, as a rune.
+func TestCheckTokenCharacters(t *testing.T) {
+	ok := strings.Repeat("aZ09+/=%-_.", 6)
+	require.NoError(t, agent.CheckToken(ok))
+	for bad, char := range map[string]string{"!": `'!'`, " ": `' '`, "é": `'é'`, "\xff": `'�'`, "\x00": `'\x00'`} {
+		err := agent.CheckToken(ok + bad + "x")
+		require.ErrorIs(t, err, agent.ErrBadToken, "%q", bad)
+		require.Contains(t, err.Error(), "character "+char, "%q", bad)
 	}
 }
