@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,10 +60,9 @@ type shard struct {
 	prof    *agent.Prepared
 	c       *cssm.CSSM
 	nodes   []node
-	first   []firsts  // by node
-	devs    []*Device // by node: the spec's device (not copied: memory per device)
-	usages  map[string][]license.Usage
-	key     []byte          // intern's buffer
+	first   []firsts        // by node
+	devs    []*Device       // by node: the spec's device (not copied: memory per device)
+	usages  interner        // one slice per distinct usage
 	out     []agent.Request // requests of the device being settled
 	vas     []shardVA
 	vaIndex map[unit]int32
@@ -96,7 +94,7 @@ func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, devs []int3
 	if err != nil {
 		return nil, err
 	}
-	s := &shard{spec: spec, prof: prof, c: c, usages: map[string][]license.Usage{},
+	s := &shard{spec: spec, prof: prof, c: c,
 		q: pq.NewCalendar(calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant: Lean refuses it
 		vaIndex: map[unit]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}}
@@ -186,24 +184,6 @@ func (s *shard) pathOf(name string) int32 {
 	return int32(len(s.down) - 1)
 }
 
-// intern returns one shared slice per distinct usage (agents and CSSM
-// keep usage slices as given and never modify them).
-func (s *shard) intern(u []license.Usage) []license.Usage {
-	key := s.key[:0]
-	for _, x := range u {
-		key = append(key, x.Tag...)
-		key = append(key, 0)
-		key = strconv.AppendInt(key, int64(x.Count), 10)
-		key = append(key, 0)
-	}
-	s.key = key
-	if shared, ok := s.usages[string(key)]; ok {
-		return shared
-	}
-	s.usages[string(key)] = u
-	return u
-}
-
 func seedOf(seed uint64, name string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(name))
@@ -217,7 +197,7 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 	if err != nil {
 		return err
 	}
-	usage = s.intern(usage)
+	usage = s.usages.intern(usage)
 	udi, err := d.Topo.UDI()
 	if err != nil {
 		return err
@@ -409,7 +389,7 @@ func (s *shard) apply(e *Event) error {
 			if err != nil {
 				return err
 			}
-			usage = s.intern(usage)
+			usage = s.usages.intern(usage)
 			if err := n.a.SetUsage(e.At.UnixNano(), usage, &s.out); err != nil {
 				return err
 			}

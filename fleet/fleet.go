@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -170,13 +171,14 @@ func startUsages(devs []Device, workers int) ([][]license.Usage, int, error) {
 		go func() {
 			defer wg.Done()
 			bad[c] = -1
+			var in interner // devices of one shape share one slice: memory per device stays small while the run holds them
 			for i := c * len(devs) / chunks; i < (c+1)*len(devs)/chunks; i++ {
 				u, err := devs[i].Topo.Usage()
 				if err != nil {
 					bad[c], errs[c] = i, err
 					return
 				}
-				usages[i] = u
+				usages[i] = in.intern(u)
 			}
 		}()
 	}
@@ -187,6 +189,32 @@ func startUsages(devs []Device, workers int) ([][]license.Usage, int, error) {
 		}
 	}
 	return usages, -1, nil
+}
+
+// interner keeps one slice per distinct usage (agents and CSSM keep usage
+// slices as given and never modify them).
+type interner struct {
+	seen map[string][]license.Usage
+	key  []byte
+}
+
+func (in *interner) intern(u []license.Usage) []license.Usage {
+	key := in.key[:0]
+	for _, x := range u {
+		key = append(key, x.Tag...)
+		key = append(key, 0)
+		key = strconv.AppendInt(key, int64(x.Count), 10)
+		key = append(key, 0)
+	}
+	in.key = key
+	if shared, ok := in.seen[string(key)]; ok {
+		return shared
+	}
+	if in.seen == nil {
+		in.seen = map[string][]license.Usage{}
+	}
+	in.seen[string(key)] = u
+	return u
 }
 
 // unit is what is sharded: a virtual account of a smart account. Devices
