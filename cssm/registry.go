@@ -73,6 +73,7 @@ type vaccount struct {
 	external          map[string]map[string]int64 // demand reported by satellites (on CSSM) or by CSSM (on a satellite): source → tag → count
 	ninst             int                         // its product instances (found by scanning the registry's: reports and renames are rare)
 	cache             *vaState                    // nil when demand or supply changed
+	spare             *vaState                    // the last state built, whose storage the next rebuild reuses (no one keeps a state)
 	short             map[string]bool             // tags with an open "Insufficient Licenses" alert
 }
 
@@ -546,7 +547,11 @@ func (r *registry) state(v *vaccount) *vaState {
 		return v.cache
 	}
 	r.states++
-	st := &vaState{gen: r.states}
+	st := v.spare
+	if st == nil {
+		st = &vaState{}
+	}
+	*st = vaState{tags: st.tags[:0], gen: r.states}
 	get := func(tag string) *tagState { // a VA has a handful of tags: a scan, no map
 		for i := range st.tags {
 			if st.tags[i].Tag == tag {
@@ -596,7 +601,7 @@ func (r *registry) state(v *vaccount) *vaState {
 		t := &st.tags[i]
 		t.Available = t.Supply - t.Own - t.Lent
 	}
-	v.cache = st
+	v.cache, v.spare = st, st
 	return st
 }
 
