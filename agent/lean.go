@@ -27,19 +27,20 @@ type Lean struct {
 	deadlines [nSlots]int64 // 0: none
 	mode      uint8         // index in Modes
 	running   bool          // eval countdown running
-	force     bool
+	first     int8          // the slot of the earliest deadline (-1: none), when fresh
+	fresh     bool          // first is up to date: no deadline was set since it was found
 	commFails int32
-	idFails   int32
-	first     int8                  // the slot of the earliest deadline (-1: none), when fresh
-	fresh     bool                  // first is up to date: no deadline was set since it was found
 	pending   [reqDeregister]uint64 // a Lean never deregisters
 	nextID    uint64
 	usage     []license.Usage
-	evalLeft  time.Duration
 	*Prepared
+	pcg      rand.PCG
+	evalLeft time.Duration
+	// Read only while registering, failing ID renewals or in evaluation.
+	force    bool
+	idFails  int32
 	evalMark int64
 	renotify int64 // evalRenotifyAt
-	pcg      rand.PCG
 	token    string
 }
 
@@ -224,7 +225,7 @@ func (l *Lean) earliest() (slot, int64) {
 		best, key := -1, uint64(math.MaxUint64)
 		for s := range l.deadlines { // (by index: ranging over the array would copy it)
 			t := l.deadlines[s]
-			k := uint64(t)^1<<63 - 1
+			k := uint64(t) ^ 1<<63 - 1
 			if t == 0 {
 				k = math.MaxUint64
 			}

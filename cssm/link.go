@@ -16,8 +16,8 @@ import (
 // a small value; a device may keep a copy, which works on the same CSSM.
 type Link struct {
 	c    *CSSM
-	udi  *license.UDI // apart: only registrations and lookups after a removal read it
 	inst *instance    // the instance last found; stale once removed (gen 0)
+	udi  *license.UDI // apart: only registrations and lookups after a removal read it
 }
 
 // Quick is an answer by value: a failure of Class when Class is not zero,

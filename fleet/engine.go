@@ -28,9 +28,9 @@ type node struct {
 	reg  int8
 	auth int8
 	path int32
-	va   int32 // index in shard.vas
-	a    agent.Lean
+	va   int32     // index in shard.vas
 	link cssm.Link // by value: one less pointer to chase per request
+	a    agent.Lean
 }
 
 // firsts are the instants a device first entered each registration
