@@ -57,6 +57,8 @@ type Calendar struct {
 	known   bool
 	pool    [][][]Item // empty bucket arrays by log2 of their capacity
 	pooled  int        // their capacity in all
+	runs    []int      // sort's run starts
+	scratch []Item     // sort's merge buffer
 }
 
 // NewCalendar makes a calendar of buckets of width (in the elements'
@@ -232,10 +234,62 @@ func (c *Calendar) fill() bool {
 		bucket = append(bucket, x)
 	}
 	if mixed { // devices that renew together push in order
-		slices.SortFunc(bucket, compareItems)
+		c.sort(bucket)
 	}
 	c.ready, c.readyAt, c.known = bucket, 0, false
 	return true
+}
+
+// sort sorts a bucket pushed out of order. Such a bucket is most often a
+// few ascending runs (devices on different cycles each push in order), so
+// the runs are merged pairwise — linear in the bucket per round, a round
+// per doubling of the runs — rather than the bucket sorted from scratch;
+// a bucket of many short runs is sorted as any slice.
+func (c *Calendar) sort(a []Item) {
+	runs := append(c.runs[:0], 0)
+	for i := 1; i < len(a); i++ {
+		if a[i].Less(a[i-1]) {
+			runs = append(runs, i)
+		}
+	}
+	c.runs = runs
+	if len(runs) > 16 && len(runs) > len(a)/8 {
+		slices.SortFunc(a, compareItems)
+		return
+	}
+	if cap(c.scratch) < len(a) {
+		c.scratch = make([]Item, len(a))
+	}
+	src, dst := a, c.scratch[:len(a)]
+	for len(runs) > 1 {
+		next := runs[:0] // runs halve in place: the write index trails the read
+		for k := 0; k < len(runs); k += 2 {
+			lo, mid, hi := runs[k], len(a), len(a)
+			if k+1 < len(runs) {
+				mid = runs[k+1]
+			}
+			if k+2 < len(runs) {
+				hi = runs[k+2]
+			}
+			i, j, o := lo, mid, lo
+			for i < mid && j < hi {
+				if src[j].Less(src[i]) {
+					dst[o], j = src[j], j+1
+				} else {
+					dst[o], i = src[i], i+1
+				}
+				o++
+			}
+			o += copy(dst[o:], src[i:mid])
+			copy(dst[o:], src[j:hi])
+			next = append(next, lo)
+		}
+		runs = next
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
 }
 
 // Peek returns the least element; it panics on an empty queue. It moves

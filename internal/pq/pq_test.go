@@ -238,3 +238,29 @@ func TestCalendarRecyclesCycles(t *testing.T) {
 		prev = x.At
 	}
 }
+
+// A bucket pushed as a few ascending runs (devices on different cycles)
+// or as many short ones pops in order either way.
+func TestCalendarBucketRuns(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := pq.NewCalendar(1<<20, 4, 0)
+		var h pq.Heap[timed]
+		runs := rapid.IntRange(1, 40).Draw(t, "runs")
+		id := int64(0)
+		for range runs {
+			at := int64(1<<20) + rapid.Int64Range(0, 500).Draw(t, "from") // all in bucket 1
+			for range rapid.IntRange(1, 60).Draw(t, "len") {
+				at += rapid.Int64Range(0, 40).Draw(t, "step")
+				id++
+				x := tm(min(at, 2<<20-1), rapid.Int64Range(0, id).Draw(t, "id"))
+				c.Push(x)
+				h.Push(x)
+			}
+		}
+		for h.Len() > 0 {
+			if got, want := c.Pop(), h.Pop(); got != want {
+				t.Fatalf("calendar %+v, heap %+v", got, want)
+			}
+		}
+	})
+}
