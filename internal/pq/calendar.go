@@ -58,7 +58,6 @@ type Calendar struct {
 	pool    [][][]Item // empty bucket arrays by log2 of their capacity
 	pooled  int        // their capacity in all
 	runs    []int      // sort's run starts
-	scratch []Item     // sort's merge buffer
 }
 
 // NewCalendar makes a calendar of buckets of width (in the elements'
@@ -161,22 +160,24 @@ const (
 // grow moves a full bucket into an array twice its size, from the pool
 // when it has one.
 func (c *Calendar) grow(s []Item) []Item {
-	size := max(4, 2*cap(s))
-	class := bits.Len(uint(size)) - 1
-	var a []Item
-	for k := class; size >= minPooledCap && k < len(c.pool) && a == nil; k++ { // the smallest that fits, however larger
-		if free := c.pool[k]; len(free) > 0 {
-			a = free[len(free)-1]
-			c.pool[k] = free[:len(free)-1]
-			c.pooled -= cap(a)
-		}
-	}
-	if a == nil {
-		a = make([]Item, 0, size)
-	}
-	a = append(a, s...)
+	a := append(c.take(max(4, 2*cap(s))), s...)
 	c.recycle(s[:0])
 	return a
+}
+
+// take returns an empty array of at least size (a power of two): the
+// smallest pooled one that fits, however larger, or a new one.
+func (c *Calendar) take(size int) []Item {
+	class := bits.Len(uint(size - 1))
+	for k := class; size >= minPooledCap && k < len(c.pool); k++ {
+		if free := c.pool[k]; len(free) > 0 {
+			a := free[len(free)-1]
+			c.pool[k] = free[:len(free)-1]
+			c.pooled -= cap(a)
+			return a
+		}
+	}
+	return make([]Item, 0, 1<<class)
 }
 
 // recycle pools an empty array of a power-of-two capacity, if the pool
@@ -257,10 +258,8 @@ func (c *Calendar) sort(a []Item) {
 		slices.SortFunc(a, compareItems)
 		return
 	}
-	if cap(c.scratch) < len(a) {
-		c.scratch = make([]Item, len(a))
-	}
-	src, dst := a, c.scratch[:len(a)]
+	buf := c.take(len(a)) // from the pool, and back to it: no storage kept for sorting
+	src, dst := a, buf[:len(a)]
 	for len(runs) > 1 {
 		next := runs[:0] // runs halve in place: the write index trails the read
 		for k := 0; k < len(runs); k += 2 {
@@ -290,6 +289,7 @@ func (c *Calendar) sort(a []Item) {
 	if &src[0] != &a[0] {
 		copy(a, src)
 	}
+	c.recycle(buf[:0])
 }
 
 // Peek returns the least element; it panics on an empty queue. It moves
