@@ -216,10 +216,10 @@ func (c *Calendar) fill() bool {
 	if c.inRing == 0 && c.far.Len() == 0 {
 		return false
 	}
-	// Ready's old storage, used up, goes back to
-	// the pool (while the next bucket still counts in Len). The next
-	// bucket's slice becomes ready (no copying).
-	c.recycle(c.ready[:0])
+	// Ready's old storage, used up, is the merge buffer if the next bucket
+	// needs sorting, then goes back to the pool. The next bucket's slice
+	// becomes ready (no copying).
+	old := c.ready[:0]
 	c.cur = c.next()
 	var bucket []Item
 	mixed := false
@@ -235,9 +235,10 @@ func (c *Calendar) fill() bool {
 		bucket = append(bucket, x)
 	}
 	if mixed { // devices that renew together push in order
-		c.sort(bucket)
+		c.sort(bucket, old)
 	}
 	c.ready, c.readyAt, c.known = bucket, 0, false
+	c.recycle(old)
 	return true
 }
 
@@ -246,7 +247,7 @@ func (c *Calendar) fill() bool {
 // the runs are merged pairwise — linear in the bucket per round, a round
 // per doubling of the runs — rather than the bucket sorted from scratch;
 // a bucket of many short runs is sorted as any slice.
-func (c *Calendar) sort(a []Item) {
+func (c *Calendar) sort(a, spare []Item) {
 	runs := append(c.runs[:0], 0)
 	for i := 1; i < len(a); i++ {
 		if a[i].Less(a[i-1]) {
@@ -258,7 +259,11 @@ func (c *Calendar) sort(a []Item) {
 		slices.SortFunc(a, compareItems)
 		return
 	}
-	buf := c.take(len(a)) // from the pool, and back to it: no storage kept for sorting
+	buf := spare // the drained bucket's array, if it is large enough …
+	if cap(buf) < len(a) {
+		buf = c.take(len(a)) // … else one from the pool, and back to it: no storage kept for sorting
+		defer c.recycle(buf[:0])
+	}
 	src, dst := a, buf[:len(a)]
 	for len(runs) > 1 {
 		next := runs[:0] // runs halve in place: the write index trails the read
@@ -289,7 +294,6 @@ func (c *Calendar) sort(a []Item) {
 	if &src[0] != &a[0] {
 		copy(a, src)
 	}
-	c.recycle(buf[:0])
 }
 
 // Peek returns the least element; it panics on an empty queue. It moves
