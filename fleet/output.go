@@ -18,36 +18,38 @@ import (
 func (r *Report) WriteJSON(w io.Writer) error {
 	j := &jsonOut{w: w, b: make([]byte, 0, 1<<16)}
 	j.open('{')
-	j.key("devices")
-	j.b = strconv.AppendInt(j.b, int64(r.Devices), 10)
+	j.int("devices", int64(r.Devices))
 	j.next()
-	j.key("events")
-	j.b = strconv.AppendInt(j.b, r.Events, 10)
+	j.int("events", r.Events)
 	j.next()
 	j.key("days")
 	jsonArray(j, r.Days, func(d *Day) {
 		j.open('{')
-		j.key("date")
-		j.time(d.Date)
-		j.next()
-		j.key("registration")
-		jsonArray(j, d.Registration, func(v *int) { j.b = strconv.AppendInt(j.b, int64(*v), 10) })
-		j.next()
-		j.key("authorization")
-		jsonArray(j, d.Authorization, func(v *int) { j.b = strconv.AppendInt(j.b, int64(*v), 10) })
+		j.time("date", d.Date)
+		for _, f := range []struct {
+			k string
+			v []int
+		}{{"registration", d.Registration}, {"authorization", d.Authorization}} {
+			j.next()
+			j.key(f.k)
+			jsonArray(j, f.v, func(v *int) { j.b = strconv.AppendInt(j.b, int64(*v), 10) })
+		}
 		j.close('}')
 	})
 	j.next()
 	j.key("entered")
 	jsonArray(j, r.Entered, func(e *Entered) {
-		j.fields([]string{"device", e.Device, "state", e.State}, "at", e.At)
+		j.open('{')
+		j.strings("device", e.Device, "state", e.State)
+		j.next()
+		j.time("at", e.At)
+		j.close('}')
 	})
 	j.next()
 	j.key("alerts")
 	jsonArray(j, r.Alerts, func(a *Alert) {
 		j.open('{')
-		j.key("raised")
-		j.time(a.Raised)
+		j.time("raised", a.Raised)
 		j.next()
 		j.strings("smartAccount", a.SA, "virtualAccount", a.VA, "severity", a.Severity, "type", a.Type, "source", a.Source, "message", a.Message)
 		j.close('}')
@@ -56,18 +58,15 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	j.key("supply")
 	jsonArray(j, r.Supply, func(s *SupplyRow) {
 		j.open('{')
-		j.key("date")
-		j.time(s.Date)
+		j.time("date", s.Date)
 		j.next()
 		j.strings("smartAccount", s.SA, "virtualAccount", s.VA, "tag", s.Tag)
-		for _, f := range []struct {
-			k string
-			v int64
-		}{{"demand", s.Demand}, {"supply", s.Supply}, {"shortfall", s.Shortfall}} {
-			j.next()
-			j.key(f.k)
-			j.b = strconv.AppendInt(j.b, f.v, 10)
-		}
+		j.next()
+		j.int("demand", s.Demand)
+		j.next()
+		j.int("supply", s.Supply)
+		j.next()
+		j.int("shortfall", s.Shortfall)
 		j.close('}')
 	})
 	j.close('}')
@@ -123,6 +122,12 @@ func (j *jsonOut) key(k string) {
 	j.b = append(j.b, ':', ' ')
 }
 
+// int writes member k, v.
+func (j *jsonOut) int(k string, v int64) {
+	j.key(k)
+	j.b = strconv.AppendInt(j.b, v, 10)
+}
+
 // strings writes key–value pairs of strings, separated.
 func (j *jsonOut) strings(kv ...string) {
 	for i := 0; i < len(kv); i += 2 {
@@ -132,16 +137,6 @@ func (j *jsonOut) strings(kv ...string) {
 		j.key(kv[i])
 		j.str(kv[i+1])
 	}
-}
-
-// fields writes an object of string fields then one time field.
-func (j *jsonOut) fields(kv []string, tk string, t time.Time) {
-	j.open('{')
-	j.strings(kv...)
-	j.next()
-	j.key(tk)
-	j.time(t)
-	j.close('}')
 }
 
 // str appends s as encoding/json does (with its HTML escaping): plain
@@ -162,10 +157,11 @@ func (j *jsonOut) str(s string) {
 	j.b = append(j.b, '"')
 }
 
-// time appends t as time.Time's MarshalJSON does: RFC 3339 with
+// time writes member k, t as time.Time's MarshalJSON does: RFC 3339 with
 // nanoseconds, in place; MarshalJSON itself for what it refuses (years
 // outside 0–9999, zone offsets of a day or more).
-func (j *jsonOut) time(t time.Time) {
+func (j *jsonOut) time(k string, t time.Time) {
+	j.key(k)
 	if _, off := t.Zone(); t.Year() >= 0 && t.Year() <= 9999 && off > -86400 && off < 86400 {
 		j.b = append(j.b, '"')
 		j.b = t.AppendFormat(j.b, time.RFC3339Nano)
