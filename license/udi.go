@@ -51,9 +51,13 @@ func (u UDI) Validate() error {
 }
 
 // String formats the UDI as IOS prints it.
-func (u UDI) String() string { return "PID:" + u.PID + ",SN:" + u.SN }
+func (u UDI) String() string {
+	var b [96]byte // the longest valid UDI fits: the one copy is the string's
+	return string(u.AppendString(b[:0]))
+}
 
-// AppendString appends String's text to b (no allocation when b has room).
+// AppendString appends the UDI as IOS prints it to b (no allocation when b
+// has room).
 func (u UDI) AppendString(b []byte) []byte {
 	b = append(b, "PID:"...)
 	b = append(b, u.PID...)
