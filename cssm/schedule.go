@@ -271,7 +271,7 @@ func (r *registry) checkInstance(i *instance) {
 	case i.Connected:
 		i.Connected = false
 		src := src()
-		r.raise("connect:"+i.UDI.String(), Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.sa(), VA: i.va(), Source: src,
+		r.raise("connect:"+i.udiKey(), Alert{Severity: SevMinor, Type: AlertFailedToConnect, SA: i.sa(), VA: i.va(), Source: src,
 			Due:     i.LastContact.Add(p.ReleaseUsageAfter),
 			Message: fmt.Sprintf("The product instance %s has not connected since %s", src, i.LastContact.Format(time.DateOnly))})
 		r.scheduleInstance(i, i.LastContact.Add(p.ReleaseUsageAfter))
@@ -281,7 +281,7 @@ func (r *registry) checkInstance(i *instance) {
 		r.setUsage(i, i.Usage, false)
 		src := src()
 		i.renewAlert = true
-		r.raise("renew:"+i.UDI.String(), Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.sa(), VA: i.va(), Source: src,
+		r.raise("renew:"+i.udiKey(), Alert{Severity: SevMajor, Type: AlertFailedToRenew, SA: i.sa(), VA: i.va(), Source: src,
 			Due:     i.LastContact.Add(p.RemoveInstanceAfter),
 			Message: fmt.Sprintf("The product instance %s failed to renew its authorization; its licenses were released", src)})
 		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))
@@ -290,7 +290,7 @@ func (r *registry) checkInstance(i *instance) {
 	default:
 		sa, va, src := i.sa(), i.va(), src()
 		r.removeInstance(i)
-		r.raise("removed:"+i.UDI.String()+":"+r.now.Format(time.RFC3339), Alert{Severity: SevInfo, Type: AlertInstanceRemoved, SA: sa, VA: va, Source: src,
+		r.raise("removed:"+i.udiKey()+":"+r.now.Format(time.RFC3339), Alert{Severity: SevInfo, Type: AlertInstanceRemoved, SA: sa, VA: va, Source: src,
 			Message: fmt.Sprintf("The product instance %s was removed after a year without contact", src)})
 	}
 }
