@@ -334,14 +334,8 @@ func TestCleanUpOnTime(t *testing.T) {
 	ns, ok := c.NextDeadlineUnixNano()
 	assert.True(t, ok)
 	assert.Equal(t, t0.Add(31*cssm.Day).UnixNano(), ns)
-	require.NoError(t, c.Advance(t0.Add(31*cssm.Day-time.Second)))
-	assert.Empty(t, c.Alerts(sa, false))
-	require.NoError(t, c.Advance(t0.Add(31*cssm.Day)))
-	alerts := c.Alerts(sa, false)
-	require.Len(t, alerts, 1)
-	assert.Equal(t, cssm.AlertFailedToConnect, alerts[0].Type)
-	assert.Equal(t, t0.Add(90*cssm.Day), alerts[0].Due)
-	assert.Equal(t, "sw-FOC1 (PID:C9300-24P,SN:FOC1)", alerts[0].Source)
+	a := failsToConnect(t, c, t0)
+	assert.Equal(t, "sw-FOC1 (PID:C9300-24P,SN:FOC1)", a.Source)
 	rows, _ := c.Instances(sa, campus)
 	assert.Equal(t, "Failed to Connect", rows[0].Status)
 
@@ -399,6 +393,23 @@ func TestCleanUpOnTime(t *testing.T) {
 	assert.Equal(t, cssm.ReasonInstanceNotFound, ans.(license.Failure).Reason)
 }
 
+// failsToConnect advances c to a second before the connect check of a
+// switch last heard from at contact (31 days), requires no alert, then to
+// the check, and returns the one "Failed to Connect" alert it requires:
+// raised then, due at the release (90 days after contact).
+func failsToConnect(t *testing.T, c *cssm.CSSM, contact time.Time) cssm.Alert {
+	t.Helper()
+	require.NoError(t, c.Advance(contact.Add(31*cssm.Day-time.Second)))
+	assert.Empty(t, c.Alerts(sa, false))
+	require.NoError(t, c.Advance(contact.Add(31*cssm.Day)))
+	alerts := c.Alerts(sa, false)
+	require.Len(t, alerts, 1)
+	assert.Equal(t, cssm.AlertFailedToConnect, alerts[0].Type)
+	assert.Equal(t, contact.Add(31*cssm.Day), alerts[0].Raised)
+	assert.Equal(t, contact.Add(90*cssm.Day), alerts[0].Due)
+	return alerts[0]
+}
+
 // A switch that comes back after "Failed to Connect" and then goes silent
 // again is checked from its new last contact: alerted 31 days and released
 // 90 days after it, not at the deadlines of its first silence.
@@ -416,14 +427,7 @@ func TestCleanUpAfterReturn(t *testing.T) {
 	authorize(t, c, back, "FOC1", one)
 	assert.Empty(t, c.Alerts(sa, false), "contact clears it")
 	assert.Equal(t, back.Add(31*cssm.Day), c.NextDeadline(), "the connect check again, from the new contact")
-	require.NoError(t, c.Advance(back.Add(31*cssm.Day-time.Second)))
-	assert.Empty(t, c.Alerts(sa, false))
-	require.NoError(t, c.Advance(back.Add(31*cssm.Day)))
-	alerts := c.Alerts(sa, false)
-	require.Len(t, alerts, 1)
-	assert.Equal(t, cssm.AlertFailedToConnect, alerts[0].Type)
-	assert.Equal(t, back.Add(31*cssm.Day), alerts[0].Raised)
-	assert.Equal(t, back.Add(90*cssm.Day), alerts[0].Due)
+	failsToConnect(t, c, back)
 	require.NoError(t, c.Advance(back.Add(90*cssm.Day)))
 	rows, _ := c.Instances(sa, campus)
 	assert.Equal(t, "Usage Released", rows[0].Status)
