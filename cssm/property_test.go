@@ -143,6 +143,17 @@ func (w *world) check(t *rapid.T) {
 	if after := w.c.DeadlineFloor(); ok && after != ns || !ok && after != math.MaxInt64 {
 		t.Fatalf("deadline floor %d once the next deadline (%d, %v) was asked", after, ns, ok)
 	}
+	// The next deadline is exact, however the checks of instances that
+	// made contact since are kept: a restored copy, which files every check
+	// at its instant, agrees.
+	data, err := w.c.Snapshot()
+	require.NoError(t, err)
+	twin, err := cssm.Restore(data, stackwise.Catalog())
+	require.NoError(t, err)
+	tns, tok := twin.NextDeadlineUnixNano()
+	if tns != ns || tok != ok {
+		t.Fatalf("next deadline (%d, %v), restored copy's (%d, %v)", ns, ok, tns, tok)
+	}
 	for _, s := range propSAs {
 		for _, v := range propVAs {
 			rows, err := w.c.Licenses(s, v)
