@@ -154,6 +154,17 @@ func (w *world) check(t *rapid.T) {
 	if tns != ns || tok != ok {
 		t.Fatalf("next deadline (%d, %v), restored copy's (%d, %v)", ns, ok, tns, tok)
 	}
+	// Balances kept up to date as demand changes equal those the restored
+	// copy builds from scratch.
+	for _, s := range propSAs {
+		for _, v := range propVAs {
+			mine, err := w.c.Balances(s, v)
+			require.NoError(t, err)
+			fresh, err := twin.Balances(s, v)
+			require.NoError(t, err)
+			require.Equal(t, fresh, mine, "%s/%s", s, v)
+		}
+	}
 	for _, s := range propSAs {
 		for _, v := range propVAs {
 			rows, err := w.c.Licenses(s, v)

@@ -578,7 +578,20 @@ func (r *registry) state(v *vaccount) *vaState {
 	for i := range st.tags {
 		t := &st.tags[i]
 		t.Name, t.Description = r.entitlement(t.Tag)
-		t.Own = min(t.Demand, t.Supply)
+	}
+	r.balance(st)
+	v.cache, v.spare = st, st
+	return st
+}
+
+// balance computes a state's balance from each tag's supply and demand:
+// own licenses first, then the parent's spare ones for child tags in tag
+// order.
+func (r *registry) balance(st *vaState) {
+	st.anyShort = false
+	for i := range st.tags {
+		t := &st.tags[i]
+		t.Own, t.FromParent, t.Lent = min(t.Demand, t.Supply), 0, 0
 	}
 	for i := range st.tags {
 		t := &st.tags[i]
@@ -601,8 +614,39 @@ func (r *registry) state(v *vaccount) *vaState {
 		t := &st.tags[i]
 		t.Available = t.Supply - t.Own - t.Lent
 	}
-	v.cache, v.spare = st, st
-	return st
+}
+
+// addDemand adds sign × usage to a VA's demand and to its cached state,
+// if it has one that holds every tag of usage before and after (an
+// instance's first authorization, mostly): the state is balanced again
+// under a new generation, as a rebuild would have made it, without one.
+// Otherwise the cache is dropped.
+func (r *registry) addDemand(v *vaccount, usage []license.Usage, sign int64) {
+	for _, u := range usage {
+		if v.demand[u.Tag] += sign * int64(u.Count); v.demand[u.Tag] == 0 {
+			delete(v.demand, u.Tag)
+		}
+	}
+	st := v.cache
+	if st == nil || len(usage) == 0 {
+		return
+	}
+	for _, u := range usage {
+		i, ok := slices.BinarySearchFunc(st.tags, u.Tag, func(x tagState, t string) int { return strings.Compare(x.Tag, t) })
+		// A rebuild lists a tag with demand (own or a satellite's) or an
+		// active lot; one left with neither (or a lot of none) is rebuilt.
+		if !ok || st.tags[i].Demand+sign*int64(u.Count) <= 0 && st.tags[i].Supply <= 0 {
+			v.cache = nil
+			return
+		}
+	}
+	for _, u := range usage {
+		i, _ := slices.BinarySearchFunc(st.tags, u.Tag, func(x tagState, t string) int { return strings.Compare(x.Tag, t) })
+		st.tags[i].Demand += sign * int64(u.Count)
+	}
+	r.states++
+	st.gen = r.states
+	r.balance(st)
 }
 
 // refreshShortages raises or clears "Insufficient Licenses" for a VA.
@@ -664,19 +708,12 @@ func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) 
 	}
 	v := i.vacc
 	if i.Consuming {
-		for _, u := range i.Usage {
-			if v.demand[u.Tag] -= int64(u.Count); v.demand[u.Tag] == 0 {
-				delete(v.demand, u.Tag)
-			}
-		}
+		r.addDemand(v, i.Usage, -1)
 	}
 	i.Usage, i.Consuming = usage, consuming
 	if consuming {
-		for _, u := range usage {
-			v.demand[u.Tag] += int64(u.Count)
-		}
+		r.addDemand(v, usage, 1)
 	}
-	v.cache = nil
 	r.refreshShortages(i.sa(), i.va())
 }
 
