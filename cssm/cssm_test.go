@@ -290,6 +290,40 @@ func TestCompliancePerVirtualAccount(t *testing.T) {
 	assert.Len(t, c.Alerts(sa, true), 1)
 }
 
+// BalanceVersion stays while nothing changes the balances, and moves when
+// demand or supply does.
+func TestBalanceVersion(t *testing.T) {
+	c := newCSSM(t)
+	_, err := c.AddLicenses(t0, sa, campus, na24, 2, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	tok := token(t, c, campus)
+	one := license.Usage{Tag: na24, Count: 1}
+	registerDevice(t, c, t0, tok, "FOC1", one)
+	v1, err := c.BalanceVersion(sa, campus)
+	require.NoError(t, err)
+	b1, _ := c.Balances(sa, campus)
+	authorize(t, c, t0.Add(time.Hour), "FOC1", one) // the same usage again: nothing changes
+	v2, _ := c.BalanceVersion(sa, campus)
+	assert.Equal(t, v1, v2)
+	b2, _ := c.Balances(sa, campus)
+	assert.Equal(t, b1, b2)
+
+	registerDevice(t, c, t0.Add(time.Hour), tok, "FOC2", one) // demand
+	v3, _ := c.BalanceVersion(sa, campus)
+	assert.NotEqual(t, v2, v3)
+	b3, _ := c.Balances(sa, campus)
+	assert.Equal(t, int64(2), b3[0].Demand)
+	_, err = c.AddLicenses(t0.Add(time.Hour), sa, campus, na24, 1, time.Time{}, time.Time{}) // supply
+	require.NoError(t, err)
+	v4, _ := c.BalanceVersion(sa, campus)
+	assert.NotEqual(t, v3, v4)
+	other, _ := c.BalanceVersion(sa, "DEFAULT")
+	assert.NotEqual(t, v4, other, "another VA's number")
+
+	_, err = c.BalanceVersion(sa, "Nowhere")
+	assert.ErrorIs(t, err, cssm.ErrNotFound)
+}
+
 // Pre-16.12.3 C9500 high-performance images request model-specific network
 // tags, fulfilled from the generic pool (seed).
 func TestHierarchy(t *testing.T) {

@@ -85,6 +85,18 @@ func (c *CSSM) AppendBalances(dst []Balance, sa, va string) ([]Balance, error) {
 	return dst, nil
 }
 
+// BalanceVersion is a number that changes whenever a virtual account's
+// balances may have changed (a new number does not mean that they did): a
+// caller sampling every simulated day may skip AppendBalances while it
+// stays the same. Numbers of different virtual accounts never coincide.
+func (c *CSSM) BalanceVersion(sa, va string) (uint64, error) {
+	_, v, err := c.r.va(sa, va)
+	if err != nil {
+		return 0, err
+	}
+	return c.r.state(v).gen, nil
+}
+
 // Instances lists a virtual account's product instances, by name then UDI.
 func (c *CSSM) Instances(sa, va string) ([]InstanceRow, error) { return c.r.instances(sa, va) }
 

@@ -42,6 +42,7 @@ type shardVA struct {
 	// For the daily supply rows: the balance seen yesterday (and a buffer
 	// for today's), and the last row recorded per tag.
 	prev, buf []cssm.Balance
+	version   uint64 // cssm.BalanceVersion when prev was taken (0: never)
 	last      map[string]SupplyRow
 }
 
@@ -417,6 +418,11 @@ func (s *shard) sample(day time.Time) {
 	s.rep.days = append(s.rep.days, d)
 	for i := range s.vas {
 		v := &s.vas[i]
+		version, err := s.c.BalanceVersion(v.sa, v.va)
+		if err != nil || version == v.version {
+			continue // as yesterday
+		}
+		v.version = version
 		cur, err := s.c.AppendBalances(v.buf[:0], v.sa, v.va)
 		if err != nil {
 			continue
