@@ -72,7 +72,7 @@ type shard struct {
 	q       *pq.Calendar // device deadlines: the device index as the ID
 	sched   []Event
 	schedAt []int64 // sched's instants (unix ns), for the loop
-	counts  [4][6]int
+	counts  [10]int // devices in each registration state, then each authorization state
 	rep     shardReport
 	rows    []Entered // its entered rows, made when it has run
 	dayInts []int     // storage for the days' counts
@@ -264,9 +264,11 @@ func (s *shard) settle(idx int32, at time.Time) {
 	r, a := int8(ri), int8(ai)
 	if r != n.reg || a != n.auth {
 		if n.reg >= 0 {
-			s.counts[n.reg][n.auth]--
+			s.counts[n.reg]--
+			s.counts[4+n.auth]--
 		}
-		s.counts[r][a]++
+		s.counts[r]++
+		s.counts[4+a]++
 		f := &s.first[idx]
 		if n.reg != r && f[r] == 0 {
 			f[r] = ns
@@ -375,7 +377,8 @@ func (s *shard) apply(e *Event) error {
 			n := &s.nodes[i]
 			if !n.gone && matches(e.Name, s.devs[i].Topo.Name) {
 				n.gone = true // decommissioned: it stops talking; CSSM cleans up on its own
-				s.counts[n.reg][n.auth]--
+				s.counts[n.reg]--
+				s.counts[4+n.auth]--
 			}
 		}
 	case EvUpgrade:
@@ -408,13 +411,8 @@ func (s *shard) sample(day time.Time) {
 	}
 	counts := s.dayInts[: len(RegStates)+len(AuthStates) : len(RegStates)+len(AuthStates)]
 	s.dayInts = s.dayInts[len(counts):]
+	copy(counts, s.counts[:])
 	d := Day{Date: day, Registration: counts[:len(RegStates):len(RegStates)], Authorization: counts[len(RegStates):]}
-	for r := range s.counts {
-		for a := range s.counts[r] {
-			d.Registration[r] += s.counts[r][a]
-			d.Authorization[a] += s.counts[r][a]
-		}
-	}
 	s.rep.days = append(s.rep.days, d)
 	for i := range s.vas {
 		v := &s.vas[i]
