@@ -530,6 +530,17 @@ func (r *registry) compliant(i *instance, st *vaState) bool {
 	return i.in
 }
 
+// index is the index of tag in s.tags, or -1: a VA has a handful of tags,
+// compared for equality (the same strings, mostly) rather than searched.
+func (s *vaState) index(tag string) int {
+	for i := range s.tags {
+		if s.tags[i].Tag == tag {
+			return i
+		}
+	}
+	return -1
+}
+
 func (s *vaState) tag(t string) tagState {
 	i, ok := slices.BinarySearchFunc(s.tags, t, func(x tagState, t string) int { return strings.Compare(x.Tag, t) })
 	if !ok {
@@ -632,17 +643,16 @@ func (r *registry) addDemand(v *vaccount, usage []license.Usage, sign int64) {
 		return
 	}
 	for _, u := range usage {
-		i, ok := slices.BinarySearchFunc(st.tags, u.Tag, func(x tagState, t string) int { return strings.Compare(x.Tag, t) })
+		i := st.index(u.Tag)
 		// A rebuild lists a tag with demand (own or a satellite's) or an
 		// active lot; one left with neither (or a lot of none) is rebuilt.
-		if !ok || st.tags[i].Demand+sign*int64(u.Count) <= 0 && st.tags[i].Supply <= 0 {
+		if i < 0 || st.tags[i].Demand+sign*int64(u.Count) <= 0 && st.tags[i].Supply <= 0 {
 			v.cache = nil
 			return
 		}
 	}
 	for _, u := range usage {
-		i, _ := slices.BinarySearchFunc(st.tags, u.Tag, func(x tagState, t string) int { return strings.Compare(x.Tag, t) })
-		st.tags[i].Demand += sign * int64(u.Count)
+		st.tags[st.index(u.Tag)].Demand += sign * int64(u.Count)
 	}
 	r.states++
 	st.gen = r.states
@@ -651,18 +661,20 @@ func (r *registry) addDemand(v *vaccount, usage []license.Usage, sign int64) {
 
 // refreshShortages raises or clears "Insufficient Licenses" for a VA.
 func (r *registry) refreshShortages(sa, va string) {
-	a, ok := r.accounts[sa]
-	if !ok {
-		return
+	if a, ok := r.accounts[sa]; ok {
+		if v, ok := a.vas[va]; ok {
+			r.refreshVA(v)
+		}
 	}
-	v, ok := a.vas[va]
-	if !ok {
-		return
-	}
+}
+
+// refreshVA is refreshShortages for a VA at hand.
+func (r *registry) refreshVA(v *vaccount) {
 	st := r.state(v)
 	if len(v.short) == 0 && !st.anyShort {
 		return // nothing short, nothing was: the common case costs nothing
 	}
+	sa, va := v.sa, v.Name
 	prefix := "short:" + sa + "/" + va + "/"
 	var now map[string]bool
 	for _, t := range st.tags {
@@ -714,7 +726,7 @@ func (r *registry) setUsage(i *instance, usage []license.Usage, consuming bool) 
 	if consuming {
 		r.addDemand(v, usage, 1)
 	}
-	r.refreshShortages(i.sa(), i.va())
+	r.refreshVA(v)
 }
 
 func (r *registry) removeInstance(i *instance) {
