@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -367,7 +368,25 @@ func (l *Lean) fireSlot(s slot, out *[]Request) {
 func (l *Lean) rng() *rand.Rand { return rand.New(&l.pcg) }
 
 func (l *Lean) replyWait() time.Duration {
-	return l.prof.ReplyWait + jitter(l.rng(), l.prof.ReplyWaitJitter)
+	return l.prof.ReplyWait + l.jitter(l.prof.ReplyWaitJitter)
+}
+
+// jitter is jitter(l.rng(), j) — the same draws from the same generator,
+// Rand.Int64N's on 64-bit platforms (a property test holds Lean to Agent,
+// which uses rand.Rand) — without the Rand and its interface call: every
+// request a Lean sends draws one.
+func (l *Lean) jitter(j time.Duration) time.Duration {
+	n := uint64(j) + 1
+	if j <= 0 || bits.UintSize == 32 || n&(n-1) == 0 {
+		return jitter(l.rng(), j) // none, or the library's other paths
+	}
+	hi, lo := bits.Mul64(l.pcg.Uint64(), n)
+	if lo < n {
+		for thresh := -n % n; lo < thresh; {
+			hi, lo = bits.Mul64(l.pcg.Uint64(), n)
+		}
+	}
+	return time.Duration(hi)
 }
 
 func (l *Lean) send(k RequestKind, out *[]Request) {
@@ -558,10 +577,10 @@ func (l *Lean) onFailure(k reqKind, class license.FailureClass) {
 			l.setDeadline(slotRegRetry, 0)
 		case license.FailSend, license.FailBusy:
 			l.move(iRegDeferred)
-			l.setDeadline(slotRegRetry, l.now+int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter)))
+			l.setDeadline(slotRegRetry, l.now+int64(l.prof.RegRetry+l.jitter(l.prof.RegRetryJitter)))
 		default:
 			l.move(iRegRejected)
-			l.setDeadline(slotRegRetry, l.now+int64(l.prof.RegRetry+jitter(l.rng(), l.prof.RegRetryJitter)))
+			l.setDeadline(slotRegRetry, l.now+int64(l.prof.RegRetry+l.jitter(l.prof.RegRetryJitter)))
 		}
 	case reqAuthorize:
 		l.commFails++

@@ -2,7 +2,9 @@ package agent
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 )
@@ -56,4 +58,22 @@ func TestLeanScanExtremes(t *testing.T) {
 	check(slotEval, math.MinInt64+1)
 	l.deadlines[slotIDExpire] = math.MinInt64 + 1 // a tie: the lower slot
 	check(slotIDExpire, math.MinInt64+1)
+}
+
+// Lean's jitter draws what jitter with a rand.Rand over the same generator
+// draws, value for value, whatever the width (powers of two and 0, which
+// take the library's own paths, included).
+func TestLeanJitterIsRandInt64N(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Uint64().Draw(t, "seed")
+		var l Lean
+		l.pcg = *rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
+		ref := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		for range 20 {
+			j := time.Duration(rapid.OneOf(rapid.Int64Range(0, 1<<40), rapid.Just[int64](1<<20-1), rapid.Just[int64](0), rapid.Just[int64](math.MaxInt64-1)).Draw(t, "j"))
+			if got, want := l.jitter(j), jitter(ref, j); got != want {
+				t.Fatalf("jitter(%d) = %d, want %d", j, got, want)
+			}
+		}
+	})
 }
