@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+	"unsafe"
 
 	"pgregory.net/rapid"
 )
@@ -76,4 +77,17 @@ func TestLeanJitterIsRandInt64N(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A renewal reads and writes Lean's fields up to renotify, 152 bytes that
+// a fleet node fits in three cache lines with its own (fleet checks its
+// side).
+func TestLeanHotFieldsFirst(t *testing.T) {
+	var l Lean
+	if end := unsafe.Offsetof(l.renotify) + unsafe.Sizeof(l.renotify); end != LeanHotBytes {
+		t.Fatalf("hot fields end at %d, want %d", end, LeanHotBytes)
+	}
+	if unsafe.Offsetof(l.evalLeft) < LeanHotBytes || unsafe.Offsetof(l.token) < LeanHotBytes {
+		t.Fatal("a cold field among the hot ones")
+	}
 }
