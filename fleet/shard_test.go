@@ -3,6 +3,7 @@ package fleet
 import (
 	"fmt"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,4 +60,12 @@ func TestPlanBalances(t *testing.T) {
 	assert.Equal(t, int64(8300), cost[0], "the heaviest first")
 	_, cost = spec.plan(agent.DefaultProfile(), usages, 0)
 	assert.Equal(t, []int64{8300 + 3*2240 + 2000 + 112}, cost)
+}
+
+// Nodes are 256 bytes, and a renewal's fields (the node's own and the
+// Lean's hot ones) are the first three cache lines.
+func TestNodeLayout(t *testing.T) {
+	var n node
+	assert.Equal(t, uintptr(256), unsafe.Sizeof(n))
+	assert.LessOrEqual(t, unsafe.Offsetof(n.a)+agent.LeanHotBytes, uintptr(3*64))
 }
