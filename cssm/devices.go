@@ -176,7 +176,6 @@ func (r *registry) register(m license.Register) license.Answer {
 	if i.Hostname == "" {
 		i.Hostname = m.UDI.SN
 	}
-	i.udiStr = key
 	r.insts[key] = i
 	i.vacc.ninst++
 	r.list(i)

@@ -112,7 +112,6 @@ type instance struct {
 	CertStart  time.Time
 	CertSerial string
 	NextCheck  time.Time
-	udiStr     string         // UDI.String(), kept: the UDI never changes
 	extra      *instanceExtra // nil for most instances
 }
 
@@ -148,14 +147,10 @@ func (i *instance) keyID() string {
 func (i *instance) sa() string { return i.vacc.sa }
 func (i *instance) va() string { return i.vacc.Name }
 
-// udiKey is the instance's UDI as a string, the key of its maps and
-// schedule entries, built once.
-func (i *instance) udiKey() string {
-	if i.udiStr == "" {
-		i.udiStr = i.UDI.String()
-	}
-	return i.udiStr
-}
+// udiKey is the instance's UDI as a string, the key of its maps, schedule
+// entries and alerts: built when asked (rarely: a renewal never asks), not
+// kept, so that an instance fits 256 bytes.
+func (i *instance) udiKey() string { return i.UDI.String() }
 
 type token struct {
 	Value            string

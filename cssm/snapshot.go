@@ -249,8 +249,12 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 			listed = append(listed, i)
 		}
 	}
+	keys := make(map[*instance]string, len(listed)) // built once, not per comparison
+	for _, i := range listed {
+		keys[i] = i.udiKey()
+	}
 	slices.SortFunc(listed, func(a, b *instance) int {
-		return cmp.Or(a.LastContact.Compare(b.LastContact), strings.Compare(a.udiKey(), b.udiKey()))
+		return cmp.Or(a.LastContact.Compare(b.LastContact), strings.Compare(keys[a], keys[b]))
 	})
 	for _, i := range listed {
 		r.list(i)

@@ -1,0 +1,22 @@
+package cssm
+
+import (
+	"testing"
+	"unsafe"
+)
+
+// An instance is allocated in the 256-byte size class (so it starts on a
+// cache line), and what a renewal reads and writes (up to the contact
+// list's links) is its first two lines.
+func TestInstanceLayout(t *testing.T) {
+	var i instance
+	if size := unsafe.Sizeof(i); size <= 240 || size > 256 {
+		t.Fatalf("instance is %d bytes, want 241–256", size)
+	}
+	if end := unsafe.Offsetof(i.next) + unsafe.Sizeof(i.next); end > 128 {
+		t.Fatalf("hot fields end at %d", end)
+	}
+	if unsafe.Offsetof(i.UDI) < 104 {
+		t.Fatal("a cold field among the hot ones")
+	}
+}
