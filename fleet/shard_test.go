@@ -67,5 +67,6 @@ func TestPlanBalances(t *testing.T) {
 func TestNodeLayout(t *testing.T) {
 	var n node
 	assert.Equal(t, uintptr(256), unsafe.Sizeof(n))
+	assert.Equal(t, uintptr(40), unsafe.Offsetof(n.a))
 	assert.LessOrEqual(t, unsafe.Offsetof(n.a)+agent.LeanHotBytes, uintptr(3*64))
 }
