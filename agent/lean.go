@@ -227,26 +227,52 @@ func (l *Lean) NextDeadline() int64 {
 // found again only after a deadline was set.
 func (l *Lean) earliest() (slot, int64) {
 	if !l.fresh {
-		// Branch-free: instants as unsigned keys in the same order (for
-		// every instant a Lean holds: MinInt64 is not one), none (0) after
-		// them all; the first of equal keys wins.
-		best, key := -1, uint64(math.MaxUint64)
-		for s := range l.deadlines { // (by index: ranging over the array would copy it)
-			t := l.deadlines[s]
-			k := uint64(t) ^ 1<<63 - 1
-			if t == 0 {
-				k = math.MaxUint64
-			}
-			if k < key {
-				best, key = s, k
-			}
-		}
-		l.first, l.fresh = int8(best), true
+		l.scan()
 	}
 	if l.first < 0 {
 		return -1, 0
 	}
 	return slot(l.first), l.deadlines[l.first]
+}
+
+// scan finds the earliest deadline.
+func (l *Lean) scan() {
+	// Branch-free and unrolled (six slots): instants as unsigned keys
+	// in the same order (for every instant a Lean holds: MinInt64 is
+	// not one), none (0) after them all; the first of equal keys wins.
+	d := &l.deadlines
+	best, key := 0, deadlineKey(d[0])
+	if k := deadlineKey(d[1]); k < key {
+		best, key = 1, k
+	}
+	if k := deadlineKey(d[2]); k < key {
+		best, key = 2, k
+	}
+	if k := deadlineKey(d[3]); k < key {
+		best, key = 3, k
+	}
+	if k := deadlineKey(d[4]); k < key {
+		best, key = 4, k
+	}
+	if k := deadlineKey(d[5]); k < key {
+		best, key = 5, k
+	}
+	if key == math.MaxUint64 {
+		best = -1
+	}
+	l.first, l.fresh = int8(best), true
+}
+
+// scan is written for six slots.
+var _ = [1]struct{}{}[nSlots-6]
+
+// deadlineKey is a deadline as an unsigned key in the same order, none
+// (0) the largest.
+func deadlineKey(t int64) uint64 {
+	if t == 0 {
+		return math.MaxUint64
+	}
+	return uint64(t) ^ 1<<63 - 1
 }
 
 // setDeadline sets (or clears, with 0) one deadline, keeping the
