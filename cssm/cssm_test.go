@@ -255,14 +255,20 @@ func TestRegisterClockOffset(t *testing.T) {
 	assert.IsType(t, license.RegisterReply{}, ok)
 }
 
-// Compliance is per virtual account; every instance that requests a short
-// entitlement is answered OUT OF COMPLIANCE.
-func TestCompliancePerVirtualAccount(t *testing.T) {
+// campusOfTwo is a CSSM whose Campus VA holds two perpetual C9300 24P
+// Network Advantage licenses, a token of Campus, and a usage of one such.
+func campusOfTwo(t *testing.T) (*cssm.CSSM, string, license.Usage) {
+	t.Helper()
 	c := newCSSM(t)
 	_, err := c.AddLicenses(t0, sa, campus, na24, 2, time.Time{}, time.Time{})
 	require.NoError(t, err)
-	tok := token(t, c, campus)
-	one := license.Usage{Tag: na24, Count: 1}
+	return c, token(t, c, campus), license.Usage{Tag: na24, Count: 1}
+}
+
+// Compliance is per virtual account; every instance that requests a short
+// entitlement is answered OUT OF COMPLIANCE.
+func TestCompliancePerVirtualAccount(t *testing.T) {
+	c, tok, one := campusOfTwo(t)
 	assert.True(t, registerDevice(t, c, t0, tok, "FOC1", one).AllInCompliance())
 	assert.True(t, registerDevice(t, c, t0, tok, "FOC2", one).AllInCompliance())
 	third := registerDevice(t, c, t0, tok, "FOC3", one)
@@ -281,7 +287,7 @@ func TestCompliancePerVirtualAccount(t *testing.T) {
 	assert.Equal(t, "Insufficient Licenses", rows[0].Status)
 
 	// Another VA's licenses do not help; adding one to Campus does.
-	_, err = c.AddLicenses(t0, sa, "DEFAULT", na24, 5, time.Time{}, time.Time{})
+	_, err := c.AddLicenses(t0, sa, "DEFAULT", na24, 5, time.Time{}, time.Time{})
 	require.NoError(t, err)
 	assert.False(t, authorize(t, c, t0, "FOC3", one).AllInCompliance())
 	require.NoError(t, c.TransferLicenses(t0, sa, "DEFAULT", campus, na24, 1))
@@ -293,11 +299,7 @@ func TestCompliancePerVirtualAccount(t *testing.T) {
 // BalanceVersion stays while nothing changes the balances, and moves when
 // demand or supply does.
 func TestBalanceVersion(t *testing.T) {
-	c := newCSSM(t)
-	_, err := c.AddLicenses(t0, sa, campus, na24, 2, time.Time{}, time.Time{})
-	require.NoError(t, err)
-	tok := token(t, c, campus)
-	one := license.Usage{Tag: na24, Count: 1}
+	c, tok, one := campusOfTwo(t)
 	registerDevice(t, c, t0, tok, "FOC1", one)
 	v1, err := c.BalanceVersion(sa, campus)
 	require.NoError(t, err)
