@@ -47,7 +47,8 @@ type Lean struct {
 }
 
 // LeanHotBytes is how many bytes at the start of a Lean a renewal (a
-// deadline fired, a request sent, its answer handled) reads and writes:
+// deadline fired, a request sent, its answer handled) reads and writes,
+// on 64-bit platforms:
 // a caller keeping Leans in an array may lay them out so that these share
 // as few cache lines as they can.
 const LeanHotBytes = 152

@@ -9,6 +9,9 @@ import (
 // cache line), and what a renewal reads and writes (up to the contact
 // list's links) is its first two lines.
 func TestInstanceLayout(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the layout is planned for 64-bit platforms")
+	}
 	var i instance
 	if size := unsafe.Sizeof(i); size <= 240 || size > 256 {
 		t.Fatalf("instance is %d bytes, want 241–256", size)

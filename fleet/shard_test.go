@@ -65,6 +65,9 @@ func TestPlanBalances(t *testing.T) {
 // Nodes are 256 bytes, and a renewal's fields (the node's own and the
 // Lean's hot ones) are the first three cache lines.
 func TestNodeLayout(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the layout is planned for 64-bit platforms")
+	}
 	var n node
 	assert.Equal(t, uintptr(256), unsafe.Sizeof(n))
 	assert.Equal(t, uintptr(40), unsafe.Offsetof(n.a))
