@@ -537,11 +537,10 @@ func (s *vaState) index(tag string) int {
 }
 
 func (s *vaState) tag(t string) tagState {
-	i, ok := slices.BinarySearchFunc(s.tags, t, func(x tagState, t string) int { return strings.Compare(x.Tag, t) })
-	if !ok {
-		return tagState{Tag: t}
+	if i := s.index(t); i >= 0 {
+		return s.tags[i]
 	}
-	return s.tags[i]
+	return tagState{Tag: t}
 }
 
 // state computes (or returns the cached) balance of every tag of a VA
@@ -558,11 +557,9 @@ func (r *registry) state(v *vaccount) *vaState {
 		st = &vaState{}
 	}
 	*st = vaState{tags: st.tags[:0], gen: r.states}
-	get := func(tag string) *tagState { // a VA has a handful of tags: a scan, no map
-		for i := range st.tags {
-			if st.tags[i].Tag == tag {
-				return &st.tags[i]
-			}
+	get := func(tag string) *tagState {
+		if i := st.index(tag); i >= 0 {
+			return &st.tags[i]
 		}
 		st.tags = append(st.tags, tagState{Tag: tag})
 		return &st.tags[len(st.tags)-1]
@@ -604,7 +601,7 @@ func (r *registry) balance(st *vaState) {
 		rest := t.Demand - t.Own
 		if rest > 0 && r.cat != nil {
 			if e, ok := r.cat.Lookup(t.Tag); ok && e.Parent != "" {
-				if pi, ok := slices.BinarySearchFunc(st.tags, e.Parent, func(x tagState, t string) int { return strings.Compare(x.Tag, t) }); ok {
+				if pi := st.index(e.Parent); pi >= 0 {
 					p := &st.tags[pi]
 					take := min(rest, p.Supply-p.Own-p.Lent)
 					p.Lent += take
