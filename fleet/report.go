@@ -54,9 +54,6 @@ type Report struct {
 	Supply  []SupplyRow `json:"supply"`
 }
 
-// merge sums the shards' reports. Entered rows come out sorted by device,
-// time and state: the devices are sorted by name (names are unique), and
-// each device's few rows by time and state.
 // entered is the shard's first-entered rows, sorted by device, time and
 // state: the devices by name (names are unique), each device's few rows
 // by time and state. Shards make theirs as they finish, side by side.
