@@ -2,6 +2,7 @@ package cssm_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -27,11 +28,15 @@ func quickOf(ans license.Answer) cssm.Quick {
 
 // TestLinkAnswersAsHandle runs the same random script on two CSSMs, one
 // answering devices through Handle and one through Links: every answer,
-// the final state (snapshot) and the alerts must be the same.
+// the final state (snapshot) and the alerts must be the same. Requests
+// come at the CSSM's time or later (a request moves it on, as a fleet's
+// do, when nothing else is due before), or too early (refused); a device
+// often asks again for what it asked last; the cloud is busy at times.
 func TestLinkAnswersAsHandle(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		w, twin := newWorld(t), newWorld(t)
 		links := map[string]*cssm.Link{}
+		asked := map[string][]license.Usage{} // by SN: the usage last asked for
 		for _, o := range rapid.SliceOfN(genCop(), 20, 80).Draw(t, "ops") {
 			u := license.UDI{PID: "C9500-32C", SN: o.SN}
 			l := links[o.SN]
@@ -42,6 +47,12 @@ func TestLinkAnswersAsHandle(t *testing.T) {
 				links[o.SN] = l
 			}
 			now := w.c.Now()
+			switch late := rapid.SampledFrom([]time.Duration{0, 0, time.Minute, time.Hour, cssm.Day, 40 * cssm.Day, -1, -time.Hour, 1}).Draw(t, "late"); {
+			case late == 1 && !w.c.NextDeadline().IsZero(): // exactly when something is due
+				now = w.c.NextDeadline()
+			case late != 1:
+				now = now.Add(late)
+			}
 			var msg license.Message
 			var got cssm.Quick
 			var err error
@@ -51,11 +62,24 @@ func TestLinkAnswersAsHandle(t *testing.T) {
 				msg = license.Register{ID: 1, UDI: u, Token: tok, Force: o.Force}
 				got, err = l.Register(now, 1, "", tok, o.Force)
 			case "authorize":
-				msg = license.Authorize{ID: 2, UDI: u, Usage: o.Usage}
-				got, err = l.Authorize(now, o.Usage)
+				usage := o.Usage
+				if last, ok := asked[o.SN]; ok && rapid.Bool().Draw(t, "again") {
+					usage = last // a renewal: the same slice again, as a fleet's devices ask
+				}
+				asked[o.SN] = usage
+				msg = license.Authorize{ID: 2, UDI: u, Usage: usage}
+				got, err = l.Authorize(now, usage)
 			case "renew":
 				msg = license.RenewID{ID: 3, UDI: u}
 				got, err = l.RenewID(now, 3)
+			case "token": // and, at times, the cloud starts or stops answering "busy"
+				if busy := rapid.IntRange(0, 2).Draw(t, "busy"); busy < 2 {
+					require.NoError(t, w.c.SetBusy(w.c.Now(), busy == 1))
+					require.NoError(t, twin.c.SetBusy(twin.c.Now(), busy == 1))
+				}
+				w.step(t, o)
+				twin.step(t, o)
+				continue
 			default:
 				w.step(t, o)
 				twin.step(t, o)

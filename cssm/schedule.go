@@ -185,15 +185,26 @@ func (r *registry) scheduleInstance(i *instance, at time.Time) {
 	r.push(at, entry{kind: kindInstance, key: i.udiKey(), seq: r.seq, inst: i})
 }
 
+// quiet moves the registry on to now, as advance would, when nothing is
+// due by then and now is not before its time (true); else it changes
+// nothing. Devices renewing together ask at the same instant: that one is
+// answered first.
+func (r *registry) quiet(now time.Time) bool {
+	if now == r.now {
+		return r.nowNs < r.floor
+	}
+	if ns := unixNano(now); ns > r.nowNs && ns < r.floor {
+		r.now, r.nowNs = now, ns
+		return true
+	}
+	return false
+}
+
 // advance processes every live entry due at or before now, each at its own
 // time; onSatellite handles satellite entries (CSSM only).
 func (r *registry) advance(now time.Time, onSatellite func(e entry)) {
-	if now == r.now && r.nowNs < r.floor {
-		return // the instant of the last request (a fleet's devices renew together), nothing due since
-	}
-	if ns := unixNano(now); ns < r.floor {
-		r.now, r.nowNs = now, ns // nothing is due: the common case of a device's request
-		return
+	if r.quiet(now) {
+		return // nothing is due: the common case of a device's request
 	}
 	for {
 		ns, ok := r.next()
