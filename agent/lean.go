@@ -543,7 +543,7 @@ func (l *Lean) Handle(ns int64, ans LeanAnswer, out *[]Request) error {
 }
 
 // answer checks ans against the request it names, changing nothing if it
-// refuses it, then applies it at ns. It is Handle without the closures of
+// refuses it, then applies it at ns; nothing may be due by ns. It is Handle without the closures of
 // input: answers are a fleet's most frequent input.
 func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 	kind, ok := l.waiting(ans.ID)
@@ -563,7 +563,10 @@ func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 			return fmt.Errorf("handle %d: %w: already expired", ans.ID, ErrBadAnswer)
 		}
 	}
-	l.advance(ns, out)
+	if ns != l.now { // nothing is due by ns (Handle saw to it): the Lean just moves on
+		l.now = ns
+		l.settle(ns)
+	}
 	l.pending[kind] = 0
 	switch {
 	case ans.Class != 0:

@@ -71,7 +71,8 @@ func (w *twin) sync(t *rapid.T, errRef, errLean error) {
 // TestLeanTwinsAgent holds Lean to Agent's states, deadlines and requests
 // under random fleet inputs: time passing, registrations (forced or not),
 // usage changes, and answers of every kind — in or out of compliance,
-// failures of each class, stale, expired and dropped ones.
+// failures of each class, stale, expired and dropped ones, at once or
+// late.
 func TestLeanTwinsAgent(t *testing.T) {
 	prof, err := agent.Prepare(nil)
 	require.NoError(t, err)
@@ -117,7 +118,11 @@ func TestLeanTwinsAgent(t *testing.T) {
 				if ans == nil {
 					continue
 				}
-				w.sync(t, w.ref.Handle(now, ans), w.lean.Handle(now.UnixNano(), la, &w.out))
+				// Answers come at the agents' time or later, with deadlines
+				// due before them at times.
+				late := rapid.SampledFrom([]time.Duration{0, 0, time.Second, time.Hour, 3 * agent.Day, 40 * agent.Day}).Draw(t, "late")
+				at := now.Add(late)
+				w.sync(t, w.ref.Handle(at, ans), w.lean.Handle(at.UnixNano(), la, &w.out))
 			}
 		}
 	})
