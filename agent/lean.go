@@ -129,7 +129,7 @@ func leanTime(t time.Time) (int64, error) {
 
 // Mode indices and event indices of the dense table, for Lean.
 var (
-	leanUnidentified                                                   uint8
+	leanUnidentified, leanAuthorized, leanOutOfComp                    uint8
 	leanHasCert, leanAuthorizedish                                     [8]bool
 	leanRegIndex, leanAuthIndex                                        [8]int8
 	iRegister, iForceRegister, iRetryReg, iRegOK, iRegDeferred         int
@@ -140,6 +140,7 @@ var (
 // compileLean fills Lean's tables from the dense table (called by init).
 func compileLean() {
 	leanUnidentified = uint8(modeIndex[ModeUnidentified])
+	leanAuthorized, leanOutOfComp = uint8(modeIndex[ModeAuthorized]), uint8(modeIndex[ModeOutOfCompliance])
 	for i, m := range Modes {
 		// Agent's own functions of the mode, asked once per mode.
 		probe := &Agent{mode: m}
@@ -542,9 +543,83 @@ func (l *Lean) Handle(ns int64, ans LeanAnswer, out *[]Request) error {
 	return l.answer(ns, ans, out)
 }
 
+// Answerer answers the requests a Lean sends during Step, at once.
+type Answerer interface {
+	// Answer is the answer to r, sent by l at now (Unix nanoseconds);
+	// l.Token and l.Usage are the request's.
+	Answer(now int64, l *Lean, r Request) LeanAnswer
+}
+
+// Step is Advance(now, out) followed by Handle(now, ·) of the answer a
+// gives to each request sent, in the order sent (requests sent while
+// answers are handled included): a fleet's turn of a device at its
+// deadline, in one call. Answers Handle would refuse change nothing, as
+// with Handle. out is scratch space, left as it was given.
+//
+// Its most frequent turn — an authorization renewal, answered — takes a
+// path of its own that skips what Advance and Handle would find has
+// nothing to do; a property test holds Step to Advance and Handle.
+func (l *Lean) Step(now int64, a Answerer, out *[]Request) error {
+	if now < l.now {
+		return fmt.Errorf("step to %s: %w", rfc3339(now), ErrTimeWentBack)
+	}
+	mark := len(*out)
+	if l.renewal(now) {
+		// The comm slot fires (sendAuthorize) and nothing else is due by
+		// now, neither before nor after: what advance would do.
+		id := l.nextID
+		l.nextID++
+		l.pending[reqAuthorize] = id
+		l.now = now
+		l.deadlines[slotComm] = now + int64(l.replyWait()) // later than now: the earliest is not known
+		l.fresh = false
+		ans := a.Answer(now, l, Request{Kind: ReqAuthorize, ID: id})
+		if ans.ID == id && ans.Kind == ReqAuthorize && ans.Class == 0 && ans.At != 0 && ans.At > now-int64(l.prof.AuthValidity) {
+			// What answer does with a reply to it; settle changes nothing
+			// for an authorized Lean with no eval deadline.
+			l.pending[reqAuthorize] = 0
+			l.commFails = 0
+			l.deadlines[slotAuthExpire] = ans.At + int64(l.prof.AuthValidity)
+			if ans.InCompliance {
+				l.move(iAuthorized)
+				l.deadlines[slotComm] = now + int64(l.prof.AuthRenewAfter)
+			} else {
+				l.move(iOutOfComp)
+				l.deadlines[slotComm] = now + int64(l.prof.OutOfComplianceRetry)
+			}
+			return nil
+		}
+		_ = l.Handle(now, ans, out) // any other answer, as Handle takes it
+	} else {
+		l.advance(now, out)
+	}
+	for k := mark; k < len(*out); k++ {
+		_ = l.Handle(now, a.Answer(now, l, (*out)[k]), out)
+	}
+	*out = (*out)[:mark]
+	return nil
+}
+
+// renewal tells whether Advance(now) would fire the comm slot of an
+// authorized (or out of compliance) Lean and nothing else, and leave
+// nothing due by now: the comm deadline is the earliest, at now (of slots
+// due together the lower fires first, and the one after comm, the
+// registration retry, is never set in these modes); the new comm deadline
+// is later (a profile's reply wait is positive); and there is no eval
+// deadline or countdown for settle to look after.
+func (l *Lean) renewal(now int64) bool {
+	return l.fresh && l.first == int8(slotComm) && l.deadlines[slotComm] == now &&
+		(l.mode == leanAuthorized || l.mode == leanOutOfComp) &&
+		!l.running && l.renotify == 0 && l.deadlines[slotEval] == 0
+}
+
+// renewal counts on the slots' order.
+var _ = [1]struct{}{}[nSlots-slotComm-2]
+
 // answer checks ans against the request it names, changing nothing if it
-// refuses it, then applies it at ns; nothing may be due by ns. It is Handle without the closures of
-// input: answers are a fleet's most frequent input.
+// refuses it, then applies it at ns; nothing may be due by ns. It is
+// Handle without the closures of input: answers are a fleet's most
+// frequent input.
 func (l *Lean) answer(ns int64, ans LeanAnswer, out *[]Request) error {
 	kind, ok := l.waiting(ans.ID)
 	if !ok {

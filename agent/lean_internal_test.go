@@ -3,11 +3,14 @@ package agent
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 	"unsafe"
 
 	"pgregory.net/rapid"
+
+	"github.com/slsim/slsim/license"
 )
 
 // Lean keeps its earliest deadline across setDeadline calls where it can;
@@ -92,5 +95,85 @@ func TestLeanHotFieldsFirst(t *testing.T) {
 	}
 	if unsafe.Offsetof(l.evalLeft) < LeanHotBytes || unsafe.Offsetof(l.token) < LeanHotBytes {
 		t.Fatal("a cold field among the hot ones")
+	}
+}
+
+// okAnswers answers every request with success, in compliance, at once.
+type okAnswers struct{}
+
+func (okAnswers) Answer(now int64, _ *Lean, r Request) LeanAnswer {
+	return LeanAnswer{ID: r.ID, Kind: r.Kind, At: now, InCompliance: true}
+}
+
+// authorizedLean is a Lean registered and authorized, answered at once.
+func authorizedLean(t *testing.T) Lean {
+	t.Helper()
+	prof, err := Prepare(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	l, err := NewLean(start, LeanConfig{Shared: prof, Seed: 3, Usage: []license.Usage{{Tag: "t", Count: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Request
+	if err := l.Register(start.UnixNano(), "NjBmYzQ4ZjgtNTg3ZS00Y2I5", false, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out {
+		_ = l.Handle(start.UnixNano(), okAnswers{}.Answer(start.UnixNano(), &l, r), &out)
+	}
+	for l.Mode() != ModeAuthorized {
+		if err := l.Step(l.NextDeadline(), okAnswers{}, &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l
+}
+
+// Step's path for renewals is taken only where Advance and Handle would
+// do nothing but the renewal: states that an authorized Lean never holds
+// (an eval deadline or countdown, a pending re-notification, an earliest
+// deadline not looked for again, the registered mode with its countdown
+// not started) are set by hand here, and
+// Step must still end where Advance and Handle do.
+func TestLeanRenewalNeedsItsConditions(t *testing.T) {
+	base := authorizedLean(t)
+	now := base.NextDeadline()
+	if s, _ := base.earliest(); s != slotComm {
+		t.Fatalf("earliest slot %d, want the comm slot", s)
+	}
+	for name, spoil := range map[string]func(l *Lean){
+		"none":           func(*Lean) {},
+		"eval deadline":  func(l *Lean) { l.setDeadline(slotEval, now+int64(time.Hour)) },
+		"eval countdown": func(l *Lean) { l.running, l.evalMark, l.evalLeft = true, now-int64(time.Hour), 10*Day },
+		"renotify":       func(l *Lean) { l.renotify = now + int64(time.Hour) },
+		"out of compl.":  func(l *Lean) { l.mode = leanOutOfComp },
+		"not fresh":      func(l *Lean) { l.fresh = false },
+		"stale earliest": func(l *Lean) { l.deadlines[slotIDRenew], l.fresh = now, false }, // due with comm, and first
+		// Registered, not yet authorized, its countdown not started:
+		// settle would start it.
+		"registered":      func(l *Lean) { l.mode, l.evalLeft = uint8(modeIndex[ModeRegistered]), 10*Day },
+		"comm not at now": func(l *Lean) { l.setDeadline(slotComm, now+1) },
+	} {
+		step, ref := base, base
+		spoil(&step)
+		spoil(&ref)
+		var out []Request
+		if err := step.Step(now, okAnswers{}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if err := ref.Advance(now, &out); err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < len(out); k++ {
+			_ = ref.Handle(now, okAnswers{}.Answer(now, &ref, out[k]), &out)
+		}
+		step.scan()
+		ref.scan()
+		if !reflect.DeepEqual(step, ref) {
+			t.Errorf("%s: Step left %+v,\nAdvance and Handle %+v", name, step, ref)
+		}
 	}
 }

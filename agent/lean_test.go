@@ -3,6 +3,7 @@ package agent_test
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -225,4 +226,94 @@ func TestCheckTokenCharacters(t *testing.T) {
 		require.ErrorIs(t, err, agent.ErrBadToken, "%q", bad)
 		require.Contains(t, err.Error(), "character "+char, "%q", bad)
 	}
+}
+
+// scripted answers requests from a script, in turn, and logs them.
+type scripted struct {
+	hows []string
+	ages []time.Duration
+	k    int
+	log  []agent.Request
+}
+
+func (s *scripted) Answer(now int64, l *agent.Lean, r agent.Request) agent.LeanAnswer {
+	how, age := s.hows[s.k%len(s.hows)], s.ages[s.k%len(s.ages)]
+	s.k++
+	s.log = append(s.log, r)
+	_, la := answers(r, how, time.Unix(0, now).Add(-age))
+	if how == "drop" { // Step answers every request: a stale ID stands for no answer
+		la.ID += 1 << 40
+	}
+	return la
+}
+
+// advanceAndHandle is what Step stands for: Advance, then Handle of each
+// request's answer in turn.
+func advanceAndHandle(l *agent.Lean, now int64, a agent.Answerer, out *[]agent.Request) error {
+	if err := l.Advance(now, out); err != nil {
+		return err
+	}
+	for k := 0; k < len(*out); k++ {
+		_ = l.Handle(now, a.Answer(now, l, (*out)[k]), out)
+	}
+	*out = (*out)[:0]
+	return nil
+}
+
+// TestLeanStepIsAdvanceAndHandle holds Step, and its path for renewals,
+// to Advance and Handle: two Leans get the same inputs and answers, one
+// through Step, one through Advance and Handle, and must stay equal field
+// for field and send the same requests — on the default profile and on
+// one whose short periods make deadlines meet.
+func TestLeanStepIsAdvanceAndHandle(t *testing.T) {
+	short := agent.DefaultProfile()
+	short.AuthRenewAfter, short.AuthValidity, short.OutOfComplianceRetry = time.Hour, 3*time.Hour, 30*time.Minute
+	short.IDRenewAfter, short.IDCertValidity, short.ReplyWaitJitter = 2*time.Hour, 5*time.Hour, 0
+	profs := []*agent.Profile{nil, &short}
+	usages := [][]license.Usage{nil, allUsage[:1], allUsage}
+	rapid.Check(t, func(t *rapid.T) {
+		prof, err := agent.Prepare(profs[rapid.IntRange(0, 1).Draw(t, "profile")])
+		require.NoError(t, err)
+		seed := rapid.Uint64().Draw(t, "seed")
+		step, err := agent.NewLean(t0, agent.LeanConfig{Shared: prof, Seed: seed, Usage: usages[rapid.IntRange(0, 2).Draw(t, "usage0")]})
+		require.NoError(t, err)
+		ref := step
+		var outStep, outRef []agent.Request
+		hows := []string{"ok", "ok", "ok", "ok-out", "drop", "send", "busy", "rejected", "transport-unavailable", "invalid-data", "wrong-kind"}
+		for n := rapid.IntRange(1, 150).Draw(t, "inputs"); n > 0; n-- {
+			now := ref.NowUnixNano()
+			a := scripted{hows: rapid.SliceOfN(rapid.SampledFrom(hows), 1, 4).Draw(t, "hows"),
+				ages: rapid.SliceOfN(rapid.SampledFrom([]time.Duration{0, 5 * time.Minute, 89 * agent.Day, 400 * agent.Day, prof.Profile().AuthValidity}), 1, 3).Draw(t, "ages")}
+			b := a
+			var errStep, errRef error
+			switch rapid.SampledFrom([]string{"deadline", "deadline", "deadline", "later", "register", "usage", "back"}).Draw(t, "input") {
+			case "deadline": // a fleet's turn: at the next deadline exactly
+				if d := ref.NextDeadline(); d != 0 {
+					errStep, errRef = step.Step(d, &a, &outStep), advanceAndHandle(&ref, d, &b, &outRef)
+				}
+			case "later":
+				d := now + int64(rapid.IntRange(0, 100).Draw(t, "minutes"))*int64(time.Minute)
+				errStep, errRef = step.Step(d, &a, &outStep), advanceAndHandle(&ref, d, &b, &outRef)
+			case "back":
+				errStep, errRef = step.Step(now-1, &a, &outStep), advanceAndHandle(&ref, now-1, &b, &outRef)
+			case "register": // requests sent outside a turn are answered later, at a deadline: dropped here
+				force := rapid.Bool().Draw(t, "force")
+				errStep, errRef = step.Register(now, testToken, force, &outStep), ref.Register(now, testToken, force, &outRef)
+				outStep, outRef = outStep[:0], outRef[:0]
+			case "usage":
+				u := usages[rapid.IntRange(0, 2).Draw(t, "usage")]
+				errStep, errRef = step.SetUsage(now, u, &outStep), ref.SetUsage(now, u, &outRef)
+				outStep, outRef = outStep[:0], outRef[:0]
+			}
+			if (errStep == nil) != (errRef == nil) {
+				t.Fatalf("refusals differ: Step %v, Advance and Handle %v", errStep, errRef)
+			}
+			require.Equal(t, b.log, a.log, "requests")
+			step.NextDeadline() // the earliest deadline, cached, found on both
+			ref.NextDeadline()
+			if !reflect.DeepEqual(step, ref) {
+				t.Fatalf("Step left %+v,\nAdvance and Handle %+v", step, ref)
+			}
+		}
+	})
 }
