@@ -82,6 +82,8 @@ type shard struct {
 	dayInts []int     // storage for the days' counts
 	events  int64
 	done    func(float64)
+	cur     int32     // the device whose turn it is …
+	now     time.Time // … and its instant (for Answer)
 	lastNs  int64     // the last device deadline run …
 	last    time.Time // … as a time
 }
@@ -262,41 +264,56 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 	return nil
 }
 
-// settle delivers a device's requests (in the order it sent them, answers
-// to them first come first served), updates its state counters and
-// first-entered dates, and queues its next deadline.
+// Answer answers the request r of the device whose turn it is (s.cur)
+// at s.now (ns): through its link to the shard's CSSM, or a failure to
+// send while its path is down. (agent.Answerer, for Step.)
+func (s *shard) Answer(ns int64, l *agent.Lean, r agent.Request) agent.LeanAnswer {
+	n := &s.nodes[s.cur]
+	s.events++
+	var q cssm.Quick
+	if d := s.down[n.path]; d != 0 && ns < d {
+		q.Class = license.FailSend
+	} else {
+		var err error
+		switch r.Kind {
+		case agent.ReqRegister:
+			tok, force := l.Token()
+			q, err = n.link.Register(s.now, r.ID, s.devs[s.cur].Topo.Name, tok, force)
+		case agent.ReqAuthorize:
+			q, err = n.link.Authorize(s.now, l.Usage())
+		case agent.ReqRenewID:
+			q, err = n.link.RenewID(s.now, r.ID)
+		}
+		if err != nil {
+			panic(err) // the fleet's own requests; a failure here is a bug
+		}
+	}
+	var at int64
+	if q.Class == 0 {
+		at = q.At.UnixNano()
+	}
+	return agent.LeanAnswer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: at, InCompliance: q.InCompliance}
+}
+
+// settle delivers the requests a device sent at at (not at a deadline of
+// its own: booted, or upgraded), in the order it sent them, answers to
+// them first come first served, and accounts for its turn.
 func (s *shard) settle(idx int32, at time.Time) {
 	n := &s.nodes[idx]
 	ns := at.UnixNano()
+	s.cur, s.now = idx, at
 	for k := 0; k < len(s.out); k++ {
-		r := s.out[k]
-		s.events++
-		var q cssm.Quick
-		if d := s.down[n.path]; d != 0 && ns < d {
-			q.Class = license.FailSend
-		} else {
-			var err error
-			switch r.Kind {
-			case agent.ReqRegister:
-				tok, force := n.a.Token()
-				q, err = n.link.Register(at, r.ID, s.devs[idx].Topo.Name, tok, force)
-			case agent.ReqAuthorize:
-				q, err = n.link.Authorize(at, n.a.Usage())
-			case agent.ReqRenewID:
-				q, err = n.link.RenewID(at, r.ID)
-			}
-			if err != nil {
-				panic(err) // the fleet's own requests; a failure here is a bug
-			}
-		}
 		// A refused answer (a request superseded meanwhile) changes nothing.
-		var qAt int64
-		if q.Class == 0 {
-			qAt = q.At.UnixNano()
-		}
-		_ = n.a.Handle(ns, agent.LeanAnswer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: qAt, InCompliance: q.InCompliance}, &s.out)
+		_ = n.a.Handle(ns, s.Answer(ns, &n.a, s.out[k]), &s.out)
 	}
 	s.out = s.out[:0]
+	s.account(idx, ns)
+}
+
+// account updates the state counters and first-entered dates after a
+// device's turn at ns, and queues its next deadline.
+func (s *shard) account(idx int32, ns int64) {
+	n := &s.nodes[idx]
 	ri, ai := n.a.StateIndex()
 	r, a := int8(ri), int8(ai)
 	if r != n.reg || a != n.auth {
@@ -374,13 +391,14 @@ func (s *shard) run() error {
 			}
 			n.due = 0
 			s.events++
-			if err := n.a.Advance(t, &s.out); err != nil {
-				return err
-			}
 			if t != s.lastNs { // devices renewing together share an instant
 				s.lastNs, s.last = t, time.Unix(0, t).UTC()
 			}
-			s.settle(idx, s.last)
+			s.cur, s.now = idx, s.last
+			if err := n.a.Step(t, s, &s.out); err != nil {
+				return err
+			}
+			s.account(idx, t)
 		case 2:
 			ev := &s.sched[0] // the shard's own copy: devices it adds point into it
 			s.sched, s.schedAt = s.sched[1:], s.schedAt[1:]
