@@ -108,3 +108,45 @@ func ExampleLean() {
 	// REGISTERED AUTHORIZED
 	// asked at 00:00:04 - next 2024-01-31 00:00:04
 }
+
+// renewNow is a back end that accepts every request at once, in
+// compliance (an agent.Answerer).
+type renewNow struct{}
+
+func (renewNow) Answer(now int64, l *agent.Lean, r agent.Request) agent.LeanAnswer {
+	return agent.LeanAnswer{ID: r.ID, Kind: r.Kind, At: now, InCompliance: true}
+}
+
+// Step is a fleet's turn of a Lean: its deadline fires, and each request
+// it sends is answered at once by an Answerer. Here a Lean registers, then
+// takes three turns: its first authorization and two renewals.
+func ExampleLean_Step() {
+	prof, err := agent.Prepare(nil)
+	if err != nil {
+		panic(err)
+	}
+	boot := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	l, err := agent.NewLean(boot, agent.LeanConfig{Shared: prof, Seed: 1,
+		Usage: []license.Usage{{Tag: "C9300-24 Network Advantage", Count: 1}}})
+	if err != nil {
+		panic(err)
+	}
+	var out []agent.Request
+	if err := l.Register(boot.UnixNano(), "NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt", false, &out); err != nil {
+		panic(err)
+	}
+	_ = l.Handle(boot.UnixNano(), renewNow{}.Answer(boot.UnixNano(), &l, out[0]), &out)
+	out = out[:0]
+	for range 3 {
+		at := l.NextDeadline()
+		if err := l.Step(at, renewNow{}, &out); err != nil {
+			panic(err)
+		}
+		reg, auth := l.States()
+		fmt.Println(time.Unix(0, at).UTC().Format(time.DateTime), reg, auth)
+	}
+	// Output:
+	// 2024-01-01 00:00:04 REGISTERED AUTHORIZED
+	// 2024-01-31 00:00:04 REGISTERED AUTHORIZED
+	// 2024-03-01 00:00:04 REGISTERED AUTHORIZED
+}
