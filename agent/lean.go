@@ -131,6 +131,7 @@ func leanTime(t time.Time) (int64, error) {
 var (
 	leanUnidentified, leanAuthorized, leanOutOfComp                    uint8
 	leanHasCert, leanAuthorizedish                                     [8]bool
+	leanAuthorizedTo, leanOutOfCompTo                                  [8]uint8 // by mode: after EvAuthorized, EvOutOfCompliance (Step's renewals)
 	leanRegIndex, leanAuthIndex                                        [8]int8
 	iRegister, iForceRegister, iRetryReg, iRegOK, iRegDeferred         int
 	iRegRejected, iAuthorized, iOutOfComp, iAuthExpired, iIDCertExpire int
@@ -150,6 +151,14 @@ func compileLean() {
 		leanAuthIndex[i] = -1 // depends on usage and eval
 		if probe.authorizedish() {
 			leanAuthIndex[i] = int8(slices.Index(AuthorizationStates, probe.authString()))
+		}
+	}
+	for i := range Modes {
+		leanAuthorizedTo[i], leanOutOfCompTo[i] = uint8(dense[i][eventIndex[EvAuthorized]]), uint8(dense[i][eventIndex[EvOutOfCompliance]])
+	}
+	for _, m := range []uint8{leanAuthorized, leanOutOfComp} { // Step's renewals count on these moves
+		if dense[m][eventIndex[EvAuthorized]] == modeNone || dense[m][eventIndex[EvOutOfCompliance]] == modeNone {
+			panic(fmt.Sprintf("lean agent: mode %s must allow both answers to a renewal", Modes[m]))
 		}
 	}
 	for _, p := range []struct {
@@ -580,11 +589,11 @@ func (l *Lean) Step(now int64, a Answerer, out *[]Request) error {
 			l.pending[reqAuthorize] = 0
 			l.commFails = 0
 			l.deadlines[slotAuthExpire] = ans.At + int64(l.prof.AuthValidity)
-			if ans.InCompliance {
-				l.move(iAuthorized)
+			if ans.InCompliance { // move(iAuthorized), which both modes allow
+				l.mode = leanAuthorizedTo[l.mode&7]
 				l.deadlines[slotComm] = now + int64(l.prof.AuthRenewAfter)
 			} else {
-				l.move(iOutOfComp)
+				l.mode = leanOutOfCompTo[l.mode&7]
 				l.deadlines[slotComm] = now + int64(l.prof.OutOfComplianceRetry)
 			}
 			return nil

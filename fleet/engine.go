@@ -332,11 +332,6 @@ func (s *shard) account(idx int32, ns int64) {
 		}
 		n.reg, n.auth = r, a
 	}
-	s.queue(idx)
-}
-
-func (s *shard) queue(idx int32) {
-	n := &s.nodes[idx]
 	if at := n.a.NextDeadline(); at != 0 {
 		if at != n.due {
 			n.due = at
