@@ -3,6 +3,7 @@ package cssm_test
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -708,4 +709,51 @@ func TestSignatureMismatch(t *testing.T) {
 	assert.Equal(t, "Data and signature do not match", bad.(license.Failure).Reason)
 	handle(t, c, t0, license.Register{ID: id(), UDI: udi("FOC1"), Token: tok, KeyID: "key-2", Force: true})
 	assert.IsType(t, license.AuthorizeReply{}, handle(t, c, t0, license.Authorize{ID: id(), UDI: udi("FOC1"), KeyID: "key-2"}))
+}
+
+// A CSSM holds its instants as int64 nanoseconds: times outside them are
+// refused, wherever they come in, and leave it as it was; and a CSSM whose
+// deadlines lie beyond the last instant (clamped to it) advances up to it
+// and stops, instead of finding them due again and again.
+func TestTimesOutsideInt64NanosecondsRefused(t *testing.T) {
+	last := time.Unix(0, math.MaxInt64).UTC() // 2262-04-11T23:47:16.854775807Z
+	first := time.Unix(0, math.MinInt64).UTC()
+	for _, at := range []time.Time{last, last.Add(time.Hour), first, first.Add(-time.Hour)} {
+		_, err := cssm.New(at, cssm.Config{Catalog: stackwise.Catalog()})
+		require.ErrorIs(t, err, cssm.ErrInvalid, at)
+	}
+	start := last.AddDate(0, -6, 0)
+	c, err := cssm.New(start, cssm.Config{Catalog: stackwise.Catalog(), Seed: 7})
+	require.NoError(t, err)
+	require.NoError(t, c.CreateSmartAccount(start, sa, ""))
+	_, err = c.AddLicenses(start, sa, cssm.DefaultVAName, na24, 1, start, start.AddDate(1, 0, 0)) // ends beyond the last instant
+	require.NoError(t, err)
+	tok := token(t, c, cssm.DefaultVAName)
+	registerDevice(t, c, start, tok, "FOC1", license.Usage{Tag: na24, Count: 1})
+	before := snap(t, c)
+	require.ErrorIs(t, c.Advance(last), cssm.ErrInvalid)
+	_, err = c.Handle(last.Add(time.Hour), license.RenewID{ID: 1, UDI: udi("FOC1")})
+	require.ErrorIs(t, err, cssm.ErrInvalid)
+	l, err := c.Link(udi("FOC1"))
+	require.NoError(t, err)
+	_, err = l.Authorize(last, []license.Usage{{Tag: na24, Count: 1}})
+	require.ErrorIs(t, err, cssm.ErrInvalid)
+	require.Equal(t, before, snap(t, c))
+
+	done := make(chan error, 1)
+	go func() { done <- c.Advance(last.Add(-time.Nanosecond)) }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("Advance to the last instant does not return")
+	}
+	require.Equal(t, last.Add(-time.Nanosecond), c.Now().UTC())
+
+	b, err := c.Snapshot()
+	require.NoError(t, err)
+	now := []byte(`"now": "2262-04-11T23:47:16.854775806Z"`)
+	require.True(t, bytes.Contains(b, now))
+	_, err = cssm.Restore(bytes.Replace(b, now, []byte(`"now": "2262-04-11T23:47:16.854775807Z"`), 1), stackwise.Catalog())
+	require.ErrorIs(t, err, cssm.ErrInvalid)
 }

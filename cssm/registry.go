@@ -173,6 +173,9 @@ func newRegistry(now time.Time, prof *Profile, cat license.Catalog, seed uint64,
 	if now.IsZero() {
 		return nil, errors.New("start time is zero")
 	}
+	if err := checkTime(now); err != nil {
+		return nil, fmt.Errorf("start: %w", err)
+	}
 	pcg := rand.NewPCG(seed, seed^0x5851f42d4c957f2d)
 	return &registry{
 		prof: p, cat: cat, pcg: pcg, rng: rand.New(pcg), now: now, server: server,
@@ -189,7 +192,7 @@ func (r *registry) at(now time.Time) error {
 	if now.Before(r.now) {
 		return fmt.Errorf("%w (at %s, %s is at %s)", ErrTimeWentBack, now.Format(time.RFC3339), r.server, r.now.Format(time.RFC3339))
 	}
-	return nil
+	return checkTime(now)
 }
 
 func checkName(kind, n string) error {

@@ -48,6 +48,17 @@ func (a entry) Less(b entry) bool {
 // then tie on time and are ordered by kind and key).
 var nsMin, nsMax = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
 
+// checkTime refuses a time a CSSM cannot run at: one not strictly between
+// the ends of int64 nanoseconds (1677-09-21 and 2262-04-11). Deadlines
+// beyond them are clamped to the ends and so never fall due; a clock at an
+// end would find them due again each time it handled them.
+func checkTime(t time.Time) error {
+	if !t.After(nsMin) || !t.Before(nsMax) {
+		return fmt.Errorf("%w time %s: outside 1677-09-21 – 2262-04-11, the instants CSSM holds", ErrInvalid, t.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 func unixNano(t time.Time) int64 {
 	switch {
 	case t.Before(nsMin):

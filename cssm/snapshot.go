@@ -131,6 +131,9 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 	if j.Now.IsZero() {
 		return nil, errors.New("time is zero")
 	}
+	if err := checkTime(j.Now); err != nil {
+		return nil, err
+	}
 	pcg := &rand.PCG{}
 	if err := pcg.UnmarshalBinary(j.RNG); err != nil {
 		return nil, fmt.Errorf("rng: %w", err)
