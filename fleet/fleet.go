@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,6 +100,9 @@ func (s *Spec) validate() ([][]license.Usage, error) {
 	if s.Duration <= 0 || s.Duration > 20*365*agent.Day {
 		return nil, fmt.Errorf("fleet: duration %v: want more than 0 and at most 20 years", s.Duration)
 	}
+	if err := s.checkHorizon(); err != nil {
+		return nil, err
+	}
 	if s.Shards < 0 || s.Shards > 64 {
 		return nil, fmt.Errorf("fleet: %d shards: want 0 to 64", s.Shards)
 	}
@@ -156,6 +160,27 @@ func (s *Spec) validate() ([][]license.Usage, error) {
 		}
 	}
 	return usages, nil
+}
+
+// checkHorizon refuses a run that agents, which keep their instants in
+// int64 nanoseconds (1677-09-21 to 2262-04-11), could not hold: its start
+// less the longest period of the profile (an agent compares answers with
+// its clock less a period), and its end plus that period (the furthest
+// deadline a device can set), must lie inside.
+func (s *Spec) checkHorizon() error {
+	p := agent.DefaultProfile()
+	if s.Profile != nil {
+		p = *s.Profile
+	}
+	longest := max(p.EvalPeriod, p.EvalExpiredRenotify, p.IDCertValidity, p.IDRenewAfter, p.AuthRenewAfter,
+		p.AuthValidity, p.OutOfComplianceRetry, p.AuthExpiredRetry, p.CommRetryMax, p.RegRetry+p.RegRetryJitter,
+		p.ReplyWait+p.ReplyWaitJitter, p.FirstAuthDelay)
+	first, last := time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+	if end := s.Start.Add(s.Duration).Add(longest); !s.Start.Add(-longest).After(first) || !end.Before(last) {
+		return fmt.Errorf("fleet: a run from %s for %v (and %v either side) does not fit 1677-09-21 – 2262-04-11, the instants agents hold",
+			s.Start.UTC().Format(time.RFC3339), s.Duration, longest)
+	}
+	return nil
 }
 
 // startUsages counts the devices' usages on up to workers goroutines. It

@@ -183,12 +183,32 @@ func TestSpecRefusals(t *testing.T) {
 		},
 		"unknown event": func(s *fleet.Spec) { s.Schedule = append(s.Schedule, fleet.Event{At: start, Kind: "meteor"}) },
 		"shards":        func(s *fleet.Spec) { s.Shards = 1000 },
+		// Agents hold int64 nanoseconds: the run, and a year (the
+		// longest period, a certificate's) either side, must lie within
+		// 1677-09-21 – 2262-04-11.
+		"beyond 2262":    func(s *fleet.Spec) { s.Start = time.Date(2261, 6, 1, 0, 0, 0, 0, time.UTC) },
+		"too near 2262":  func(s *fleet.Spec) { s.Start = time.Date(2260, 6, 1, 0, 0, 0, 0, time.UTC) },
+		"before 1677-09": func(s *fleet.Spec) { s.Start = time.Date(1677, 6, 1, 0, 0, 0, 0, time.UTC) },
+		"too near 1677":  func(s *fleet.Spec) { s.Start = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC) },
 	} {
 		s := ok
 		s.Devices = append([]fleet.Device(nil), ok.Devices...)
 		edit(&s)
 		_, err := fleet.Run(s)
 		assert.Error(t, err, name)
+	}
+}
+
+// A run far enough from the ends of int64 nanoseconds runs as any other,
+// however late (2259) or early (1679) it is.
+func TestRunNearTheEndsOfTime(t *testing.T) {
+	for _, at := range []time.Time{time.Date(2259, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(1679, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		spec := fleet.Synthetic(30, 1, at, 1, 1)
+		r, err := fleet.Run(spec)
+		require.NoError(t, err, at)
+		last := r.Days[len(r.Days)-1]
+		assert.Equal(t, spec.Start.AddDate(0, 0, 365), last.Date, at)
+		assert.Equal(t, 30, last.Registration[3], "all registered at %s", at)
 	}
 }
 
