@@ -99,11 +99,8 @@ func (l *Link) Authorize(now time.Time, usage []license.Usage) (Quick, error) {
 		return Quick{}, err
 	}
 	i := l.instance()
-	switch {
-	case r.busy:
-		return Quick{Class: license.FailBusy}, nil
-	case i == nil:
-		return Quick{Class: license.FailRejected}, nil
+	if q, refused := refusal(r, i); refused {
+		return q, nil
 	}
 	st := r.consume(i, usage, false) // kept as is: see above
 	return Quick{At: r.authTime(), InCompliance: r.compliant(i, st)}, nil
@@ -118,14 +115,23 @@ func (l *Link) RenewID(now time.Time, id uint64) (Quick, error) {
 	}
 	r := l.c.r
 	i := l.instance()
-	switch {
-	case r.busy:
-		return Quick{Class: license.FailBusy}, nil
-	case i == nil:
-		return Quick{Class: license.FailRejected}, nil
+	if q, refused := refusal(r, i); refused {
+		return q, nil
 	}
 	r.renewID(i)
 	return Quick{At: i.CertStart}, nil
+}
+
+// refusal is the answer to a device's request that CSSM does not serve,
+// in Handle's order: busy, then no registered instance (i nil).
+func refusal(r *registry, i *instance) (Quick, bool) {
+	switch {
+	case r.busy:
+		return Quick{Class: license.FailBusy}, true
+	case i == nil:
+		return Quick{Class: license.FailRejected}, true
+	}
+	return Quick{}, false
 }
 
 // sameUsage is slices.Equal, answered at once for the same slice.
