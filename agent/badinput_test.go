@@ -155,7 +155,7 @@ func TestRestoreRefusesBadSnapshots(t *testing.T) {
 	good := snapshotOf(t, a)
 	for name, edit := range map[string][2]string{
 		"mode":    {`"mode": "Authorized"`, `"mode": "Flying"`},
-		"version": {`"version": 1`, `"version": 7`},
+		"version": {`"version": 2`, `"version": 7`},
 		"udi":     {`"SN": "FOC2133Z0AB"`, `"SN": ""`},
 		"eval":    {`"evalLeft": \d+`, `"evalLeft": 7776000000000001`},
 		"nextId":  {`"nextId": \d+`, `"nextId": 0`},
@@ -183,7 +183,7 @@ func FuzzRestore(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(snap)
-	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`{"version":2}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := agent.Restore(data)
 		if err != nil {

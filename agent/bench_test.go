@@ -71,12 +71,6 @@ func BenchmarkAdvanceEvalWarning(b *testing.B) {
 // deadline fires, the request is taken, the AUTHORIZED answer is handled.
 func BenchmarkRenewalCycle(b *testing.B) { renewalCycle(b, healthy(b)) }
 
-// BenchmarkRenewalCycleDense: the same with the compiled table and no logs,
-// as fleets run agents.
-func BenchmarkRenewalCycleDense(b *testing.B) {
-	renewalCycle(b, healthyCfg(b, agent.Config{Dense: true, NoLogs: true}))
-}
-
 func renewalCycle(b *testing.B, a *agent.Agent) {
 	b.ReportAllocs()
 	b.ResetTimer()

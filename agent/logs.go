@@ -53,17 +53,11 @@ const (
 const smartLic = "SMART_LIC"
 
 func (a *Agent) log(sev int, mn, text string) {
-	if a.noLogs {
-		return
-	}
-	a.logs = append(a.logs, LogEvent{Time: a.now, Facility: smartLic, Severity: sev, Mnemonic: mn, Text: text})
+	a.logs = append(a.logs, LogEvent{Time: a.at, Facility: smartLic, Severity: sev, Mnemonic: mn, Text: text})
 }
 
 func (a *Agent) eventLog(mn, text string) {
-	if a.noLogs {
-		return
-	}
-	a.logs = append(a.logs, LogEvent{Time: a.now, Facility: smartLic, Mnemonic: mn, Text: text, EventLog: true})
+	a.logs = append(a.logs, LogEvent{Time: a.at, Facility: smartLic, Mnemonic: mn, Text: text, EventLog: true})
 }
 
 const cssmOrSat = "the Cisco Smart Software Manager or satellite"
@@ -73,9 +67,6 @@ func (a *Agent) logEvalStart() { a.log(5, MnEvalStart, "Entering evaluation peri
 
 // [model] text.
 func (a *Agent) logEvalWarning(left time.Duration) {
-	if a.noLogs {
-		return
-	}
 	a.log(4, MnEvalWillExpire, "Evaluation period will expire in "+FormatRemaining(left)+".")
 }
 
@@ -83,9 +74,6 @@ func (a *Agent) logEvalWarning(left time.Duration) {
 func (a *Agent) logEvalExpired() { a.log(3, MnEvalExpired, "Evaluation period expired") }
 
 func (a *Agent) logExportControlled(allowed bool) {
-	if a.noLogs {
-		return
-	}
 	if allowed {
 		a.log(6, MnExportControlled, "Usage of export controlled features is allowed")
 		return
@@ -94,52 +82,31 @@ func (a *Agent) logExportControlled(allowed bool) {
 }
 
 func (a *Agent) logRegSuccess() {
-	if a.noLogs {
-		return
-	}
 	a.log(6, MnRegSuccess, "Smart Agent for Licensing Registration with "+cssmOrSat+" for udi "+a.udi.String())
 }
 
 func (a *Agent) logRegFailed(reason string) {
-	if a.noLogs {
-		return
-	}
 	a.log(3, MnRegFailed, "Smart Agent for Licensing Registration with "+cssmOrSat+" failed: "+reason)
 }
 
 func (a *Agent) logCommFailed(reason string) {
-	if a.noLogs {
-		return
-	}
 	a.log(3, MnCommFailed, "Communications failure with "+cssmOrSat+": "+reason)
 }
 
 // [model] text; the mnemonic is [spec].
 func (a *Agent) logCommRestored() {
-	if a.noLogs {
-		return
-	}
 	a.log(5, MnCommRestored, "Communications with "+cssmOrSat+" restored")
 }
 
 func (a *Agent) logInCompliance() {
-	if a.noLogs {
-		return
-	}
 	a.log(5, MnInCompliance, "All entitlements and licenses in use on this device are authorized")
 }
 
 func (a *Agent) logOutOfCompliance() {
-	if a.noLogs {
-		return
-	}
 	a.log(3, MnOutOfCompliance, "One or more entitlements are out of compliance.")
 }
 
 func (a *Agent) logAuthRenewSuccess() {
-	if a.noLogs {
-		return
-	}
 	a.log(6, MnAuthRenewSuccess, "Authorization renewal with "+cssmOrSat+". State=Authorized for udi "+a.udi.String())
 }
 
@@ -148,9 +115,6 @@ func (a *Agent) logAuthRenewSuccess() {
 // error from the back end "… (CSSM) : Error received from Smart Software
 // Manager: <reason> for udi …" (scenario 9).
 func (a *Agent) logAuthRenewFailed(f license.Failure) {
-	if a.noLogs {
-		return
-	}
 	if f.Class.FromTransport() {
 		a.log(3, MnAuthRenewFailed, "Authorization renewal with "+cssmOrSat+": Communication message send error for udi "+a.udi.String())
 		return
@@ -160,40 +124,25 @@ func (a *Agent) logAuthRenewFailed(f license.Failure) {
 
 // [model] mnemonic and text.
 func (a *Agent) logAuthExpired() {
-	if a.noLogs {
-		return
-	}
 	a.log(3, MnAuthExpired, "Authorization expired for all entitlements in use on udi "+a.udi.String())
 }
 
 // [model] text.
 func (a *Agent) logIDRenewOK() {
-	if a.noLogs {
-		return
-	}
 	a.log(6, MnIDCertRenewOK, "Identity certificate renewal with "+cssmOrSat+" succeeded for udi "+a.udi.String())
 }
 
 // [model] text.
 func (a *Agent) logIDRenewFailed(reason string) {
-	if a.noLogs {
-		return
-	}
 	a.log(3, MnIDCertRenewFailed, "Identity certificate renewal with "+cssmOrSat+" failed: "+reason)
 }
 
 func (a *Agent) logIDCertExpired() {
-	if a.noLogs {
-		return
-	}
 	a.log(3, MnIDCertExpired, "Identity certificate expired. Agent will transition to the unidentified (not registered) state.")
 }
 
 // [seed scenario 6] event-log entry.
 func (a *Agent) logInvalidData(reason string) {
-	if a.noLogs {
-		return
-	}
 	a.eventLog(MnDeregisterStatus, `msgStatus="LS_INVALID_DATA" error="`+reason+`"`)
 }
 

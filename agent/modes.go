@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/looplab/fsm"
+
+	"github.com/slsim/slsim/internal/core"
 )
 
 // Mode is a node of the agent's mode graph: where it stands on registration
@@ -42,11 +44,8 @@ var Modes = []Mode{
 
 // HasIDCert reports whether the agent holds an ID certificate in mode m.
 func (m Mode) HasIDCert() bool {
-	switch m {
-	case ModeRegistered, ModeAuthorized, ModeOutOfCompliance, ModeAuthorizationExpired:
-		return true
-	}
-	return false
+	c, ok := coreMode(m)
+	return ok && c.HasIDCert()
 }
 
 // Event is an edge label of the mode graph.
@@ -69,85 +68,45 @@ const (
 	EvInvalidData       Event = "invalid_data"      // back end dropped the identity
 )
 
-var (
-	unregisteredModes = []Mode{ModeUnidentified, ModeRegistering, ModeRegistrationFailed}
-	certModes         = []Mode{ModeRegistered, ModeAuthorized, ModeOutOfCompliance, ModeAuthorizationExpired}
-	pendingModes      = []Mode{ModeRegistering, ModeRegistrationFailed}
-)
-
-// transition is one row of the mode graph.
-type transition struct {
-	ev  Event
-	src []Mode
-	dst Mode
-}
-
-// graph is the single table of the agent's mode graph, fed to looplab/fsm
-// and rendered as the diagram in docs/agent.md.
-var graph = []transition{
-	{EvRegister, unregisteredModes, ModeRegistering},
-	{EvForceRegister, certModes, ModeRegistering},
-	{EvRetryRegistration, pendingModes, ModeRegistering},
-	{EvRegSucceeded, []Mode{ModeRegistering}, ModeRegistered},
-	{EvRegDeferred, []Mode{ModeRegistering}, ModeRegistering},
-	{EvRegRejected, []Mode{ModeRegistering}, ModeRegistrationFailed},
-	{EvAuthorized, certModes, ModeAuthorized},
-	{EvOutOfCompliance, certModes, ModeOutOfCompliance},
-	{EvAuthExpired, []Mode{ModeAuthorized, ModeOutOfCompliance}, ModeAuthorizationExpired},
-	{EvIDCertExpired, certModes, ModeUnidentified},
-	{EvDeregister, append(append([]Mode{}, pendingModes...), certModes...), ModeUnidentified},
-	{EvRegistrationLost, append(append([]Mode{}, pendingModes...), certModes...), ModeUnidentified},
-	{EvInvalidData, certModes, ModeUnidentified},
-}
-
-// dense is the same graph compiled to a table: dense[mode][event] is the
-// destination (modeNone where the event is not allowed). Fleet runs use it
-// instead of a looplab machine per agent; a property test holds both to
-// the same traces.
-var (
-	modeIndex  = map[Mode]int{}
-	eventIndex = map[Event]int{}
-	dense      [][]int
-)
-
-const modeNone = -1
-
-func init() {
-	for i, m := range Modes {
-		modeIndex[m] = i
-	}
-	for _, t := range graph {
-		if _, ok := eventIndex[t.ev]; !ok {
-			eventIndex[t.ev] = len(eventIndex)
-		}
-	}
-	dense = make([][]int, len(Modes))
-	for i := range dense {
-		dense[i] = make([]int, len(eventIndex))
-		for j := range dense[i] {
-			dense[i][j] = modeNone
-		}
-	}
-	for _, t := range graph {
-		for _, src := range t.src {
-			dense[modeIndex[src]][eventIndex[t.ev]] = modeIndex[t.dst]
-		}
-	}
-	compileLean()
+// events names the core's events, in its order.
+var events = [core.NEvents]Event{
+	core.EvRegister: EvRegister, core.EvForceRegister: EvForceRegister,
+	core.EvRetryRegistration: EvRetryRegistration, core.EvRegSucceeded: EvRegSucceeded,
+	core.EvRegDeferred: EvRegDeferred, core.EvRegRejected: EvRegRejected,
+	core.EvAuthorized: EvAuthorized, core.EvOutOfCompliance: EvOutOfCompliance,
+	core.EvAuthExpired: EvAuthExpired, core.EvIDCertExpired: EvIDCertExpired,
+	core.EvDeregister: EvDeregister, core.EvRegistrationLost: EvRegistrationLost,
+	core.EvInvalidData: EvInvalidData,
 }
 
 // Events lists the events of the graph in table order.
-func Events() []Event {
-	out := make([]Event, len(eventIndex))
-	for ev, i := range eventIndex {
-		out[i] = ev
+func Events() []Event { return events[:] }
+
+func coreMode(m Mode) (core.Mode, bool) {
+	for i, n := range Modes {
+		if n == m {
+			return core.Mode(i), true
+		}
 	}
-	return out
+	return 0, false
 }
 
-// Transition answers from the graph table itself (the looplab machine's
-// source) where ev leads from a mode, and whether it is allowed there.
+func coreEvent(ev Event) (core.Event, bool) {
+	for i, n := range events {
+		if n == ev {
+			return core.Event(i), true
+		}
+	}
+	return 0, false
+}
+
+// Transition answers from the looplab/fsm machine built from the mode
+// graph's one table where ev leads from a mode, and whether it is allowed
+// there.
 func Transition(from Mode, ev Event) (Mode, bool) {
+	if _, ok := coreMode(from); !ok {
+		return from, false
+	}
 	m := newMachine(from)
 	if err := fire(m, ev); err != nil {
 		return from, false
@@ -155,28 +114,32 @@ func Transition(from Mode, ev Event) (Mode, bool) {
 	return Mode(m.Current()), true
 }
 
-// DenseTransition answers the same from the compiled table.
-func DenseTransition(from Mode, ev Event) (Mode, error) { return fireDense(from, ev) }
-
-// fireDense moves along ev in the compiled table.
-func fireDense(from Mode, ev Event) (Mode, error) {
-	dst := dense[modeIndex[from]][eventIndex[ev]]
-	if dst == modeNone {
-		return from, fmt.Errorf("mode %s does not allow %s", from, ev)
+// DenseTransition answers the same from the table compiled for the core,
+// which every agent runs on.
+func DenseTransition(from Mode, ev Event) (Mode, bool) {
+	m, ok := coreMode(from)
+	e, known := coreEvent(ev)
+	if !ok || !known {
+		return from, false
 	}
-	return Modes[dst], nil
+	to, ok := core.Move(m, e)
+	if !ok {
+		return from, false
+	}
+	return Modes[to], true
 }
 
+// newMachine is the looplab/fsm machine of the mode graph, in mode initial.
 func newMachine(initial Mode) *fsm.FSM {
-	events := make(fsm.Events, 0, len(graph))
-	for _, t := range graph {
-		src := make([]string, len(t.src))
-		for i, m := range t.src {
-			src[i] = string(m)
+	evs := make(fsm.Events, 0, len(core.Graph))
+	for _, r := range core.Graph {
+		src := make([]string, len(r.Src))
+		for i, m := range r.Src {
+			src[i] = string(Modes[m])
 		}
-		events = append(events, fsm.EventDesc{Name: string(t.ev), Src: src, Dst: string(t.dst)})
+		evs = append(evs, fsm.EventDesc{Name: string(events[r.Ev]), Src: src, Dst: string(Modes[r.Dst])})
 	}
-	return fsm.NewFSM(string(initial), events, nil)
+	return fsm.NewFSM(string(initial), evs, nil)
 }
 
 // fire moves the machine along ev. A self-loop (NoTransitionError with a nil

@@ -1,9 +1,9 @@
 package agent
 
 import (
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/slsim/slsim/internal/core"
 )
 
 // Day is 24 hours. Smart Licensing timers count days of 24 hours: the captures
@@ -136,46 +136,4 @@ func ProfileFields() []ProfileField {
 // Validate reports the first incoherent value: a timer that is not
 // positive, a renewal scheduled after its own expiry, a retry cap below the
 // first retry, or an eval warning outside the eval period.
-func (p Profile) Validate() error {
-	positive := []struct {
-		name string
-		v    time.Duration
-	}{
-		{"EvalPeriod", p.EvalPeriod}, {"IDCertValidity", p.IDCertValidity},
-		{"IDRenewAfter", p.IDRenewAfter}, {"AuthRenewAfter", p.AuthRenewAfter},
-		{"AuthValidity", p.AuthValidity}, {"OutOfComplianceRetry", p.OutOfComplianceRetry},
-		{"AuthExpiredRetry", p.AuthExpiredRetry}, {"CommRetryFirst", p.CommRetryFirst},
-		{"CommRetryMax", p.CommRetryMax}, {"RegRetry", p.RegRetry}, {"ReplyWait", p.ReplyWait},
-	}
-	for _, f := range positive {
-		if f.v <= 0 {
-			return fmt.Errorf("profile: %s must be positive, got %v", f.name, f.v)
-		}
-	}
-	nonNeg := []struct {
-		name string
-		v    time.Duration
-	}{
-		{"EvalExpiredRenotify", p.EvalExpiredRenotify}, {"RegRetryJitter", p.RegRetryJitter},
-		{"ReplyWaitJitter", p.ReplyWaitJitter}, {"FirstAuthDelay", p.FirstAuthDelay},
-	}
-	for _, f := range nonNeg {
-		if f.v < 0 {
-			return fmt.Errorf("profile: %s must not be negative, got %v", f.name, f.v)
-		}
-	}
-	switch {
-	case p.IDRenewAfter >= p.IDCertValidity:
-		return errors.New("profile: IDRenewAfter must be shorter than IDCertValidity")
-	case p.AuthRenewAfter >= p.AuthValidity:
-		return errors.New("profile: AuthRenewAfter must be shorter than AuthValidity")
-	case p.CommRetryMax < p.CommRetryFirst:
-		return errors.New("profile: CommRetryMax must not be below CommRetryFirst")
-	}
-	for _, w := range p.EvalWarnings {
-		if w <= 0 || w >= p.EvalPeriod {
-			return fmt.Errorf("profile: eval warning %v is outside (0, EvalPeriod)", w)
-		}
-	}
-	return nil
-}
+func (p Profile) Validate() error { return core.Profile(p).Validate() }

@@ -4,15 +4,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
 
+	"github.com/slsim/slsim/internal/core"
 	"github.com/slsim/slsim/license"
 )
 
-// snapshotVersion is the format version of Snapshot's JSON.
-const snapshotVersion = 1
+// snapshotVersion is the format version Snapshot writes. Version 1 (the
+// release before) also loads: it has no authorizationTime, which is then
+// the communication deadline less the profile's AuthValidity, and its
+// dense and noLogs settings, which no agent has any more, are ignored.
+const snapshotVersion = 2
 
 // snapshot is the JSON form of an agent: the trusted store (registration,
 // certificate, authorization, eval time left) plus the schedule, the
@@ -26,8 +30,6 @@ type snapshot struct {
 	Profile  Profile     `json:"profile"`
 	RNG      []byte      `json:"rng"`
 	Mode     Mode        `json:"mode"`
-	Dense    bool        `json:"dense,omitempty"`
-	NoLogs   bool        `json:"noLogs,omitempty"`
 
 	Usage    []license.Usage       `json:"usage"`
 	Answered []license.Entitlement `json:"answered"`
@@ -37,20 +39,21 @@ type snapshot struct {
 	EvalRunning    bool          `json:"evalRunning"`
 	EvalRenotifyAt time.Time     `json:"evalRenotifyAt"`
 
-	Token            string    `json:"token,omitempty"`
-	Force            bool      `json:"force,omitempty"`
-	InitialReg       Attempt   `json:"initialRegistration"`
-	SmartAccount     string    `json:"smartAccount,omitempty"`
-	VirtualAccount   string    `json:"virtualAccount,omitempty"`
-	ExportControlled bool      `json:"exportControlled,omitempty"`
-	CertStart        time.Time `json:"certStart"`
-	CertSerial       string    `json:"certSerial,omitempty"`
-	LastRenewal      Attempt   `json:"lastRenewal"`
-	RenewFailures    int       `json:"renewFailures"`
-	LastComm         Attempt   `json:"lastCommunication"`
-	CommFailures     int       `json:"commFailures"`
-	AuthStatus       string    `json:"authStatus"`
-	AuthSince        time.Time `json:"authSince"`
+	Token             string    `json:"token,omitempty"`
+	Force             bool      `json:"force,omitempty"`
+	InitialReg        Attempt   `json:"initialRegistration"`
+	SmartAccount      string    `json:"smartAccount,omitempty"`
+	VirtualAccount    string    `json:"virtualAccount,omitempty"`
+	ExportControlled  bool      `json:"exportControlled,omitempty"`
+	CertStart         time.Time `json:"certStart"`
+	CertSerial        string    `json:"certSerial,omitempty"`
+	LastRenewal       Attempt   `json:"lastRenewal"`
+	RenewFailures     int       `json:"renewFailures"`
+	LastComm          Attempt   `json:"lastCommunication"`
+	CommFailures      int       `json:"commFailures"`
+	AuthStatus        string    `json:"authStatus"`
+	AuthSince         time.Time `json:"authSince"`
+	AuthorizationTime time.Time `json:"authorizationTime"` // version 2
 
 	Deadlines deadlinesJSON `json:"deadlines"`
 	Pending   pendingJSON   `json:"pending"`
@@ -108,31 +111,33 @@ func (w wireMessage) message() (license.Message, error) {
 // gives an agent that behaves exactly like this one from now on, and
 // snapshots of the two are byte-identical.
 func (a *Agent) Snapshot() ([]byte, error) {
-	rng, err := a.pcg.MarshalBinary()
+	c := a.c.State()
+	rng, err := c.PCG.MarshalBinary()
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
+	t := core.Time
 	s := snapshot{
-		Version: snapshotVersion, Now: a.now, UDI: a.udi, Hostname: a.hostname,
-		Profile: a.prof, RNG: rng, Mode: a.Mode(), Dense: a.m == nil, NoLogs: a.noLogs,
-		Usage: a.usage, Answered: a.answered,
-		EvalLeft: a.evalLeft, EvalMark: a.evalMark, EvalRunning: a.evalRunning, EvalRenotifyAt: a.evalRenotifyAt,
-		Token: a.token, Force: a.force, InitialReg: a.initialReg,
+		Version: snapshotVersion, Now: t(c.Now), UDI: a.udi, Hostname: a.hostname,
+		Profile: a.Profile(), RNG: rng, Mode: Modes[c.Mode],
+		Usage: c.Usage, Answered: a.answered,
+		EvalLeft: c.EvalLeft, EvalMark: t(c.EvalMark), EvalRunning: c.EvalRunning, EvalRenotifyAt: t(c.Renotify),
+		Token: c.Token, Force: c.Force, InitialReg: a.initialReg,
 		SmartAccount: a.sa, VirtualAccount: a.va, ExportControlled: a.export,
 		CertStart: a.certStart, CertSerial: a.certSerial,
-		LastRenewal: a.lastRenewal, RenewFailures: a.renewFailures,
-		LastComm: a.lastComm, CommFailures: a.commFailures,
-		AuthStatus: a.authStatus, AuthSince: a.authSince,
+		LastRenewal: a.lastRenewal, RenewFailures: int(c.IDFailures),
+		LastComm: a.lastComm, CommFailures: int(c.CommFailures),
+		AuthStatus: a.authStatus, AuthSince: a.authSince, AuthorizationTime: a.backendAuth,
 		Deadlines: deadlinesJSON{
-			RegistrationExpires: a.deadlines[slotIDExpire], CommunicationDeadline: a.deadlines[slotAuthExpire],
-			Eval: a.deadlines[slotEval], NextRenewal: a.deadlines[slotIDRenew],
-			NextCommunication: a.deadlines[slotComm], NextRegistration: a.deadlines[slotRegRetry],
+			RegistrationExpires: t(c.Deadlines[core.SlotIDExpire]), CommunicationDeadline: t(c.Deadlines[core.SlotAuthExpire]),
+			Eval: t(c.Deadlines[core.SlotEval]), NextRenewal: t(c.Deadlines[core.SlotIDRenew]),
+			NextCommunication: t(c.Deadlines[core.SlotComm]), NextRegistration: t(c.Deadlines[core.SlotRegRetry]),
 		},
 		Pending: pendingJSON{
-			Register: a.pending[reqRegister], Authorize: a.pending[reqAuthorize],
-			RenewID: a.pending[reqRenewID], Deregister: a.pending[reqDeregister],
+			Register: c.Pending[core.ReqRegister], Authorize: c.Pending[core.ReqAuthorize],
+			RenewID: c.Pending[core.ReqRenewID], Deregister: c.Pending[core.ReqDeregister],
 		},
-		NextID: a.nextID,
+		NextID: c.NextID,
 		Logs:   a.logs,
 	}
 	for _, m := range a.outbox {
@@ -156,105 +161,100 @@ func (a *Agent) Snapshot() ([]byte, error) {
 	return out, nil
 }
 
-// Restore rebuilds an agent from Snapshot's JSON. Data that could not have
-// come from an agent (unknown mode, bad UDI, incoherent profile, eval time
-// outside the period, request IDs from the future) is refused.
+// Restore rebuilds an agent from Snapshot's JSON, of this version or the
+// one before. Data that could not have come from an agent (unknown mode,
+// bad UDI, incoherent profile, eval time outside the period, request IDs
+// from the future) is refused.
 func Restore(data []byte) (*Agent, error) {
-	var s snapshot
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("restore agent: %w", err)
-	}
-	if err := s.check(); err != nil {
-		return nil, fmt.Errorf("restore agent: %w", err)
-	}
-	pcg := &rand.PCG{}
-	if err := pcg.UnmarshalBinary(s.RNG); err != nil {
-		return nil, fmt.Errorf("restore agent: rng: %w", err)
-	}
-	shared, err := Prepare(&s.Profile)
+	a, err := restore(data)
 	if err != nil {
 		return nil, fmt.Errorf("restore agent: %w", err)
-	}
-	a := &Agent{
-		Prepared: shared,
-		udi:      s.UDI, hostname: s.Hostname, pcg: pcg, rng: rand.New(pcg),
-		mode: s.Mode, noLogs: s.NoLogs, now: s.Now,
-		usage: s.Usage, answered: s.Answered,
-		evalLeft: s.EvalLeft, evalMark: s.EvalMark, evalRunning: s.EvalRunning, evalRenotifyAt: s.EvalRenotifyAt,
-		token: s.Token, force: s.Force, initialReg: s.InitialReg,
-		sa: s.SmartAccount, va: s.VirtualAccount, export: s.ExportControlled,
-		certStart: s.CertStart, certSerial: s.CertSerial,
-		lastRenewal: s.LastRenewal, renewFailures: s.RenewFailures,
-		lastComm: s.LastComm, commFailures: s.CommFailures,
-		authStatus: s.AuthStatus, authSince: s.AuthSince,
-		nextID: s.NextID, logs: s.Logs,
-	}
-	if !s.Dense {
-		a.m = newMachine(s.Mode)
-	}
-	a.deadlines = [nSlots]time.Time{
-		slotIDExpire: s.Deadlines.RegistrationExpires, slotAuthExpire: s.Deadlines.CommunicationDeadline,
-		slotEval: s.Deadlines.Eval, slotIDRenew: s.Deadlines.NextRenewal,
-		slotComm: s.Deadlines.NextCommunication, slotRegRetry: s.Deadlines.NextRegistration,
-	}
-	a.pending = [nReqKinds]uint64{
-		reqRegister: s.Pending.Register, reqAuthorize: s.Pending.Authorize,
-		reqRenewID: s.Pending.RenewID, reqDeregister: s.Pending.Deregister,
-	}
-	for i, w := range s.Outbox {
-		m, err := w.message()
-		if err != nil {
-			return nil, fmt.Errorf("restore agent: outbox[%d]: %w", i, err)
-		}
-		a.outbox = append(a.outbox, m)
 	}
 	return a, nil
 }
 
-func (s *snapshot) check() error {
-	if s.Version != snapshotVersion {
-		return fmt.Errorf("snapshot version %d, want %d", s.Version, snapshotVersion)
+func restore(data []byte) (*Agent, error) {
+	var s snapshot
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
+	}
+	if s.Version != snapshotVersion && s.Version != 1 {
+		return nil, fmt.Errorf("snapshot version %d, want 1 or %d", s.Version, snapshotVersion)
 	}
 	if s.Now.IsZero() {
-		return errors.New("time is zero")
-	}
-	if err := s.Profile.Validate(); err != nil {
-		return err
+		return nil, errors.New("time is zero")
 	}
 	if err := s.UDI.Validate(); err != nil {
-		return fmt.Errorf("UDI: %w", err)
+		return nil, fmt.Errorf("UDI: %w", err)
 	}
 	if err := CheckHostname(s.Hostname); err != nil {
-		return err
+		return nil, err
 	}
-	if !slices.Contains(Modes, s.Mode) {
-		return fmt.Errorf("unknown mode %q", s.Mode)
+	mode, ok := coreMode(s.Mode)
+	if !ok {
+		return nil, fmt.Errorf("unknown mode %q", s.Mode)
 	}
-	if _, err := license.CheckUsage(s.Usage); err != nil {
-		return err
+	if mode.HasIDCert() && s.CertStart.IsZero() {
+		return nil, fmt.Errorf("mode %s without a certificate start", s.Mode)
 	}
-	if s.EvalLeft < 0 || s.EvalLeft > s.Profile.EvalPeriod {
-		return fmt.Errorf("eval time left %v is outside 0..%v", s.EvalLeft, s.Profile.EvalPeriod)
+	prep, err := core.Prepare(core.Profile(s.Profile))
+	if err != nil {
+		return nil, err
 	}
-	if s.NextID < 1 {
-		return errors.New("next request ID must be at least 1")
+	var pcg rand.PCG
+	if err := pcg.UnmarshalBinary(s.RNG); err != nil {
+		return nil, fmt.Errorf("rng: %w", err)
 	}
-	for _, p := range []uint64{s.Pending.Register, s.Pending.Authorize, s.Pending.RenewID, s.Pending.Deregister} {
-		if p >= s.NextID {
-			return fmt.Errorf("pending request %d was never issued (next ID %d)", p, s.NextID)
-		}
+	if s.CommFailures < 0 || s.CommFailures > math.MaxInt32 || s.RenewFailures < 0 || s.RenewFailures > math.MaxInt32 {
+		return nil, errors.New("failure counts are outside 0..2^31-1")
+	}
+	st := core.State{
+		Mode: mode, EvalRunning: s.EvalRunning, EvalLeft: s.EvalLeft,
+		CommFailures: int32(s.CommFailures), IDFailures: int32(s.RenewFailures),
+		NextID: s.NextID, Usage: s.Usage, PCG: pcg, Token: s.Token, Force: s.Force,
+		Pending: [core.NReqKinds]uint64{
+			core.ReqRegister: s.Pending.Register, core.ReqAuthorize: s.Pending.Authorize,
+			core.ReqRenewID: s.Pending.RenewID, core.ReqDeregister: s.Pending.Deregister,
+		},
 	}
 	d := s.Deadlines
-	for _, t := range []time.Time{d.RegistrationExpires, d.CommunicationDeadline, d.Eval, d.NextRenewal, d.NextCommunication, d.NextRegistration} {
-		if !t.IsZero() && t.Before(s.Now) {
-			return fmt.Errorf("deadline %s is before the agent's time %s", t.Format(time.RFC3339), s.Now.Format(time.RFC3339))
+	for _, f := range []struct {
+		to *int64
+		t  time.Time
+	}{
+		{&st.Now, s.Now}, {&st.EvalMark, s.EvalMark}, {&st.Renotify, s.EvalRenotifyAt},
+		{&st.Deadlines[core.SlotIDExpire], d.RegistrationExpires}, {&st.Deadlines[core.SlotAuthExpire], d.CommunicationDeadline},
+		{&st.Deadlines[core.SlotEval], d.Eval}, {&st.Deadlines[core.SlotIDRenew], d.NextRenewal},
+		{&st.Deadlines[core.SlotComm], d.NextCommunication}, {&st.Deadlines[core.SlotRegRetry], d.NextRegistration},
+	} {
+		if f.t.IsZero() {
+			continue
+		}
+		if *f.to, err = core.Instant(f.t); err != nil {
+			return nil, err
 		}
 	}
-	if s.EvalMark.After(s.Now) {
-		return errors.New("eval mark is after the agent's time")
+	c, err := core.Restore(prep, st)
+	if err != nil {
+		return nil, err
 	}
-	if s.Mode.HasIDCert() && s.CertStart.IsZero() {
-		return fmt.Errorf("mode %s without a certificate start", s.Mode)
+	a := &Agent{
+		c: c, udi: s.UDI, hostname: s.Hostname, m: newMachine(s.Mode), fx: core.Effects{Record: true},
+		answered:   s.Answered,
+		initialReg: s.InitialReg, sa: s.SmartAccount, va: s.VirtualAccount, export: s.ExportControlled,
+		certStart: s.CertStart, certSerial: s.CertSerial, lastRenewal: s.LastRenewal,
+		lastComm: s.LastComm, authStatus: s.AuthStatus, authSince: s.AuthSince,
+		backendAuth: s.AuthorizationTime, logs: s.Logs,
 	}
-	return nil
+	if s.Version == 1 && !d.CommunicationDeadline.IsZero() {
+		a.backendAuth = d.CommunicationDeadline.Add(-s.Profile.AuthValidity)
+	}
+	for i, w := range s.Outbox {
+		m, err := w.message()
+		if err != nil {
+			return nil, fmt.Errorf("outbox[%d]: %w", i, err)
+		}
+		a.outbox = append(a.outbox, m)
+	}
+	return a, nil
 }

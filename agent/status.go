@@ -93,8 +93,12 @@ type Status struct {
 	LastCommunication        Attempt
 	NextCommunicationAttempt time.Time
 	CommunicationDeadline    time.Time
-	EvalRemaining            time.Duration
-	EvalRunning              bool
+	// AuthorizationTime is the back end's time of the last successful
+	// authorization: CommunicationDeadline is it plus the profile's
+	// AuthValidity (zero before the first answer).
+	AuthorizationTime time.Time
+	EvalRemaining     time.Duration
+	EvalRunning       bool
 
 	// License Usage, in the platform's order.
 	Entitlements []EntitlementStatus

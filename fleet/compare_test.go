@@ -27,7 +27,7 @@ func compareSpecN(devices, days int) Spec {
 
 func oneShard(b *testing.B, spec *Spec) *shard {
 	b.Helper()
-	prof, err := agent.Prepare(spec.Profile)
+	prof, err := prepare(spec.Profile)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func oneShard(b *testing.B, spec *Spec) *shard {
 	if err != nil {
 		b.Fatal(err)
 	}
-	of, _ := spec.plan(prof.Profile(), usages, 1)
+	of, _ := spec.plan(agent.Profile(prof.Profile), usages, 1)
 	units := map[unit]bool{}
 	for u := range of {
 		units[u] = true
@@ -122,7 +122,7 @@ func BenchmarkCompareLoopStep(b *testing.B) {
 
 func stepAll(b *testing.B, s *shard, now time.Time) {
 	for idx := range s.nodes {
-		if err := s.nodes[idx].a.Advance(now.UnixNano(), &s.out); err != nil {
+		if err := s.nodes[idx].a.Advance(now.UnixNano(), &s.fx); err != nil {
 			b.Fatal(err)
 		}
 		s.settle(int32(idx), now)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/internal/core"
 	"github.com/slsim/slsim/internal/pq"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
@@ -26,20 +27,41 @@ import (
 type node struct {
 	due  int64 // the deadline the calendar holds for it (unix ns), 0 if none
 	gone bool
-	reg  int8
-	auth int8
+	reg  core.RegState  // core.NRegStates: not counted yet (or any more)
+	auth core.AuthState // as counted with reg
 	path int32
 	link cssm.Link // by value: one less pointer to chase per request
-	a    agent.Lean
+	a    core.Agent
 	// 256 bytes in all, so that nodes start on cache lines: a renewal
-	// reads and writes the first three (through the Lean's hot fields) and
-	// no more. (40: where a starts; TestNodeLayout holds both.)
-	_ [256 - 40 - unsafe.Sizeof(agent.Lean{})]byte
+	// reads and writes the first three (through the agent's hot fields)
+	// and no more. (40: where a starts; TestNodeLayout holds both.)
+	_ [256 - 40 - unsafe.Sizeof(core.Agent{})]byte
 }
 
-// firsts are the instants a device first entered each registration
-// state, then each authorization state (0: never).
-type firsts [10]int64
+// byState holds one T per registration state and one per authorization
+// state.
+type byState[T any] struct {
+	reg  [core.NRegStates]T
+	auth [core.NAuthStates]T
+}
+
+// firsts are the instants a device first entered each state (0: never).
+type firsts byState[int64]
+
+// entries calls f with each state's name and the instant the device first
+// entered it, registration states first, for the states it entered.
+func (f *firsts) entries(each func(state string, at int64)) {
+	for r, at := range f.reg {
+		if at != 0 {
+			each(RegStates[r], at)
+		}
+	}
+	for a, at := range f.auth {
+		if at != 0 {
+			each(AuthStates[a], at)
+		}
+	}
+}
 
 type shardVA struct {
 	sa, va, token string
@@ -62,21 +84,21 @@ const (
 // shard runs the devices of some virtual accounts with their own CSSM.
 type shard struct {
 	spec    *Spec
-	prof    *agent.Prepared
+	prof    *core.Prepared
 	c       *cssm.CSSM
 	nodes   []node
-	first   []firsts        // by node
-	devs    []*Device       // by node: the spec's device (not copied: memory per device)
-	usages  interner        // one slice per distinct usage
-	out     []agent.Request // requests of the device being settled
+	first   []firsts     // by node
+	devs    []*Device    // by node: the spec's device (not copied: memory per device)
+	usages  interner     // one slice per distinct usage
+	fx      core.Effects // requests of the device being settled
 	vas     []shardVA
 	vaIndex map[unit]int32
 	paths   map[string]int32
 	down    []int64      // per path: down until (unix ns), 0 up
 	q       *pq.Calendar // device deadlines: the device index as the ID
 	sched   []Event
-	schedAt []int64 // sched's instants (unix ns), for the loop
-	counts  [10]int // devices in each registration state, then each authorization state
+	schedAt []int64      // sched's instants (unix ns), for the loop
+	counts  byState[int] // devices in each state
 	rep     shardReport
 	rows    []Entered // its entered rows, made when it has run
 	dayInts []int     // storage for the days' counts
@@ -96,7 +118,7 @@ type shardReport struct {
 // newShard builds the shard of some units, whose devices are devs (indices
 // in the spec, in its order); usages are the spec's devices' usages, by
 // index.
-func newShard(spec *Spec, prof *agent.Prepared, units map[unit]bool, devs []int32, seed uint64, usages [][]license.Usage) (*shard, error) {
+func newShard(spec *Spec, prof *core.Prepared, units map[unit]bool, devs []int32, seed uint64, usages [][]license.Usage) (*shard, error) {
 	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed})
 	if err != nil {
 		return nil, err
@@ -245,7 +267,7 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 	if err := agent.CheckHostname(d.Topo.Name); err != nil {
 		return fmt.Errorf("fleet: device %s: %w", d.Topo.Name, err)
 	}
-	a, err := agent.NewLean(at, agent.LeanConfig{Shared: s.prof, Seed: seedOf(s.spec.Seed, d.Topo.Name), Usage: usage})
+	a, err := core.New(at.UnixNano(), s.prof, seedOf(s.spec.Seed, d.Topo.Name), usage, &s.fx)
 	if err != nil {
 		return err
 	}
@@ -253,11 +275,11 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 	if err != nil {
 		return err
 	}
-	s.nodes = append(s.nodes, node{a: a, link: *link, path: s.pathOf(d.Path), reg: -1, auth: -1})
+	s.nodes = append(s.nodes, node{a: a, link: *link, path: s.pathOf(d.Path), reg: core.NRegStates})
 	s.first = append(s.first, firsts{})
 	s.devs = append(s.devs, d)
 	idx := int32(len(s.nodes) - 1)
-	if err := s.nodes[idx].a.Register(at.UnixNano(), s.vas[va].token, false, &s.out); err != nil {
+	if err := s.nodes[idx].a.Register(at.UnixNano(), s.vas[va].token, false, &s.fx); err != nil {
 		return err
 	}
 	s.settle(idx, at)
@@ -266,8 +288,8 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 
 // Answer answers the request r of the device whose turn it is (s.cur)
 // at s.now (ns): through its link to the shard's CSSM, or a failure to
-// send while its path is down. (agent.Answerer, for Step.)
-func (s *shard) Answer(ns int64, l *agent.Lean, r agent.Request) agent.LeanAnswer {
+// send while its path is down. (core.Answerer, for Step.)
+func (s *shard) Answer(ns int64, l *core.Agent, r core.Request) core.Answer {
 	n := &s.nodes[s.cur]
 	s.events++
 	var q cssm.Quick
@@ -276,12 +298,12 @@ func (s *shard) Answer(ns int64, l *agent.Lean, r agent.Request) agent.LeanAnswe
 	} else {
 		var err error
 		switch r.Kind {
-		case agent.ReqRegister:
+		case core.ReqRegister:
 			tok, force := l.Token()
 			q, err = n.link.Register(s.now, r.ID, s.devs[s.cur].Topo.Name, tok, force)
-		case agent.ReqAuthorize:
+		case core.ReqAuthorize:
 			q, err = n.link.Authorize(s.now, l.Usage())
-		case agent.ReqRenewID:
+		case core.ReqRenewID:
 			q, err = n.link.RenewID(s.now, r.ID)
 		}
 		if err != nil {
@@ -292,7 +314,7 @@ func (s *shard) Answer(ns int64, l *agent.Lean, r agent.Request) agent.LeanAnswe
 	if q.Class == 0 {
 		at = q.At.UnixNano()
 	}
-	return agent.LeanAnswer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: at, InCompliance: q.InCompliance}
+	return core.Answer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: at, InCompliance: q.InCompliance}
 }
 
 // settle delivers the requests a device sent at at (not at a deadline of
@@ -302,33 +324,46 @@ func (s *shard) settle(idx int32, at time.Time) {
 	n := &s.nodes[idx]
 	ns := at.UnixNano()
 	s.cur, s.now = idx, at
-	for k := 0; k < len(s.out); k++ {
+	for k := 0; k < len(s.fx.Requests); k++ {
 		// A refused answer (a request superseded meanwhile) changes nothing.
-		_ = n.a.Handle(ns, s.Answer(ns, &n.a, s.out[k]), &s.out)
+		_ = n.a.Handle(ns, s.Answer(ns, &n.a, s.fx.Requests[k]), &s.fx)
 	}
-	s.out = s.out[:0]
+	s.fx.Requests = s.fx.Requests[:0]
 	s.account(idx, ns)
+}
+
+// uncount takes a counted device out of the state counters.
+func (s *shard) uncount(n *node) {
+	if n.reg != core.NRegStates {
+		s.counts.reg[n.reg]--
+		s.counts.auth[n.auth]--
+	}
+}
+
+// prepare prepares a fleet's profile (nil: the default) for its agents.
+func prepare(p *agent.Profile) (*core.Prepared, error) {
+	prof := agent.DefaultProfile()
+	if p != nil {
+		prof = *p
+	}
+	return core.Prepare(core.Profile(prof))
 }
 
 // account updates the state counters and first-entered dates after a
 // device's turn at ns, and queues its next deadline.
 func (s *shard) account(idx int32, ns int64) {
 	n := &s.nodes[idx]
-	ri, ai := n.a.StateIndex()
-	r, a := int8(ri), int8(ai)
+	r, a := n.a.States()
 	if r != n.reg || a != n.auth {
-		if n.reg >= 0 {
-			s.counts[n.reg]--
-			s.counts[4+n.auth]--
-		}
-		s.counts[r]++
-		s.counts[4+a]++
+		s.uncount(n)
+		s.counts.reg[r]++
+		s.counts.auth[a]++
 		f := &s.first[idx]
-		if n.reg != r && f[r] == 0 {
-			f[r] = ns
+		if n.reg != r && f.reg[r] == 0 {
+			f.reg[r] = ns
 		}
-		if n.auth != a && f[4+a] == 0 {
-			f[4+a] = ns
+		if n.auth != a && f.auth[a] == 0 {
+			f.auth[a] = ns
 		}
 		n.reg, n.auth = r, a
 	}
@@ -390,7 +425,7 @@ func (s *shard) run() error {
 				s.lastNs, s.last = t, time.Unix(0, t).UTC()
 			}
 			s.cur, s.now = idx, s.last
-			if err := n.a.Step(t, s, &s.out); err != nil {
+			if err := n.a.Step(t, s, &s.fx); err != nil {
 				return err
 			}
 			s.account(idx, t)
@@ -427,8 +462,8 @@ func (s *shard) apply(e *Event) error {
 			n := &s.nodes[i]
 			if !n.gone && matches(e.Name, s.devs[i].Topo.Name) {
 				n.gone = true // decommissioned: it stops talking; CSSM cleans up on its own
-				s.counts[n.reg]--
-				s.counts[4+n.auth]--
+				s.uncount(n)
+				n.reg = core.NRegStates
 			}
 		}
 	case EvUpgrade:
@@ -444,7 +479,7 @@ func (s *shard) apply(e *Event) error {
 				return err
 			}
 			usage = s.usages.intern(usage)
-			if err := n.a.SetUsage(e.At.UnixNano(), usage, &s.out); err != nil {
+			if err := n.a.SetUsage(e.At.UnixNano(), usage, &s.fx); err != nil {
 				return err
 			}
 			s.settle(int32(idx), e.At)
@@ -461,7 +496,8 @@ func (s *shard) sample(day time.Time) {
 	}
 	counts := s.dayInts[: len(RegStates)+len(AuthStates) : len(RegStates)+len(AuthStates)]
 	s.dayInts = s.dayInts[len(counts):]
-	copy(counts, s.counts[:])
+	copy(counts, s.counts.reg[:])
+	copy(counts[len(RegStates):], s.counts.auth[:])
 	d := Day{Date: day, Registration: counts[:len(RegStates):len(RegStates)], Authorization: counts[len(RegStates):]}
 	s.rep.days = append(s.rep.days, d)
 	for i := range s.vas {
@@ -511,7 +547,7 @@ func Run(spec Spec) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	prof, err := agent.Prepare(spec.Profile)
+	prof, err := prepare(spec.Profile)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: %w", err)
 	}
@@ -520,7 +556,7 @@ func Run(spec Spec) (*Report, error) {
 	// them heaviest first: the longest start at once, and whichever
 	// goroutine is free takes the next, however good the estimate.
 	workers := max(1, spec.Shards)
-	of, cost := spec.plan(prof.Profile(), usages, groupsFor(workers))
+	of, cost := spec.plan(agent.Profile(prof.Profile), usages, groupsFor(workers))
 	n := len(cost)
 	groups := make([]map[unit]bool, n)
 	for i := range groups {

@@ -62,11 +62,7 @@ func (s *shard) entered() []Entered {
 	rows := 0
 	for idx := range s.nodes {
 		order[idx] = int32(idx)
-		for _, at := range s.first[idx] {
-			if at != 0 {
-				rows++
-			}
-		}
+		s.first[idx].entries(func(string, int64) { rows++ })
 	}
 	byName := func(a, b int32) int { return strings.Compare(s.devs[a].Topo.Name, s.devs[b].Topo.Name) }
 	if !slices.IsSortedFunc(order, byName) {
@@ -75,18 +71,9 @@ func (s *shard) entered() []Entered {
 	out := make([]Entered, 0, rows)
 	for _, idx := range order {
 		from := len(out)
-		for k, at := range s.first[idx] {
-			if at == 0 {
-				continue
-			}
-			state := ""
-			if k < 4 {
-				state = RegStates[k]
-			} else {
-				state = AuthStates[k-4]
-			}
+		s.first[idx].entries(func(state string, at int64) {
 			out = append(out, Entered{Device: s.devs[idx].Topo.Name, State: state, At: time.Unix(0, at).UTC()})
-		}
+		})
 		slices.SortFunc(out[from:], func(a, b Entered) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.State, b.State)) })
 	}
 	return out

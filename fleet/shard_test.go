@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/internal/core"
 	"github.com/slsim/slsim/stackwise"
 )
 
@@ -63,7 +64,7 @@ func TestPlanBalances(t *testing.T) {
 }
 
 // Nodes are 256 bytes, and a renewal's fields (the node's own and the
-// Lean's hot ones) are the first three cache lines.
+// agent's hot ones) are the first three cache lines.
 func TestNodeLayout(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("the layout is planned for 64-bit platforms")
@@ -71,5 +72,5 @@ func TestNodeLayout(t *testing.T) {
 	var n node
 	assert.Equal(t, uintptr(256), unsafe.Sizeof(n))
 	assert.Equal(t, uintptr(40), unsafe.Offsetof(n.a))
-	assert.LessOrEqual(t, unsafe.Offsetof(n.a)+agent.LeanHotBytes, uintptr(3*64))
+	assert.LessOrEqual(t, unsafe.Offsetof(n.a)+core.HotBytes, uintptr(3*64))
 }
