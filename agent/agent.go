@@ -83,6 +83,8 @@ type Agent struct {
 
 	outbox []license.Message
 	logs   []LogEvent
+
+	onMove func(from Mode, ev Event, to Mode) // tests watch the moves (export_test.go)
 }
 
 // New boots an agent at now: UNREGISTERED, in EVAL MODE if cfg.Usage is not
@@ -206,6 +208,9 @@ func (a *Agent) note(n core.Note) {
 			// The core moves along the table the machine was built from;
 			// a disagreement is a bug in the agent, not bad input.
 			panic(fmt.Sprintf("agent: looplab refuses the core's move %s → %s: %v", Modes[n.From], Modes[n.To], err))
+		}
+		if a.onMove != nil {
+			a.onMove(Modes[n.From], events[n.Ev], Modes[n.To])
 		}
 	case core.NoteSettled:
 		if s := authStrings[n.Auth]; s != a.authStatus {
