@@ -2,7 +2,6 @@ package agent_test
 
 import (
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -80,7 +79,6 @@ func TestRefusedInputsChangeNothing(t *testing.T) {
 		"unknown class": func() error {
 			return a.Handle(since.Add(2*time.Hour), license.Failure{ID: req.ID, Class: 99, Reason: "x"})
 		},
-		"unknown verb": func() error { _, err := a.Do(later, agent.Command{Verb: "reboot"}); return err },
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -88,66 +86,6 @@ func TestRefusedInputsChangeNothing(t *testing.T) {
 			assert.Equal(t, before, snapshotOf(t, a), "state changed")
 		})
 	}
-}
-
-func TestParseCommand(t *testing.T) {
-	good := map[string]agent.Command{
-		"license smart register idtoken " + testToken:              {Verb: agent.VerbRegister, Token: testToken},
-		"  LICENSE Smart register IDTOKEN " + testToken + " force": {Verb: agent.VerbRegister, Token: testToken, Force: true},
-		"license smart deregister":                                 {Verb: agent.VerbDeregister},
-		"license smart renew auth":                                 {Verb: agent.VerbRenewAuth},
-		"license smart renew id":                                   {Verb: agent.VerbRenewID},
-	}
-	for line, want := range good {
-		got, err := agent.ParseCommand(line)
-		require.NoError(t, err, line)
-		assert.Equal(t, want, got)
-		again, err := agent.ParseCommand(got.String())
-		require.NoError(t, err)
-		assert.Equal(t, got, again, "String round-trips")
-	}
-	for _, line := range []string{
-		"", "   ", "show license", "license", "license smart", "license smart reboot",
-		"license smart register", "license smart register idtoken",
-		"license smart register token " + testToken, "license smart register idtoken bad!token",
-		"license smart register idtoken " + testToken + " forcefully",
-		"license smart renew", "license smart renew all", "license smart deregister now",
-	} {
-		_, err := agent.ParseCommand(line)
-		assert.Error(t, err, "%q", line)
-	}
-}
-
-func TestDoRunsCommands(t *testing.T) {
-	a := newAgent(t, t0, usage24)
-	c, err := agent.ParseCommand("license smart register idtoken " + testToken)
-	require.NoError(t, err)
-	out, err := a.Do(t0, c)
-	require.NoError(t, err)
-	assert.Equal(t, agent.RegisterReplyText, out)
-	_, err = a.Do(t0, agent.Command{Verb: agent.VerbRenewAuth})
-	require.ErrorIs(t, err, agent.ErrNotRegistered)
-	_, err = a.Do(t0, agent.Command{Verb: agent.VerbDeregister})
-	require.NoError(t, err)
-}
-
-func FuzzParseCommand(f *testing.F) {
-	for _, s := range []string{"license smart register idtoken " + testToken + " force", "license smart renew id", "license smart deregister", "license smart", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, line string) {
-		c, err := agent.ParseCommand(line)
-		if err != nil {
-			return
-		}
-		again, err := agent.ParseCommand(c.String())
-		if err != nil || again != c {
-			t.Fatalf("%q parsed as %+v, which does not round-trip: %+v %v", line, c, again, err)
-		}
-		if c.Verb == agent.VerbRegister && strings.ContainsAny(c.Token, " \t") {
-			t.Fatalf("token with space: %q", c.Token)
-		}
-	})
 }
 
 func TestRestoreRefusesBadSnapshots(t *testing.T) {

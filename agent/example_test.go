@@ -60,17 +60,6 @@ func Example() {
 	// %SMART_LIC-3-OUT_OF_COMPLIANCE: One or more entitlements are out of compliance.
 }
 
-// Parse a command as typed at the prompt and run it.
-func ExampleParseCommand() {
-	c, err := agent.ParseCommand("license smart register idtoken NjBmYzQ4ZjgtNTg3ZS00 force")
-	fmt.Println(c.Verb, c.Force, err)
-	_, err = agent.ParseCommand("license smart renew everything")
-	fmt.Println(err)
-	// Output:
-	// register true <nil>
-	// parse command "license smart renew everything": want renew auth or renew id
-}
-
 // Eval remaining prints without singular forms.
 func ExampleFormatRemaining() {
 	fmt.Println(agent.FormatRemaining(71*agent.Day + 22*time.Hour + time.Minute + 59*time.Second))

@@ -12,6 +12,8 @@ type Message interface {
 	RequestID() uint64
 	// Kind names the request for traces and logs.
 	Kind() string
+	// message seals the interface: the requests are the four types here.
+	message()
 }
 
 // Register asks the back end to register the device with an ID token.
@@ -70,15 +72,23 @@ func (m RenewID) RequestID() uint64 { return m.ID }
 func (m Deregister) RequestID() uint64 { return m.ID }
 
 // Kind implements Message.
+func (Register) message() {}
+
 func (Register) Kind() string { return "register" }
 
 // Kind implements Message.
+func (Authorize) message() {}
+
 func (Authorize) Kind() string { return "authorize" }
 
 // Kind implements Message.
+func (RenewID) message() {}
+
 func (RenewID) Kind() string { return "renew-id" }
 
 // Kind implements Message.
+func (Deregister) message() {}
+
 func (Deregister) Kind() string { return "deregister" }
 
 // Answer is what comes back to an agent for one of its requests: a reply
@@ -88,6 +98,8 @@ type Answer interface {
 	RequestID() uint64
 	// Kind names the answer for traces and logs.
 	Kind() string
+	// answer seals the interface: the answers are the five types here.
+	answer()
 }
 
 // RegisterReply is the back end's acceptance of a registration: the ID
@@ -165,18 +177,28 @@ func (a DeregisterReply) RequestID() uint64 { return a.ID }
 func (a Failure) RequestID() uint64 { return a.ID }
 
 // Kind implements Answer.
+func (RegisterReply) answer() {}
+
 func (RegisterReply) Kind() string { return "register-reply" }
 
 // Kind implements Answer.
+func (AuthorizeReply) answer() {}
+
 func (AuthorizeReply) Kind() string { return "authorize-reply" }
 
 // Kind implements Answer.
+func (RenewIDReply) answer() {}
+
 func (RenewIDReply) Kind() string { return "renew-id-reply" }
 
 // Kind implements Answer.
+func (DeregisterReply) answer() {}
+
 func (DeregisterReply) Kind() string { return "deregister-reply" }
 
 // Kind implements Answer.
+func (Failure) answer() {}
+
 func (a Failure) Kind() string { return "failure:" + a.Class.String() }
 
 // FailureClass classifies a failure by where it arose and how the agent
