@@ -64,6 +64,9 @@ func TestSummaryCapturesColumnForColumn(t *testing.T) {
 		names, "BU Production Test", "DNAC-Licensing")
 	v = ios.View{Now: a.Now(), Status: a.Status(), Topology: c9200lStack}
 	assert.Equal(t, capture(t, "classic-summary-c9200l-authorized.txt"), v.ShowLicenseSummary())
+	// The same from the agent's status alone, as ShowLicenseStatus takes it.
+	assert.Equal(t, capture(t, "classic-summary-c9200l-authorized.txt"), ios.ShowLicenseSummary(a.Status(), ios.StatusInfo{}))
+	assert.Equal(t, capture(t, "classic-summary-c9200l-eval.txt"), ios.ShowLicenseSummary(ev.Status(), ios.StatusInfo{}))
 }
 
 // The genieparser CSR capture of `show license all`: no licenses in use,

@@ -43,13 +43,17 @@ func exportWordSummary(s agent.Status) string {
 	return "Not Allowed"
 }
 
+// ShowLicenseSummary renders `show license summary` from the view.
+func (v View) ShowLicenseSummary() string { return ShowLicenseSummary(v.Status, v.status()) }
+
 // ShowLicenseSummary renders `show license summary` as the 16.9 captures
 // print it: the registration without most dates, the authorization status
 // without "on <date>", and the usage table — names cut to 20 characters and
-// "...", tags to 22, counts right-aligned; no names in EVAL MODE.
-func (v View) ShowLicenseSummary() string {
-	s := v.Status
-	w := &writer{blank: v.Blank}
+// "...", tags to 22, counts right-aligned; no names in EVAL MODE. Like
+// ShowLicenseStatus it needs only the agent's status (and, in info, the
+// device clock).
+func ShowLicenseSummary(s agent.Status, info StatusInfo) string {
+	w := &writer{blank: info.Blank}
 	w.line("Smart Licensing is ENABLED")
 	w.line("")
 	w.line("Registration:")
@@ -63,10 +67,10 @@ func (v View) ShowLicenseSummary() string {
 	w.line("  Export-Controlled Functionality: %s", exportWordSummary(s))
 	if s.Registered() {
 		w.line("  Last Renewal Attempt: %s", attemptShort(s.LastRenewal))
-		w.line("  Next Renewal Attempt: %s", v.Clock.Format(s.NextRenewalAttempt))
+		w.line("  Next Renewal Attempt: %s", info.Clock.Format(s.NextRenewalAttempt))
 	}
 	w.line("")
-	w.b.WriteString(authorizationBlock(s, v.Clock, false, v.Blank))
+	w.b.WriteString(authorizationBlock(s, info.Clock, false, info.Blank))
 	w.line("")
 	w.line("License Usage:")
 	if len(s.Entitlements) == 0 {

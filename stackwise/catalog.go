@@ -1,10 +1,10 @@
 package stackwise
 
 import (
+	"cmp"
 	"crypto/sha1"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/slsim/slsim/license"
@@ -104,7 +104,11 @@ func LookupModel(pid string) (Model, error) {
 	if m := modelOf(pid); m != nil {
 		return *m, nil
 	}
-	return Model{}, fmt.Errorf("unknown PID %q (nearest known: %s)", pid, strings.Join(nearest(strings.ToUpper(pid), 3), ", "))
+	pids := make([]string, 0, len(models))
+	for pid := range models {
+		pids = append(pids, pid)
+	}
+	return Model{}, fmt.Errorf("unknown PID %q%s", pid, suggest(strings.ToUpper(pid), pids))
 }
 
 // modelOf looks a PID up as written, then case-insensitively (the exact
@@ -126,27 +130,23 @@ func Models() []Model {
 	return out
 }
 
-// nearest returns the n known PIDs closest to s by edit distance (ties by name).
-func nearest(s string, n int) []string {
+// suggest names the three candidates closest to s by edit distance (ties
+// by name): " (nearest known: a, b, c)".
+func suggest(s string, candidates []string) string {
 	type cand struct {
-		pid string
-		d   int
+		name string
+		d    int
 	}
-	cs := make([]cand, 0, len(models))
-	for pid := range models {
-		cs = append(cs, cand{pid, editDistance(s, pid)})
+	cs := make([]cand, 0, len(candidates))
+	for _, c := range candidates {
+		cs = append(cs, cand{c, editDistance(s, c)})
 	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].d != cs[j].d {
-			return cs[i].d < cs[j].d
-		}
-		return cs[i].pid < cs[j].pid
-	})
-	out := make([]string, 0, n)
-	for _, c := range cs[:min(n, len(cs))] {
-		out = append(out, c.pid)
+	slices.SortFunc(cs, func(a, b cand) int { return cmp.Or(cmp.Compare(a.d, b.d), strings.Compare(a.name, b.name)) })
+	out := make([]string, 0, 3)
+	for _, c := range cs[:min(3, len(cs))] {
+		out = append(out, c.name)
 	}
-	return out
+	return " (nearest known: " + strings.Join(out, ", ") + ")"
 }
 
 func editDistance(a, b string) int {
@@ -362,6 +362,40 @@ func LookupEntitlement(tag string) (Entitlement, error) {
 	return entitlements[i], nil
 }
 
+// LookupCSSMName finds an entitlement by its license name in CSSM ("C9300
+// 24P Network Advantage"), as the License column and CSSM's Licenses table
+// show it. The match is exact; an error suggests the nearest names.
+func LookupCSSMName(name string) (Entitlement, error) {
+	if i, ok := byCSSMName[name]; ok {
+		return entitlements[i], nil
+	}
+	names := make([]string, 0, len(entitlements))
+	for _, e := range entitlements {
+		names = append(names, e.CSSMName)
+	}
+	return Entitlement{}, fmt.Errorf("unknown CSSM license name %q%s", name, suggest(name, names))
+}
+
+// LookupTagOrName finds an entitlement by its short tag or, failing that,
+// by its CSSM license name.
+func LookupTagOrName(s string) (Entitlement, error) {
+	if e, err := LookupEntitlement(s); err == nil {
+		return e, nil
+	}
+	if i, ok := byCSSMName[s]; ok {
+		return entitlements[i], nil
+	}
+	all := make([]string, 0, 2*len(entitlements))
+	for _, e := range entitlements {
+		all = append(all, e.Tag, e.CSSMName)
+	}
+	return Entitlement{}, fmt.Errorf("unknown entitlement tag or CSSM license name %q%s", s, suggest(s, all))
+}
+
+// byCSSMName indexes the catalogue by CSSM license name (names are unique:
+// init checks it).
+var byCSSMName = map[string]int{}
+
 // maxEntitlements bounds the catalogue, so that counts fit in an array.
 const maxEntitlements = 64
 
@@ -379,6 +413,12 @@ func init() {
 		panic("stackwise: catalogue larger than maxEntitlements")
 	}
 	sortedEntitlements = Entitlements()
+	for i, e := range entitlements {
+		if _, dup := byCSSMName[e.CSSMName]; dup {
+			panic("stackwise: CSSM license name " + e.CSSMName + " is in the catalogue twice")
+		}
+		byCSSMName[e.CSSMName] = i
+	}
 	for _, e := range entitlements {
 		switch {
 		case e.Platform == C9300:

@@ -207,8 +207,11 @@ func (r Report) Row(tag string) (Row, bool) {
 // Check checks demand against a pool. Each tag is served first by its own
 // licenses; a child tag's remainder (C9500 model-specific network tags) is
 // then served by what its parent's licenses leave after the parent's own
-// demand, children in tag order.
+// demand, children in tag order. A nil pool is an empty one.
 func Check(d Demand, p *Pool) Report {
+	if p == nil {
+		p = &Pool{}
+	}
 	var rows [maxEntitlements]Row
 	var spare [maxEntitlements]int64
 	for _, e := range sortedEntitlements {

@@ -24,6 +24,7 @@ import (
 //	pool
 //	  10 C9300-24 Network Advantage
 //	  4 C9500 Network Advantage
+//	  2 C9500 32QC Cisco DNA Advantage   # a CSSM license name works as well as a tag
 //
 // Parse reports the first error with its line number and leaves nothing
 // half-built; Format writes the canonical form, which Parse reads back to
@@ -126,10 +127,11 @@ func Parse(r io.Reader) (*Estate, *Pool, error) {
 			if len(f) < 2 {
 				return fail(lineNo, "pool line: missing the entitlement tag after %d", qty)
 			}
-			tag := strings.Join(f[1:], " ")
-			if _, err := LookupEntitlement(tag); err != nil {
-				return fail(lineNo, "%v (see stackwise.Entitlements for the catalogue)", err)
+			e, err := LookupTagOrName(strings.Join(f[1:], " "))
+			if err != nil {
+				return fail(lineNo, "%v (slsim count --tags lists the catalogue)", err)
 			}
+			tag := e.Tag
 			if seenTag[tag] {
 				return fail(lineNo, "pool: %q listed twice", tag)
 			}

@@ -263,3 +263,39 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A nil pool is an empty one: every demand is short, nothing panics.
+func TestCheckNilPool(t *testing.T) {
+	est := sw.NewEstate()
+	require.NoError(t, est.Add(sw.Device{Name: "a", Version: sw.MustVersion("17.3.1"), Level: sw.Level{Base: sw.NetworkAdvantage}, Switches: []sw.Unit{{PID: "C9300-24P", SN: "FOC1"}}}))
+	rep := sw.Check(est.Demand(), nil)
+	require.Len(t, rep.Rows, 1)
+	assert.Equal(t, int64(1), rep.Rows[0].Shortfall)
+	assert.Equal(t, rep, sw.Check(est.Demand(), &sw.Pool{}))
+}
+
+// Entitlements are found by CSSM license name as well as by tag; pool
+// lines take either; unknown names suggest the nearest.
+func TestLookupByCSSMName(t *testing.T) {
+	for _, e := range sw.Entitlements() {
+		got, err := sw.LookupCSSMName(e.CSSMName)
+		require.NoError(t, err)
+		assert.Equal(t, e.Tag, got.Tag)
+		byEither, err := sw.LookupTagOrName(e.CSSMName)
+		require.NoError(t, err)
+		assert.Equal(t, e.Tag, byEither.Tag)
+		byEither, err = sw.LookupTagOrName(e.Tag)
+		require.NoError(t, err)
+		assert.Equal(t, e.Tag, byEither.Tag)
+	}
+	_, err := sw.LookupCSSMName("C9300 24P Network Advantge")
+	require.ErrorContains(t, err, `unknown CSSM license name "C9300 24P Network Advantge" (nearest known: C9300 24P Network Advantage,`)
+	_, err = sw.LookupTagOrName("C9300-24 Network Advantge")
+	require.ErrorContains(t, err, `(nearest known: C9300-24 Network Advantage,`)
+
+	_, byName, err := sw.Parse(strings.NewReader("pool\n  3 C9500 32QC Cisco DNA Advantage\n"))
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), byName.Get("C9500-32QC DNA Advantage"))
+	_, _, err = sw.Parse(strings.NewReader("pool\n  3 C9500 32QC Cisco DNA Advantage\n  1 C9500-32QC DNA Advantage\n"))
+	require.ErrorContains(t, err, `line 3: pool: "C9500-32QC DNA Advantage" listed twice`)
+}

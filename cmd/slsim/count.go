@@ -1,39 +1,88 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	sw "github.com/slsim/slsim/stackwise"
 )
 
+// ExitShort is the exit status of `slsim count` when the estate (with a
+// second file: the estate after) is short of licenses for at least one
+// entitlement, so that a CI job can fail on it. Errors exit 1.
+const ExitShort = 3
+
+// exitError asks main for an exit status of its own.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// exitCode is the status main exits with after err.
+func exitCode(err error) int {
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return 1
+}
+
 func newCountCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "count ESTATE [AFTER]",
+	var tags bool
+	cmd := &cobra.Command{
+		Use:   "count ESTATE [AFTER] | count --tags",
 		Short: "Count the licenses an estate needs against its pool; with AFTER, what changes",
 		Long: "count reads an estate file (devices, levels, versions and a pool; see docs/counting.md)\n" +
-			"and prints demand, supply and shortfall per entitlement. Given a second file, it prints\n" +
-			"what differs between the two (members added, upgrades, level changes).",
-		Args: cobra.RangeArgs(1, 2),
+			"and prints demand, supply and shortfall per entitlement, with CSSM's name of each license.\n" +
+			"Given a second file, it prints what differs between the two (members added, upgrades,\n" +
+			"level changes). Pool lines may name a license by its entitlement tag or its CSSM name;\n" +
+			"--tags lists the catalogue.\n\n" +
+			fmt.Sprintf("Exit status: 0 when every entitlement is covered, %d when any is short (with AFTER:\n", ExitShort) +
+			"in the estate after), 1 on an error.",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if tags {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.RangeArgs(1, 2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			if tags {
+				return printCatalogue(out)
+			}
 			before, n, err := report(args[0])
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
+			last := before
 			if len(args) == 1 {
-				return printReport(out, before, n)
+				err = printReport(out, before, n)
+			} else {
+				after, _, aerr := report(args[1])
+				if aerr != nil {
+					return aerr
+				}
+				last = after
+				err = printDiff(out, sw.Diff(before, after))
 			}
-			after, _, err := report(args[1])
 			if err != nil {
 				return err
 			}
-			return printDiff(out, sw.Diff(before, after))
+			if short := shortRows(last); short > 0 {
+				return &exitError{code: ExitShort, msg: plural(short, "entitlement") + " short of licenses"}
+			}
+			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&tags, "tags", false, "list the entitlement catalogue: tags, CSSM names, platforms, tiers")
+	return cmd
 }
 
 func report(path string) (sw.Report, int, error) {
@@ -49,29 +98,55 @@ func report(path string) (sw.Report, int, error) {
 	return sw.Check(e.Demand(), p), e.Len(), nil
 }
 
-func tagWidth(tags []string) int {
-	w := len("Entitlement")
-	for _, t := range tags {
-		w = max(w, len(t))
+// plural is "1 device", "2 devices".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func shortRows(r sw.Report) int {
+	short := 0
+	for _, row := range r.Rows {
+		if row.Shortfall > 0 {
+			short++
+		}
+	}
+	return short
+}
+
+// cssmName is the CSSM license name of a tag ("" if the catalogue lacks it).
+func cssmName(tag string) string {
+	e, err := sw.LookupEntitlement(tag)
+	if err != nil {
+		return ""
+	}
+	return e.CSSMName
+}
+
+// widths is the widest of each column, headers included.
+func widths(rows [][]string) []int {
+	w := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			w[i] = max(w[i], len(c))
+		}
 	}
 	return w
 }
 
 func printReport(w io.Writer, r sw.Report, devices int) error {
-	tags := make([]string, len(r.Rows))
-	for i, row := range r.Rows {
-		tags[i] = row.Tag
-	}
-	tw := tagWidth(tags)
-	fmt.Fprintf(w, "%-*s  %7s  %7s  %11s  %7s  %s\n", tw, "Entitlement", "Demand", "Supply", "From parent", "Short", "Status")
-	short := 0
+	names := [][]string{{"Entitlement", "CSSM license"}}
 	for _, row := range r.Rows {
-		fmt.Fprintf(w, "%-*s  %7d  %7d  %11d  %7d  %s\n", tw, row.Tag, row.Demand, row.Supply, row.FromParent, row.Shortfall, row.Status())
-		if row.Shortfall > 0 {
-			short++
-		}
+		names = append(names, []string{row.Tag, cssmName(row.Tag)})
 	}
-	_, err := fmt.Fprintf(w, "%d devices, %d entitlements, %d short\n", devices, len(r.Rows), short)
+	cw := widths(names)
+	fmt.Fprintf(w, "%-*s  %-*s  %7s  %7s  %11s  %7s  %s\n", cw[0], "Entitlement", cw[1], "CSSM license", "Demand", "Supply", "From parent", "Short", "Status")
+	for _, row := range r.Rows {
+		fmt.Fprintf(w, "%-*s  %-*s  %7d  %7d  %11d  %7d  %s\n", cw[0], row.Tag, cw[1], cssmName(row.Tag), row.Demand, row.Supply, row.FromParent, row.Shortfall, row.Status())
+	}
+	_, err := fmt.Fprintf(w, "%s, %s, %d short\n", plural(devices, "device"), plural(len(r.Rows), "entitlement"), shortRows(r))
 	return err
 }
 
@@ -80,15 +155,35 @@ func printDiff(w io.Writer, changes []sw.Change) error {
 		_, err := fmt.Fprintln(w, "no change")
 		return err
 	}
-	tags := make([]string, len(changes))
-	for i, c := range changes {
-		tags[i] = c.Tag
+	names := [][]string{{"Entitlement", "CSSM license"}}
+	for _, c := range changes {
+		names = append(names, []string{c.Tag, cssmName(c.Tag)})
 	}
-	tw := tagWidth(tags)
-	fmt.Fprintf(w, "%-*s  %13s  %13s  %13s\n", tw, "Entitlement", "Demand", "Supply", "Short")
+	cw := widths(names)
+	fmt.Fprintf(w, "%-*s  %-*s  %13s  %13s  %13s\n", cw[0], "Entitlement", cw[1], "CSSM license", "Demand", "Supply", "Short")
 	pair := func(a, b int64) string { return fmt.Sprintf("%d -> %d", a, b) }
 	for _, c := range changes {
-		fmt.Fprintf(w, "%-*s  %13s  %13s  %13s\n", tw, c.Tag, pair(c.DemandBefore, c.DemandAfter), pair(c.SupplyBefore, c.SupplyAfter), pair(c.ShortBefore, c.ShortAfter))
+		fmt.Fprintf(w, "%-*s  %-*s  %13s  %13s  %13s\n", cw[0], c.Tag, cw[1], cssmName(c.Tag), pair(c.DemandBefore, c.DemandAfter), pair(c.SupplyBefore, c.SupplyAfter), pair(c.ShortBefore, c.ShortAfter))
 	}
 	return nil
+}
+
+// printCatalogue lists every entitlement a pool line may name.
+func printCatalogue(w io.Writer) error {
+	rows := [][]string{{"Entitlement", "CSSM license", "Platform", "Feature", "Kind", "Fulfilled by"}}
+	for _, e := range sw.Entitlements() {
+		rows = append(rows, []string{e.Tag, e.CSSMName, e.Platform.String(), e.Feature(), e.Kind(), e.Parent})
+	}
+	cw := widths(rows)
+	for _, r := range rows {
+		line := ""
+		for i, c := range r[:len(r)-1] {
+			line += fmt.Sprintf("%-*s  ", cw[i], c)
+		}
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line+r[len(r)-1], " ")); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "%s\n", plural(len(rows)-1, "entitlement"))
+	return err
 }

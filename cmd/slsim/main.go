@@ -5,6 +5,7 @@
 //	slsim demo [--seed N]   walk one switch through its licensing lifecycle on virtual time
 //	slsim diagram           print the agent's mode graph as a Mermaid state diagram
 //	slsim count ESTATE [AFTER]  licenses an estate needs against its pool, or what changes
+//	                            (exit status 3 when licenses are short; --tags lists the catalogue)
 //	slsim scenario [ID]     run a failure scenario of the field guide (list them without ID)
 //	slsim fleet             run an estate for years and report states, alerts and license balance
 package main
@@ -22,7 +23,7 @@ import (
 
 func main() {
 	if err := newRoot(os.Stdout, os.Stderr).Execute(); err != nil {
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 

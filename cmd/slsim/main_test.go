@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/agent"
+	sw "github.com/slsim/slsim/stackwise"
 )
 
 func run(t *testing.T, args ...string) (string, error) {
@@ -52,21 +54,58 @@ func TestBadArguments(t *testing.T) {
 func TestCount(t *testing.T) {
 	out, err := run(t, "count", "../../examples/estates/campus.txt")
 	require.NoError(t, err)
-	assert.Contains(t, out, "C9500-32QC Network Advantage        2        0            2        0  In Compliance\n")
+	assert.Contains(t, out, "C9500-32QC Network Advantage  C9500 32QC NW Advantage               2        0            2        0  In Compliance\n")
 	assert.True(t, strings.HasSuffix(out, "3 devices, 9 entitlements, 0 short\n"), out)
 
+	// The year after is short: the diff, then exit status ExitShort.
 	out, err = run(t, "count", "../../examples/estates/campus.txt", "../../examples/estates/campus-next-year.txt")
-	require.NoError(t, err)
-	assert.Equal(t, `Entitlement                          Demand         Supply          Short
-C9300-48 DNA Advantage               1 -> 2         1 -> 1         0 -> 1
-C9300-48 Network Advantage           1 -> 2         1 -> 1         0 -> 1
-C9500 Network Advantage              0 -> 2         2 -> 2         0 -> 0
-C9500-32QC Network Advantage         2 -> 0         0 -> 0         0 -> 0
+	require.Error(t, err)
+	assert.Equal(t, ExitShort, exitCode(err))
+	assert.Equal(t, `Entitlement                   CSSM license                        Demand         Supply          Short
+C9300-48 DNA Advantage        C9300 48P DNA Advantage             1 -> 2         1 -> 1         0 -> 1
+C9300-48 Network Advantage    C9300 48P Network Advantage         1 -> 2         1 -> 1         0 -> 1
+C9500 Network Advantage       C9500 Network Advantage             0 -> 2         2 -> 2         0 -> 0
+C9500-32QC Network Advantage  C9500 32QC NW Advantage             2 -> 0         0 -> 0         0 -> 0
+Error: 2 entitlements short of licenses
 `, out)
 
 	out, err = run(t, "count", "../../examples/estates/campus.txt", "../../examples/estates/campus.txt")
 	require.NoError(t, err)
 	assert.Equal(t, "no change\n", out)
+}
+
+// One device, one entitlement, named in the pool by its CSSM name; one
+// short: singular words, and the exit status for CI.
+func TestCountSingularAndCSSMNames(t *testing.T) {
+	f := t.TempDir() + "/one.txt"
+	require.NoError(t, os.WriteFile(f, []byte("device a version 17.3.1 level network-advantage\n  switch C9300-24P x2\npool\n  1 C9300 24P Network Advantage\n"), 0o644))
+	out, err := run(t, "count", f)
+	require.Error(t, err)
+	assert.Equal(t, ExitShort, exitCode(err))
+	assert.Equal(t, `Entitlement                 CSSM license                  Demand   Supply  From parent    Short  Status
+C9300-24 Network Advantage  C9300 24P Network Advantage        2        1            0        1  Insufficient Licenses
+1 device, 1 entitlement, 1 short
+Error: 1 entitlement short of licenses
+`, out)
+	require.NoError(t, os.WriteFile(f, []byte("device a version 17.3.1 level network-advantage\n  switch C9300-24P x2\npool\n  2 C9300 24P Network Advantage\n"), 0o644))
+	_, err = run(t, "count", f)
+	require.NoError(t, err)
+}
+
+func TestCountTags(t *testing.T) {
+	out, err := run(t, "count", "--tags")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	assert.Equal(t, "Entitlement                     CSSM license                      Platform  Feature             Kind          Fulfilled by", lines[0])
+	assert.Contains(t, out, "\nC9500-32C Network Advantage     C9500 32C NW Advantage            c9500     network-advantage   Perpetual     C9500 Network Advantage\n")
+	assert.Contains(t, out, "\ndna_advantage-C9400             C9400 DNA Advantage               c9400     dna-advantage       Subscription\n")
+	assert.Equal(t, fmt.Sprintf("%d entitlements", len(sw.Entitlements())), lines[len(lines)-1])
+	assert.Len(t, lines, len(sw.Entitlements())+2)
+	for _, l := range lines {
+		assert.Equal(t, strings.TrimRight(l, " "), l, "no trailing spaces")
+	}
+	_, err = run(t, "count", "--tags", "../../examples/estates/campus.txt")
+	assert.Error(t, err, "--tags takes no file")
 }
 
 func TestCountErrors(t *testing.T) {
