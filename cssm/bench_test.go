@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/internal/cssmlink"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
 )
@@ -61,7 +62,7 @@ func BenchmarkAuthorize(b *testing.B) {
 // BenchmarkRenewal: one device's monthly renewal (the same usage as last
 // time) in a CSSM of 100,000 instances, answered through Handle (a message
 // in an interface, looked up by UDI string, entitlements listed) and
-// through a Link (instance held, answer by value).
+// through the fleet's link (instance held, answer by value).
 func BenchmarkRenewal(b *testing.B) {
 	c, err := cssm.New(t0, cssm.Config{Catalog: stackwise.Catalog(), Seed: 1})
 	if err != nil {
@@ -85,7 +86,8 @@ func BenchmarkRenewal(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	link, err := c.Link(target)
+	fast := cssmlink.For(c)
+	link, err := fast.Link(target)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,7 +103,7 @@ func BenchmarkRenewal(b *testing.B) {
 	b.Run("way=link", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			q, err := link.Authorize(t0, usage)
+			q, err := fast.Authorize(link, t0, usage)
 			if err != nil || !q.InCompliance {
 				b.Fatal(q, err)
 			}

@@ -32,8 +32,9 @@ type Config struct {
 
 // CSSM is the cloud Smart Software Manager. It is not safe for concurrent use.
 type CSSM struct {
-	r    *registry
-	sats map[string]*satRecord
+	r     *registry
+	sats  map[string]*satRecord
+	links []linkState // the fleet's channels (internal/cssmlink)
 }
 
 // New starts an empty CSSM at now.
@@ -79,20 +80,6 @@ func (c *CSSM) NextDeadline() time.Time {
 		return time.Time{}
 	}
 	return c.r.timeOf(ns)
-}
-
-// DeadlineFloor is an instant (Unix nanoseconds) before which nothing is
-// due: never after NextDeadline, and equal to it (math.MaxInt64 for none)
-// right after NextDeadline. It costs a read: a loop that asks
-// at every step compares with it first and asks NextDeadline only when it
-// is reached.
-func (c *CSSM) DeadlineFloor() int64 { return c.r.floor }
-
-// NextDeadlineUnixNano is NextDeadline in Unix nanoseconds (clamped
-// outside 1678–2262), and false when nothing is due: a loop asking at every
-// step spares the conversion to a time.
-func (c *CSSM) NextDeadlineUnixNano() (int64, bool) {
-	return c.r.next()
 }
 
 // Handle answers an agent's request (implements Backend).

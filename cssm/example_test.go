@@ -43,29 +43,3 @@ func Example() {
 	// C9300 24P Network Advantage  Prepaid          2       3             0       -1  Insufficient Licenses
 	// Major Insufficient Licenses: The virtual account Campus needs 1 more C9300 24P Network Advantage license(s)
 }
-
-// A Link answers one device's requests by value, as Handle would: here
-// three switches share one usage slice in a virtual account one license
-// short.
-func ExampleCSSM_Link() {
-	now := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
-	c, _ := cssm.New(now, cssm.Config{Catalog: stackwise.Catalog(), Seed: 1})
-	_ = c.CreateSmartAccount(now, "ACME Corporation", "")
-	_, _ = c.AddLicenses(now, "ACME Corporation", cssm.DefaultVAName, "C9300-24 Network Advantage", 2, time.Time{}, time.Time{})
-	tok, _ := c.CreateToken(now, "ACME Corporation", cssm.DefaultVAName, cssm.TokenOptions{ExpiresAfterDays: 30})
-	usage := []license.Usage{{Tag: "C9300-24 Network Advantage", Count: 1}} // kept as is: never modified
-	for i, sn := range []string{"FOC1", "FOC2", "FOC3"} {
-		l, err := c.Link(license.UDI{PID: "C9300-24P", SN: sn})
-		if err != nil {
-			panic(err)
-		}
-		reg, _ := l.Register(now, uint64(i+1), "sw-"+sn, tok.Value, false)
-		auth, _ := l.Authorize(now, usage)
-		fmt.Printf("%s: certificate from %s, authorized at %s, in compliance: %v\n",
-			sn, reg.At.Format(time.TimeOnly), auth.At.Format(time.TimeOnly), auth.InCompliance)
-	}
-	// Output:
-	// FOC1: certificate from 08:55:00, authorized at 08:55:00, in compliance: true
-	// FOC2: certificate from 08:55:00, authorized at 08:55:00, in compliance: true
-	// FOC3: certificate from 08:55:00, authorized at 08:55:00, in compliance: false
-}

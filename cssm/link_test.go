@@ -8,26 +8,28 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/internal/cssmlink"
 	"github.com/slsim/slsim/license"
 )
 
-// quickOf is the part of an answer a Link returns.
-func quickOf(ans license.Answer) cssm.Quick {
+// quickOf is the part of an answer a link returns.
+func quickOf(ans license.Answer) cssmlink.Quick {
 	switch x := ans.(type) {
 	case license.Failure:
-		return cssm.Quick{Class: x.Class}
+		return cssmlink.Quick{Class: x.Class}
 	case license.RegisterReply:
-		return cssm.Quick{At: x.CertStart}
+		return cssmlink.Quick{At: x.CertStart}
 	case license.RenewIDReply:
-		return cssm.Quick{At: x.CertStart}
+		return cssmlink.Quick{At: x.CertStart}
 	case license.AuthorizeReply:
-		return cssm.Quick{At: x.Time, InCompliance: x.AllInCompliance()}
+		return cssmlink.Quick{At: x.Time, InCompliance: x.AllInCompliance()}
 	}
-	return cssm.Quick{}
+	return cssmlink.Quick{}
 }
 
 // TestLinkAnswersAsHandle runs the same random script on two CSSMs, one
-// answering devices through Handle and one through Links: every answer,
+// answering devices through Handle and one through the fleet's links
+// (internal/cssmlink): every answer,
 // the final state (snapshot) and the alerts must be the same. Requests
 // come at the CSSM's time or later (a request moves it on, as a fleet's
 // do, when nothing else is due before), or too early (refused); a device
@@ -35,14 +37,15 @@ func quickOf(ans license.Answer) cssm.Quick {
 func TestLinkAnswersAsHandle(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		w, twin := newWorld(t), newWorld(t)
-		links := map[string]*cssm.Link{}
+		fast := cssmlink.For(twin.c)
+		links := map[string]cssmlink.Link{}
 		asked := map[string][]license.Usage{} // by SN: the usage last asked for
 		for _, o := range rapid.SliceOfN(genCop(), 20, 80).Draw(t, "ops") {
 			u := license.UDI{PID: "C9500-32C", SN: o.SN}
-			l := links[o.SN]
-			if l == nil {
+			l, ok := links[o.SN]
+			if !ok {
 				var err error
-				l, err = twin.c.Link(u)
+				l, err = fast.Link(u)
 				require.NoError(t, err)
 				links[o.SN] = l
 			}
@@ -54,13 +57,13 @@ func TestLinkAnswersAsHandle(t *testing.T) {
 				now = now.Add(late)
 			}
 			var msg license.Message
-			var got cssm.Quick
+			var got cssmlink.Quick
 			var err error
 			switch o.Kind {
 			case "register":
 				tok := w.tokens[o.Tok%len(w.tokens)]
 				msg = license.Register{ID: 1, UDI: u, Token: tok, Force: o.Force}
-				got, err = l.Register(now, 1, "", tok, o.Force)
+				got, err = fast.Register(l, now, 1, "", tok, o.Force)
 			case "authorize":
 				usage := o.Usage
 				if last, ok := asked[o.SN]; ok && rapid.Bool().Draw(t, "again") {
@@ -68,10 +71,10 @@ func TestLinkAnswersAsHandle(t *testing.T) {
 				}
 				asked[o.SN] = usage
 				msg = license.Authorize{ID: 2, UDI: u, Usage: usage}
-				got, err = l.Authorize(now, usage)
+				got, err = fast.Authorize(l, now, usage)
 			case "renew":
 				msg = license.RenewID{ID: 3, UDI: u}
-				got, err = l.RenewID(now, 3)
+				got, err = fast.RenewID(l, now, 3)
 			case "token": // and, at times, the cloud starts or stops answering "busy"
 				if busy := rapid.IntRange(0, 2).Draw(t, "busy"); busy < 2 {
 					require.NoError(t, w.c.SetBusy(w.c.Now(), busy == 1))

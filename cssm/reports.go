@@ -70,11 +70,10 @@ type Balance struct {
 // Balances reports a virtual account's balance per entitlement, sorted by
 // tag. It is the cheap form of Licenses, for callers that sample often
 // (the rows come from the same cached state).
-func (c *CSSM) Balances(sa, va string) ([]Balance, error) { return c.AppendBalances(nil, sa, va) }
+func (c *CSSM) Balances(sa, va string) ([]Balance, error) { return c.appendBalances(nil, sa, va) }
 
-// AppendBalances is Balances appending to dst, so that a caller sampling
-// every simulated day can reuse its storage.
-func (c *CSSM) AppendBalances(dst []Balance, sa, va string) ([]Balance, error) {
+// appendBalances is Balances appending to dst.
+func (c *CSSM) appendBalances(dst []Balance, sa, va string) ([]Balance, error) {
 	_, v, err := c.r.va(sa, va)
 	if err != nil {
 		return dst, err
@@ -83,18 +82,6 @@ func (c *CSSM) AppendBalances(dst []Balance, sa, va string) ([]Balance, error) {
 		dst = append(dst, Balance{Tag: t.Tag, Supply: t.Supply, Demand: t.Demand, FromParent: t.FromParent, Lent: t.Lent, Shortfall: t.Shortfall})
 	}
 	return dst, nil
-}
-
-// BalanceVersion is a number that changes whenever a virtual account's
-// balances may have changed (a new number does not mean that they did): a
-// caller sampling every simulated day may skip AppendBalances while it
-// stays the same. Numbers of different virtual accounts never coincide.
-func (c *CSSM) BalanceVersion(sa, va string) (uint64, error) {
-	_, v, err := c.r.va(sa, va)
-	if err != nil {
-		return 0, err
-	}
-	return c.r.state(v).gen, nil
 }
 
 // Instances lists a virtual account's product instances, by name then UDI.

@@ -14,12 +14,13 @@ import (
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/internal/core"
+	"github.com/slsim/slsim/internal/cssmlink"
 	"github.com/slsim/slsim/internal/pq"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
 )
 
-// node is one device in a shard: its agent (a Lean, by value), its link
+// node is one device in a shard: its agent (by value), its link
 // to the shard's CSSM and bookkeeping: what a renewal reads and writes,
 // kept small and contiguous (the first dates, written only when a state
 // changes, are in shard.first). Memory per device stays flat whatever the
@@ -30,12 +31,12 @@ type node struct {
 	reg  core.RegState  // core.NRegStates: not counted yet (or any more)
 	auth core.AuthState // as counted with reg
 	path int32
-	link cssm.Link // by value: one less pointer to chase per request
+	link cssmlink.Link // the device's channel to the shard's CSSM
 	a    core.Agent
 	// 256 bytes in all, so that nodes start on cache lines: a renewal
 	// reads and writes the first three (through the agent's hot fields)
-	// and no more. (40: where a starts; TestNodeLayout holds both.)
-	_ [256 - 40 - unsafe.Sizeof(core.Agent{})]byte
+	// and no more. (24: where a starts; TestNodeLayout holds both.)
+	_ [256 - 24 - unsafe.Sizeof(core.Agent{})]byte
 }
 
 // byState holds one T per registration state and one per authorization
@@ -65,11 +66,11 @@ func (f *firsts) entries(each func(state string, at int64)) {
 
 type shardVA struct {
 	sa, va, token string
-	// For the daily supply rows: the balance seen yesterday (and a buffer
-	// for today's), and the last row recorded per tag.
-	prev, buf []cssm.Balance
-	version   uint64 // cssm.BalanceVersion when prev was taken (0: never)
-	last      map[string]SupplyRow
+	// For the daily supply rows: the balance seen last, and the last row
+	// recorded per tag.
+	prev    []cssm.Balance
+	version uint64 // the balance version when prev was taken (0: never)
+	last    map[string]SupplyRow
 }
 
 // The device calendar: buckets of 2^40 ns (~18 virtual minutes: a power
@@ -86,6 +87,7 @@ type shard struct {
 	spec    *Spec
 	prof    *core.Prepared
 	c       *cssm.CSSM
+	fast    cssmlink.Fleet // c's fast channel
 	nodes   []node
 	first   []firsts     // by node
 	devs    []*Device    // by node: the spec's device (not copied: memory per device)
@@ -123,7 +125,7 @@ func newShard(spec *Spec, prof *core.Prepared, units map[unit]bool, devs []int32
 	if err != nil {
 		return nil, err
 	}
-	s := &shard{spec: spec, prof: prof, c: c,
+	s := &shard{spec: spec, prof: prof, c: c, fast: cssmlink.For(c),
 		q: pq.NewCalendar(calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant: Lean refuses it
 		vaIndex: map[unit]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}}
@@ -271,11 +273,11 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 	if err != nil {
 		return err
 	}
-	link, err := s.c.Link(udi)
+	link, err := s.fast.Link(udi)
 	if err != nil {
 		return err
 	}
-	s.nodes = append(s.nodes, node{a: a, link: *link, path: s.pathOf(d.Path), reg: core.NRegStates})
+	s.nodes = append(s.nodes, node{a: a, link: link, path: s.pathOf(d.Path), reg: core.NRegStates})
 	s.first = append(s.first, firsts{})
 	s.devs = append(s.devs, d)
 	idx := int32(len(s.nodes) - 1)
@@ -292,7 +294,7 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 func (s *shard) Answer(ns int64, l *core.Agent, r core.Request) core.Answer {
 	n := &s.nodes[s.cur]
 	s.events++
-	var q cssm.Quick
+	var q cssmlink.Quick
 	if d := s.down[n.path]; d != 0 && ns < d {
 		q.Class = license.FailSend
 	} else {
@@ -300,11 +302,11 @@ func (s *shard) Answer(ns int64, l *core.Agent, r core.Request) core.Answer {
 		switch r.Kind {
 		case core.ReqRegister:
 			tok, force := l.Token()
-			q, err = n.link.Register(s.now, r.ID, s.devs[s.cur].Topo.Name, tok, force)
+			q, err = s.fast.Register(n.link, s.now, r.ID, s.devs[s.cur].Topo.Name, tok, force)
 		case core.ReqAuthorize:
-			q, err = n.link.Authorize(s.now, l.Usage())
+			q, err = s.fast.Authorize(n.link, s.now, l.Usage())
 		case core.ReqRenewID:
-			q, err = n.link.RenewID(s.now, r.ID)
+			q, err = s.fast.RenewID(n.link, s.now, r.ID)
 		}
 		if err != nil {
 			panic(err) // the fleet's own requests; a failure here is a bug
@@ -396,8 +398,8 @@ func (s *shard) run() error {
 				t, kind = at, 2
 			}
 		}
-		if s.c.DeadlineFloor() < t { // else nothing of CSSM's is due before t
-			if at, ok := s.c.NextDeadlineUnixNano(); ok && at < t {
+		if s.fast.DeadlineFloor() < t { // else nothing of CSSM's is due before t
+			if at, ok := s.fast.NextDeadline(); ok && at < t {
 				t, kind = at, 3
 			}
 		}
@@ -502,17 +504,16 @@ func (s *shard) sample(day time.Time) {
 	s.rep.days = append(s.rep.days, d)
 	for i := range s.vas {
 		v := &s.vas[i]
-		version, err := s.c.BalanceVersion(v.sa, v.va)
+		version, err := s.fast.BalanceVersion(v.sa, v.va)
 		if err != nil || version == v.version {
 			continue // as yesterday
 		}
 		v.version = version
-		cur, err := s.c.AppendBalances(v.buf[:0], v.sa, v.va)
+		cur, err := s.c.Balances(v.sa, v.va)
 		if err != nil {
 			continue
 		}
 		if slices.Equal(cur, v.prev) {
-			v.buf = cur
 			continue // as yesterday: every tag's last row already says so
 		}
 		for _, b := range cur {
@@ -525,7 +526,7 @@ func (s *shard) sample(day time.Time) {
 				v.last[b.Tag] = row
 			}
 		}
-		v.prev, v.buf = cur, v.prev
+		v.prev = cur
 	}
 }
 

@@ -71,6 +71,6 @@ func TestNodeLayout(t *testing.T) {
 	}
 	var n node
 	assert.Equal(t, uintptr(256), unsafe.Sizeof(n))
-	assert.Equal(t, uintptr(40), unsafe.Offsetof(n.a))
+	assert.Equal(t, uintptr(24), unsafe.Offsetof(n.a))
 	assert.LessOrEqual(t, unsafe.Offsetof(n.a)+core.HotBytes, uintptr(3*64))
 }
