@@ -6,7 +6,8 @@
 // absolute deadlines and reports the earliest with NextDeadline. Advance(now)
 // processes everything due at or before now, each at its own time. The agent
 // reads no clock, starts no goroutine and arms no timer. It keeps instants
-// to the nanosecond between the years 1678 and 2262, and refuses others.
+// to the nanosecond as int64 (1678–2262) less its profile's longest period
+// at either end (a year by default: 1679–2261), and refuses others.
 //
 // Inputs are commands (Register, Deregister, RenewAuth, RenewID), usage
 // changes, reloads and answers from the back end (license.Answer). Outputs
@@ -42,7 +43,8 @@ var (
 	ErrBadToken          = core.ErrBadToken
 	ErrUnexpectedAnswer  = core.ErrUnexpectedAnswer
 	ErrBadAnswer         = core.ErrBadAnswer
-	// ErrBadTime refuses an instant outside the years 1678–2262.
+	// ErrBadTime refuses an instant the agent cannot keep (see the package
+	// documentation).
 	ErrBadTime = core.ErrBadTime
 )
 

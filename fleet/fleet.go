@@ -162,23 +162,19 @@ func (s *Spec) validate() ([][]license.Usage, error) {
 	return usages, nil
 }
 
-// checkHorizon refuses a run that agents, which keep their instants in
-// int64 nanoseconds (1677-09-21 to 2262-04-11), could not hold: its start
-// less the longest period of the profile (an agent compares answers with
-// its clock less a period), and its end plus that period (the furthest
-// deadline a device can set), must lie inside.
+// checkHorizon refuses a run that agents could not hold: every instant
+// of it must be one an agent on the run's profile can be at (int64
+// nanoseconds less the profile's longest period at either end).
 func (s *Spec) checkHorizon() error {
-	p := agent.DefaultProfile()
-	if s.Profile != nil {
-		p = *s.Profile
+	prof, err := prepare(s.Profile)
+	if err != nil {
+		return fmt.Errorf("fleet: %w", err)
 	}
-	longest := max(p.EvalPeriod, p.EvalExpiredRenotify, p.IDCertValidity, p.IDRenewAfter, p.AuthRenewAfter,
-		p.AuthValidity, p.OutOfComplianceRetry, p.AuthExpiredRetry, p.CommRetryMax, p.RegRetry+p.RegRetryJitter,
-		p.ReplyWait+p.ReplyWaitJitter, p.FirstAuthDelay)
-	first, last := time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
-	if end := s.Start.Add(s.Duration).Add(longest); !s.Start.Add(-longest).After(first) || !end.Before(last) {
+	first, last := s.Start, s.Start.Add(s.Duration)
+	if first.Before(time.Unix(0, math.MinInt64)) || last.After(time.Unix(0, math.MaxInt64)) ||
+		!prof.Holds(first.UnixNano()) || !prof.Holds(last.UnixNano()) {
 		return fmt.Errorf("fleet: a run from %s for %v (and %v either side) does not fit 1677-09-21 – 2262-04-11, the instants agents hold",
-			s.Start.UTC().Format(time.RFC3339), s.Duration, longest)
+			first.UTC().Format(time.RFC3339), s.Duration, prof.Longest())
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ var (
 	ErrBadToken          = errors.New("invalid ID token")
 	ErrUnexpectedAnswer  = errors.New("no request is waiting for this answer")
 	ErrBadAnswer         = errors.New("malformed answer")
-	ErrBadTime           = errors.New("time is outside what the agent keeps (1678–2262)")
+	ErrBadTime           = errors.New("time is outside what the agent keeps")
 )
 
 // Slot is one of the agent's deadlines. When two fall at the same instant
@@ -77,10 +77,11 @@ type Agent struct {
 const HotBytes = 152
 
 // Instant is t in Unix nanoseconds, or ErrBadTime outside what int64
-// nanoseconds hold.
+// nanoseconds hold (1678–2262). An agent holds a little less: its
+// profile's longest period less at either end (Prepared.Holds).
 func Instant(t time.Time) (int64, error) {
 	if t.Before(minTime) || t.After(maxTime) {
-		return 0, fmt.Errorf("%w: %s", ErrBadTime, t.Format(time.RFC3339))
+		return 0, fmt.Errorf("%w: %s (1678–2262)", ErrBadTime, t.Format(time.RFC3339))
 	}
 	return t.UnixNano(), nil
 }
@@ -113,6 +114,9 @@ func New(now int64, p *Prepared, seed uint64, usage []license.Usage, fx *Effects
 	}
 	if now == 0 {
 		return Agent{}, errors.New("new agent: boot time is zero")
+	}
+	if err := p.checkTime(now); err != nil {
+		return Agent{}, fmt.Errorf("new agent: %w", err)
 	}
 	a := Agent{prof: p, now: now, usage: usage, evalLeft: p.EvalPeriod, nextID: 1, mode: Unidentified, pcg: Seeded(seed)}
 	a.settle(now, fx)
@@ -269,6 +273,9 @@ func (a *Agent) move(ev Event, fx *Effects) {
 func (a *Agent) Advance(now int64, fx *Effects) error {
 	if now < a.now {
 		return fmt.Errorf("advance to %s: %w (agent is at %s)", rfc3339(now), ErrTimeWentBack, rfc3339(a.now))
+	}
+	if err := a.prof.checkTime(now); err != nil {
+		return fmt.Errorf("advance: %w", err)
 	}
 	a.advance(now, fx)
 	return nil
@@ -452,6 +459,9 @@ func (a *Agent) input(now int64, fx *Effects, check func(*Agent) error, do func(
 	if now < a.now {
 		return fmt.Errorf("%w (input at %s, agent is at %s)", ErrTimeWentBack, rfc3339(now), rfc3339(a.now))
 	}
+	if err := a.prof.checkTime(now); err != nil {
+		return err
+	}
 	b := *a
 	r, n := fx.mark()
 	b.advance(now, fx) // the check sees what is due
@@ -615,8 +625,14 @@ func (a *Agent) Handle(now int64, ans Answer, fx *Effects) error {
 	if ans.Class == 0 && ans.At == 0 {
 		return fmt.Errorf("%w: time is zero", ErrBadAnswer)
 	}
+	if ans.Class == 0 && !a.prof.Holds(ans.At) {
+		return fmt.Errorf("%w: time %s is outside what the agent keeps", ErrBadAnswer, rfc3339(ans.At))
+	}
 	if now < a.now {
 		return fmt.Errorf("%w (answer at %s, agent is at %s)", ErrTimeWentBack, rfc3339(now), rfc3339(a.now))
+	}
+	if err := a.prof.checkTime(now); err != nil {
+		return err
 	}
 	if d := a.NextDeadline(); d != 0 && d <= now {
 		// As input: what is due comes first, on a copy, so that a refusal
@@ -769,6 +785,9 @@ type Answerer interface {
 func (a *Agent) Step(now int64, an Answerer, fx *Effects) error {
 	if now < a.now {
 		return fmt.Errorf("step to %s: %w", rfc3339(now), ErrTimeWentBack)
+	}
+	if now > a.prof.maxNow {
+		return fmt.Errorf("step: %w", a.prof.checkTime(now))
 	}
 	mark := len(fx.Requests)
 	if !fx.Record && a.renewal(now) {

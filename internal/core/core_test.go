@@ -234,9 +234,42 @@ func TestRefusals(t *testing.T) {
 	require.ErrorIs(t, a.RenewAuth(now, &fx), ErrNotRegistered)
 	require.Equal(t, before, a)
 	require.Len(t, fx.Requests, 1)
-	// A certificate starting in the far future is not expired (no overflow).
-	require.NoError(t, a.Handle(now, Answer{ID: id, Kind: ReqRegister, At: math.MaxInt64 - 1}, &fx))
+	// An answer's time the agent could not hold is refused; a certificate
+	// starting at the far end of what it holds is not expired (no overflow).
+	require.ErrorIs(t, a.Handle(now, Answer{ID: id, Kind: ReqRegister, At: math.MaxInt64 - 1}, &fx), ErrBadAnswer)
+	require.Equal(t, before, a)
+	far := prof.maxNow
+	require.NoError(t, a.Handle(now, Answer{ID: id, Kind: ReqRegister, At: far}, &fx))
 	assert.Equal(t, Registered, a.Mode())
+	assert.Equal(t, far+int64(prof.IDCertValidity), a.Deadline(SlotIDExpire))
+}
+
+// At the ends of what it holds an agent refuses to go further, and every
+// deadline it sets stays inside int64: an agent whose evaluation expired,
+// re-notifying every hour, advanced to its last instant returns (an
+// overflowing deadline would be due again and again).
+func TestFarEnds(t *testing.T) {
+	prof := prepared(t, defaults())
+	var fx Effects
+	_, err := New(prof.minNow-1, prof, 1, allUsage, &fx)
+	require.ErrorIs(t, err, ErrBadTime)
+	a, err := New(prof.maxNow-int64(100*day), prof, 1, allUsage, &fx)
+	require.NoError(t, err)
+	require.NoError(t, a.Advance(prof.maxNow, &fx))
+	left, _ := a.Eval()
+	assert.Zero(t, left)
+	assert.Greater(t, a.NextDeadline(), prof.maxNow, "the next re-notification, beyond the last instant")
+	require.ErrorIs(t, a.Advance(prof.maxNow+1, &fx), ErrBadTime)
+	require.ErrorIs(t, a.Advance(math.MaxInt64, &fx), ErrBadTime)
+	require.ErrorIs(t, a.RenewAuth(prof.maxNow+1, &fx), ErrBadTime)
+	require.ErrorIs(t, a.Step(prof.maxNow+1, okAnswers{}, &fx), ErrBadTime)
+	_, err = Restore(prof, State{Now: prof.maxNow + 1, NextID: 1})
+	require.ErrorIs(t, err, ErrBadTime)
+	// A profile's timers are bounded, so the margin is too.
+	long := defaults()
+	long.IDCertValidity = MaxPeriod + 1
+	_, err = Prepare(long)
+	require.ErrorContains(t, err, "IDCertValidity must be at most 3650 days")
 }
 
 // Tokens hold letters, digits and +/=%-_. only; the error names the first

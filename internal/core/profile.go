@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -33,10 +34,7 @@ type Profile struct {
 // positive, a renewal scheduled after its own expiry, a retry cap below the
 // first retry, or an eval warning outside the eval period.
 func (p Profile) Validate() error {
-	positive := []struct {
-		name string
-		v    time.Duration
-	}{
+	positive := []namedPeriod{
 		{"EvalPeriod", p.EvalPeriod}, {"IDCertValidity", p.IDCertValidity},
 		{"IDRenewAfter", p.IDRenewAfter}, {"AuthRenewAfter", p.AuthRenewAfter},
 		{"AuthValidity", p.AuthValidity}, {"OutOfComplianceRetry", p.OutOfComplianceRetry},
@@ -48,14 +46,12 @@ func (p Profile) Validate() error {
 			return fmt.Errorf("profile: %s must be positive, got %v", f.name, f.v)
 		}
 	}
-	nonNeg := []struct {
-		name string
-		v    time.Duration
-	}{
-		{"EvalExpiredRenotify", p.EvalExpiredRenotify}, {"RegRetryJitter", p.RegRetryJitter},
-		{"ReplyWaitJitter", p.ReplyWaitJitter}, {"FirstAuthDelay", p.FirstAuthDelay},
+	for _, f := range append(positive, nonNegative(p)...) {
+		if f.v > MaxPeriod {
+			return fmt.Errorf("profile: %s must be at most 3650 days, got %v", f.name, f.v)
+		}
 	}
-	for _, f := range nonNeg {
+	for _, f := range nonNegative(p) {
 		if f.v < 0 {
 			return fmt.Errorf("profile: %s must not be negative, got %v", f.name, f.v)
 		}
@@ -76,11 +72,49 @@ func (p Profile) Validate() error {
 	return nil
 }
 
+type namedPeriod struct {
+	name string
+	v    time.Duration
+}
+
+func nonNegative(p Profile) []namedPeriod {
+	return []namedPeriod{
+		{"EvalExpiredRenotify", p.EvalExpiredRenotify}, {"RegRetryJitter", p.RegRetryJitter},
+		{"ReplyWaitJitter", p.ReplyWaitJitter}, {"FirstAuthDelay", p.FirstAuthDelay},
+	}
+}
+
 // Prepared is a validated profile, ready to be shared by many agents (it
 // must not change afterwards).
 type Prepared struct {
 	Profile
 	warnings []time.Duration // EvalWarnings sorted, longest first, without repeats
+	// The instants an agent on this profile holds: a deadline is at most
+	// the longest period ahead of its clock, and an answer's time is
+	// compared with its clock less a period, so neither may leave int64.
+	minNow, maxNow int64
+}
+
+// MaxPeriod bounds every timer of a profile (ten years of 365 days).
+const MaxPeriod = 3650 * 24 * time.Hour
+
+// Longest is the profile's longest period: how far ahead of its clock an
+// agent may set a deadline (a period plus its jitter).
+func (p *Prepared) Longest() time.Duration {
+	return max(p.EvalPeriod, p.EvalExpiredRenotify, p.IDCertValidity, p.IDRenewAfter, p.AuthRenewAfter,
+		p.AuthValidity, p.OutOfComplianceRetry, p.AuthExpiredRetry, p.CommRetryMax, p.RegRetry+p.RegRetryJitter,
+		p.ReplyWait+p.ReplyWaitJitter, p.FirstAuthDelay)
+}
+
+// Holds reports whether an agent on this profile can be at instant t.
+func (p *Prepared) Holds(t int64) bool { return t >= p.minNow && t <= p.maxNow }
+
+// checkTime refuses an instant an agent on this profile cannot be at.
+func (p *Prepared) checkTime(t int64) error {
+	if p.Holds(t) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s (on this profile: %s to %s)", ErrBadTime, rfc3339(t), rfc3339(p.minNow), rfc3339(p.maxNow))
 }
 
 // Prepare validates a profile and prepares it for sharing; the result
@@ -93,7 +127,10 @@ func Prepare(p Profile) (*Prepared, error) {
 	w := slices.Clone(p.EvalWarnings)
 	slices.Sort(w)
 	slices.Reverse(w)
-	return &Prepared{Profile: p, warnings: slices.Compact(w)}, nil
+	prep := &Prepared{Profile: p, warnings: slices.Compact(w)}
+	margin := int64(prep.Longest()) + 1
+	prep.minNow, prep.maxNow = math.MinInt64+margin, math.MaxInt64-margin
+	return prep, nil
 }
 
 // backoff is the delay before retry number n (n ≥ 1): CommRetryFirst

@@ -52,6 +52,9 @@ func Restore(p *Prepared, s State) (Agent, error) {
 	if s.Now == 0 {
 		return Agent{}, errors.New("restore: time is zero")
 	}
+	if err := p.checkTime(s.Now); err != nil {
+		return Agent{}, fmt.Errorf("restore: %w", err)
+	}
 	if s.Mode >= NModes {
 		return Agent{}, fmt.Errorf("restore: unknown mode %d", s.Mode)
 	}
