@@ -34,7 +34,7 @@ func (f fleetView) Link(udi license.UDI) (cssmlink.Link, error) {
 	return cssmlink.Link(len(f.c.links) - 1), nil
 }
 
-func (f fleetView) DeadlineFloor() int64 { return f.c.r.floor }
+func (f fleetView) DeadlineFloor() *int64 { return &f.c.r.floor }
 
 func (f fleetView) NextDeadline() (int64, bool) { return f.c.r.next() }
 
@@ -46,13 +46,16 @@ func (f fleetView) BalanceVersion(sa, va string) (uint64, error) {
 	return f.c.r.state(v).gen, nil
 }
 
-// link is the state of link l, refusing one the CSSM never made.
+// link is the state of link l, refusing one the CSSM never made (small
+// enough to inline: a renewal goes through it).
 func (f fleetView) link(l cssmlink.Link) (*linkState, error) {
-	if l < 0 || int(l) >= len(f.c.links) {
-		return nil, fmt.Errorf("cssm: %w: no link %d", ErrInvalid, l)
+	if uint(l) >= uint(len(f.c.links)) {
+		return nil, noLink(l)
 	}
 	return &f.c.links[l], nil
 }
+
+func noLink(l cssmlink.Link) error { return fmt.Errorf("cssm: %w: no link %d", ErrInvalid, l) }
 
 // begin checks and advances the CSSM to now, as Handle does.
 func (f fleetView) begin(now time.Time) error {

@@ -136,12 +136,12 @@ func (w *world) step(t require.TestingT, o cop) {
 // check holds the invariants of the pools after every step.
 func (w *world) check(t *rapid.T) {
 	// The floor is never after the next deadline; asking for that sets it.
-	floor := cssmlink.For(w.c).DeadlineFloor()
+	floor := *cssmlink.For(w.c).DeadlineFloor()
 	ns, ok := cssmlink.For(w.c).NextDeadline()
 	if ok && floor > ns {
 		t.Fatalf("deadline floor %d after the next deadline %d", floor, ns)
 	}
-	if after := cssmlink.For(w.c).DeadlineFloor(); ok && after != ns || !ok && after != math.MaxInt64 {
+	if after := *cssmlink.For(w.c).DeadlineFloor(); ok && after != ns || !ok && after != math.MaxInt64 {
 		t.Fatalf("deadline floor %d once the next deadline (%d, %v) was asked", after, ns, ok)
 	}
 	// The next deadline is exact, however the checks of instances that

@@ -88,6 +88,7 @@ type shard struct {
 	prof    *core.Prepared
 	c       *cssm.CSSM
 	fast    cssmlink.Fleet // c's fast channel
+	floor   *int64         // c's deadline floor (fast.DeadlineFloor)
 	nodes   []node
 	first   []firsts     // by node
 	devs    []*Device    // by node: the spec's device (not copied: memory per device)
@@ -125,7 +126,8 @@ func newShard(spec *Spec, prof *core.Prepared, units map[unit]bool, devs []int32
 	if err != nil {
 		return nil, err
 	}
-	s := &shard{spec: spec, prof: prof, c: c, fast: cssmlink.For(c),
+	fast := cssmlink.For(c)
+	s := &shard{spec: spec, prof: prof, c: c, fast: fast, floor: fast.DeadlineFloor(),
 		q: pq.NewCalendar(calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant: Lean refuses it
 		vaIndex: map[unit]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}}
@@ -398,7 +400,7 @@ func (s *shard) run() error {
 				t, kind = at, 2
 			}
 		}
-		if s.fast.DeadlineFloor() < t { // else nothing of CSSM's is due before t
+		if *s.floor < t { // else nothing of CSSM's is due before t
 			if at, ok := s.fast.NextDeadline(); ok && at < t {
 				t, kind = at, 3
 			}

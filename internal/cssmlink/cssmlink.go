@@ -42,11 +42,12 @@ type Fleet interface {
 	// RenewID answers an ID certificate renewal (Handle of a
 	// license.RenewID without a key).
 	RenewID(l Link, now time.Time, id uint64) (Quick, error)
-	// DeadlineFloor is an instant (Unix nanoseconds) before which nothing
-	// is due: never after NextDeadline, and equal to it (math.MaxInt64 for
-	// none) right after NextDeadline. A loop that asks at every step
-	// compares with it first and asks NextDeadline only when it is reached.
-	DeadlineFloor() int64
+	// DeadlineFloor is where the CSSM keeps an instant (Unix nanoseconds)
+	// before which nothing is due: never after NextDeadline, and equal to it
+	// (math.MaxInt64 for none) right after NextDeadline. A loop that asks
+	// at every step reads it first (a load, not a call) and asks
+	// NextDeadline only when it is reached. Read it; never write it.
+	DeadlineFloor() *int64
 	// NextDeadline is the CSSM's NextDeadline in Unix nanoseconds (clamped
 	// outside 1678–2262), and false when nothing is due.
 	NextDeadline() (int64, bool)
