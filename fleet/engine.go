@@ -128,7 +128,7 @@ func newShard(spec *Spec, prof *core.Prepared, units map[unit]bool, devs []int32
 	}
 	fast := cssmlink.For(c)
 	s := &shard{spec: spec, prof: prof, c: c, fast: fast, floor: fast.DeadlineFloor(),
-		q: pq.NewCalendar(calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant: Lean refuses it
+		q: pq.NewCalendar(calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant an agent is at
 		vaIndex: map[unit]int32{}, paths: map[string]int32{"cloud": 0},
 		down: []int64{0}}
 	for _, e := range spec.Schedule {

@@ -564,15 +564,23 @@ func requireCert(what string) func(*Agent) error {
 	}
 }
 
-// RenewAuth is `license smart renew auth`: an authorization request now.
+// RenewAuth is `license smart renew auth`: an authorization request now,
+// starting a new retry sequence — if it fails, the next attempt comes
+// CommRetryFirst later, however long the path has been failing. [model]:
+// the seed's scenarios 5 and 9 both show +30 s after a failure on a path
+// broken for days, which the back-off alone would have grown to an hour.
 func (a *Agent) RenewAuth(now int64, fx *Effects) error {
-	return a.input(now, fx, requireCert("renew auth"), func(b *Agent) { b.sendAuthorize(fx) })
+	return a.input(now, fx, requireCert("renew auth"), func(b *Agent) {
+		b.commFails = 0
+		b.sendAuthorize(fx)
+	})
 }
 
 // RenewID is `license smart renew id`: an ID certificate renewal request
-// now.
+// now, starting a new retry sequence as RenewAuth does.
 func (a *Agent) RenewID(now int64, fx *Effects) error {
 	return a.input(now, fx, requireCert("renew id"), func(b *Agent) {
+		b.idFails = 0
 		b.send(ReqRenewID, fx)
 		b.setDeadline(SlotIDRenew, b.now+int64(b.replyWait()))
 	})
