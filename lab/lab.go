@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -61,7 +62,7 @@ func (s *Session) Exec(line string) string {
 	if f := strings.Fields(line); len(f) > 0 && strings.EqualFold(f[0], "lab") && !s.con.Pending() {
 		out, err := s.lab(f[1:])
 		if err != nil {
-			out += "%% lab: " + err.Error() + "\n"
+			out += "% lab: " + err.Error() + "\n"
 		}
 		return out + s.con.Logs()
 	}
@@ -177,7 +178,7 @@ func (s *Session) lab(f []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := os.WriteFile(f[1], file, 0o644); err != nil {
+		if err := writeAtomic(f[1], file); err != nil {
 			return "", err
 		}
 		return "saved " + f[1] + "\n", nil
@@ -220,13 +221,50 @@ func splitSaved(data []byte) (string, string, []byte, error) {
 	return v.Device, v.Token, v.World, nil
 }
 
-// ParseDuration reads 30d, 12h, 90m, 45s, 1y (365 days), or Go durations.
+// writeAtomic writes a file so that a crash leaves either the old file or
+// the new one whole: into a temporary file beside it, synced, then renamed
+// over it.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, there is nothing left to remove
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// maxDuration bounds lab durations: twenty years.
+const maxDuration = 20 * 365 * agent.Day
+
+var durationRE = regexp.MustCompile(`^(\d+)([ydhms])$`)
+
+// ParseDuration reads 30d, 12h, 90m, 45s, 1y (365 days), or Go durations,
+// of at most twenty years; a number too large to hold is refused, never
+// wrapped around.
 func ParseDuration(v string) (time.Duration, error) {
-	m := regexp.MustCompile(`^(\d+)([ydhms])$`).FindStringSubmatch(strings.ToLower(v))
+	m := durationRE.FindStringSubmatch(strings.ToLower(v))
 	var d time.Duration
 	if m != nil {
-		n, _ := strconv.Atoi(m[1])
 		unit := map[string]time.Duration{"y": 365 * agent.Day, "d": agent.Day, "h": time.Hour, "m": time.Minute, "s": time.Second}[m[2]]
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || n > int64(maxDuration/unit) {
+			return 0, fmt.Errorf("duration %q: want more than 0 and at most 20 years", v)
+		}
 		d = time.Duration(n) * unit
 	} else {
 		var err error
@@ -234,7 +272,7 @@ func ParseDuration(v string) (time.Duration, error) {
 			return 0, fmt.Errorf("duration %q: want e.g. 30d, 12h, 90m, 45s, 1y", v)
 		}
 	}
-	if d <= 0 || d > 20*365*agent.Day {
+	if d <= 0 || d > maxDuration {
 		return 0, fmt.Errorf("duration %q: want more than 0 and at most 20 years", v)
 	}
 	return d, nil

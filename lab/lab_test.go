@@ -120,3 +120,95 @@ func TestProxyCAImport(t *testing.T) {
 	assert.Contains(t, out, "Trustpoint CA certificate accepted.\n% Certificate successfully imported\n")
 	assert.Contains(t, out, "  Status: REGISTERED\n")
 }
+
+// In the lab only a scenario's cause is applied: scenario 2's busy CSSM
+// must recover by itself, and the retry then succeed, as docs/lab.md says.
+func TestLabScenario2Recovers(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	out := s.Exec("lab scenario 2")
+	require.Contains(t, out, "scenario 2 loaded")
+	st := s.Exec("show license status")
+	require.Contains(t, st, "  Status: REGISTERING - REGISTRATION IN PROGRESS\n")
+	require.Contains(t, st, "Failure reason: Your request could not be processed right now. Please try again\n")
+	s.Exec("lab advance 20m")
+	st = s.Exec("show license status")
+	assert.Contains(t, st, "  Status: REGISTERED\n")
+	assert.Contains(t, st, "  Status: AUTHORIZED on ")
+}
+
+// Lab durations too large to hold are refused, not wrapped around; lab
+// errors print one %.
+func TestLabDurations(t *testing.T) {
+	for _, ok := range []string{"30d", "12h", "90m", "45s", "1y", "20y", "36h30m"} {
+		_, err := lab.ParseDuration(ok)
+		assert.NoError(t, err, ok)
+	}
+	for _, bad := range []string{"585y", "21y", "7301d", "99999999999999999999d", "9223372036854775807s", "0s", "-5m", "5", "1w", "y"} {
+		_, err := lab.ParseDuration(bad)
+		assert.Error(t, err, bad)
+	}
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	before := s.Exec("lab time")
+	out := s.Exec("lab advance 585y")
+	assert.Equal(t, "% lab: duration \"585y\": want more than 0 and at most 20 years\n", out)
+	assert.Equal(t, before, s.Exec("lab time"), "time did not move")
+}
+
+// lab save writes the new file whole or not at all: a save over an
+// existing file replaces it, leaves no temporary file behind, and a save
+// that cannot be written leaves the old file as it was.
+func TestLabSaveIsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/lab.json"
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	require.Equal(t, "saved "+path+"\n", s.Exec("lab save "+path))
+	first, err := os.ReadFile(path)
+	require.NoError(t, err)
+	s.Exec("lab advance 1d")
+	require.Equal(t, "saved "+path+"\n", s.Exec("lab save "+path))
+	second, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.NotEqual(t, string(first), string(second))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left")
+
+	// A save that fails at the last step (the name is a directory, which
+	// a file cannot replace) leaves what was there, and no temporary file.
+	blocked := dir + "/blocked"
+	require.NoError(t, os.MkdirAll(blocked+"/inside", 0o755))
+	out := s.Exec("lab save " + blocked)
+	assert.Contains(t, out, "% lab: ")
+	info, err := os.Stat(blocked + "/inside")
+	require.NoError(t, err)
+	assert.True(t, info.IsDir())
+	entries, err = os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 2, "lab.json and blocked, no temporary file")
+	kept, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(second), string(kept))
+}
+
+// A lab file whose network latency no lab could have written is refused,
+// and the lab stays as it was.
+func TestLabLoadRefusesNegativeLatency(t *testing.T) {
+	dir := t.TempDir()
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	path := dir + "/lab.json"
+	require.Equal(t, "saved "+path+"\n", s.Exec("lab save "+path))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"latency":1000000000`)
+	bad := dir + "/bad.json"
+	require.NoError(t, os.WriteFile(bad, []byte(strings.Replace(string(data), `"latency":1000000000`, `"latency":-1000000000`, 1)), 0o644))
+	before := s.Exec("lab time")
+	out := s.Exec("lab load " + bad)
+	assert.Contains(t, out, "% lab: ")
+	assert.Contains(t, out, "network latency -1s is outside 0..1m0s")
+	assert.Equal(t, before, s.Exec("lab time"))
+}

@@ -172,15 +172,17 @@ var scenarios = []Scenario{
 		Symptoms: "REGISTERING - REGISTRATION IN PROGRESS, Initial Registration: FAILED, the failure reason, Next Registration Attempt about 15–20 minutes later; AGENT_REG_FAILED",
 		Fix:      "wait: CSSM recovers and the next registration attempt succeeds (or register again with a new token)",
 		cause: func(l *Lab) error {
+			// CSSM is busy for a few minutes ([model]: 5), then recovers by
+			// itself — in the lab too, where only the cause is applied.
 			if err := l.World.SetFault(sim.Fault{Kind: sim.FaultCSSMBusy, Target: "cssm", On: true}); err != nil {
+				return err
+			}
+			if err := l.World.ScheduleFault(sim.Fault{At: l.World.Now().Add(5 * time.Minute), Kind: sim.FaultCSSMBusy, Target: "cssm"}); err != nil {
 				return err
 			}
 			return registerAndRun(l, l.Token, false, 10*time.Second)
 		},
 		fix: func(l *Lab) error {
-			if err := l.World.ScheduleFault(sim.Fault{At: l.World.Now().Add(5 * time.Minute), Kind: sim.FaultCSSMBusy, Target: "cssm"}); err != nil {
-				return err
-			}
 			return l.World.RunUntil(l.Status().NextRegistrationAttempt.Add(time.Minute))
 		},
 	},

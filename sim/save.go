@@ -97,7 +97,12 @@ func (w *World) Save() ([]byte, error) {
 	return json.Marshal(s)
 }
 
-// Load rebuilds a world saved by Save.
+// MaxLatency bounds a network's one-way latency in a saved world. [model]
+const MaxLatency = time.Minute
+
+// Load rebuilds a world saved by Save. A file that no world could have
+// written (a negative or absurd latency, faults out of order, deliveries
+// to unknown devices, bad device or CSSM state) is refused.
 func Load(data []byte) (*World, error) {
 	var s savedWorld
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -108,6 +113,9 @@ func Load(data []byte) (*World, error) {
 	}
 	if s.Network == nil || s.Now.IsZero() {
 		return nil, fmt.Errorf("load world: no network or time")
+	}
+	if s.Network.Latency < 0 || s.Network.Latency > MaxLatency {
+		return nil, fmt.Errorf("load world: network latency %v is outside 0..%v", s.Network.Latency, MaxLatency)
 	}
 	c, err := cssm.Restore(s.CSSM, stackwise.Catalog())
 	if err != nil {
