@@ -106,6 +106,13 @@ func (d *Device) log(t time.Time, facility string, sev int, mn, text string) {
 	d.logs = append(d.logs, agent.LogEvent{Time: t, Facility: facility, Severity: sev, Mnemonic: mn, Text: text})
 }
 
+// ConfiguredFrom logs that configuration mode was left, as IOS does:
+// %SYS-5-CONFIG_I: Configured from console by <by> ("console" on the
+// console line, "admin on vty0 (192.0.2.1)" over SSH).
+func (d *Device) ConfiguredFrom(now time.Time, by string) {
+	d.log(now, "SYS", 5, "CONFIG_I", "Configured from console by "+by)
+}
+
 // drain moves the agent's outputs into the device's: messages to send, and
 // log lines — adding CONFIG_NOT_SAVED after a registration while the key
 // pair is not saved.

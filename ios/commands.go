@@ -3,6 +3,7 @@ package ios
 import (
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -54,12 +55,6 @@ func grammar() map[Mode]*node {
 		}),
 		kw("clock", "Display the system clock").does(show(View.ShowClock)),
 		kw("logging", "Show the contents of logging buffers").does(show(View.ShowLogging)),
-		kw("running-config", "Current operating configuration").does(func(c *Console, _ []string) (string, error) {
-			return ShowRunningConfig(c.device().Running()), nil
-		}),
-		kw("startup-config", "Contents of startup configuration").does(func(c *Console, _ []string) (string, error) {
-			return ShowRunningConfig(c.device().Startup()), nil
-		}),
 		kw("tech-support", "Show system information for Tech-Support",
 			kw("license", "License information").does(func(c *Console, _ []string) (string, error) {
 				v := c.view()
@@ -88,7 +83,11 @@ func grammar() map[Mode]*node {
 
 	user := kw("", "",
 		kw("enable", "Turn on privileged commands").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
-		kw("exit", "Exit from the EXEC").does(func(c *Console, _ []string) (string, error) { return "", nil }),
+		kw("exit", "Exit from the EXEC").does(endSession),
+		kw("logout", "Exit from the EXEC").does(endSession),
+		kw("terminal", "Set terminal line parameters",
+			kw("length", "Set number of lines on a screen", arg("<0-512>", "Number of lines on screen (0 for no pausing)").does(terminalSize("length"))),
+			kw("width", "Set width of the display terminal", arg("<0-512>", "Number of characters on a screen line").does(terminalSize("width")))),
 		kw("ping", "Send echo messages", arg("WORD", "Ping destination address or hostname").does(ping)),
 		kw("telnet", "Open a telnet connection", arg("WORD", "IP address or hostname of a remote system").does(telnet).add(
 			arg("<1-65535>", "Port number", restArg("LINE", "/source-interface <interface>").does(telnet)).does(telnet))),
@@ -153,10 +152,19 @@ func grammar() map[Mode]*node {
 		licenseExec,
 	)
 	for _, k := range user.kids {
-		if k.word != "enable" {
+		if k.word != "enable" && k.word != "show" {
 			priv.add(k)
 		}
 	}
+	// Privileged EXEC shows what user EXEC does, and the configurations.
+	privShow := kw("show", showTree.help, slices.Clone(showTree.kids)...)
+	privShow.add(kw("running-config", "Current operating configuration").does(func(c *Console, _ []string) (string, error) {
+		return ShowRunningConfig(c.device().Running()), nil
+	}))
+	privShow.add(kw("startup-config", "Contents of startup configuration").does(func(c *Console, _ []string) (string, error) {
+		return ShowStartupConfig(c.device().Startup()), nil
+	}))
+	priv.add(privShow)
 	priv.add(kw("no", "Negate a command", kw("debug", "Disable debugging functions", kw("all", "Disable all debugging").does(debugOff))))
 
 	config := configGrammar()
@@ -280,14 +288,19 @@ func telnet(c *Console, args []string) (string, error) {
 }
 
 func configGrammar() *node {
-	exit := func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }
+	exit := func(c *Console, _ []string) (string, error) { return "", c.leaveConfig() }
 	return kw("", "",
 		kw("end", "Exit from configure mode").does(exit),
 		kw("exit", "Exit from configure mode").does(exit),
-		kw("hostname", "Set system's network name", arg("WORD", "This system's network name").does(configure("hostname", func(c *Console, cfg *device.Config, a []string) error {
-			cfg.Hostname = a[0]
-			return nil
-		}))),
+		kw("hostname", "Set system's network name", arg("WORD", "This system's network name").does(func(c *Console, a []string) (string, error) {
+			if err := checkHostname(a[0]); err != nil {
+				return "", err
+			}
+			return configure("hostname", func(c *Console, cfg *device.Config, a []string) error {
+				cfg.Hostname = a[0]
+				return nil
+			})(c, a)
+		})),
 		kw("service", "Modify use of network based services", kw("call-home", "Enable call-home service").does(configure("service call-home", func(c *Console, cfg *device.Config, a []string) error {
 			cfg.ServiceCallHome = true
 			return nil
@@ -475,7 +488,7 @@ func levelWord(base, help string) *node {
 
 func callHomeGrammar() *node {
 	return kw("", "",
-		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
+		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { return "", c.leaveConfig() }),
 		kw("exit", "Exit from call-home configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeConfig; return "", nil }),
 		kw("contact-email-addr", "System Contact's email address", arg("WORD", "email address").does(func(*Console, []string) (string, error) { return "", nil })),
 		kw("http-proxy", "Configure HTTP proxy server address and port", arg("WORD", "IP address or host name of the HTTP proxy server",
@@ -523,7 +536,7 @@ func profileEdit(what string, f func(p *device.CallHomeProfile) error) func(*Con
 
 func profileGrammar() *node {
 	return kw("", "",
-		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
+		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { return "", c.leaveConfig() }),
 		kw("exit", "Exit from call-home profile configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeCallHome; return "", nil }),
 		kw("active", "Activate the current profile").does(profileEdit("active", func(p *device.CallHomeProfile) error { p.Active = true; return nil })),
 		kw("reporting", "Specify the type of data to report",
@@ -562,7 +575,7 @@ func trustpointGrammar() *node {
 		}
 	}
 	return kw("", "",
-		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
+		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { return "", c.leaveConfig() }),
 		kw("exit", "Exit from ca-trustpoint configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeConfig; return "", nil }),
 		kw("enrollment", "Enrollment parameters", kw("terminal", "Enroll via the terminal (cut-and-paste)").does(func(*Console, []string) (string, error) { return "", nil })),
 		kw("revocation-check", "Revocation checking options",
@@ -641,4 +654,45 @@ func CAPEM(name string) string {
 	}
 	out.WriteString(b64 + "\n-----END CERTIFICATE-----\n")
 	return out.String()
+}
+
+// endSession is `exit` or `logout` at the EXEC prompt: the session ends
+// (the lab closes, an SSH channel closes).
+func endSession(c *Console, _ []string) (string, error) {
+	c.closed = true
+	return "", nil
+}
+
+// terminalSize is `terminal length N` or `terminal width N` (0–512): the
+// session's screen, kept for the session. Length 0 means no pausing.
+func terminalSize(which string) func(*Console, []string) (string, error) {
+	return func(c *Console, a []string) (string, error) {
+		n, err := strconv.Atoi(a[0])
+		if err != nil || n < 0 || n > 512 {
+			return "", errInvalid
+		}
+		if which == "length" {
+			c.length = n
+		} else {
+			c.width = n
+		}
+		return "", nil
+	}
+}
+
+// checkHostname refuses what IOS refuses in a hostname [model texts]: a
+// name that does not start with a letter or holds anything but letters,
+// digits and hyphens (a prompt character, a space) or ends in a hyphen,
+// and one longer than 63 characters.
+func checkHostname(h string) error {
+	if len(h) > 63 {
+		return errors.New("% Hostname is longer than 63 characters.")
+	}
+	for i, r := range h {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && (r >= '0' && r <= '9' || r == '-')
+		if !ok || i == len(h)-1 && r == '-' {
+			return errors.New("% Hostname contains one or more illegal characters.")
+		}
+	}
+	return nil
 }

@@ -168,14 +168,29 @@ func plural(n int64, unit string) string {
 	return fmt.Sprintf("%d %ss", n, unit)
 }
 
+// NVRAMBytes is the size `show startup-config` reports its configuration
+// out of: a Catalyst 9300's 2 MB of NVRAM. [model]
+const NVRAMBytes = 2097152
+
 // ShowRunningConfig renders the licensing-relevant part of a configuration
-// as IOS writes it (`show running-config`, `show startup-config`).
+// as IOS writes it (`show running-config`): "Building configuration...",
+// then the size of what follows.
 func ShowRunningConfig(c device.Config) string {
+	body := configText(c)
+	return fmt.Sprintf("Building configuration...\n\nCurrent configuration : %d bytes\n", len(body)) + body
+}
+
+// ShowStartupConfig renders the saved configuration as `show
+// startup-config` prints it: "Using N out of M bytes", then the text.
+func ShowStartupConfig(c device.Config) string {
+	body := configText(c)
+	return fmt.Sprintf("Using %d out of %d bytes\n", len(body), NVRAMBytes) + body
+}
+
+// configText is a configuration as IOS writes it, from the first "!".
+func configText(c device.Config) string {
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
-	line("Building configuration...")
-	line("")
-	line("Current configuration : %d bytes", 4096)
 	line("!")
 	line("hostname %s", c.Hostname)
 	line("!")

@@ -43,6 +43,10 @@ type Console struct {
 	booted  map[string]time.Time
 	vars    map[string]string
 	roots   map[Mode]*node
+	closed  bool   // exit or logout ended the session
+	length  int    // terminal length (0: no pausing)
+	width   int    // terminal width
+	from    string // who configures, for %SYS-5-CONFIG_I: "console"
 }
 
 // NewConsole opens a console on a device of a world, in user EXEC mode.
@@ -50,7 +54,7 @@ func NewConsole(w *sim.World, device string) (*Console, error) {
 	if _, ok := w.Device(device); !ok {
 		return nil, fmt.Errorf("console: no device %q", device)
 	}
-	c := &Console{w: w, dev: device, booted: map[string]time.Time{}, vars: map[string]string{}}
+	c := &Console{w: w, dev: device, booted: map[string]time.Time{}, vars: map[string]string{}, length: 24, width: 80, from: "console"}
 	c.roots = grammar()
 	c.printed = len(w.Trace())
 	for _, n := range w.Devices() {
@@ -114,6 +118,25 @@ func (c *Console) Exec(line string) string {
 	return out + c.Logs()
 }
 
+// Closed reports whether the session ended (`exit` or `logout` at the
+// EXEC prompt).
+func (c *Console) Closed() bool { return c.closed }
+
+// Terminal is the session's screen as `terminal length` and `terminal
+// width` set it (24 and 80 at first, as on a console line).
+func (c *Console) Terminal() (length, width int) { return c.length, c.width }
+
+// leaveConfig returns from configuration mode to privileged EXEC, logging
+// %SYS-5-CONFIG_I as IOS does whenever configuration mode is left.
+func (c *Console) leaveConfig() error {
+	c.mode = ModePrivileged
+	_, err := c.w.Do(c.dev, "end", func(d *device.Device, now time.Time) (string, error) {
+		d.ConfiguredFrom(now, c.from)
+		return "", nil
+	})
+	return err
+}
+
 // Pending reports whether the console waits for an answer to a prompt
 // (a confirmation, a pasted certificate).
 func (c *Console) Pending() bool { return c.pending != nil }
@@ -135,6 +158,14 @@ func (c *Console) ios(line string) string {
 		}
 	}
 	n, args, err := parse(root, body)
+	if err != nil && c.mode > ModeConfig {
+		// A global configuration command typed in a sub-mode runs, and
+		// the prompt returns to (config)#, as IOS does.
+		if gn, gargs, gerr := parse(c.roots[ModeConfig], body); gerr == nil && gn != nil {
+			c.mode = ModeConfig
+			n, args, err = gn, gargs, nil
+		}
+	}
 	if err == nil && n == nil { // nothing before the pipe
 		err = &parseError{err: errInvalid, pos: strings.Index(line, "|")}
 	}
@@ -148,6 +179,10 @@ func (c *Console) ios(line string) string {
 		}
 	}
 	out, err := n.run(c, args)
+	if errors.Is(err, errInvalid) { // a bad argument: the caret under the last word
+		toks := tokenize(body)
+		return out + c.parseFailure(line, &parseError{err: errInvalid, pos: toks[len(toks)-1].pos})
+	}
 	if err != nil {
 		return out + err.Error() + "\n"
 	}
@@ -161,13 +196,29 @@ func (c *Console) root() *node {
 	return c.roots[c.mode]
 }
 
-// parseFailure prints IOS's error, with the caret under the bad word.
+// parseFailure prints IOS's error: the caret under the bad word, then
+// "% Invalid input detected at '^' marker." and a blank line;
+// "% Incomplete command." and a blank line; `% Ambiguous command:  "<the
+// line>"` (two spaces) with none.
 func (c *Console) parseFailure(line string, err error) string {
 	var pe *parseError
-	if errors.As(err, &pe) && errors.Is(pe.err, errInvalid) {
-		return strings.Repeat(" ", len(c.Prompt())+pe.pos) + "^\n" + errInvalid.Error() + "\n"
+	switch {
+	case errors.As(err, &pe) && errors.Is(pe.err, errInvalid):
+		return strings.Repeat(" ", len(c.Prompt())+pe.pos) + "^\n" + errInvalid.Error() + "\n\n"
+	case errors.Is(err, errInvalid):
+		return errInvalid.Error() + "\n\n"
+	case errors.Is(err, errIncomplete):
+		return errIncomplete.Error() + "\n\n"
+	case errors.Is(err, errAmbiguous):
+		return ambiguous(line)
 	}
 	return err.Error() + "\n"
+}
+
+// ambiguous is IOS's answer to a line whose word matches several
+// commands: the whole line, after two spaces.
+func ambiguous(line string) string {
+	return "% Ambiguous command:  \"" + strings.TrimSpace(line) + "\"\n"
 }
 
 // Logs returns the syslog lines (and, with debugging on, the Call Home

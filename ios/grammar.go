@@ -41,6 +41,7 @@ func (e iosError) Error() string { return string(e) }
 var (
 	errIncomplete error = iosError("% Incomplete command.")
 	errInvalid    error = iosError("% Invalid input detected at '^' marker.")
+	errAmbiguous  error = iosError("% Ambiguous command")
 )
 
 type parseError struct {
@@ -55,6 +56,8 @@ func (e *parseError) Error() string {
 	}
 	return e.err.Error()
 }
+
+func (e *parseError) Unwrap() error { return e.err }
 
 type token struct {
 	text string
@@ -123,7 +126,7 @@ func parse(root *node, line string) (*node, []string, error) {
 	for _, t := range toks {
 		next, amb := cur.match(t.text)
 		if len(amb) > 1 {
-			return nil, nil, &parseError{msg: fmt.Sprintf("%% Ambiguous command: %q", strings.TrimSpace(line[:t.pos+len(t.text)]))}
+			return nil, nil, &parseError{err: errAmbiguous}
 		}
 		if next == nil {
 			return nil, nil, &parseError{err: errInvalid, pos: t.pos}
@@ -158,7 +161,7 @@ func help(root *node, line string) string {
 	for _, t := range tokenize(body) {
 		next, amb := cur.match(t.text)
 		if len(amb) > 1 {
-			return fmt.Sprintf("%% Ambiguous command: %q\n", strings.TrimSpace(body))
+			return ambiguous(body)
 		}
 		if next == nil {
 			return "% Unrecognized command\n"
@@ -211,7 +214,7 @@ func parseFilter(spec string) (func(string) string, error) {
 	for _, k := range kinds {
 		if strings.HasPrefix(k, strings.ToLower(f[0])) {
 			if kind != "" {
-				return nil, fmt.Errorf("%% Ambiguous command: %q", f[0])
+				return nil, errAmbiguous
 			}
 			kind = k
 		}

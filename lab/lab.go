@@ -74,11 +74,18 @@ func (s *Session) Exec(line string) string {
 func (s *Session) Transcript(lines []string) string {
 	var b strings.Builder
 	for _, l := range lines {
+		if s.Closed() {
+			break
+		}
 		b.WriteString(s.Prompt() + l + "\n")
 		b.WriteString(s.Exec(l))
 	}
 	return b.String()
 }
+
+// Closed reports whether the session ended (`exit` or `logout` at the EXEC
+// prompt).
+func (s *Session) Closed() bool { return s.con.Closed() }
 
 // Help lists the lab's controls.
 const Help = `Lab controls (IOS commands are typed as on a switch):

@@ -51,6 +51,9 @@ func runScript(out io.Writer, s *lab.Session, r io.Reader) error {
 		if _, err := fmt.Fprint(out, s.Prompt()+line+"\n"+s.Exec(line)); err != nil {
 			return err
 		}
+		if s.Closed() { // exit or logout at the EXEC prompt ends the session
+			return nil
+		}
 	}
 	return sc.Err()
 }
@@ -113,5 +116,8 @@ func interactive(s *lab.Session, in io.Reader, out io.Writer) error {
 			return nil // EOF
 		}
 		fmt.Fprint(out, s.Exec(line))
+		if s.Closed() {
+			return nil
+		}
 	}
 }

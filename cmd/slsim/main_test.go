@@ -188,3 +188,15 @@ func TestFleetCommand(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, out, "schedule line 1: unknown event")
 }
+
+// exit at the EXEC prompt ends a session, as it ends one on a switch: the
+// lines after it are not run.
+func TestRunStopsAtExit(t *testing.T) {
+	script := t.TempDir() + "/exit.lab"
+	require.NoError(t, os.WriteFile(script, []byte("show clock\nenable\nconfigure terminal\nexit\nexit\nshow version\n"), 0o644))
+	out, err := run(t, "run", script)
+	require.NoError(t, err)
+	assert.Contains(t, out, "sw1(config)#exit\n")
+	assert.True(t, strings.HasSuffix(out, "sw1#exit\n"), out)
+	assert.NotContains(t, out, "show version")
+}

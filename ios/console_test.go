@@ -1,0 +1,127 @@
+package ios_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/ios"
+	"github.com/slsim/slsim/scenario"
+)
+
+func console(t *testing.T) *ios.Console {
+	t.Helper()
+	l, err := scenario.NewLab(1)
+	require.NoError(t, err)
+	c, err := ios.NewConsole(l.World, l.Device)
+	require.NoError(t, err)
+	return c
+}
+
+// IOS's error forms, as a switch prints them: the caret under the bad
+// word, the message and a blank line; "% Incomplete command." and a blank
+// line; the whole line after "% Ambiguous command:" and two spaces.
+func TestErrorForms(t *testing.T) {
+	c := console(t)
+	assert.Equal(t, "sw1>", c.Prompt())
+	assert.Equal(t, "         ^\n% Invalid input detected at '^' marker.\n\n", c.Exec("show licence"))
+	assert.Equal(t, "% Incomplete command.\n\n", c.Exec("show license"))
+	assert.Equal(t, "% Ambiguous command:  \"sh l\"\n", c.Exec("sh l"))
+	assert.Equal(t, "% Ambiguous command:  \"sh l st\"\n", c.Exec("sh l st"), "the whole line, not the ambiguous word")
+	// A bad argument gets the caret too, under the argument.
+	assert.Equal(t, "                    ^\n% Invalid input detected at '^' marker.\n\n", c.Exec("terminal length 9999"))
+}
+
+// What automation tools type on connect — terminal length 0 and terminal
+// width 511 — is accepted silently at > and at #, and kept.
+func TestTerminalSettings(t *testing.T) {
+	c := console(t)
+	l, w := c.Terminal()
+	assert.Equal(t, [2]int{24, 80}, [2]int{l, w}, "a console line's defaults")
+	assert.Equal(t, "", c.Exec("terminal length 0"))
+	assert.Equal(t, "", c.Exec("term width 511"))
+	l, w = c.Terminal()
+	assert.Equal(t, [2]int{0, 511}, [2]int{l, w})
+	c.Exec("enable")
+	assert.Equal(t, "", c.Exec("terminal length 40"))
+	l, _ = c.Terminal()
+	assert.Equal(t, 40, l)
+}
+
+// exit and logout at the EXEC prompt end the session; in configuration
+// modes exit goes up a level.
+func TestExitEndsTheSession(t *testing.T) {
+	for _, word := range []string{"exit", "logout", "exi", "logo"} {
+		c := console(t)
+		c.Exec("enable")
+		c.Exec("configure terminal")
+		c.Exec("call-home")
+		c.Exec("exit")
+		assert.Equal(t, "sw1(config)#", c.Prompt())
+		c.Exec("exit")
+		assert.Equal(t, "sw1#", c.Prompt())
+		assert.False(t, c.Closed())
+		assert.Equal(t, "", c.Exec(word))
+		assert.True(t, c.Closed(), word)
+	}
+	c := console(t)
+	c.Exec("exit")
+	assert.True(t, c.Closed(), "at the user prompt too")
+}
+
+// The configurations are shown in privileged EXEC only; the saved one
+// begins with the NVRAM it uses.
+func TestShowConfigurationsNeedEnable(t *testing.T) {
+	c := console(t)
+	assert.Contains(t, c.Exec("show running-config"), "% Invalid input detected at '^' marker.")
+	assert.Contains(t, c.Exec("show startup-config"), "% Invalid input detected at '^' marker.")
+	c.Exec("enable")
+	run := c.Exec("show running-config")
+	require.True(t, strings.HasPrefix(run, "Building configuration...\n\nCurrent configuration : "), run)
+	start := c.Exec("show startup-config")
+	require.True(t, strings.HasPrefix(start, "Using "), start)
+	first, body, _ := strings.Cut(start, "\n")
+	assert.Equal(t, "Using "+strconv.Itoa(len(body))+" out of 2097152 bytes", first)
+	assert.Contains(t, body, "hostname sw1\n")
+}
+
+// Leaving configuration mode logs %SYS-5-CONFIG_I, with end, with exit
+// from (config)#, and with end from a sub-mode; a global configuration
+// command typed in a sub-mode runs there and the prompt returns to
+// (config)#.
+func TestConfigurationMode(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	out := c.Exec("end")
+	assert.Regexp(t, `^\*Mar  4 10:00:00\.\d{3}: %SYS-5-CONFIG_I: Configured from console by console\n$`, out)
+	c.Exec("conf t")
+	assert.Contains(t, c.Exec("exit"), "%SYS-5-CONFIG_I: Configured from console by console")
+	c.Exec("conf t")
+	c.Exec("call-home")
+	c.Exec("profile CiscoTAC-1")
+	assert.Equal(t, "sw1(cfg-call-home-profile)#", c.Prompt())
+	assert.Equal(t, "", c.Exec("ip host tools.cisco.com 203.0.113.10"))
+	assert.Equal(t, "sw1(config)#", c.Prompt(), "a global command returns to (config)#")
+	c.Exec("crypto pki trustpoint SLA-TrustPoint")
+	assert.Contains(t, c.Exec("end"), "%SYS-5-CONFIG_I")
+	assert.Equal(t, "sw1#", c.Prompt())
+	assert.Contains(t, c.Exec("show running-config"), "ip host tools.cisco.com 203.0.113.10\n")
+}
+
+// hostname refuses what IOS refuses, and changes nothing.
+func TestHostnameRefusals(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	for _, bad := range []string{"sw#1", "sw>1", "1sw", "sw-", "sw_1", "s\u00e9"} {
+		assert.Equal(t, "% Hostname contains one or more illegal characters.\n", c.Exec("hostname "+bad), bad)
+	}
+	assert.Equal(t, "% Hostname is longer than 63 characters.\n", c.Exec("hostname a"+strings.Repeat("b", 63)))
+	assert.Equal(t, "sw1(config)#", c.Prompt())
+	assert.Equal(t, "", c.Exec("hostname access-1"))
+	assert.Equal(t, "access-1(config)#", c.Prompt())
+}
