@@ -262,6 +262,17 @@ func validate(c Config) error {
 	if c.Profile("CiscoTAC-1") == nil {
 		return errors.New("the CiscoTAC-1 profile cannot be removed")
 	}
+	// Only one active profile may carry Smart Licensing (spec: "only one
+	// profile may be active for smart licensing"). [model text]
+	var sl []string
+	for _, p := range c.Profiles {
+		if p.Active && p.ReportsSmartLicensing {
+			sl = append(sl, p.Name)
+		}
+	}
+	if len(sl) > 1 {
+		return fmt.Errorf("smart licensing data can be reported by one active profile only (%s)", strings.Join(sl, ", "))
+	}
 	if c.SourceInterface != "" && !slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.Name == c.SourceInterface }) {
 		return fmt.Errorf("source interface %s does not exist", c.SourceInterface)
 	}

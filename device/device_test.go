@@ -80,6 +80,13 @@ func TestRouteFailures(t *testing.T) {
 			c.Profile("CiscoTAC-1").Destination = "https://" + netsim.CSSMIP + netsim.CSSMPath
 		}, class: license.FailInvalidData},
 		"CRL unreachable": {net: func(n *netsim.Network) { n.Endpoints[netsim.CRLIP].Down = true }, pend: true, logMn: "CRL_FETCH_FAIL"},
+		// Wrong fixes fail as on a switch: plain HTTP to the cloud (port
+		// 80 open) sends nothing; a server certificate past its end on
+		// the device's clock fails TLS (seed scenario 6's symptoms).
+		"plain HTTP": {cfg: func(c *device.Config) {
+			c.Profile("CiscoTAC-1").Destination = "http://" + netsim.CSSMHost + netsim.CSSMPath
+		}, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
+		"certificate expired": {net: func(n *netsim.Network) { n.Endpoints[netsim.CSSMIP].Cert.NotAfter = t0 }, class: license.FailInvalidData, logMn: "CERTIFICATE_INVALID_EXPIRED"},
 		"intercepting proxy": {cfg: func(c *device.Config) { c.HTTPProxy, c.HTTPProxyPort = "192.0.2.8", 8080 }, net: func(n *netsim.Network) {
 			require.NoError(t, n.Add(netsim.Endpoint{IP: "192.0.2.8", Name: "proxy", Kind: netsim.KindProxy, Ports: []int{8080}, Intercepts: true, ProxyCA: "Corp CA"}))
 		}, class: license.FailSend, logMn: "SL_MESSAGE_FAILED"},
@@ -223,4 +230,28 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	assert.Equal(t, string(a), string(b))
 	_, err = device.Restore([]byte(`{"name":"x","version":"17.3.1","running":{}}`))
 	assert.Error(t, err)
+}
+
+// Only one active Call Home profile may carry Smart Licensing: a second
+// is refused and the configuration stays as it was.
+func TestOneSmartLicensingProfile(t *testing.T) {
+	d := newDevice(t)
+	before := d.Running()
+	err := d.Configure(t0, func(c *device.Config) error {
+		c.Profiles = append(c.Profiles, device.CallHomeProfile{Name: "Mine", Active: true, ReportsSmartLicensing: true, Destination: netsim.CSSMURL})
+		return nil
+	})
+	require.ErrorIs(t, err, device.ErrBadConfig)
+	assert.Contains(t, err.Error(), "one active profile only (CiscoTAC-1, Mine)")
+	assert.Equal(t, before, d.Running())
+	// Inactive, or with CiscoTAC-1 inactive, it is accepted.
+	require.NoError(t, d.Configure(t0, func(c *device.Config) error {
+		c.Profiles = append(c.Profiles, device.CallHomeProfile{Name: "Mine", ReportsSmartLicensing: true, Destination: netsim.CSSMURL})
+		return nil
+	}))
+	require.NoError(t, d.Configure(t0, func(c *device.Config) error {
+		c.Profile("CiscoTAC-1").Active = false
+		c.Profile("Mine").Active = true
+		return nil
+	}))
 }

@@ -139,35 +139,49 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 	if !ok || ep.Backend == "" {
 		return sendFail()
 	}
-	if u.Scheme == "https" {
-		cert := ep.Cert
-		if proxy != nil && proxy.Intercepts {
-			// The proxy presents its own certificate: the device must trust its CA.
-			if !slices.ContainsFunc(c.Trustpoints, func(t Trustpoint) bool { return t.CA == proxy.ProxyCA }) {
-				return sendFail()
-			}
-			cert = &netsim.Cert{Name: host, Issuer: proxy.ProxyCA, NotBefore: ep.Cert.NotBefore, NotAfter: ep.Cert.NotAfter}
-		}
-		if cert == nil {
+	if u.Scheme == "http" {
+		// Plain HTTP reaches the server, which no longer takes Smart
+		// Licensing messages over it (the seed: HTTP is deprecated, HTTPS
+		// is the supported transport): the message is not sent. [model:
+		// the failure as SL_MESSAGE_FAILED]
+		return sendFail()
+	}
+	cert := ep.Cert
+	if proxy != nil && proxy.Intercepts {
+		// The proxy presents its own certificate: the device must trust its CA.
+		if !slices.ContainsFunc(c.Trustpoints, func(t Trustpoint) bool { return t.CA == proxy.ProxyCA }) {
 			return sendFail()
 		}
-		if dt := d.DeviceTime(now); dt.Before(cert.NotBefore) {
-			d.log(now, "PKI", 3, "CERTIFICATE_INVALID_NOT_YET_VALID", fmt.Sprintf("Certificate chain validation has failed. The certificate (SN: %s) is not yet valid. Validity period starts on %s",
-				certSerial(cert), cert.NotBefore.UTC().Format("2006-01-02 15:04:05Z")))
+		cert = &netsim.Cert{Name: host, Issuer: proxy.ProxyCA, NotBefore: ep.Cert.NotBefore, NotAfter: ep.Cert.NotAfter}
+	}
+	if cert == nil {
+		return sendFail()
+	}
+	if dt := d.DeviceTime(now); dt.Before(cert.NotBefore) {
+		d.log(now, "PKI", 3, "CERTIFICATE_INVALID_NOT_YET_VALID", fmt.Sprintf("Certificate chain validation has failed. The certificate (SN: %s) is not yet valid. Validity period starts on %s",
+			certSerial(cert), cert.NotBefore.UTC().Format("2006-01-02 15:04:05Z")))
+	} else if !dt.Before(cert.NotAfter) {
+		// A server certificate past its end on the device's clock (the
+		// satellite's expired, or the clock wrong) fails the device's TLS
+		// check, as one before its start shows it: the answers do not
+		// verify, and the agent gets the seed's scenario 6 LS_INVALID_DATA.
+		// [model: the PKI line's text, after the seed's NOT_YET_VALID one]
+		d.log(now, "PKI", 3, "CERTIFICATE_INVALID_EXPIRED", fmt.Sprintf("Certificate chain validation has failed. The certificate (SN: %s) has expired. Validity period ended on %s",
+			certSerial(cert), cert.NotAfter.UTC().Format("2006-01-02 15:04:05Z")))
+		return failAs(license.FailInvalidData, license.ReasonInvalidData)
+	}
+	if c.ServerIdentityCheck && cert.Name != host {
+		// The TLS session is set up without the peer's identity; the
+		// signed answers then fail to verify on the agent. [seed scenario 6]
+		return failAs(license.FailInvalidData, license.ReasonInvalidData)
+	}
+	if tp := c.Trustpoint(SLATrustPoint); tp != nil && tp.RevocationCheck == "crl" && !now.Before(d.crlUntil) {
+		crl, ok := d.resolve(strings.ToLower(net.CRLHost), net)
+		if !ok || net.Connect(vrf, crl, 80) != nil {
+			d.log(now, "PKI", 3, "CRL_FETCH_FAIL", "CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)")
+			return Outcome{URL: dest}
 		}
-		if c.ServerIdentityCheck && cert.Name != host {
-			// The TLS session is set up without the peer's identity; the
-			// signed answers then fail to verify on the agent. [seed scenario 6]
-			return failAs(license.FailInvalidData, license.ReasonInvalidData)
-		}
-		if tp := c.Trustpoint(SLATrustPoint); tp != nil && tp.RevocationCheck == "crl" && !now.Before(d.crlUntil) {
-			crl, ok := d.resolve(strings.ToLower(net.CRLHost), net)
-			if !ok || net.Connect(vrf, crl, 80) != nil {
-				d.log(now, "PKI", 3, "CRL_FETCH_FAIL", "CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)")
-				return Outcome{URL: dest}
-			}
-			d.crlUntil = now.Add(CRLCache)
-		}
+		d.crlUntil = now.Add(CRLCache)
 	}
 	sent := msg
 	switch m := msg.(type) {
