@@ -118,6 +118,30 @@ func (c *Console) Exec(line string) string {
 	return out + c.Logs()
 }
 
+// rootFor is the grammar a line is read against, and the line to read:
+// in configuration modes `do <exec command>` reads the rest as privileged
+// EXEC.
+func (c *Console) rootFor(line string) (*node, string) {
+	if c.mode >= ModeConfig {
+		if f := strings.Fields(line); len(f) > 0 && strings.EqualFold(f[0], "do") {
+			return c.roots[ModePrivileged], strings.TrimLeft(line[strings.Index(line, f[0])+len(f[0]):], " ")
+		}
+	}
+	return c.root(), line
+}
+
+// Complete is what Tab does: the line with its last word completed when
+// exactly one keyword completes it (followed by a space), or false (IOS
+// then leaves the line as it is).
+func (c *Console) Complete(line string) (string, bool) {
+	root, rest := c.rootFor(line)
+	done, ok := complete(root, rest)
+	if !ok {
+		return "", false
+	}
+	return line[:len(line)-len(rest)] + done, true
+}
+
 // Closed reports whether the session ended (`exit` or `logout` at the
 // EXEC prompt).
 func (c *Console) Closed() bool { return c.closed }
@@ -148,16 +172,16 @@ func (c *Console) ios(line string) string {
 		return ""
 	}
 	if strings.HasSuffix(strings.TrimRight(line, " "), "?") {
-		return help(c.root(), strings.TrimRight(line, " "))
+		root, rest := c.rootFor(strings.TrimRight(line, " "))
+		return help(root, rest)
 	}
-	root := c.root()
-	if c.mode >= ModeConfig {
-		if f := strings.Fields(body); len(f) > 0 && strings.EqualFold(f[0], "do") {
-			root = c.roots[ModePrivileged]
-			body = strings.TrimSpace(body[strings.Index(body, f[0])+len(f[0]):])
-		}
-	}
+	whole := body
+	root, body := c.rootFor(body)
+	off := len(whole) - len(body) // where body starts in the line, for the caret
 	n, args, err := parse(root, body)
+	if pe := (*parseError)(nil); errors.As(err, &pe) {
+		pe.pos += off
+	}
 	if err != nil && c.mode > ModeConfig {
 		// A global configuration command typed in a sub-mode runs, and
 		// the prompt returns to (config)#, as IOS does.
@@ -181,7 +205,7 @@ func (c *Console) ios(line string) string {
 	out, err := n.run(c, args)
 	if errors.Is(err, errInvalid) { // a bad argument: the caret under the last word
 		toks := tokenize(body)
-		return out + c.parseFailure(line, &parseError{err: errInvalid, pos: toks[len(toks)-1].pos})
+		return out + c.parseFailure(line, &parseError{err: errInvalid, pos: off + toks[len(toks)-1].pos})
 	}
 	if err != nil {
 		return out + err.Error() + "\n"

@@ -125,3 +125,27 @@ func TestHostnameRefusals(t *testing.T) {
 	assert.Equal(t, "", c.Exec("hostname access-1"))
 	assert.Equal(t, "access-1(config)#", c.Prompt())
 }
+
+// Tab completes the last word when one keyword alone completes it, in
+// configuration modes after do too; ? lists alternatives alphabetically,
+// offers | after a complete show command, and works after do.
+func TestCompletionAndHelp(t *testing.T) {
+	c := console(t)
+	got, ok := c.Complete("sh lic su")
+	assert.True(t, ok)
+	assert.Equal(t, "sh lic summary ", got)
+	_, ok = c.Complete("sh lic s") // status, summary
+	assert.False(t, ok)
+	_, ok = c.Complete("sh lic summary ")
+	assert.False(t, ok, "nothing to complete after a space")
+	assert.Equal(t, "status  summary\n\n", c.Exec("sh lic s?"))
+	help := c.Exec("show license summary ?")
+	assert.Equal(t, "  |  Output modifiers\n  <cr>\n\n", help)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	got, ok = c.Complete("do sh clo")
+	assert.True(t, ok)
+	assert.Equal(t, "do sh clock ", got)
+	assert.Contains(t, c.Exec("do show license ?"), "  summary   Show license summary\n")
+	assert.Equal(t, "                    ^\n% Invalid input detected at '^' marker.\n\n", c.Exec("do show lisense"), "the caret under the word, after do")
+}

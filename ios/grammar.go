@@ -172,13 +172,7 @@ func help(root *node, line string) string {
 		}
 	}
 	if partial != "" {
-		var words []string
-		lp := strings.ToLower(partial)
-		for _, k := range cur.kids {
-			if k.word != "" && strings.HasPrefix(k.word, lp) {
-				words = append(words, k.word)
-			}
-		}
+		words := cur.completions(partial)
 		if len(words) == 0 {
 			return "% Unrecognized command\n"
 		}
@@ -194,11 +188,64 @@ func help(root *node, line string) string {
 	for _, k := range kids {
 		fmt.Fprintf(&b, "  %-*s  %s\n", width, k.word+k.arg, k.help)
 	}
+	if cur.run != nil && cur != root && strings.EqualFold(firstWord(body), "show") {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, "|", "Output modifiers")
+	}
 	if cur.run != nil {
 		b.WriteString("  <cr>\n")
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// firstWord is the line's first word, unabbreviated where it abbreviates
+// "show" (the only command with output modifiers here).
+func firstWord(line string) string {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return ""
+	}
+	if w := strings.ToLower(f[0]); len(w) >= 2 && strings.HasPrefix("show", w) {
+		return "show"
+	}
+	return f[0]
+}
+
+// completions are the keywords of n that complete partial, sorted.
+func (n *node) completions(partial string) []string {
+	var words []string
+	lp := strings.ToLower(partial)
+	for _, k := range n.kids {
+		if k.word != "" && strings.HasPrefix(k.word, lp) {
+			words = append(words, k.word)
+		}
+	}
+	slices.Sort(words)
+	return words
+}
+
+// complete is what Tab does at the end of a line: the line with its last
+// word completed when one keyword alone completes it (and a space after
+// it), or false.
+func complete(root *node, line string) (string, bool) {
+	toks := tokenize(line)
+	if len(toks) == 0 || strings.HasSuffix(line, " ") {
+		return "", false
+	}
+	last := toks[len(toks)-1]
+	cur := root
+	for _, t := range toks[:len(toks)-1] {
+		next, amb := cur.match(t.text)
+		if len(amb) > 1 || next == nil || next.rest {
+			return "", false
+		}
+		cur = next
+	}
+	words := cur.completions(last.text)
+	if len(words) != 1 {
+		return "", false
+	}
+	return line[:last.pos] + words[0] + " ", true
 }
 
 // parseFilter reads an output modifier — | include, exclude, begin,

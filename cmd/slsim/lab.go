@@ -82,7 +82,18 @@ func interactive(s *lab.Session, in io.Reader, out io.Writer) error {
 	fmt.Fprintln(out, "slsim lab: a Catalyst 9300 stack (sw1) and the Cisco cloud, on virtual time.")
 	fmt.Fprintln(out, "IOS commands as on a switch; 'lab help' for the lab's controls; Ctrl-D to leave. $TOKEN holds a registration token.")
 	var rl *readline.Instance
+	ctrlZ := false
 	cfg := &readline.Config{
+		// Ctrl-Z is IOS's end: the line typed so far runs, then
+		// configuration mode ends (readline would suspend the process).
+		FuncFilterInputRune: func(r rune) (rune, bool) {
+			if r == readline.CharCtrlZ {
+				ctrlZ = true
+				return readline.CharEnter, true
+			}
+			return r, true
+		},
+		AutoComplete:    completer{s},
 		Prompt:          s.Prompt(),
 		HistoryLimit:    500,
 		InterruptPrompt: "^C",
@@ -116,8 +127,27 @@ func interactive(s *lab.Session, in io.Reader, out io.Writer) error {
 			return nil // EOF
 		}
 		fmt.Fprint(out, s.Exec(line))
+		if ctrlZ {
+			ctrlZ = false
+			if strings.HasSuffix(s.Prompt(), ")#") {
+				fmt.Fprint(out, s.Exec("end"))
+			}
+		}
 		if s.Closed() {
 			return nil
 		}
 	}
+}
+
+// completer is Tab: the last word completed when one keyword alone
+// completes it, as IOS does; nothing otherwise.
+type completer struct{ s *lab.Session }
+
+func (c completer) Do(line []rune, pos int) ([][]rune, int) {
+	typed := string(line[:pos])
+	done, ok := c.s.Console().Complete(typed)
+	if !ok {
+		return nil, 0
+	}
+	return [][]rune{[]rune(done[len(typed):])}, 0
 }
