@@ -99,6 +99,25 @@ func (d *Device) Clock() (offset time.Duration, authoritative bool) {
 	return d.clockOffset, d.ntpSynced || d.running.CalendarValid
 }
 
+// LogStamp is the timestamp the device puts on a log line at the true
+// instant t: its clock's reading in its zone, "Mar  4 10:00:00.000", after
+// a "*" while the clock is not authoritative (no NTP, no clock
+// calendar-valid). A line keeps the stamp it was given when the clock
+// moves later.
+func (d *Device) LogStamp(t time.Time) string {
+	off, auth := d.Clock()
+	return FormatStamp(t.Add(off).In(d.running.Zone()), auth)
+}
+
+// FormatStamp is IOS's log timestamp of a clock reading.
+func FormatStamp(local time.Time, authoritative bool) string {
+	s := local.Format("Jan _2 15:04:05.000")
+	if !authoritative {
+		return "*" + s
+	}
+	return s
+}
+
 // DeviceTime is the device clock at the true instant t.
 func (d *Device) DeviceTime(t time.Time) time.Time { return t.Add(d.clockOffset) }
 

@@ -54,7 +54,10 @@ func ViewOf(w *sim.World, name string) (View, error) {
 // "*Mar  4 10:00:00.000: %SMART_LIC-5-EVAL_START: Entering evaluation period",
 // with '*' while the clock is not authoritative.
 func (v View) Syslog(e sim.Event) string {
-	return v.unsynced() + v.Clock.Local(e.Time).Format("Jan _2 15:04:05.000") + ": " + e.Text
+	if e.Stamp != "" {
+		return e.Stamp + ": " + e.Text
+	}
+	return device.FormatStamp(v.Clock.Local(e.Time), v.Authoritative) + ": " + e.Text
 }
 
 // unsynced is the '*' IOS puts before times while its clock is not

@@ -212,3 +212,21 @@ func TestLabLoadRefusesNegativeLatency(t *testing.T) {
 	assert.Contains(t, out, "network latency -1s is outside 0..1m0s")
 	assert.Equal(t, before, s.Exec("lab time"))
 }
+
+// A log line keeps the timestamp the switch stamped it with: after NTP
+// corrects the clock, scenario 3's lines still say May 2018 (with the
+// '*' of an unsynchronised clock) — they are the clue — and later lines
+// carry the corrected time.
+func TestLogLinesKeepTheirStamps(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	s.Exec("lab scenario 3")
+	before := s.Exec("show logging | include AGENT_REG_FAILED")
+	require.Contains(t, before, "*May 12 14:27:49.000: %SMART_LIC-3-AGENT_REG_FAILED: ")
+	for _, l := range []string{"enable", "configure terminal", "ntp server 198.51.100.123", "end", "lab advance 20m"} {
+		s.Exec(l)
+	}
+	after := s.Exec("show logging | include AGENT_REG")
+	assert.Contains(t, after, "*May 12 14:27:49.000: %SMART_LIC-3-AGENT_REG_FAILED: ", "the old line keeps its stamp")
+	assert.Regexp(t, `\nMar  4 10:2\d:\d\d\.\d{3}: %SMART_LIC-6-AGENT_REG_SUCCESS: `, "\n"+after, "the new line: NTP time, no '*'")
+}

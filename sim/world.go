@@ -31,6 +31,10 @@ type Event struct {
 	Source string    `json:"source"` // a device's name, "cssm", a satellite's name, "world"
 	Kind   string    `json:"kind"`   // log, state, send, deliver, fail, lost, alert, action, sync
 	Text   string    `json:"text"`
+	// Stamp is a device log line's timestamp as the device put it on the
+	// line (device.LogStamp): its clock at the time, which a later clock
+	// set or NTP sync does not change.
+	Stamp string `json:"stamp,omitempty"`
 }
 
 // String formats the event as one trace line.
@@ -403,7 +407,7 @@ func (w *World) pump() {
 // flush moves a device's log lines into the trace, then its state if it changed.
 func (w *World) flush(name string, d *device.Device) {
 	for _, l := range d.TakeLogs() {
-		w.trace = append(w.trace, Event{Time: l.Time, Source: name, Kind: "log", Text: l.Message()})
+		w.trace = append(w.trace, Event{Time: l.Time, Source: name, Kind: "log", Text: l.Message(), Stamp: d.LogStamp(l.Time)})
 	}
 	s := d.Agent().Status()
 	if st := s.Registration + " / " + s.Authorization; st != w.states[name] {
