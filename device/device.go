@@ -178,15 +178,21 @@ func (d *Device) Handle(now time.Time, a license.Answer) error {
 
 func (d *Device) newKey() string { return fmt.Sprintf("SLA-KeyPair/%016x", d.rng.Uint64()) }
 
+// KeyGenerationText is what IOS prints while it generates an RSA key pair
+// (the SLA-KeyPair at registration, or crypto key generate rsa). [model:
+// IOS's text for crypto key generate rsa; the elapsed time]
+const KeyGenerationText = "% Generating 2048 bit RSA keys, keys will be exportable...\n[OK] (elapsed time was 1 seconds)\n"
+
 // ensureKey generates SLA-KeyPair when the configuration has none, as
-// registration does, with the seed's log lines.
-func (d *Device) ensureKey(now time.Time) {
+// registration does, with the seed's log lines; it tells whether it did.
+func (d *Device) ensureKey(now time.Time) bool {
 	if d.running.SLAKeyPair != "" {
-		return
+		return false
 	}
 	d.running.SLAKeyPair = d.newKey()
 	d.log(now, "CRYPTO_ENGINE", 5, "KEY_ADDITION", "A key named SLA-KeyPair has been generated or imported by crypto-engine")
 	d.log(now, "PKI", 4, "NOCONFIGAUTOSAVE", `Configuration was modified. Issue "write memory" to save new IOS PKI configuration`)
+	return true
 }
 
 // Register is `license smart register idtoken <token> [force]`: the key
@@ -203,10 +209,15 @@ func (d *Device) Register(now time.Time, token string, force bool) (string, erro
 		return "", err
 	}
 	d.drain()
-	d.ensureKey(now)
+	key, logged := d.running.SLAKeyPair, len(d.logs)
+	generated := d.ensureKey(now)
 	out, err := d.ag.Register(now, token, force)
 	if err != nil {
+		d.running.SLAKeyPair, d.logs = key, d.logs[:logged] // a refused register changes nothing
 		return "", err
+	}
+	if generated {
+		out = KeyGenerationText + out
 	}
 	d.log(now, "CALL_HOME", 6, "SCH_REGISTRATION_IN_PROGRESS", "SCH device registration is in progress. Call-home will poll SCH server for registration status.")
 	d.drain()

@@ -255,3 +255,18 @@ func TestOneSmartLicensingProfile(t *testing.T) {
 		return nil
 	}))
 }
+
+// The first registration generates SLA-KeyPair and prints IOS's key
+// generation lines before the registration's; a registration with the key
+// in place (force) prints the reply alone.
+func TestRegisterGeneratesTheKeyPair(t *testing.T) {
+	d := newDevice(t)
+	require.Empty(t, d.Running().SLAKeyPair)
+	out, err := d.Register(t0, tok, false)
+	require.NoError(t, err)
+	assert.Equal(t, device.KeyGenerationText+agent.RegisterReplyText, out)
+	assert.NotEmpty(t, d.Running().SLAKeyPair)
+	out, err = d.Register(t0, tok, true)
+	require.NoError(t, err)
+	assert.Equal(t, agent.RegisterReplyText, out)
+}

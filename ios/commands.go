@@ -359,7 +359,7 @@ func configGrammar() *node {
 					if err := c.w.RegenerateKey(c.dev); err != nil {
 						return "", errLine(err)
 					}
-					return "% You already have RSA keys defined named SLA-KeyPair.\n% They will be replaced.\n\nThe key modulus size is 2048 bits\n% Generating 2048 bit RSA keys, keys will be exportable...\n[OK] (elapsed time was 1 seconds)\n", nil
+					return "% You already have RSA keys defined named SLA-KeyPair.\n% They will be replaced.\n\nThe key modulus size is 2048 bits\n" + device.KeyGenerationText, nil
 				}))))),
 		kw("ntp", "Configure NTP", kw("server", "Configure NTP server", arg("A.B.C.D", "IP address of peer").does(configure("ntp server", func(c *Console, cfg *device.Config, a []string) error {
 			if !slices.Contains(cfg.NTPServers, a[0]) {
