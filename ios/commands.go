@@ -214,20 +214,61 @@ func debugOff(c *Console, _ []string) (string, error) {
 // clockSet is `clock set hh:mm:ss day month year` (or month day year).
 func clockSet(c *Console, args []string) (string, error) {
 	f := strings.Fields(args[0])
-	if len(f) != 4 {
+	if len(f) < 4 {
 		return "", errIncomplete
 	}
+	if len(f) > 4 {
+		return "", &badArg{f[4]}
+	}
+	hms := strings.Split(f[0], ":")
+	if len(hms) != 3 {
+		return "", &badArg{f[0]}
+	}
+	var tod [3]int
+	for i, lim := range []int{23, 59, 59} {
+		v, err := strconv.Atoi(hms[i])
+		if err != nil || v < 0 || v > lim {
+			return "", &badArg{f[0]}
+		}
+		tod[i] = v
+	}
+	// <1-31> <month> or <month> <1-31>, then <1993-2035>.
+	dayWord, monthWord := f[1], f[2]
 	if _, err := strconv.Atoi(f[1]); err != nil {
-		f[1], f[2] = f[2], f[1]
+		dayWord, monthWord = f[2], f[1]
 	}
-	t, err := time.ParseInLocation("15:04:05 2 January 2006", strings.Join(f, " "), c.device().Running().Zone())
-	if err != nil {
-		t, err = time.ParseInLocation("15:04:05 2 Jan 2006", strings.Join(f, " "), c.device().Running().Zone())
+	month, ok := monthOf(monthWord)
+	if !ok {
+		return "", &badArg{monthWord}
 	}
-	if err != nil {
-		return "", errInvalid
+	day, err := strconv.Atoi(dayWord)
+	if err != nil || day < 1 || day > 31 {
+		return "", &badArg{dayWord}
+	}
+	year, err := strconv.Atoi(f[3])
+	if err != nil || year < 1993 || year > 2035 {
+		return "", &badArg{f[3]}
+	}
+	t := time.Date(year, month, day, tod[0], tod[1], tod[2], 0, c.device().Running().Zone())
+	if t.Day() != day { // Feb 30
+		return "", &badArg{dayWord}
 	}
 	return "", wrap(c.w.SetClock(c.dev, t))
+}
+
+// monthOf reads a month as IOS takes it: a unique prefix of its English
+// name, in any case.
+func monthOf(w string) (time.Month, bool) {
+	var found time.Month
+	for m := time.January; m <= time.December; m++ {
+		if len(w) >= 3 && strings.HasPrefix(strings.ToLower(m.String()), strings.ToLower(w)) {
+			if found != 0 {
+				return 0, false
+			}
+			found = m
+		}
+	}
+	return found, found != 0
 }
 
 func ping(c *Console, args []string) (string, error) {
@@ -254,18 +295,24 @@ func telnet(c *Console, args []string) (string, error) {
 	if len(args) > 1 {
 		p, err := strconv.Atoi(args[1])
 		if err != nil || p < 1 || p > 65535 {
-			return "", errInvalid
+			return "", &badArg{args[1]}
 		}
 		port = p
 	}
 	if len(args) > 2 {
 		f := strings.Fields(args[2])
-		if len(f) != 2 || !strings.HasPrefix("/source-interface", strings.ToLower(f[0])) {
-			return "", errInvalid
+		switch {
+		case len(f) == 0 || len(f[0]) < 2 || !strings.HasPrefix("/source-interface", strings.ToLower(f[0])):
+			return "", &badArg{strings.TrimSpace(args[2])}
+		case len(f) == 1:
+			return "", errIncomplete
+		case len(f) > 2:
+			return "", &badArg{f[2]}
 		}
-		v, ok := d.InterfaceVRF(f[1])
+		run := d.Running()
+		v, ok := d.InterfaceVRF(canonicalInterface(&run, f[1]))
 		if !ok {
-			return "", errInvalid
+			return "", &badArg{f[1]}
 		}
 		vrf = v
 	}
@@ -442,12 +489,12 @@ func canonicalInterface(cfg *device.Config, name string) string {
 func timezone(c *Console, a []string) (string, error) {
 	h, err := strconv.Atoi(a[1])
 	if err != nil || h < -23 || h > 23 {
-		return "", errInvalid
+		return "", &badArg{a[1]}
 	}
 	m := 0
 	if len(a) > 2 {
 		if m, err = strconv.Atoi(a[2]); err != nil || m < 0 || m > 59 {
-			return "", errInvalid
+			return "", &badArg{a[2]}
 		}
 	}
 	off := h*3600 + m*60

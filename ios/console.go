@@ -203,9 +203,19 @@ func (c *Console) ios(line string) string {
 		}
 	}
 	out, err := n.run(c, args)
-	if errors.Is(err, errInvalid) { // a bad argument: the caret under the last word
+	if errors.Is(err, errInvalid) { // a bad argument: the caret under it, else under the last word
 		toks := tokenize(body)
-		return out + c.parseFailure(line, &parseError{err: errInvalid, pos: off + toks[len(toks)-1].pos})
+		pos := toks[len(toks)-1].pos
+		var ba *badArg
+		if errors.As(err, &ba) {
+			if i := strings.LastIndex(body, ba.word); i >= 0 {
+				pos = i
+			}
+		}
+		return out + c.parseFailure(line, &parseError{err: errInvalid, pos: off + pos})
+	}
+	if errors.Is(err, errIncomplete) {
+		return out + c.parseFailure(line, err)
 	}
 	if err != nil {
 		return out + err.Error() + "\n"

@@ -149,3 +149,34 @@ func TestCompletionAndHelp(t *testing.T) {
 	assert.Contains(t, c.Exec("do show license ?"), "  summary   Show license summary\n")
 	assert.Equal(t, "                    ^\n% Invalid input detected at '^' marker.\n\n", c.Exec("do show lisense"), "the caret under the word, after do")
 }
+
+// Bad arguments get the caret under the bad one, as IOS puts it, never a
+// Go-style message; a missing one is an incomplete command.
+func TestBadArgumentsGetTheCaret(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	caret := func(line, word string) string {
+		return strings.Repeat(" ", len("sw1#")+strings.LastIndex(line, word)) + "^\n% Invalid input detected at '^' marker.\n\n"
+	}
+	for line, word := range map[string]string{
+		"clock set 25:00:00 1 Jan 2024":                      "25:00:00",
+		"clock set 10:00:00 32 Jan 2024":                     "32",
+		"clock set 10:00:00 1 Jab 2024":                      "Jab",
+		"clock set 10:00:00 1 Jan 2036":                      "2036",
+		"clock set 10:00:00 30 February 2024":                "30",
+		"clock set 10:00:00 1 Jan 2024 extra":                "extra",
+		"telnet tools.cisco.com 99999":                       "99999",
+		"telnet tools.cisco.com 443 /source-interface Gi9/9": "Gi9/9",
+		"telnet tools.cisco.com 443 /bogus Gi0/0":            "/bogus Gi0/0",
+	} {
+		assert.Equal(t, caret(line, word), c.Exec(line), line)
+	}
+	assert.Equal(t, "% Incomplete command.\n\n", c.Exec("clock set 10:00:00 1 Jan"))
+	assert.Equal(t, "% Incomplete command.\n\n", c.Exec("telnet tools.cisco.com 443 /source-interface"))
+	assert.Contains(t, c.Exec("clock set 10:00:00 Mar 4 2024"), "%SMART_LIC-5-SYSTEM_CLOCK_CHANGED", "month first works too")
+	// The interface may be abbreviated, as anywhere in IOS.
+	assert.Contains(t, c.Exec("telnet tools.cisco.com 443 /source-interface gi0/0"), "Trying tools.cisco.com (203.0.113.10, 443)... ")
+	c.Exec("configure terminal")
+	line := "clock timezone EST -25"
+	assert.Equal(t, strings.Repeat(" ", len("sw1(config)#")+strings.LastIndex(line, "-25"))+"^\n% Invalid input detected at '^' marker.\n\n", c.Exec(line))
+}

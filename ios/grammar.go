@@ -59,6 +59,14 @@ func (e *parseError) Error() string {
 
 func (e *parseError) Unwrap() error { return e.err }
 
+// badArg is a command's refusal of one of its arguments: the console
+// puts IOS's caret under it (its last occurrence in the line).
+type badArg struct{ word string }
+
+func (e *badArg) Error() string { return errInvalid.Error() }
+
+func (e *badArg) Unwrap() error { return errInvalid }
+
 type token struct {
 	text string
 	pos  int
