@@ -48,12 +48,15 @@ func grammar() map[Mode]*node {
 				kw("support", "Show license tech support information").does(show(View.ShowLicenseTechSupport)))),
 		kw("call-home", "Show command for call home",
 			kw("profile", "Show call-home profile",
-				kw("all", "Show all call-home profiles").does(show(View.ShowCallHomeProfileAll))),
+				kw("all", "Show all call-home profiles").does(show(View.ShowCallHomeProfileAll)),
+				arg("WORD", "Profile name").does(func(c *Console, a []string) (string, error) { return c.view().ShowCallHomeProfile(a[0]), nil })),
 			kw("smart-licensing", "Show smart licensing transport").does(show(View.ShowCallHomeSmartLicensing))),
 		kw("version", "System hardware and software status").does(func(c *Console, _ []string) (string, error) {
 			return c.view().ShowVersion(c.booted[c.dev]), nil
 		}),
 		kw("clock", "Display the system clock").does(show(View.ShowClock)),
+		kw("inventory", "Show the physical inventory").does(show(View.ShowInventory)),
+		kw("vrf", "VPN Routing/Forwarding instance information").does(show(View.ShowVRF)),
 		kw("logging", "Show the contents of logging buffers").does(show(View.ShowLogging)),
 		kw("tech-support", "Show system information for Tech-Support",
 			kw("license", "License information").does(func(c *Console, _ []string) (string, error) {
@@ -146,6 +149,11 @@ func grammar() map[Mode]*node {
 		kw("clock", "Manage the system clock",
 			kw("set", "Set the time and date", restArg("LINE", "hh:mm:ss day month year").does(clockSet))),
 		kw("debug", "Debugging functions",
+			kw("ip", "IP information", kw("http", "HTTP connections", kw("client", "HTTP client",
+				kw("all", "All HTTP client debugging").does(func(c *Console, _ []string) (string, error) {
+					c.debug = true
+					return "HTTP Client all debugging is on\n", nil
+				})))),
 			kw("call-home", "Call-home debugging",
 				kw("smart-licensing", "Smart licensing debugging", kw("all", "All").does(debugOn), kw("trace", "Trace").does(debugOn), kw("error", "Error").does(debugOn)).does(debugOn))),
 		kw("undebug", "Disable debugging functions", kw("all", "Disable all debugging").does(debugOff)),
@@ -158,7 +166,10 @@ func grammar() map[Mode]*node {
 	}
 	// Privileged EXEC shows what user EXEC does, and the configurations.
 	privShow := kw("show", showTree.help, slices.Clone(showTree.kids)...)
-	privShow.add(kw("running-config", "Current operating configuration").does(func(c *Console, _ []string) (string, error) {
+	privShow.add(kw("running-config", "Current operating configuration",
+		kw("all", "Configuration with defaults").does(func(c *Console, _ []string) (string, error) {
+			return ShowRunningConfigAll(c.device().Running()), nil
+		})).does(func(c *Console, _ []string) (string, error) {
 		return ShowRunningConfig(c.device().Running()), nil
 	}))
 	privShow.add(kw("startup-config", "Contents of startup configuration").does(func(c *Console, _ []string) (string, error) {

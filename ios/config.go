@@ -20,45 +20,121 @@ func (v View) ShowCallHomeProfileAll() string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		status := "INACTIVE"
-		if p.Active {
-			status = "ACTIVE"
+		writeProfile(&b, p)
+	}
+	return b.String()
+}
+
+// ShowCallHomeProfile renders `show call-home profile <name>`: the
+// profile's block of ShowCallHomeProfileAll, or IOS's refusal of an
+// unknown name [model text].
+func (v View) ShowCallHomeProfile(name string) string {
+	for _, p := range v.Running.Profiles {
+		if p.Name == name {
+			var b strings.Builder
+			writeProfile(&b, p)
+			return b.String()
 		}
-		data := "Smart Call Home"
-		if p.ReportsSmartLicensing {
-			data += ", Smart Licensing"
+	}
+	return "% Profile " + name + " does not exist.\n"
+}
+
+func writeProfile(b *strings.Builder, p device.CallHomeProfile) {
+	status := "INACTIVE"
+	if p.Active {
+		status = "ACTIVE"
+	}
+	data := "Smart Call Home"
+	if p.ReportsSmartLicensing {
+		data += ", Smart Licensing"
+	}
+	transport := "email"
+	if p.TransportHTTP {
+		transport = "http"
+	}
+	addr := p.Destination
+	if addr == "" {
+		addr = "Not yet set up"
+	}
+	fmt.Fprintf(b, "Profile Name: %s\n", p.Name)
+	fmt.Fprintf(b, "    Profile status: %s\n", status)
+	fmt.Fprintf(b, "    Profile mode: Full Reporting\n")
+	fmt.Fprintf(b, "    Reporting Data: %s\n", data)
+	fmt.Fprintf(b, "    Preferred Message Format: xml\n")
+	fmt.Fprintf(b, "    Message Size Limit: 3145728 Bytes\n")
+	fmt.Fprintf(b, "    Transport Method: %s\n", transport)
+	fmt.Fprintf(b, "    HTTP  address(es): %s\n", addr)
+	fmt.Fprintf(b, "    Other address(es): default\n")
+	if p.Name == "CiscoTAC-1" {
+		b.WriteString("\n    Periodic configuration info message is scheduled every 1 day of the month at 09:15\n")
+		b.WriteString("\n    Periodic inventory info message is scheduled every 1 day of the month at 09:00\n\n")
+		b.WriteString("    Alert-group               Severity\n    ------------------------  ------------\n")
+		for _, r := range [][2]string{{"crash", "debug"}, {"diagnostic", "minor"}, {"environment", "warning"}, {"inventory", "normal"}} {
+			fmt.Fprintf(b, "    %-24s  %s\n", r[0], r[1])
 		}
-		transport := "email"
-		if p.TransportHTTP {
-			transport = "http"
+		b.WriteString("\n    Syslog-Pattern            Severity\n    ------------------------  ------------\n")
+		for _, r := range [][2]string{{"APF-.-WLC_.*", "warning"}, {".*", "major"}} {
+			fmt.Fprintf(b, "    %-24s  %s\n", r[0], r[1])
 		}
-		addr := p.Destination
-		if addr == "" {
-			addr = "Not yet set up"
-		}
-		fmt.Fprintf(&b, "Profile Name: %s\n", p.Name)
-		fmt.Fprintf(&b, "    Profile status: %s\n", status)
-		fmt.Fprintf(&b, "    Profile mode: Full Reporting\n")
-		fmt.Fprintf(&b, "    Reporting Data: %s\n", data)
-		fmt.Fprintf(&b, "    Preferred Message Format: xml\n")
-		fmt.Fprintf(&b, "    Message Size Limit: 3145728 Bytes\n")
-		fmt.Fprintf(&b, "    Transport Method: %s\n", transport)
-		fmt.Fprintf(&b, "    HTTP  address(es): %s\n", addr)
-		fmt.Fprintf(&b, "    Other address(es): default\n")
-		if p.Name == "CiscoTAC-1" {
-			b.WriteString("\n    Periodic configuration info message is scheduled every 1 day of the month at 09:15\n")
-			b.WriteString("\n    Periodic inventory info message is scheduled every 1 day of the month at 09:00\n\n")
-			b.WriteString("    Alert-group               Severity\n    ------------------------  ------------\n")
-			for _, r := range [][2]string{{"crash", "debug"}, {"diagnostic", "minor"}, {"environment", "warning"}, {"inventory", "normal"}} {
-				fmt.Fprintf(&b, "    %-24s  %s\n", r[0], r[1])
+	}
+}
+
+// ShowInventory renders `show inventory`: the stack (or chassis) and each
+// switch (or supervisor) with its PID and serial. [model: the VID, V01;
+// the names, after IOS-XE's]
+func (v View) ShowInventory() string {
+	var b strings.Builder
+	entry := func(name, descr, pid, sn string) {
+		fmt.Fprintf(&b, "NAME: \"%s\", DESCR: \"%s\"\nPID: %-18s, VID: V01  , SN: %s\n\n", name, descr, pid, sn)
+	}
+	t := v.Topology
+	switch {
+	case len(t.Chassis) > 0:
+		for i, c := range t.Chassis {
+			entry(fmt.Sprintf("Chassis %d", i+1), "Cisco Catalyst 9400 Series Chassis", c.PID, c.SN)
+			for j, sup := range c.Supervisors {
+				entry(fmt.Sprintf("Slot %d Supervisor", 3+j), "Cisco Catalyst 9400 Series Supervisor Module", sup, c.SN)
 			}
-			b.WriteString("\n    Syslog-Pattern            Severity\n    ------------------------  ------------\n")
-			for _, r := range [][2]string{{"APF-.-WLC_.*", "warning"}, {".*", "major"}} {
-				fmt.Fprintf(&b, "    %-24s  %s\n", r[0], r[1])
-			}
+		}
+	case len(t.Switches) > 0:
+		family := "c95xx Stack"
+		if strings.HasPrefix(t.Switches[0].PID, "C9300") {
+			family = "c93xx Stack"
+		}
+		entry(family, family, t.Switches[0].PID, t.Switches[0].SN)
+		for i, u := range t.Switches {
+			entry(fmt.Sprintf("Switch %d", i+1), u.PID, u.PID, u.SN)
 		}
 	}
 	return b.String()
+}
+
+// ShowVRF renders `show vrf`: each VRF with the interfaces in it.
+func (v View) ShowVRF() string {
+	byVRF := map[string][]string{}
+	for _, i := range v.Running.Interfaces {
+		if i.VRF != "" {
+			byVRF[i.VRF] = append(byVRF[i.VRF], shortInterface(i.Name))
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %-32s %-21s %-11s %s\n", "Name", "Default RD", "Protocols", "Interfaces")
+	for _, name := range slices.Sorted(maps.Keys(byVRF)) {
+		fmt.Fprintf(&b, "  %-32s %-21s %-11s %s\n", name, "<not set>", "ipv4,ipv6", strings.Join(byVRF[name], " "))
+	}
+	return b.String()
+}
+
+// shortInterface is IOS's short form of an interface name
+// ("GigabitEthernet0/0" → "Gi0/0").
+func shortInterface(name string) string {
+	for long, short := range map[string]string{"GigabitEthernet": "Gi", "TenGigabitEthernet": "Te", "TwentyFiveGigE": "Twe",
+		"FortyGigabitEthernet": "Fo", "HundredGigE": "Hu", "Vlan": "Vl", "Loopback": "Lo", "AppGigabitEthernet": "Ap"} {
+		if rest, ok := strings.CutPrefix(name, long); ok && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+			return short + rest
+		}
+	}
+	return name
 }
 
 // ShowCallHomeSmartLicensing renders `show call-home smart-licensing`:
@@ -176,19 +252,30 @@ const NVRAMBytes = 2097152
 // as IOS writes it (`show running-config`): "Building configuration...",
 // then the size of what follows.
 func ShowRunningConfig(c device.Config) string {
-	body := configText(c)
+	body := configText(c, false)
+	return fmt.Sprintf("Building configuration...\n\nCurrent configuration : %d bytes\n", len(body)) + body
+}
+
+// ShowRunningConfigAll renders `show running-config all`: the
+// configuration with the defaults IOS leaves out of `show running-config`
+// (CiscoTAC-1's destination and reporting, active profiles, ip domain
+// lookup, the server identity check), so that `show run all | include
+// destination address http` finds every destination.
+func ShowRunningConfigAll(c device.Config) string {
+	body := configText(c, true)
 	return fmt.Sprintf("Building configuration...\n\nCurrent configuration : %d bytes\n", len(body)) + body
 }
 
 // ShowStartupConfig renders the saved configuration as `show
 // startup-config` prints it: "Using N out of M bytes", then the text.
 func ShowStartupConfig(c device.Config) string {
-	body := configText(c)
+	body := configText(c, false)
 	return fmt.Sprintf("Using %d out of %d bytes\n", len(body), NVRAMBytes) + body
 }
 
-// configText is a configuration as IOS writes it, from the first "!".
-func configText(c device.Config) string {
+// configText is a configuration as IOS writes it, from the first "!";
+// with all, the defaults too.
+func configText(c device.Config, all bool) string {
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	line("!")
@@ -208,8 +295,11 @@ func configText(c device.Config) string {
 	if c.CalendarValid {
 		line("clock calendar-valid")
 	}
-	if !c.DomainLookup {
+	switch {
+	case !c.DomainLookup:
 		line("no ip domain lookup")
+	case all:
+		line("ip domain lookup")
 	}
 	for _, h := range slices.Sorted(maps.Keys(c.Hosts)) {
 		line("ip host %s %s", h, c.Hosts[h])
@@ -247,8 +337,11 @@ func configText(c device.Config) string {
 	if c.SourceInterface != "" {
 		line("ip http client source-interface %s", c.SourceInterface)
 	}
-	if !c.ServerIdentityCheck {
+	switch {
+	case !c.ServerIdentityCheck:
 		line("no http secure server-identity-check")
+	case all:
+		line("http secure server-identity-check")
 	}
 	line("!")
 	if c.ServiceCallHome {
@@ -266,10 +359,13 @@ func configText(c device.Config) string {
 	}
 	for _, p := range c.Profiles {
 		line(" profile \"%s\"", p.Name)
-		if !p.Active {
+		switch {
+		case !p.Active:
 			line("  no active")
+		case all:
+			line("  active")
 		}
-		if p.Name != "CiscoTAC-1" || p.Destination != defaultDestination {
+		if all || p.Name != "CiscoTAC-1" || p.Destination != defaultDestination {
 			if p.Destination != "" {
 				line("  destination address http %s", p.Destination)
 			}
@@ -277,7 +373,7 @@ func configText(c device.Config) string {
 		if p.TransportHTTP {
 			line("  destination transport-method http")
 		}
-		if p.ReportsSmartLicensing && p.Name != "CiscoTAC-1" {
+		if p.ReportsSmartLicensing && (all || p.Name != "CiscoTAC-1") {
 			line("  reporting smart-licensing-data")
 		}
 	}

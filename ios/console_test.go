@@ -180,3 +180,37 @@ func TestBadArgumentsGetTheCaret(t *testing.T) {
 	line := "clock timezone EST -25"
 	assert.Equal(t, strings.Repeat(" ", len("sw1(config)#")+strings.LastIndex(line, "-25"))+"^\n% Invalid input detected at '^' marker.\n\n", c.Exec(line))
 }
+
+// The field guide's diagnostic commands: one Call Home profile by name,
+// the running configuration with its defaults (so that `show run all |
+// include destination address http` finds CiscoTAC-1's), the inventory,
+// the VRFs, and the HTTP client's debugging.
+func TestDiagnosticCommands(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	all := c.Exec("show call-home profile all")
+	tac := c.Exec("sh call-home profile CiscoTAC-1")
+	require.True(t, strings.HasPrefix(tac, "Profile Name: CiscoTAC-1\n    Profile status: ACTIVE\n"), tac)
+	assert.True(t, strings.HasPrefix(all, tac), "the same block as in show call-home profile all")
+	assert.Equal(t, "% Profile Nope does not exist.\n", c.Exec("show call-home profile Nope"))
+
+	assert.Equal(t, "", c.Exec("show running-config | include destination address http"), "a default: not shown")
+	assert.Equal(t, "  destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService\n",
+		c.Exec("show run all | in destination address http"))
+	runAll := c.Exec("show running-config all")
+	for _, l := range []string{"\nip domain lookup\n", "\nhttp secure server-identity-check\n", "\n profile \"CiscoTAC-1\"\n  active\n", "  reporting smart-licensing-data\n"} {
+		assert.Contains(t, runAll, l)
+	}
+
+	inv := c.Exec("show inventory")
+	assert.True(t, strings.HasPrefix(inv, "NAME: \"c93xx Stack\", DESCR: \"c93xx Stack\"\nPID: C9300-24P         , VID: V01  , SN: FOC2133Z0AB\n\n"), inv)
+	assert.Contains(t, inv, "NAME: \"Switch 2\", DESCR: \"C9300-24P\"\nPID: C9300-24P         , VID: V01  , SN: FOC2133Z0AC\n")
+
+	assert.Equal(t, "  Name                             Default RD            Protocols   Interfaces\n"+
+		"  Mgmt-vrf                         <not set>             ipv4,ipv6   Gi0/0\n", c.Exec("show vrf"))
+
+	assert.Equal(t, "HTTP Client all debugging is on\n", c.Exec("debug ip http client all"))
+	out := c.Exec("license smart register idtoken NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt")
+	assert.Contains(t, out, "CALL-HOME-SL: send register", "the Call Home message is shown")
+	assert.Equal(t, "All possible debugging has been turned off\n", c.Exec("undebug all"))
+}
