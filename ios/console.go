@@ -54,7 +54,7 @@ func NewConsole(w *sim.World, device string) (*Console, error) {
 	if _, ok := w.Device(device); !ok {
 		return nil, fmt.Errorf("console: no device %q", device)
 	}
-	c := &Console{w: w, dev: device, booted: map[string]time.Time{}, vars: map[string]string{}, length: 24, width: 80, from: "console"}
+	c := &Console{w: w, dev: device, booted: map[string]time.Time{}, vars: map[string]string{}, width: 80, from: "console"}
 	c.roots = grammar()
 	c.printed = len(w.Trace())
 	for _, n := range w.Devices() {
@@ -115,7 +115,7 @@ func (c *Console) Exec(line string) string {
 	default:
 		out = c.ios(line)
 	}
-	return out + c.Logs()
+	return c.page(out + c.Logs())
 }
 
 // rootFor is the grammar a line is read against, and the line to read:
@@ -147,8 +147,60 @@ func (c *Console) Complete(line string) (string, bool) {
 func (c *Console) Closed() bool { return c.closed }
 
 // Terminal is the session's screen as `terminal length` and `terminal
-// width` set it (24 and 80 at first, as on a console line).
+// width` set it. A console starts at length 0 (no paging: what scripts
+// and programs want) and width 80; SetTerminal gives an interactive
+// session a console line's 24 lines.
 func (c *Console) Terminal() (length, width int) { return c.length, c.width }
+
+// SetTerminal sets the screen as `terminal length` and `terminal width`
+// do (0–512 each; others are ignored).
+func (c *Console) SetTerminal(length, width int) {
+	if length >= 0 && length <= 512 {
+		c.length = length
+	}
+	if width >= 0 && width <= 512 {
+		c.width = width
+	}
+}
+
+// more is IOS's pager marker, and what erases it when the output goes on.
+const (
+	more      = " --More-- "
+	moreErase = "\b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\b"
+)
+
+// page shows out a screen at a time when the terminal has a length: the
+// first length-1 lines and " --More-- "; the next key (a line here) goes
+// on — a space a screen, Enter a line — or, anything else, stops.
+func (c *Console) page(out string) string {
+	if c.length == 0 || c.pending != nil {
+		return out
+	}
+	lines := strings.SplitAfter(out, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) <= c.length-1 {
+		return out
+	}
+	return c.pageFrom(lines, c.length-1)
+}
+
+func (c *Console) pageFrom(lines []string, n int) string {
+	if n >= len(lines) {
+		return strings.Join(lines, "")
+	}
+	c.pending = func(key string) string {
+		switch key {
+		case " ":
+			return moreErase + c.pageFrom(lines[n:], c.length-1)
+		case "":
+			return moreErase + c.pageFrom(lines[n:], 1)
+		}
+		return moreErase
+	}
+	return strings.Join(lines[:n], "") + more
+}
 
 // leaveConfig returns from configuration mode to privileged EXEC, logging
 // %SYS-5-CONFIG_I as IOS does whenever configuration mode is left.

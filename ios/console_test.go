@@ -40,7 +40,7 @@ func TestErrorForms(t *testing.T) {
 func TestTerminalSettings(t *testing.T) {
 	c := console(t)
 	l, w := c.Terminal()
-	assert.Equal(t, [2]int{24, 80}, [2]int{l, w}, "a console line's defaults")
+	assert.Equal(t, [2]int{0, 80}, [2]int{l, w}, "a console for programs does not page")
 	assert.Equal(t, "", c.Exec("terminal length 0"))
 	assert.Equal(t, "", c.Exec("term width 511"))
 	l, w = c.Terminal()
@@ -213,4 +213,35 @@ func TestDiagnosticCommands(t *testing.T) {
 	out := c.Exec("license smart register idtoken NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt")
 	assert.Contains(t, out, "CALL-HOME-SL: send register", "the Call Home message is shown")
 	assert.Equal(t, "All possible debugging has been turned off\n", c.Exec("undebug all"))
+}
+
+// With a terminal length, long output pauses at " --More-- " after
+// length-1 lines: a space shows the next screen, Enter the next line, any
+// other key stops; terminal length 0 shows everything.
+func TestPager(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	whole := c.Exec("show license status")
+	lines := strings.SplitAfter(strings.TrimSuffix(whole, "\n"), "\n")
+	require.Greater(t, len(lines), 10)
+	c.Exec("terminal length 5")
+	first := c.Exec("show license status")
+	assert.Equal(t, strings.Join(lines[:4], "")+" --More-- ", first)
+	assert.True(t, c.Pending())
+	assert.Equal(t, "", c.Prompt(), "no prompt while paused")
+	erase := "\b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\b"
+	assert.Equal(t, erase+strings.Join(lines[4:8], "")+" --More-- ", c.Exec(" "), "a space: the next screen")
+	assert.Equal(t, erase+lines[8]+" --More-- ", c.Exec(""), "Enter: the next line")
+	assert.Equal(t, erase, c.Exec("q"), "q: stop")
+	assert.False(t, c.Pending())
+	assert.Equal(t, "sw1#", c.Prompt())
+	// Paging to the end leaves no marker.
+	c.Exec("show license status")
+	var rest strings.Builder
+	for c.Pending() {
+		rest.WriteString(strings.ReplaceAll(c.Exec(" "), erase, ""))
+	}
+	assert.True(t, strings.HasSuffix(rest.String(), lines[len(lines)-1]+"\n") || strings.HasSuffix(rest.String(), lines[len(lines)-1]))
+	c.Exec("terminal length 0")
+	assert.Equal(t, whole, c.Exec("show license status"))
 }

@@ -83,6 +83,21 @@ func (s *Session) Transcript(lines []string) string {
 	return b.String()
 }
 
+// setConsole moves the session to a new console, keeping the terminal's
+// length and width.
+func (s *Session) setConsole(con *ios.Console) {
+	old := s.con
+	s.con = con
+	s.keepTerminal(old)
+}
+
+// keepTerminal gives the session's console the screen of old.
+func (s *Session) keepTerminal(old *ios.Console) {
+	if old != nil {
+		s.con.SetTerminal(old.Terminal())
+	}
+}
+
 // Closed reports whether the session ended (`exit` or `logout` at the EXEC
 // prompt).
 func (s *Session) Closed() bool { return s.con.Closed() }
@@ -169,7 +184,7 @@ func (s *Session) lab(f []string) (string, error) {
 			return "", err
 		}
 		con.SetVar("TOKEN", s.token())
-		s.con = con
+		s.setConsole(con)
 		return "", nil
 	case "scenario":
 		return s.scenario(f[1:])
@@ -305,7 +320,9 @@ func (s *Session) scenario(f []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	con := s.con
 	*s = *ns
+	s.keepTerminal(con)
 	return fmt.Sprintf("scenario %s loaded: %s\ncause: %s\nDiagnose it; the fix is in docs/lab.md.\n", sc.ID, sc.Title, sc.Cause), nil
 }
 
@@ -327,7 +344,7 @@ func (s *Session) load(path string) (string, error) {
 		return "", err
 	}
 	con.SetVar("TOKEN", tok)
-	s.con = con
+	s.setConsole(con)
 	return "loaded " + path + "\n", nil
 }
 

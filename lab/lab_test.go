@@ -230,3 +230,18 @@ func TestLogLinesKeepTheirStamps(t *testing.T) {
 	assert.Contains(t, after, "*May 12 14:27:49.000: %SMART_LIC-3-AGENT_REG_FAILED: ", "the old line keeps its stamp")
 	assert.Regexp(t, `\nMar  4 10:2\d:\d\d\.\d{3}: %SMART_LIC-6-AGENT_REG_SUCCESS: `, "\n"+after, "the new line: NTP time, no '*'")
 }
+
+// The terminal's length and width stay with the session when it moves to
+// a scenario's lab, a loaded lab or another device.
+func TestTerminalStaysWithTheSession(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	s.Exec("terminal length 7")
+	s.Exec("terminal width 132")
+	s.Exec("lab scenario 8")
+	l, w := s.Console().Terminal()
+	assert.Equal(t, [2]int{7, 132}, [2]int{l, w})
+	s.Exec("lab device sw1")
+	l, w = s.Console().Terminal()
+	assert.Equal(t, [2]int{7, 132}, [2]int{l, w})
+}

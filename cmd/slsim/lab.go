@@ -79,6 +79,7 @@ func newLabCmd() *cobra.Command {
 // interactive runs the console with line editing and history; '?' shows
 // help at once, as on a switch.
 func interactive(s *lab.Session, in io.Reader, out io.Writer) error {
+	s.Console().SetTerminal(24, 80) // a console line's screen: long output pauses at --More--
 	fmt.Fprintln(out, "slsim lab: a Catalyst 9300 stack (sw1) and the Cisco cloud, on virtual time.")
 	fmt.Fprintln(out, "IOS commands as on a switch; 'lab help' for the lab's controls; Ctrl-D to leave. $TOKEN holds a registration token.")
 	var rl *readline.Instance

@@ -219,3 +219,17 @@ func TestInteractiveKeys(t *testing.T) {
 	assert.NotContains(t, got, "Cisco IOS XE Software", "nothing runs after exit")
 	assert.True(t, s.Closed())
 }
+
+// The interactive lab is a console line: 24 lines, long output pauses at
+// --More--, a space goes on.
+func TestInteractivePager(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, interactive(s, strings.NewReader("show license status\r \r"), &out))
+	got := out.String()
+	i := strings.Index(got, " --More-- ")
+	require.Greater(t, i, 0)
+	assert.Equal(t, 23, strings.Count(got[strings.Index(got, "Smart Licensing is ENABLED"):i], "\n"), "23 lines, then the marker")
+	assert.True(t, strings.HasSuffix(got, "  Features Authorized:\n    <none>\n"), "the rest after the space")
+}
