@@ -58,6 +58,8 @@ func grammar() map[Mode]*node {
 		kw("inventory", "Show the physical inventory").does(show(View.ShowInventory)),
 		kw("vrf", "VPN Routing/Forwarding instance information").does(show(View.ShowVRF)),
 		kw("logging", "Show the contents of logging buffers").does(show(View.ShowLogging)),
+		kw("platform", "Show platform information", kw("software", "Show software information", kw("trace", "Show trace information",
+			kw("message", "Show trace messages", traceTarget(kw("ios", "IOSd process"), nil))))),
 		kw("tech-support", "Show system information for Tech-Support",
 			kw("license", "License information").does(func(c *Console, _ []string) (string, error) {
 				v := c.view()
@@ -149,14 +151,12 @@ func grammar() map[Mode]*node {
 		kw("clock", "Manage the system clock",
 			kw("set", "Set the time and date", restArg("LINE", "hh:mm:ss day month year").does(clockSet))),
 		kw("debug", "Debugging functions",
-			kw("ip", "IP information", kw("http", "HTTP connections", kw("client", "HTTP client",
-				kw("all", "All HTTP client debugging").does(func(c *Console, _ []string) (string, error) {
-					c.debug = true
-					return "HTTP Client all debugging is on\n", nil
-				})))),
+			kw("ip", "IP information", kw("http", "HTTP connections", httpClientDebug())),
 			kw("call-home", "Call-home debugging",
 				kw("smart-licensing", "Smart licensing debugging", kw("all", "All").does(debugOn), kw("trace", "Trace").does(debugOn), kw("error", "Error").does(debugOn)).does(debugOn))),
 		kw("undebug", "Disable debugging functions", kw("all", "Disable all debugging").does(debugOff)),
+		kw("set", "Set system parameter", kw("platform", "Set platform parameters", kw("software", "Set platform software parameters",
+			kw("trace", "Set the trace level of a process", traceTarget(kw("ios", "IOSd process"), setTrace))))),
 		licenseExec,
 	)
 	for _, k := range user.kids {
@@ -753,4 +753,83 @@ func checkHostname(h string) error {
 		}
 	}
 	return nil
+}
+
+// httpClientDebug is `debug ip http client all | api | cache | error |
+// main | msg | socket` (the seed's list): each shows the Call Home
+// messages to and from CSSM. [model text]
+func httpClientDebug() *node {
+	client := kw("client", "HTTP client")
+	for _, w := range []string{"all", "api", "cache", "error", "main", "msg", "socket"} {
+		client.add(kw(w, "HTTP client "+w+" debugging").does(func(c *Console, _ []string) (string, error) {
+			c.debug = true
+			return "HTTP Client " + w + " debugging is on\n", nil
+		}))
+	}
+	return client
+}
+
+// traceLevels are the binary-trace levels, most verbose last.
+var traceLevels = []string{"error", "warning", "notice", "info", "debug", "verbose", "noise"}
+
+// traceTarget adds to n the trace target of the seed's commands — [switch
+// <active|standby|1-8>] active R0 — then, for set (run not nil), a module
+// (infra-sl; the seed spells it infra-s1) and a level; for show, nothing
+// more.
+func traceTarget(n *node, set func(level string) func(*Console, []string) (string, error)) *node {
+	tail := func() *node {
+		r0 := kw("r0", "Route processor 0")
+		if set == nil {
+			r0.does(showTrace)
+			return kw("active", "Active instance", r0)
+		}
+		for _, module := range []string{"infra-sl", "infra-s1"} {
+			m := kw(module, "Smart Licensing infrastructure")
+			for _, level := range traceLevels {
+				m.add(kw(level, level+" messages").does(set(level)))
+			}
+			r0.add(m)
+		}
+		return kw("active", "Active instance", r0)
+	}
+	sw := kw("switch", "Switch", tail())
+	for _, which := range []string{"standby"} {
+		sw.add(kw(which, which+" switch", tail()))
+	}
+	sw.add(arg("<1-8>", "Switch number", tail()))
+	return n.add(sw, tail())
+}
+
+// setTrace is `set platform software trace ios ... infra-sl <level>`: from
+// now on, the trace keeps Smart Licensing's messages down to the level.
+func setTrace(level string) func(*Console, []string) (string, error) {
+	return func(c *Console, _ []string) (string, error) {
+		c.traceLevel, c.traceFrom = level, len(c.w.Trace())
+		return "", nil
+	}
+}
+
+// showTrace is `show platform software trace message ios ... active R0`:
+// IOSd's binary trace — Smart Licensing's syslog lines at (note), and,
+// once the trace level is debug or more, the Call Home messages at
+// (debug). [model: the layout, after IOS-XE's btrace decoder]
+func showTrace(c *Console, _ []string) (string, error) {
+	debug := slices.Index(traceLevels, c.traceLevel) >= slices.Index(traceLevels, "debug")
+	var b strings.Builder
+	for i, e := range c.w.Trace() {
+		if e.Source != c.dev {
+			continue
+		}
+		level, text := "", e.Text
+		switch {
+		case e.Kind == "log" && strings.Contains(e.Text, "SMART_LIC"):
+			level = "note"
+		case debug && i >= c.traceFrom && (e.Kind == "send" || e.Kind == "deliver" || e.Kind == "fail" || e.Kind == "lost"):
+			level, text = "debug", e.Kind+" "+e.Text
+		default:
+			continue
+		}
+		fmt.Fprintf(&b, "%s {iosrp_R0-0}{1}: [infra-sl] [25964]: (%s): %s\n", e.Time.UTC().Format("2006/01/02 15:04:05.000"), level, text)
+	}
+	return b.String(), nil
 }

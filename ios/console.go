@@ -47,6 +47,10 @@ type Console struct {
 	length  int    // terminal length (0: no pausing)
 	width   int    // terminal width
 	from    string // who configures, for %SYS-5-CONFIG_I: "console"
+	// The binary trace's level for Smart Licensing ("": the default), and
+	// the trace position from which it applies.
+	traceLevel string
+	traceFrom  int
 }
 
 // NewConsole opens a console on a device of a world, in user EXEC mode.

@@ -245,3 +245,27 @@ func TestPager(t *testing.T) {
 	c.Exec("terminal length 0")
 	assert.Equal(t, whole, c.Exec("show license status"))
 }
+
+// The seed's debugging steps: debug ip http client with each of its
+// words, and the binary trace — set platform software trace ios [switch]
+// active R0 infra-s1 debug (the seed's spelling; infra-sl too), then show
+// platform software trace message ios [switch] active R0, which shows
+// Smart Licensing's lines and, from the set on, the Call Home messages.
+func TestSeedDebugging(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	for _, w := range []string{"all", "api", "cache", "error", "main", "msg", "socket"} {
+		assert.Equal(t, "HTTP Client "+w+" debugging is on\n", c.Exec("debug ip http client "+w))
+	}
+	c.Exec("undebug all")
+	c.Exec("license smart register idtoken NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt")
+	before := c.Exec("show platform software trace message ios switch active R0")
+	assert.Contains(t, before, "{iosrp_R0-0}{1}: [infra-sl] [25964]: (note): %SMART_LIC-5-EVAL_START: Entering evaluation period\n")
+	assert.NotContains(t, before, "(debug)")
+	assert.Equal(t, "", c.Exec("set platform software trace ios switch active R0 infra-s1 debug"))
+	assert.Equal(t, "", c.Exec("set plat soft trace ios active R0 infra-sl debug"))
+	c.Exec("license smart register idtoken NjBmYzQ4ZjgtNTg3ZS00Y2I5LWEwNjgt force")
+	after := c.Exec("show platform software trace message ios active R0")
+	assert.Contains(t, after, "(debug): send register #2 to https://tools.cisco.com/its/service/oddce/services/DDCEService\n")
+	assert.Contains(t, c.Exec("show platform software trace message ios switch 1 active R0"), "(debug): send register #2")
+}
