@@ -51,12 +51,15 @@ type Config struct {
 	ServiceCallHome bool              `json:"serviceCallHome"`
 	Profiles        []CallHomeProfile `json:"profiles"`
 	// HTTPProxy is `call-home` `http-proxy <ip> port <port>` ("" for none).
-	HTTPProxy     string            `json:"httpProxy,omitempty"`
-	HTTPProxyPort int               `json:"httpProxyPort,omitempty"`
-	DomainLookup  bool              `json:"domainLookup"`
-	NameServers   []NameServer      `json:"nameServers,omitempty"`
-	Hosts         map[string]string `json:"hosts,omitempty"` // ip host
-	Interfaces    []Interface       `json:"interfaces,omitempty"`
+	HTTPProxy     string `json:"httpProxy,omitempty"`
+	HTTPProxyPort int    `json:"httpProxyPort,omitempty"`
+	DomainLookup  bool   `json:"domainLookup"`
+	// DomainSourceInterface is `ip domain lookup source-interface`: name
+	// servers configured without a VRF are asked from its VRF.
+	DomainSourceInterface string            `json:"domainSourceInterface,omitempty"`
+	NameServers           []NameServer      `json:"nameServers,omitempty"`
+	Hosts                 map[string]string `json:"hosts,omitempty"` // ip host
+	Interfaces            []Interface       `json:"interfaces,omitempty"`
 	// SourceInterface is `ip http client source-interface`.
 	SourceInterface     string       `json:"sourceInterface,omitempty"`
 	Trustpoints         []Trustpoint `json:"trustpoints"`
@@ -123,7 +126,8 @@ func (c Config) Equal(d Config) bool {
 	return slices.Equal(a.Profiles, b.Profiles) && slices.Equal(a.NameServers, b.NameServers) && slices.Equal(a.Interfaces, b.Interfaces) &&
 		slices.Equal(a.Trustpoints, b.Trustpoints) && slices.Equal(a.NTPServers, b.NTPServers) &&
 		a.Hostname == b.Hostname && a.ServiceCallHome == b.ServiceCallHome && a.HTTPProxy == b.HTTPProxy && a.HTTPProxyPort == b.HTTPProxyPort &&
-		a.DomainLookup == b.DomainLookup && a.SourceInterface == b.SourceInterface && a.ServerIdentityCheck == b.ServerIdentityCheck &&
+		a.DomainLookup == b.DomainLookup && a.DomainSourceInterface == b.DomainSourceInterface && a.SourceInterface == b.SourceInterface &&
+		a.ServerIdentityCheck == b.ServerIdentityCheck &&
 		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&
 		a.LicenseLevel == b.LicenseLevel && a.SLAKeyPair == b.SLAKeyPair
 }

@@ -303,8 +303,10 @@ func validate(c Config) error {
 	if len(sl) > 1 {
 		return fmt.Errorf("smart licensing data can be reported by one active profile only (%s)", strings.Join(sl, ", "))
 	}
-	if c.SourceInterface != "" && !slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.Name == c.SourceInterface }) {
-		return fmt.Errorf("source interface %s does not exist", c.SourceInterface)
+	for _, src := range []string{c.SourceInterface, c.DomainSourceInterface} {
+		if src != "" && !slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.Name == src }) {
+			return fmt.Errorf("source interface %s does not exist", src)
+		}
 	}
 	for _, t := range c.Trustpoints {
 		if t.RevocationCheck != "crl" && t.RevocationCheck != "none" {

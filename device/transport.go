@@ -218,7 +218,12 @@ func (d *Device) resolve(host string, net *netsim.Network) (string, bool) {
 		return "", false
 	}
 	for _, ns := range d.running.NameServers {
-		if ip, err := net.Resolve(ns.VRF, ns.IP, host); err == nil {
+		vrf := ns.VRF
+		if vrf == "" && d.running.DomainSourceInterface != "" {
+			// ip domain lookup source-interface: asked from that interface.
+			vrf, _ = d.InterfaceVRF(d.running.DomainSourceInterface)
+		}
+		if ip, err := net.Resolve(vrf, ns.IP, host); err == nil {
 			return ip, true
 		}
 	}

@@ -369,6 +369,14 @@ func configGrammar() *node {
 				cfg.DomainLookup = true
 				return nil
 			})),
+			kw("domain", "IP DNS Resolver", kw("lookup", "Enable IP Domain Name System hostname translation",
+				kw("source-interface", "Specify interface for source address in DNS lookups", arg("WORD", "Interface name").does(configure("ip domain lookup source-interface", func(c *Console, cfg *device.Config, a []string) error {
+					cfg.DomainLookup, cfg.DomainSourceInterface = true, canonicalInterface(cfg, a[0])
+					return nil
+				})))).does(configure("ip domain lookup", func(c *Console, cfg *device.Config, a []string) error {
+				cfg.DomainLookup = true
+				return nil
+			}))),
 			kw("name-server", "Specify address of name server to use",
 				kw("vrf", "Specify VRF", arg("WORD", "VRF name", arg("A.B.C.D", "Domain server IP address").does(configure("ip name-server vrf", func(c *Console, cfg *device.Config, a []string) error {
 					cfg.NameServers = append(cfg.NameServers, device.NameServer{IP: a[1], VRF: a[0]})
@@ -444,6 +452,14 @@ func configGrammar() *node {
 					cfg.DomainLookup = false
 					return nil
 				})),
+				kw("domain", "IP DNS Resolver", kw("lookup", "Disable IP Domain Name System hostname translation",
+					kw("source-interface", "Remove the DNS source interface").does(configure("no ip domain lookup source-interface", func(c *Console, cfg *device.Config, a []string) error {
+						cfg.DomainSourceInterface = ""
+						return nil
+					}))).does(configure("no ip domain lookup", func(c *Console, cfg *device.Config, a []string) error {
+					cfg.DomainLookup = false
+					return nil
+				}))),
 				kw("name-server", "Remove name servers", arg("A.B.C.D", "Domain server IP address").does(configure("no ip name-server", func(c *Console, cfg *device.Config, a []string) error {
 					cfg.NameServers = slices.DeleteFunc(cfg.NameServers, func(n device.NameServer) bool { return n.IP == a[0] })
 					return nil

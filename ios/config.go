@@ -301,6 +301,9 @@ func configText(c device.Config, all bool) string {
 	case all:
 		line("ip domain lookup")
 	}
+	if c.DomainSourceInterface != "" {
+		line("ip domain lookup source-interface %s", c.DomainSourceInterface)
+	}
 	for _, h := range slices.Sorted(maps.Keys(c.Hosts)) {
 		line("ip host %s %s", h, c.Hosts[h])
 	}

@@ -269,3 +269,25 @@ func TestSeedDebugging(t *testing.T) {
 	assert.Contains(t, after, "(debug): send register #2 to https://tools.cisco.com/its/service/oddce/services/DDCEService\n")
 	assert.Contains(t, c.Exec("show platform software trace message ios switch 1 active R0"), "(debug): send register #2")
 }
+
+// ip domain lookup source-interface: name servers configured without a
+// VRF are asked from that interface's VRF — here the only one that still
+// reaches the name server — so names resolve again; the configuration
+// shows it, and an unknown interface is refused.
+func TestDomainLookupSourceInterface(t *testing.T) {
+	l, err := scenario.NewLab(1)
+	require.NoError(t, err)
+	n := l.World.Network()
+	n.VRFs["Mgmt-vrf"] = []string{"198.51.100.53", "203.0.113.10"}
+	n.GlobalOnly = []string{"203.0.113.20"} // the global table no longer reaches the name server
+	c, err := ios.NewConsole(l.World, l.Device)
+	require.NoError(t, err)
+	c.Exec("enable")
+	assert.Contains(t, c.Exec("telnet tools.cisco.com 443"), "% Unknown command or computer name, or unable to find computer address")
+	c.Exec("configure terminal")
+	assert.Equal(t, "", c.Exec("ip domain lookup source-interface gi0/0"))
+	assert.Contains(t, c.Exec("ip domain lookup source-interface Gi9/9"), "source interface Gi9/9 does not exist")
+	c.Exec("end")
+	assert.Contains(t, c.Exec("show running-config | include domain"), "ip domain lookup source-interface GigabitEthernet0/0\n")
+	assert.Contains(t, c.Exec("telnet tools.cisco.com 443 /source-interface Gi0/0"), "Trying tools.cisco.com (203.0.113.10, 443)... Open\n")
+}
