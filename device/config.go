@@ -1,6 +1,7 @@
 package device
 
 import (
+	"github.com/slsim/slsim/netsim"
 	"slices"
 	"time"
 )
@@ -24,12 +25,35 @@ type NameServer struct {
 	VRF string `json:"vrf,omitempty"`
 }
 
-// Interface is an interface with the VRF it is in.
+// Interface is an interface with the VRF it is in (`vrf forwarding`) and
+// its address (`ip address`), as a prefix: "192.0.2.10/24" ("" for none).
 type Interface struct {
 	Name string `json:"name"`
 	VRF  string `json:"vrf,omitempty"`
 	IP   string `json:"ip,omitempty"`
 }
+
+// Route is a static route, `ip route [vrf <vrf>] <prefix> <mask>
+// {<next hop> | <interface> [<next hop>]}`; Prefix is "0.0.0.0/0" form.
+type Route struct {
+	VRF       string `json:"vrf,omitempty"`
+	Prefix    string `json:"prefix"`
+	NextHop   string `json:"nextHop,omitempty"`
+	Interface string `json:"interface,omitempty"`
+}
+
+// The lab switch's addresses and gateways (documentation and benchmarking
+// ranges: nothing here is a real address). [model]
+const (
+	GlobalAddress  = "192.0.2.10/24"      // Vlan1
+	GlobalGateway  = netsim.GlobalGateway // the global table's upstream router
+	MgmtAddress    = "198.18.0.10/24"     // GigabitEthernet0/0, in Mgmt-vrf
+	MgmtGateway    = netsim.MgmtGateway   // Mgmt-vrf's upstream router
+	MgmtVRF        = "Mgmt-vrf"
+	mgmtInterface  = "GigabitEthernet0/0"
+	vlanInterface  = "Vlan1"
+	defaultPrefix4 = "0.0.0.0/0"
+)
 
 // Trustpoint is a `crypto pki trustpoint`.
 type Trustpoint struct {
@@ -60,6 +84,7 @@ type Config struct {
 	NameServers           []NameServer      `json:"nameServers,omitempty"`
 	Hosts                 map[string]string `json:"hosts,omitempty"` // ip host
 	Interfaces            []Interface       `json:"interfaces,omitempty"`
+	Routes                []Route           `json:"routes,omitempty"`
 	// SourceInterface is `ip http client source-interface`.
 	SourceInterface     string       `json:"sourceInterface,omitempty"`
 	Trustpoints         []Trustpoint `json:"trustpoints"`
@@ -90,8 +115,21 @@ func DefaultConfig(hostname, level string) Config {
 		Trustpoints:         []Trustpoint{{Name: SLATrustPoint, RevocationCheck: "crl", CA: "Cisco Licensing Root CA"}},
 		ServerIdentityCheck: true,
 		LicenseLevel:        level,
-		Interfaces:          []Interface{{Name: "GigabitEthernet0/0", VRF: "Mgmt-vrf"}, {Name: "Vlan1"}},
+		Interfaces:          []Interface{{Name: mgmtInterface, VRF: MgmtVRF, IP: MgmtAddress}, {Name: vlanInterface, IP: GlobalAddress}},
+		Routes:              defaultRoutes(),
 	}
+}
+
+// defaultRoutes are the lab switch's default routes: the global table's
+// and Mgmt-vrf's, each to its upstream router.
+func defaultRoutes() []Route {
+	return []Route{{Prefix: defaultPrefix4, NextHop: GlobalGateway}, {VRF: MgmtVRF, Prefix: defaultPrefix4, NextHop: MgmtGateway}}
+}
+
+// addressed reports whether any interface has an address: a configuration
+// saved before interfaces had them routes by the network's tables alone.
+func (c Config) addressed() bool {
+	return slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.IP != "" }) || len(c.Routes) > 0
 }
 
 // Clone returns an independent copy.
@@ -99,6 +137,7 @@ func (c Config) Clone() Config {
 	c.Profiles = slices.Clone(c.Profiles)
 	c.NameServers = slices.Clone(c.NameServers)
 	c.Interfaces = slices.Clone(c.Interfaces)
+	c.Routes = slices.Clone(c.Routes)
 	c.Trustpoints = slices.Clone(c.Trustpoints)
 	c.NTPServers = slices.Clone(c.NTPServers)
 	if c.Hosts != nil {
@@ -124,6 +163,7 @@ func (c Config) Equal(d Config) bool {
 	a, b := c, d
 	a.Hosts, b.Hosts = nil, nil
 	return slices.Equal(a.Profiles, b.Profiles) && slices.Equal(a.NameServers, b.NameServers) && slices.Equal(a.Interfaces, b.Interfaces) &&
+		slices.Equal(a.Routes, b.Routes) &&
 		slices.Equal(a.Trustpoints, b.Trustpoints) && slices.Equal(a.NTPServers, b.NTPServers) &&
 		a.Hostname == b.Hostname && a.ServiceCallHome == b.ServiceCallHome && a.HTTPProxy == b.HTTPProxy && a.HTTPProxyPort == b.HTTPProxyPort &&
 		a.DomainLookup == b.DomainLookup && a.DomainSourceInterface == b.DomainSourceInterface && a.SourceInterface == b.SourceInterface &&

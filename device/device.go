@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -302,6 +303,29 @@ func validate(c Config) error {
 	}
 	if len(sl) > 1 {
 		return fmt.Errorf("smart licensing data can be reported by one active profile only (%s)", strings.Join(sl, ", "))
+	}
+	for _, i := range c.Interfaces {
+		if i.IP != "" {
+			if p, err := netip.ParsePrefix(i.IP); err != nil || !p.Addr().Is4() {
+				return fmt.Errorf("interface %s: address %q", i.Name, i.IP)
+			}
+		}
+	}
+	for _, r := range c.Routes {
+		if p, err := netip.ParsePrefix(r.Prefix); err != nil || p.Masked() != p {
+			return fmt.Errorf("ip route %q: not a prefix", r.Prefix)
+		}
+		if r.NextHop == "" && r.Interface == "" {
+			return fmt.Errorf("ip route %s: no next hop or interface", r.Prefix)
+		}
+		if r.NextHop != "" {
+			if _, err := netip.ParseAddr(r.NextHop); err != nil {
+				return fmt.Errorf("ip route %s: next hop %q", r.Prefix, r.NextHop)
+			}
+		}
+		if r.Interface != "" && !slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.Name == r.Interface }) {
+			return fmt.Errorf("ip route %s: interface %s does not exist", r.Prefix, r.Interface)
+		}
 	}
 	for _, src := range []string{c.SourceInterface, c.DomainSourceInterface} {
 		if src != "" && !slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.Name == src }) {

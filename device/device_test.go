@@ -270,3 +270,44 @@ func TestRegisterGeneratesTheKeyPair(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, agent.RegisterReplyText, out)
 }
+
+// The routing table decides: the default route carries the registration;
+// without it the message fails to send; a route through an exit interface
+// uses the router on its subnet; a configuration saved before interfaces
+// had addresses routes by the network's tables, as it always did.
+func TestRoutingTable(t *testing.T) {
+	d := newDevice(t)
+	withDNS(t, d)
+	n := netsim.Default(t0)
+	require.True(t, route(t, d, n).Deliver)
+
+	require.NoError(t, d.Configure(t0, func(c *device.Config) error {
+		c.Routes = []device.Route{{VRF: "Mgmt-vrf", Prefix: "0.0.0.0/0", NextHop: netsim.MgmtGateway}}
+		return nil
+	}))
+	o := route(t, d, n)
+	require.NotNil(t, o.Failure, "no route in the global table")
+	assert.Equal(t, license.FailSend, o.Failure.Class)
+	assert.ErrorIs(t, d.Connect("", netsim.CSSMIP, 443, n), device.ErrNoRoute)
+
+	require.NoError(t, d.Configure(t0, func(c *device.Config) error {
+		c.Routes = append(c.Routes, device.Route{Prefix: "0.0.0.0/0", Interface: "Vlan1"})
+		return nil
+	}))
+	assert.True(t, route(t, d, n).Deliver, "through Vlan1's router")
+
+	require.NoError(t, d.Configure(t0, func(c *device.Config) error {
+		c.Routes = nil
+		for i := range c.Interfaces {
+			c.Interfaces[i].IP = ""
+		}
+		return nil
+	}))
+	assert.True(t, route(t, d, n).Deliver, "no addresses: the network's tables alone")
+
+	err := d.Configure(t0, func(c *device.Config) error {
+		c.Routes = []device.Route{{Prefix: "10.0.0.1/8", NextHop: "10.0.0.254"}}
+		return nil
+	})
+	require.ErrorIs(t, err, device.ErrBadConfig, "a prefix with host bits")
+}

@@ -112,7 +112,7 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 	var target string
 	var proxy *netsim.Endpoint
 	if c.HTTPProxy != "" {
-		if err := net.Connect(vrf, c.HTTPProxy, c.HTTPProxyPort); err != nil {
+		if err := d.Connect(vrf, c.HTTPProxy, c.HTTPProxyPort, net); err != nil {
 			return sendFail()
 		}
 		proxy, _ = net.Endpoint(c.HTTPProxy)
@@ -130,7 +130,7 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 		if !ok {
 			return sendFail()
 		}
-		if err := net.Connect(vrf, ip, port); err != nil {
+		if err := d.Connect(vrf, ip, port, net); err != nil {
 			return sendFail()
 		}
 		target = ip
@@ -177,7 +177,7 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 	}
 	if tp := c.Trustpoint(SLATrustPoint); tp != nil && tp.RevocationCheck == "crl" && !now.Before(d.crlUntil) {
 		crl, ok := d.resolve(strings.ToLower(net.CRLHost), net)
-		if !ok || net.Connect(vrf, crl, 80) != nil {
+		if !ok || d.Connect(vrf, crl, 80, net) != nil {
 			d.log(now, "PKI", 3, "CRL_FETCH_FAIL", "CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)")
 			return Outcome{URL: dest}
 		}
@@ -223,7 +223,11 @@ func (d *Device) resolve(host string, net *netsim.Network) (string, bool) {
 			// ip domain lookup source-interface: asked from that interface.
 			vrf, _ = d.InterfaceVRF(d.running.DomainSourceInterface)
 		}
-		if ip, err := net.Resolve(vrf, ns.IP, host); err == nil {
+		up, err := d.route(vrf, ns.IP, net)
+		if err != nil {
+			continue
+		}
+		if ip, err := net.Resolve(up, ns.IP, host); err == nil {
 			return ip, true
 		}
 	}

@@ -56,6 +56,12 @@ func grammar() map[Mode]*node {
 		}),
 		kw("clock", "Display the system clock").does(show(View.ShowClock)),
 		kw("inventory", "Show the physical inventory").does(show(View.ShowInventory)),
+		kw("ip", "IP information",
+			kw("route", "IP routing table",
+				kw("vrf", "Display routes from a VPN Routing/Forwarding instance", arg("WORD", "VPN Routing/Forwarding instance name").does(func(c *Console, a []string) (string, error) {
+					return c.view().ShowIPRoute(a[0]), nil
+				}))).does(func(c *Console, _ []string) (string, error) { return c.view().ShowIPRoute(""), nil }),
+			kw("interface", "IP interface status and configuration", kw("brief", "Brief summary of IP status and configuration").does(show(View.ShowIPInterfaceBrief)))),
 		kw("vrf", "VPN Routing/Forwarding instance information").does(show(View.ShowVRF)),
 		kw("logging", "Show the contents of logging buffers").does(show(View.ShowLogging)),
 		kw("platform", "Show platform information", kw("software", "Show software information", kw("trace", "Show trace information",
@@ -179,7 +185,7 @@ func grammar() map[Mode]*node {
 	priv.add(kw("no", "Negate a command", kw("debug", "Disable debugging functions", kw("all", "Disable all debugging").does(debugOff))))
 
 	config := configGrammar()
-	return map[Mode]*node{ModeUser: user, ModePrivileged: priv, ModeConfig: config, ModeCallHome: callHomeGrammar(), ModeProfile: profileGrammar(), ModeTrustpoint: trustpointGrammar()}
+	return map[Mode]*node{ModeUser: user, ModePrivileged: priv, ModeConfig: config, ModeCallHome: callHomeGrammar(), ModeProfile: profileGrammar(), ModeTrustpoint: trustpointGrammar(), ModeInterface: interfaceGrammar()}
 }
 
 func restArg(name, help string) *node {
@@ -290,7 +296,7 @@ func ping(c *Console, args []string) (string, error) {
 		return "% Unrecognized host or address, or protocol not running.\n\n", nil
 	}
 	out := fmt.Sprintf("Type escape sequence to abort.\nSending 5, 100-byte ICMP Echos to %s, timeout is 2 seconds:\n", ip)
-	if net.Reachable("", ip) {
+	if d.Reachable("", ip, net) {
 		ms := int(net.Latency / time.Millisecond)
 		return out + fmt.Sprintf("!!!!!\nSuccess rate is 100 percent (5/5), round-trip min/avg/max = %d/%d/%d ms\n", ms, ms, ms), nil
 	}
@@ -335,10 +341,10 @@ func telnet(c *Console, args []string) (string, error) {
 	if _, err := netip.ParseAddr(args[0]); err == nil {
 		out = fmt.Sprintf("Trying %s, %d ... ", ip, port)
 	}
-	switch err := net.Connect(vrf, ip, port); {
+	switch err := d.Connect(vrf, ip, port, net); {
 	case err == nil:
 		return out + "Open\n[Connection to " + args[0] + " closed by foreign host]\n", nil
-	case !net.Reachable(vrf, ip):
+	case !d.Reachable(vrf, ip, net):
 		return out + "\n% Connection timed out; remote host not responding\n", nil
 	default:
 		return out + "\n% Connection refused by remote host\n", nil
@@ -365,6 +371,7 @@ func configGrammar() *node {
 		}))),
 		kw("call-home", "Enter call-home configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeCallHome; return "", nil }),
 		kw("ip", "Global IP configuration subcommands",
+			routeCmd(false),
 			kw("domain-lookup", "Enable IP Domain Name System hostname translation").does(configure("ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
 				cfg.DomainLookup = true
 				return nil
@@ -402,6 +409,7 @@ func configGrammar() *node {
 			cfg.ServerIdentityCheck = true
 			return nil
 		})))),
+		kw("interface", "Select an interface to configure", arg("WORD", "Interface name").does(enterInterface)),
 		kw("crypto", "Encryption module",
 			kw("pki", "Public Key components",
 				kw("trustpoint", "Define a CA trustpoint", arg("WORD", "Trustpoint name").does(func(c *Console, a []string) (string, error) {
@@ -448,6 +456,7 @@ func configGrammar() *node {
 				return nil
 			}))),
 			kw("ip", "Global IP configuration subcommands",
+				routeCmd(true),
 				kw("domain-lookup", "Disable IP Domain Name System hostname translation").does(configure("no ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
 					cfg.DomainLookup = false
 					return nil
@@ -848,4 +857,199 @@ func showTrace(c *Console, _ []string) (string, error) {
 		fmt.Fprintf(&b, "%s {iosrp_R0-0}{1}: [infra-sl] [25964]: (%s): %s\n", e.Time.UTC().Format("2006/01/02 15:04:05.000"), level, text)
 	}
 	return b.String(), nil
+}
+
+// routeCmd is `[no] ip route [vrf <vrf>] <prefix> <mask> {<next hop> |
+// <interface> [<next hop>]}`.
+func routeCmd(remove bool) *node {
+	what := "ip route"
+	if remove {
+		what = "no ip route"
+	}
+	route := func(c *Console, vrf string, a []string) (string, error) {
+		r, err := parseRoute(c, vrf, a)
+		if err != nil {
+			return "", err
+		}
+		return configure(what, func(c *Console, cfg *device.Config, _ []string) error {
+			i := slices.Index(cfg.Routes, r)
+			switch {
+			case remove && i < 0:
+				return fmt.Errorf("no such route")
+			case remove:
+				cfg.Routes = slices.Delete(cfg.Routes, i, i+1)
+			case i < 0:
+				cfg.Routes = append(cfg.Routes, r)
+			}
+			return nil
+		})(c, a)
+	}
+	do := func(c *Console, a []string) (string, error) { return route(c, "", a) }
+	vrfDo := func(c *Console, a []string) (string, error) { return route(c, a[0], a[1:]) }
+	target := func(f func(*Console, []string) (string, error)) *node {
+		return arg("A.B.C.D", "Destination prefix", arg("A.B.C.D", "Destination prefix mask",
+			arg("WORD", "Forwarding router's address or interface", arg("A.B.C.D", "Forwarding router's address").does(f)).does(f)))
+	}
+	return kw("route", "Establish static routes",
+		kw("vrf", "Configure static route for a VPN Routing/Forwarding instance", arg("WORD", "VPN Routing/Forwarding instance name", target(vrfDo))),
+		target(do))
+}
+
+// parseRoute reads a static route's prefix, mask and next hop or exit
+// interface (and next hop), refusing what IOS refuses with its caret.
+func parseRoute(c *Console, vrf string, a []string) (device.Route, error) {
+	addr, err := netip.ParseAddr(a[0])
+	if err != nil || !addr.Is4() {
+		return device.Route{}, &badArg{a[0]}
+	}
+	mask, err := netip.ParseAddr(a[1])
+	bits := maskBits(mask)
+	if err != nil || bits < 0 {
+		return device.Route{}, &badArg{a[1]}
+	}
+	p := netip.PrefixFrom(addr, bits)
+	if p.Masked().Addr() != addr {
+		return device.Route{}, errors.New("% Inconsistent address and mask")
+	}
+	r := device.Route{VRF: vrf, Prefix: p.String()}
+	if _, err := netip.ParseAddr(a[2]); err == nil {
+		r.NextHop = a[2]
+	} else {
+		run := c.device().Running()
+		name := canonicalInterface(&run, a[2])
+		if !slices.ContainsFunc(run.Interfaces, func(i device.Interface) bool { return i.Name == name }) {
+			return device.Route{}, &badArg{a[2]}
+		}
+		r.Interface = name
+		if len(a) > 3 {
+			if _, err := netip.ParseAddr(a[3]); err != nil {
+				return device.Route{}, &badArg{a[3]}
+			}
+			r.NextHop = a[3]
+		}
+	}
+	return r, nil
+}
+
+// maskBits is a dotted mask's length, or -1 if it is not a mask.
+func maskBits(m netip.Addr) int {
+	if !m.Is4() {
+		return -1
+	}
+	b := m.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	n := 0
+	for v&(1<<31) != 0 {
+		n++
+		v <<= 1
+	}
+	if v != 0 {
+		return -1
+	}
+	return n
+}
+
+// enterInterface is `interface <name>`: an existing interface (the name
+// may be abbreviated), or a new Vlan or Loopback, which IOS creates.
+func enterInterface(c *Console, a []string) (string, error) {
+	run := c.device().Running()
+	name := canonicalInterface(&run, a[0])
+	if !slices.ContainsFunc(run.Interfaces, func(i device.Interface) bool { return i.Name == name }) {
+		created, ok := newInterfaceName(a[0])
+		if !ok {
+			return "", &badArg{a[0]}
+		}
+		name = created
+		if _, err := configure("interface "+name, func(c *Console, cfg *device.Config, _ []string) error {
+			cfg.Interfaces = append(cfg.Interfaces, device.Interface{Name: name})
+			return nil
+		})(c, a); err != nil {
+			return "", err
+		}
+	}
+	c.mode, c.iface = ModeInterface, name
+	return "", nil
+}
+
+// newInterfaceName is the full name of a logical interface IOS creates
+// when it is first configured: Vlan<1-4094> or Loopback<0-2147483647>.
+func newInterfaceName(w string) (string, bool) {
+	lw := strings.ToLower(w)
+	for _, kind := range []string{"Vlan", "Loopback"} {
+		i := strings.IndexAny(lw, "0123456789")
+		if i < 2 || !strings.HasPrefix(strings.ToLower(kind), lw[:i]) {
+			continue
+		}
+		n, err := strconv.Atoi(lw[i:])
+		if err != nil || n < 0 || kind == "Vlan" && (n < 1 || n > 4094) {
+			return "", false
+		}
+		return kind + strconv.Itoa(n), true
+	}
+	return "", false
+}
+
+func interfaceGrammar() *node {
+	edit := func(what string, f func(i *device.Interface, a []string) error) func(*Console, []string) (string, error) {
+		return func(c *Console, a []string) (string, error) {
+			return configure("interface "+c.iface+" / "+what, func(c *Console, cfg *device.Config, a []string) error {
+				for k := range cfg.Interfaces {
+					if cfg.Interfaces[k].Name == c.iface {
+						return f(&cfg.Interfaces[k], a)
+					}
+				}
+				return fmt.Errorf("no interface %s", c.iface)
+			})(c, a)
+		}
+	}
+	setVRF := func(remove bool) func(*Console, []string) (string, error) {
+		return func(c *Console, a []string) (string, error) {
+			v := ""
+			if !remove {
+				v = a[0]
+			}
+			var note string
+			out, err := edit("vrf forwarding", func(i *device.Interface, _ []string) error {
+				if i.VRF != v && i.IP != "" {
+					// IOS removes the address when the VRF changes.
+					note = fmt.Sprintf("%% Interface %s IPv4 disabled and address(es) removed due to enabling VRF %s\n", c.iface, v)
+					if v == "" {
+						note = fmt.Sprintf("%% Interface %s IPv4 disabled and address(es) removed due to disabling VRF %s\n", c.iface, i.VRF)
+					}
+					i.IP = ""
+				}
+				i.VRF = v
+				return nil
+			})(c, a)
+			return note + out, err
+		}
+	}
+	return kw("", "",
+		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { return "", c.leaveConfig() }),
+		kw("exit", "Exit from interface configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeConfig; return "", nil }),
+		kw("vrf", "VPN Routing/Forwarding parameters on the interface",
+			kw("forwarding", "Configure forwarding table", arg("WORD", "VRF name").does(setVRF(false)))),
+		kw("ip", "Interface Internet Protocol config commands",
+			kw("address", "Set the IP address of an interface", arg("A.B.C.D", "IP address", arg("A.B.C.D", "IP subnet mask").does(func(c *Console, a []string) (string, error) {
+				addr, err := netip.ParseAddr(a[0])
+				if err != nil || !addr.Is4() {
+					return "", &badArg{a[0]}
+				}
+				m, err := netip.ParseAddr(a[1])
+				bits := maskBits(m)
+				if err != nil || bits < 8 || bits > 31 {
+					return "", &badArg{a[1]}
+				}
+				return edit("ip address", func(i *device.Interface, _ []string) error {
+					i.IP = netip.PrefixFrom(addr, bits).String()
+					return nil
+				})(c, a)
+			})))),
+		kw("no", "Negate a command or set its defaults",
+			kw("vrf", "VPN Routing/Forwarding parameters on the interface", kw("forwarding", "Configure forwarding table").does(setVRF(true)).add(arg("WORD", "VRF name").does(setVRF(true)))),
+			kw("ip", "Interface Internet Protocol config commands", kw("address", "Remove the IP address").does(edit("no ip address", func(i *device.Interface, _ []string) error {
+				i.IP = ""
+				return nil
+			})))),
+	)
 }

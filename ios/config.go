@@ -1,8 +1,10 @@
 package ios
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -335,7 +337,20 @@ func configText(c device.Config, all bool) string {
 		if i.VRF != "" {
 			line(" vrf forwarding %s", i.VRF)
 		}
+		if addr, mask, ok := addressAndMask(i.IP); ok {
+			line(" ip address %s %s", addr, mask)
+		} else {
+			line(" no ip address")
+		}
 		line("!")
+	}
+	for _, r := range c.Routes {
+		addr, mask, _ := addressAndMask(r.Prefix)
+		vrf := ""
+		if r.VRF != "" {
+			vrf = "vrf " + r.VRF + " "
+		}
+		line("ip route %s%s %s %s", vrf, addr, mask, strings.TrimSpace(r.Interface+" "+r.NextHop))
 	}
 	if c.SourceInterface != "" {
 		line("ip http client source-interface %s", c.SourceInterface)
@@ -390,3 +405,85 @@ func configText(c device.Config, all bool) string {
 }
 
 const defaultDestination = "https://tools.cisco.com/its/service/oddce/services/DDCEService"
+
+// addressAndMask splits a prefix into IOS's address and dotted mask.
+func addressAndMask(prefix string) (string, string, bool) {
+	p, err := netip.ParsePrefix(prefix)
+	if err != nil || !p.Addr().Is4() {
+		return "", "", false
+	}
+	m := uint32(0xffffffff) << (32 - p.Bits())
+	if p.Bits() == 0 {
+		m = 0
+	}
+	return p.Addr().String(), fmt.Sprintf("%d.%d.%d.%d", m>>24, m>>16&0xff, m>>8&0xff, m&0xff), true
+}
+
+// ShowIPRoute renders `show ip route [vrf <vrf>]`: the connected and local
+// routes of the VRF's addressed interfaces and its static routes, as IOS
+// lists them. [model: the codes header kept to the codes used]
+func (v View) ShowIPRoute(vrf string) string {
+	var b strings.Builder
+	if vrf != "" {
+		fmt.Fprintf(&b, "\nRouting Table: %s\n", vrf)
+	}
+	b.WriteString("Codes: L - local, C - connected, S - static\n       * - candidate default\n\n")
+	type entry struct {
+		prefix netip.Prefix
+		text   string
+	}
+	var entries []entry
+	gateway := "not set"
+	for _, r := range v.Running.Routes {
+		p, err := netip.ParsePrefix(r.Prefix)
+		if err != nil || r.VRF != vrf {
+			continue
+		}
+		code, via := "S ", ""
+		if p.Bits() == 0 {
+			code = "S*"
+			if r.NextHop != "" {
+				gateway = r.NextHop + " to network 0.0.0.0"
+			}
+		}
+		switch {
+		case r.NextHop != "" && r.Interface != "":
+			via = "[1/0] via " + r.NextHop + ", " + r.Interface
+		case r.NextHop != "":
+			via = "[1/0] via " + r.NextHop
+		default:
+			via = "is directly connected, " + r.Interface
+		}
+		entries = append(entries, entry{p, fmt.Sprintf("%s    %s %s", code, p, via)})
+	}
+	for _, i := range v.Running.Interfaces {
+		p, err := netip.ParsePrefix(i.IP)
+		if err != nil || i.VRF != vrf {
+			continue
+		}
+		entries = append(entries, entry{p.Masked(), fmt.Sprintf("C        %s is directly connected, %s", p.Masked(), i.Name)},
+			entry{netip.PrefixFrom(p.Addr(), 32), fmt.Sprintf("L        %s/32 is directly connected, %s", p.Addr(), i.Name)})
+	}
+	slices.SortStableFunc(entries, func(a, b entry) int {
+		return cmp.Or(a.prefix.Addr().Compare(b.prefix.Addr()), cmp.Compare(a.prefix.Bits(), b.prefix.Bits()))
+	})
+	fmt.Fprintf(&b, "Gateway of last resort is %s\n\n", gateway)
+	for _, e := range entries {
+		b.WriteString(e.text + "\n")
+	}
+	return b.String()
+}
+
+// ShowIPInterfaceBrief renders `show ip interface brief`.
+func (v View) ShowIPInterfaceBrief() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-22s %-15s %-3s %-6s %-21s %s\n", "Interface", "IP-Address", "OK?", "Method", "Status", "Protocol")
+	for _, i := range v.Running.Interfaces {
+		addr, method := "unassigned", "unset"
+		if a, _, ok := addressAndMask(i.IP); ok {
+			addr, method = a, "manual"
+		}
+		fmt.Fprintf(&b, "%-22s %-15s %-3s %-6s %-21s %s\n", i.Name, addr, "YES", method, "up", "up")
+	}
+	return b.String()
+}

@@ -22,6 +22,7 @@ const (
 	ModeCallHome               // Switch(cfg-call-home)#
 	ModeProfile                // Switch(cfg-call-home-profile)#
 	ModeTrustpoint             // Switch(ca-trustpoint)#
+	ModeInterface              // Switch(config-if)#
 )
 
 // MaxLogLines bounds the syslog lines printed after one command; the rest
@@ -37,6 +38,7 @@ type Console struct {
 	mode    Mode
 	profile string // the call-home profile being configured
 	tp      string // the trustpoint being configured
+	iface   string // the interface being configured
 	pending func(line string) string
 	printed int // trace position up to which syslog lines were printed
 	debug   bool
@@ -101,6 +103,8 @@ func (c *Console) Prompt() string {
 		return host + "(cfg-call-home-profile)#"
 	case ModeTrustpoint:
 		return host + "(ca-trustpoint)#"
+	case ModeInterface:
+		return host + "(config-if)#"
 	}
 	return host + "#"
 }

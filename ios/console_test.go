@@ -291,3 +291,71 @@ func TestDomainLookupSourceInterface(t *testing.T) {
 	assert.Contains(t, c.Exec("show running-config | include domain"), "ip domain lookup source-interface GigabitEthernet0/0\n")
 	assert.Contains(t, c.Exec("telnet tools.cisco.com 443 /source-interface Gi0/0"), "Trying tools.cisco.com (203.0.113.10, 443)... Open\n")
 }
+
+// The switch's routing table decides what it reaches: show ip route and
+// show ip interface brief show it; without the default route the cloud is
+// unreachable, a route through another VRF's router is not installed (a
+// wrong fix), a host route through the global router is (a right one).
+func TestRoutingDecidesReachability(t *testing.T) {
+	l, err := scenario.NewLab(1)
+	require.NoError(t, err)
+	l.World.Network().VRFs["Mgmt-vrf"] = []string{"203.0.113.10"} // Mgmt-vrf's router reaches the cloud too
+	c, err := ios.NewConsole(l.World, l.Device)
+	require.NoError(t, err)
+	c.Exec("enable")
+	assert.Equal(t, "Codes: L - local, C - connected, S - static\n       * - candidate default\n\n"+
+		"Gateway of last resort is 192.0.2.1 to network 0.0.0.0\n\n"+
+		"S*    0.0.0.0/0 [1/0] via 192.0.2.1\n"+
+		"C        192.0.2.0/24 is directly connected, Vlan1\n"+
+		"L        192.0.2.10/32 is directly connected, Vlan1\n", c.Exec("show ip route"))
+	assert.Contains(t, c.Exec("show ip route vrf Mgmt-vrf"), "\nRouting Table: Mgmt-vrf\n")
+	assert.Contains(t, c.Exec("show ip route vrf Mgmt-vrf"), "S*    0.0.0.0/0 [1/0] via 198.18.0.1\n")
+	assert.Equal(t, "Interface              IP-Address      OK? Method Status                Protocol\n"+
+		"GigabitEthernet0/0     198.18.0.10     YES manual up                    up\n"+
+		"Vlan1                  192.0.2.10      YES manual up                    up\n", c.Exec("show ip interface brief"))
+
+	open := "Trying 203.0.113.10, 443 ... Open\n"
+	require.Contains(t, c.Exec("telnet 203.0.113.10 443"), open)
+	c.Exec("configure terminal")
+	c.Exec("no ip route 0.0.0.0 0.0.0.0 192.0.2.1")
+	c.Exec("end")
+	assert.NotContains(t, c.Exec("telnet 203.0.113.10 443"), open, "no route: unreachable")
+	assert.Contains(t, c.Exec("telnet 203.0.113.10 443 /source-interface gi0/0"), open, "Mgmt-vrf still has its default route")
+	c.Exec("configure terminal")
+	c.Exec("ip route 203.0.113.10 255.255.255.255 198.18.0.1") // Mgmt-vrf's router: not on a global subnet
+	c.Exec("end")
+	assert.NotContains(t, c.Exec("telnet 203.0.113.10 443"), open, "a next hop not on a connected subnet is not installed")
+	c.Exec("configure terminal")
+	c.Exec("ip route 203.0.113.10 255.255.255.255 192.0.2.1")
+	c.Exec("end")
+	assert.Contains(t, c.Exec("telnet 203.0.113.10 443"), open, "a host route through the global router")
+	run := c.Exec("show running-config | include ip route")
+	assert.Equal(t, "ip route vrf Mgmt-vrf 0.0.0.0 0.0.0.0 198.18.0.1\nip route 203.0.113.10 255.255.255.255 198.18.0.1\nip route 203.0.113.10 255.255.255.255 192.0.2.1\n", run)
+}
+
+// Interface configuration: vrf forwarding (which removes the address, as
+// IOS says), ip address, new Vlan and Loopback interfaces; bad input gets
+// the caret and changes nothing.
+func TestInterfaceConfiguration(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	assert.Equal(t, "", c.Exec("interface vl1"))
+	assert.Equal(t, "sw1(config-if)#", c.Prompt())
+	assert.Equal(t, "% Interface Vlan1 IPv4 disabled and address(es) removed due to enabling VRF Mgmt-vrf\n", c.Exec("vrf forwarding Mgmt-vrf"))
+	assert.Equal(t, "", c.Exec("ip address 198.18.1.10 255.255.255.0"))
+	line := "ip address 198.18.1.10 255.0.255.0"
+	assert.Equal(t, strings.Repeat(" ", len("sw1(config-if)#")+strings.LastIndex(line, "255.0.255.0"))+"^\n% Invalid input detected at '^' marker.\n\n", c.Exec(line))
+	c.Exec("exit")
+	assert.Equal(t, "", c.Exec("interface Loopback0"))
+	c.Exec("ip address 10.255.0.1 255.255.255.255")
+	assert.Contains(t, c.Exec("ip address 10.255.0.1 255.255.255.255"), "Invalid input", "a /32 is not an interface subnet here")
+	c.Exec("end")
+	brief := c.Exec("show ip interface brief")
+	assert.Contains(t, brief, "Vlan1                  198.18.1.10     YES manual up                    up\n")
+	assert.Contains(t, brief, "Loopback0              unassigned      YES unset  up                    up\n")
+	assert.Contains(t, c.Exec("show vrf"), "Mgmt-vrf                         <not set>             ipv4,ipv6   Gi0/0 Vl1\n")
+	c.Exec("configure terminal")
+	assert.Contains(t, c.Exec("interface FastEthernet9/9"), "Invalid input")
+	assert.Equal(t, "sw1(config)#", c.Prompt())
+}

@@ -9,6 +9,7 @@ package netsim
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -63,6 +64,16 @@ type Network struct {
 	// CRLHost is the CRL distribution point's name for SLA-TrustPoint.
 	CRLHost string        `json:"crlHost"`
 	Latency time.Duration `json:"latency"`
+	// Routers are the upstream routers devices route through, by address:
+	// each leads into a table of VRFs (the global one, "", or a VRF's
+	// list) that says what it reaches.
+	Routers map[string]string `json:"routers,omitempty"`
+}
+
+// Has reports whether an endpoint answers at ip.
+func (n *Network) Has(ip string) bool {
+	e, ok := n.Endpoints[ip]
+	return ok && !e.Down
 }
 
 // Errors of connection attempts.
@@ -74,7 +85,8 @@ var (
 
 // New returns an empty network with the given one-way latency.
 func New(latency time.Duration) *Network {
-	return &Network{Endpoints: map[string]*Endpoint{}, Records: map[string]string{}, VRFs: map[string][]string{}, Blocked: map[string]bool{}, Latency: latency}
+	return &Network{Endpoints: map[string]*Endpoint{}, Records: map[string]string{}, VRFs: map[string][]string{}, Blocked: map[string]bool{}, Latency: latency,
+		Routers: map[string]string{}}
 }
 
 // Add adds an endpoint and its DNS record.
@@ -145,7 +157,7 @@ func (n *Network) Resolve(vrf, ns, name string) (string, error) {
 // Clone returns an independent copy.
 func (n *Network) Clone() *Network {
 	c := &Network{Endpoints: map[string]*Endpoint{}, Records: map[string]string{}, VRFs: map[string][]string{}, Blocked: map[string]bool{},
-		GlobalOnly: slices.Clone(n.GlobalOnly), CRLHost: n.CRLHost, Latency: n.Latency}
+		GlobalOnly: slices.Clone(n.GlobalOnly), CRLHost: n.CRLHost, Latency: n.Latency, Routers: maps.Clone(n.Routers)}
 	for k, e := range n.Endpoints {
 		ec := *e
 		ec.Ports = slices.Clone(e.Ports)
@@ -178,6 +190,10 @@ const (
 	CRLIP    = "203.0.113.20"
 	DNSIP    = "198.51.100.53"
 	NTPIP    = "198.51.100.123"
+	// GlobalGateway and MgmtGateway are the upstream routers of a lab
+	// switch's global table and of its Mgmt-vrf.
+	GlobalGateway = "192.0.2.1"
+	MgmtGateway   = "198.18.0.1"
 	// SatellitePath is the path of a satellite's (or transport gateway's) URL.
 	SatellitePath = "/Transportgateway/services/DeviceRequestHandler"
 )
@@ -189,6 +205,8 @@ const (
 func Default(now time.Time) *Network {
 	n := New(time.Second)
 	n.CRLHost = CRLHost
+	n.Routers[GlobalGateway] = ""       // the global table's upstream
+	n.Routers[MgmtGateway] = "Mgmt-vrf" // Mgmt-vrf's upstream
 	must := func(err error) {
 		if err != nil {
 			panic(err)

@@ -141,6 +141,9 @@ func Load(data []byte) (*World, error) {
 	if w.net.Blocked == nil {
 		w.net.Blocked = map[string]bool{}
 	}
+	if w.net.Routers == nil {
+		w.net.Routers = map[string]string{}
+	}
 	for _, sn := range s.Satellites {
 		sat, err := cssm.RestoreSatellite(sn.State, stackwise.Catalog())
 		if err != nil {

@@ -444,7 +444,7 @@ func (w *World) syncNTP(d *device.Device) {
 		return
 	}
 	for _, ip := range cfg.NTPServers {
-		if w.net.Connect("", ip, 123) == nil {
+		if d.Connect("", ip, 123, w.net) == nil {
 			d.SyncClock(w.now)
 			return
 		}
