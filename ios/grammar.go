@@ -160,10 +160,10 @@ func parse(root *node, line string) (*node, []string, error) {
 func help(root *node, line string) string {
 	body := strings.TrimSuffix(line, "?")
 	partial := ""
-	if !strings.HasSuffix(body, " ") && body != "" {
-		toks := tokenize(body)
-		partial = toks[len(toks)-1].text
-		body = body[:toks[len(toks)-1].pos]
+	if toks := tokenize(body); len(toks) > 0 {
+		if last := toks[len(toks)-1]; last.pos+len(last.text) == len(body) { // a word right before the '?'
+			partial, body = last.text, body[:last.pos]
+		}
 	}
 	cur := root
 	for _, t := range tokenize(body) {
