@@ -122,6 +122,11 @@ func interactive(s *lab.Session, in io.Reader, out io.Writer) error {
 		rl.SetPrompt(s.Prompt())
 		line, err := rl.Readline()
 		if errors.Is(err, readline.ErrInterrupt) {
+			// Ctrl-C abandons the line and, in configuration modes, returns
+			// to privileged EXEC, as IOS does.
+			if strings.HasSuffix(s.Prompt(), ")#") {
+				fmt.Fprint(out, s.Exec("end"))
+			}
 			continue
 		}
 		if err != nil {

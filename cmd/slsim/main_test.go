@@ -205,17 +205,21 @@ func TestRunStopsAtExit(t *testing.T) {
 // The interactive lab as a person types at it: Tab completes a unique
 // keyword (here "lic" then "sum" typed without a space), Ctrl-Z runs the
 // line typed so far and ends configuration mode (it used to suspend the
-// process), exit ends the session.
+// process), Ctrl-C abandons the line and ends configuration mode, exit
+// ends the session.
 func TestInteractiveKeys(t *testing.T) {
 	s, err := lab.New(1)
 	require.NoError(t, err)
 	var out bytes.Buffer
-	keys := "show lic\tsum\r" + "enable\r" + "conf t\r" + "hostname core-9\x1a" + "show running-config | include ^hostname\r" + "exit\r" + "show version\r"
+	keys := "show lic\tsum\r" + "enable\r" + "conf t\r" + "hostname core-9\x1a" + "show running-config | include ^hostname\r" +
+		"conf t\r" + "hostname never\x03" + "show running-config | include ^hostname\r" + "exit\r" + "show version\r"
 	require.NoError(t, interactive(s, strings.NewReader(keys), &out))
 	got := out.String()
 	assert.Contains(t, got, "License Usage:\n", "show license summary ran")
 	assert.Contains(t, got, "%SYS-5-CONFIG_I: Configured from console by console\n", "Ctrl-Z ended configuration mode")
 	assert.Contains(t, got, "hostname core-9\n", "the line before Ctrl-Z ran")
+	assert.NotContains(t, got, "hostname never", "Ctrl-C abandons the line")
+	assert.Equal(t, 2, strings.Count(got, "%SYS-5-CONFIG_I"), "Ctrl-C left configuration mode too")
 	assert.NotContains(t, got, "Cisco IOS XE Software", "nothing runs after exit")
 	assert.True(t, s.Closed())
 }
