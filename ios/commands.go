@@ -769,12 +769,12 @@ func terminalSize(which string) func(*Console, []string) (string, error) {
 // and one longer than 63 characters.
 func checkHostname(h string) error {
 	if len(h) > 63 {
-		return errors.New("% Hostname is longer than 63 characters.")
+		return iosError("% Hostname is longer than 63 characters.")
 	}
 	for i, r := range h {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && (r >= '0' && r <= '9' || r == '-')
 		if !ok || i == len(h)-1 && r == '-' {
-			return errors.New("% Hostname contains one or more illegal characters.")
+			return iosError("% Hostname contains one or more illegal characters.")
 		}
 	}
 	return nil
