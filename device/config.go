@@ -55,6 +55,16 @@ const (
 	defaultPrefix4 = "0.0.0.0/0"
 )
 
+// User is `username <name> privilege <0-15> secret <password>`: who may
+// log in to the switch (over SSH when served) and at which privilege.
+// The simulation keeps the secret itself; `show running-config` prints a
+// digest of it. [model]
+type User struct {
+	Name      string `json:"name"`
+	Privilege int    `json:"privilege"`
+	Secret    string `json:"secret"`
+}
+
 // Trustpoint is a `crypto pki trustpoint`.
 type Trustpoint struct {
 	Name string `json:"name"`
@@ -85,6 +95,7 @@ type Config struct {
 	Hosts                 map[string]string `json:"hosts,omitempty"` // ip host
 	Interfaces            []Interface       `json:"interfaces,omitempty"`
 	Routes                []Route           `json:"routes,omitempty"`
+	Users                 []User            `json:"users,omitempty"`
 	// SourceInterface is `ip http client source-interface`.
 	SourceInterface     string       `json:"sourceInterface,omitempty"`
 	Trustpoints         []Trustpoint `json:"trustpoints"`
@@ -138,6 +149,7 @@ func (c Config) Clone() Config {
 	c.NameServers = slices.Clone(c.NameServers)
 	c.Interfaces = slices.Clone(c.Interfaces)
 	c.Routes = slices.Clone(c.Routes)
+	c.Users = slices.Clone(c.Users)
 	c.Trustpoints = slices.Clone(c.Trustpoints)
 	c.NTPServers = slices.Clone(c.NTPServers)
 	if c.Hosts != nil {
@@ -163,7 +175,7 @@ func (c Config) Equal(d Config) bool {
 	a, b := c, d
 	a.Hosts, b.Hosts = nil, nil
 	return slices.Equal(a.Profiles, b.Profiles) && slices.Equal(a.NameServers, b.NameServers) && slices.Equal(a.Interfaces, b.Interfaces) &&
-		slices.Equal(a.Routes, b.Routes) &&
+		slices.Equal(a.Routes, b.Routes) && slices.Equal(a.Users, b.Users) &&
 		slices.Equal(a.Trustpoints, b.Trustpoints) && slices.Equal(a.NTPServers, b.NTPServers) &&
 		a.Hostname == b.Hostname && a.ServiceCallHome == b.ServiceCallHome && a.HTTPProxy == b.HTTPProxy && a.HTTPProxyPort == b.HTTPProxyPort &&
 		a.DomainLookup == b.DomainLookup && a.DomainSourceInterface == b.DomainSourceInterface && a.SourceInterface == b.SourceInterface &&
@@ -198,4 +210,14 @@ func (c Config) Zone() *time.Location {
 		return time.UTC
 	}
 	return time.FixedZone(c.TimeZone, c.TimeZoneOffset)
+}
+
+// User returns a user by name.
+func (c Config) User(name string) (User, bool) {
+	for _, u := range c.Users {
+		if u.Name == name {
+			return u, true
+		}
+	}
+	return User{}, false
 }

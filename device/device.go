@@ -304,6 +304,13 @@ func validate(c Config) error {
 	if len(sl) > 1 {
 		return fmt.Errorf("smart licensing data can be reported by one active profile only (%s)", strings.Join(sl, ", "))
 	}
+	seenUser := map[string]bool{}
+	for _, u := range c.Users {
+		if u.Name == "" || seenUser[u.Name] || strings.ContainsAny(u.Name, " \t") || u.Privilege < 0 || u.Privilege > 15 || u.Secret == "" {
+			return fmt.Errorf("username %q: empty, repeated, privilege outside 0-15 or no secret", u.Name)
+		}
+		seenUser[u.Name] = true
+	}
 	for _, i := range c.Interfaces {
 		if i.IP != "" {
 			if p, err := netip.ParsePrefix(i.IP); err != nil || !p.Addr().Is4() {

@@ -409,6 +409,10 @@ func configGrammar() *node {
 			cfg.ServerIdentityCheck = true
 			return nil
 		})))),
+		kw("username", "Establish User Name Authentication", arg("WORD", "User name",
+			kw("privilege", "Set user privilege level", arg("<0-15>", "User privilege level",
+				kw("secret", "Specify the secret for the user", arg("LINE", "The UNENCRYPTED (cleartext) user secret").does(username)))),
+			kw("secret", "Specify the secret for the user", arg("LINE", "The UNENCRYPTED (cleartext) user secret").does(username)))),
 		kw("interface", "Select an interface to configure", arg("WORD", "Interface name").does(enterInterface)),
 		kw("crypto", "Encryption module",
 			kw("pki", "Public Key components",
@@ -451,6 +455,13 @@ func configGrammar() *node {
 		kw("license", "Configure license features", kw("boot", "license boot config commands", kw("level", "License Level",
 			levelWord("network-advantage", "Network Advantage License Level"), levelWord("network-essentials", "Network Essentials License Level")))),
 		kw("no", "Negate a command or set its defaults",
+			kw("username", "Establish User Name Authentication", arg("WORD", "User name").does(configure("no username", func(c *Console, cfg *device.Config, a []string) error {
+				if _, ok := cfg.User(a[0]); !ok {
+					return fmt.Errorf("username %s does not exist", a[0])
+				}
+				cfg.Users = slices.DeleteFunc(cfg.Users, func(u device.User) bool { return u.Name == a[0] })
+				return nil
+			}))),
 			kw("service", "Modify use of network based services", kw("call-home", "Disable call-home service").does(configure("no service call-home", func(c *Console, cfg *device.Config, a []string) error {
 				cfg.ServiceCallHome = false
 				return nil
@@ -494,6 +505,29 @@ func configGrammar() *node {
 				return nil
 			})))),
 	)
+}
+
+// username is `username <name> [privilege <0-15>] secret <secret>`: a new
+// user, or new privilege and secret for one (privilege 1 when not given, as
+// on IOS).
+func username(c *Console, a []string) (string, error) {
+	name, priv, secret := a[0], "1", a[len(a)-1]
+	if len(a) == 3 {
+		priv = a[1]
+	}
+	p, err := strconv.Atoi(priv)
+	if err != nil || p < 0 || p > 15 {
+		return "", &badArg{priv}
+	}
+	return configure("username", func(c *Console, cfg *device.Config, _ []string) error {
+		u := device.User{Name: name, Privilege: p, Secret: secret}
+		if i := slices.IndexFunc(cfg.Users, func(u device.User) bool { return u.Name == name }); i >= 0 {
+			cfg.Users[i] = u
+		} else {
+			cfg.Users = append(cfg.Users, u)
+		}
+		return nil
+	})(c, a)
 }
 
 func checkIP(s string) error {

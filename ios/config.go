@@ -2,6 +2,8 @@ package ios
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -277,6 +279,17 @@ func ShowStartupConfig(c device.Config) string {
 
 // configText is a configuration as IOS writes it, from the first "!";
 // with all, the defaults too.
+// secretDigest is how a user's secret shows in the configuration: a type 9
+// form ($9$, a salt, a hash) whose salt and hash are derived from the name
+// and secret, so that the same configuration always prints the same text.
+// It is not IOS's scrypt and is not meant to be reversed. [model]
+func secretDigest(u device.User) string {
+	sum := sha256.Sum256([]byte(u.Name + "\x00" + u.Secret))
+	enc := base64.RawStdEncoding.EncodeToString(sum[:])
+	enc = strings.NewReplacer("+", ".", "/", "/").Replace(enc)
+	return "$9$" + enc[:14] + "$" + enc[14:]
+}
+
 func configText(c device.Config, all bool) string {
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
@@ -332,6 +345,16 @@ func configText(c device.Config, all bool) string {
 	}
 	line("license boot level %s", c.LicenseLevel)
 	line("!")
+	for _, u := range c.Users {
+		if u.Privilege != 1 {
+			line("username %s privilege %d secret 9 %s", u.Name, u.Privilege, secretDigest(u))
+		} else {
+			line("username %s secret 9 %s", u.Name, secretDigest(u))
+		}
+	}
+	if len(c.Users) > 0 {
+		line("!")
+	}
 	for _, i := range c.Interfaces {
 		line("interface %s", i.Name)
 		if i.VRF != "" {

@@ -1,0 +1,41 @@
+package ios_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/ios"
+	"github.com/slsim/slsim/scenario"
+)
+
+func TestUsernames(t *testing.T) {
+	l, err := scenario.NewLab(1)
+	require.NoError(t, err)
+	c, err := ios.NewConsole(l.World, l.Device)
+	require.NoError(t, err)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	for _, line := range []string{"username admin privilege 15 secret cisco123", "username ops secret s3cret", "username ops secret other"} {
+		require.Empty(t, c.Exec(line), line)
+	}
+	require.Contains(t, c.Exec("username bad privilege 16 secret x"), "% Invalid input detected at '^' marker.")
+	require.Equal(t, "% username nobody does not exist\n", c.Exec("no username nobody"))
+	d, _ := l.World.Device(l.Device)
+	u, ok := d.Running().User("ops")
+	require.True(t, ok)
+	require.Equal(t, 1, u.Privilege, "privilege 1 when not given")
+	require.Equal(t, "other", u.Secret, "a user's secret is replaced")
+	_, ok = d.Running().User("bad")
+	require.False(t, ok)
+
+	c.Exec("end")
+	run := c.Exec("show running-config | include username")
+	require.Regexp(t, `^username admin privilege 15 secret 9 \$9\$[A-Za-z0-9./]{14}\$[A-Za-z0-9./]{29}\nusername ops secret 9 \$9\$[A-Za-z0-9./]{14}\$[A-Za-z0-9./]{29}\n$`, run)
+	require.NotContains(t, run, "cisco123", "the secret is never printed")
+
+	c.Exec("configure terminal")
+	require.Empty(t, c.Exec("no username ops"))
+	_, ok = d.Running().User("ops")
+	require.False(t, ok)
+}
