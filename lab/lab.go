@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/ios"
 	"github.com/slsim/slsim/netsim"
 	"github.com/slsim/slsim/scenario"
@@ -200,7 +200,7 @@ func (s *Session) lab(f []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := writeAtomic(f[1], file); err != nil {
+		if err := atomicfile.Write(f[1], file); err != nil {
 			return "", err
 		}
 		return "saved " + f[1] + "\n", nil
@@ -241,33 +241,6 @@ func splitSaved(data []byte) (string, string, []byte, error) {
 		return "", "", nil, errors.New("not a lab file")
 	}
 	return v.Device, v.Token, v.World, nil
-}
-
-// writeAtomic writes a file so that a crash leaves either the old file or
-// the new one whole: into a temporary file beside it, synced, then renamed
-// over it.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after the rename, there is nothing left to remove
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // maxDuration bounds lab durations: twenty years.

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/chzyer/readline"
+	"github.com/slsim/slsim/internal/shell"
 	"github.com/spf13/cobra"
 
 	"github.com/slsim/slsim/lab"
@@ -82,78 +81,12 @@ func interactive(s *lab.Session, in io.Reader, out io.Writer) error {
 	s.Console().SetTerminal(24, 80) // a console line's screen: long output pauses at --More--
 	fmt.Fprintln(out, "slsim lab: a Catalyst 9300 stack (sw1) and the Cisco cloud, on virtual time.")
 	fmt.Fprintln(out, "IOS commands as on a switch; 'lab help' for the lab's controls; Ctrl-D to leave. $TOKEN holds a registration token.")
-	var rl *readline.Instance
-	ctrlZ := false
-	cfg := &readline.Config{
-		// Ctrl-Z is IOS's end: the line typed so far runs, then
-		// configuration mode ends (readline would suspend the process).
-		FuncFilterInputRune: func(r rune) (rune, bool) {
-			if r == readline.CharCtrlZ {
-				ctrlZ = true
-				return readline.CharEnter, true
-			}
-			return r, true
-		},
-		AutoComplete:    completer{s},
-		Prompt:          s.Prompt(),
-		HistoryLimit:    500,
-		InterruptPrompt: "^C",
-		EOFPrompt:       "exit",
-		Stdin:           io.NopCloser(in),
-		Stdout:          out,
-		Listener: readline.FuncListener(func(line []rune, pos int, key rune) ([]rune, int, bool) {
-			if key != '?' || rl == nil || pos == 0 || line[pos-1] != '?' {
-				return nil, 0, false
-			}
-			typed := string(line[:pos])
-			help := s.Console().Exec(typed)
-			fmt.Fprint(rl.Stdout(), "\n"+help)
-			rest := append(append([]rune{}, line[:pos-1]...), line[pos:]...)
-			return rest, pos - 1, true
-		}),
-	}
-	var err error
-	rl, err = readline.NewEx(cfg)
-	if err != nil {
-		return err
-	}
-	defer rl.Close()
-	for {
-		rl.SetPrompt(s.Prompt())
-		line, err := rl.Readline()
-		if errors.Is(err, readline.ErrInterrupt) {
-			// Ctrl-C abandons the line and, in configuration modes, returns
-			// to privileged EXEC, as IOS does.
-			if strings.HasSuffix(s.Prompt(), ")#") {
-				fmt.Fprint(out, s.Exec("end"))
-			}
-			continue
-		}
-		if err != nil {
-			return nil // EOF
-		}
-		fmt.Fprint(out, s.Exec(line))
-		if ctrlZ {
-			ctrlZ = false
-			if strings.HasSuffix(s.Prompt(), ")#") {
-				fmt.Fprint(out, s.Exec("end"))
-			}
-		}
-		if s.Closed() {
-			return nil
-		}
-	}
+	return shell.Run(labShell{s}, in, out)
 }
 
-// completer is Tab: the last word completed when one keyword alone
-// completes it, as IOS does; nothing otherwise.
-type completer struct{ s *lab.Session }
+// labShell is a lab session as the shell drives it.
+type labShell struct{ *lab.Session }
 
-func (c completer) Do(line []rune, pos int) ([][]rune, int) {
-	typed := string(line[:pos])
-	done, ok := c.s.Console().Complete(typed)
-	if !ok {
-		return nil, 0
-	}
-	return [][]rune{[]rune(done[len(typed):])}, 0
-}
+func (l labShell) Help(line string) string { return l.Console().Exec(line) }
+
+func (l labShell) Complete(line string) (string, bool) { return l.Console().Complete(line) }
