@@ -1,6 +1,6 @@
 module github.com/slsim/slsim
 
-go 1.23
+go 1.26.0
 
 require (
 	github.com/benbjohnson/clock v1.3.5
@@ -10,6 +10,7 @@ require (
 	github.com/sirikothe/gotextfsm v1.2.0
 	github.com/spf13/cobra v1.10.2
 	github.com/stretchr/testify v1.12.1
+	golang.org/x/crypto v0.59.0
 	pgregory.net/rapid v1.3.0
 )
 
@@ -18,5 +19,5 @@ require (
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/sys v0.0.0-20220310020820-b874c991c1a5 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )

@@ -221,6 +221,15 @@ func (c *Console) leaveConfig() error {
 	return err
 }
 
+// SetOrigin names who configures through this console, as
+// %SYS-5-CONFIG_I prints it after "Configured from console by": "console"
+// for the console line, "admin on vty0 (192.0.2.7)" for a remote session.
+func (c *Console) SetOrigin(by string) {
+	if by != "" {
+		c.from = by
+	}
+}
+
 // Pending reports whether the console waits for an answer to a prompt
 // (a confirmation, a pasted certificate).
 func (c *Console) Pending() bool { return c.pending != nil }

@@ -2,6 +2,7 @@
 //
 //	slsim run FILE          run a lab script (IOS commands and lab controls) and print the session
 //	slsim lab               an interactive IOS-like console on a simulated switch
+//	slsim serve             the lab world in real time, each switch answering SSH (docs/serve.md)
 //	slsim demo [--seed N]   walk one switch through its licensing lifecycle on virtual time
 //	slsim diagram           print the agent's mode graph as a Mermaid state diagram
 //	slsim count ESTATE [AFTER]  licenses an estate needs against its pool, or what changes
@@ -59,6 +60,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newScenarioCmd(), newRunCmd(), newLabCmd(), newFleetCmd())
+	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newScenarioCmd(), newRunCmd(), newLabCmd(), newFleetCmd(), newServeCmd())
 	return root
 }

@@ -1,0 +1,423 @@
+// Package serve puts the simulated switches of a world on the network in
+// real time: each device answers SSH on its own port, with the users of
+// its running configuration (`username … secret …`), and each session is
+// an IOS command line on that device, as a vty line is on a switch.
+//
+// The world advances with a runner (package runner); every command a
+// session runs goes through the runner, so sessions and timers never race.
+package serve
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/binary"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/slsim/slsim/internal/shell"
+	"github.com/slsim/slsim/ios"
+	"github.com/slsim/slsim/runner"
+	"github.com/slsim/slsim/sim"
+)
+
+// Settings of the served lines. [model]: IOS's vty defaults where IOS has
+// one (exec-timeout 10 minutes, 16 vty lines), ours otherwise.
+const (
+	DefaultIdleTimeout = 10 * time.Minute
+	DefaultMaxSessions = 16
+	DefaultAuthDelay   = time.Second
+	// MaxLine bounds one command line; a longer line takes no more
+	// characters.
+	MaxLine = 4096
+)
+
+// Config sets up a server.
+type Config struct {
+	// Host is the address listened on (default 127.0.0.1).
+	Host string
+	// BasePort is the first device's port; the others follow in the
+	// order of the device names (0: any free port for each).
+	BasePort int
+	// HostKey signs the SSH handshake (see LoadOrCreateHostKey).
+	HostKey ssh.Signer
+	// IdleTimeout closes a session with no input for this long.
+	IdleTimeout time.Duration
+	// MaxSessions bounds the sessions open on one device at once.
+	MaxSessions int
+	// AuthDelay is waited after a refused password (0: DefaultAuthDelay).
+	AuthDelay time.Duration
+}
+
+// Server serves the devices of one world.
+type Server struct {
+	cfg   Config
+	run   *runner.Runner
+	w     *sim.World
+	lns   map[string]net.Listener
+	mu    sync.Mutex
+	open  map[string]int // sessions per device
+	conns map[net.Conn]bool
+	wg    sync.WaitGroup
+}
+
+// New prepares a server for the devices of w, driven by r, and opens
+// its listeners.
+func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
+	if r == nil || w == nil {
+		return nil, errors.New("serve: nil runner or world")
+	}
+	if cfg.HostKey == nil {
+		return nil, errors.New("serve: no host key")
+	}
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if cfg.BasePort < 0 || cfg.BasePort > 65535 {
+		return nil, fmt.Errorf("serve: port %d out of range", cfg.BasePort)
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.AuthDelay < 0 {
+		return nil, errors.New("serve: negative auth delay")
+	}
+	if cfg.AuthDelay == 0 {
+		cfg.AuthDelay = DefaultAuthDelay
+	}
+	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, open: map[string]int{}, conns: map[net.Conn]bool{}}
+	var names []string
+	r.View(func() { names = w.Devices() })
+	sort.Strings(names)
+	for i, n := range names {
+		port := 0
+		if cfg.BasePort > 0 {
+			port = cfg.BasePort + i
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, fmt.Sprint(port)))
+		if err != nil {
+			s.closeListeners()
+			return nil, fmt.Errorf("serve: device %s: %w", n, err)
+		}
+		s.lns[n] = ln
+	}
+	return s, nil
+}
+
+// Addrs maps each device to the address its SSH server listens on.
+func (s *Server) Addrs() map[string]string {
+	m := map[string]string{}
+	for n, ln := range s.lns {
+		m[n] = ln.Addr().String()
+	}
+	return m
+}
+
+// Serve accepts sessions until ctx is done, then closes every listener
+// and session and returns when they have ended.
+func (s *Server) Serve(ctx context.Context) error {
+	for name, ln := range s.lns {
+		s.wg.Add(1)
+		go s.accept(name, ln)
+	}
+	<-ctx.Done()
+	s.closeListeners()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Server) closeListeners() {
+	for _, ln := range s.lns {
+		ln.Close()
+	}
+}
+
+func (s *Server) accept(device string, ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.conns[c] = true
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handle(device, c)
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// user is a logged-in user: privilege from the configuration.
+type user struct {
+	name      string
+	privilege int
+}
+
+func (s *Server) serverConfig(device string) *ssh.ServerConfig {
+	check := func(name string, password []byte) (*ssh.Permissions, error) {
+		var priv int
+		ok := false
+		s.run.View(func() {
+			d, found := s.w.Device(device)
+			if !found {
+				return
+			}
+			u, found := d.Running().User(name)
+			if found && subtle.ConstantTimeCompare([]byte(u.Secret), password) == 1 {
+				ok, priv = true, u.Privilege
+			}
+		})
+		if !ok {
+			time.Sleep(s.cfg.AuthDelay)
+			return nil, errors.New("authentication failed")
+		}
+		return &ssh.Permissions{Extensions: map[string]string{"privilege": fmt.Sprint(priv)}}, nil
+	}
+	cfg := &ssh.ServerConfig{
+		PasswordCallback: func(m ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) { return check(m.User(), pw) },
+		KeyboardInteractiveCallback: func(m ssh.ConnMetadata, ask ssh.KeyboardInteractiveChallenge) (*ssh.Permissions, error) {
+			ans, err := ask("", "", []string{"Password: "}, []bool{false})
+			if err != nil || len(ans) != 1 {
+				return nil, errors.New("authentication failed")
+			}
+			return check(m.User(), []byte(ans[0]))
+		},
+		MaxAuthTries:  3,
+		ServerVersion: "SSH-2.0-Cisco-1.25",
+	}
+	cfg.AddHostKey(s.cfg.HostKey)
+	return cfg
+}
+
+func (s *Server) handle(device string, nc net.Conn) {
+	defer nc.Close()
+	idle := &idleConn{Conn: nc, timeout: s.cfg.IdleTimeout}
+	idle.touch()
+	conn, chans, reqs, err := ssh.NewServerConn(idle, s.serverConfig(device))
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	go ssh.DiscardRequests(reqs)
+	var priv int
+	fmt.Sscan(conn.Permissions.Extensions["privilege"], &priv)
+	u := user{name: conn.User(), privilege: priv}
+	remote := "unknown"
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		remote = a.IP.String()
+	}
+	var sessions sync.WaitGroup
+	for nch := range chans {
+		if nch.ChannelType() != "session" {
+			nch.Reject(ssh.UnknownChannelType, "only session channels")
+			continue
+		}
+		if !s.take(device) {
+			nch.Reject(ssh.ResourceShortage, "all vty lines are in use")
+			continue
+		}
+		ch, creqs, err := nch.Accept()
+		if err != nil {
+			s.release(device)
+			continue
+		}
+		sessions.Add(1)
+		go func() {
+			defer sessions.Done()
+			defer s.release(device)
+			s.session(device, u, remote, ch, creqs)
+		}()
+	}
+	conn.Close()
+	sessions.Wait()
+}
+
+func (s *Server) take(device string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open[device] >= s.cfg.MaxSessions {
+		return false
+	}
+	s.open[device]++
+	return true
+}
+
+func (s *Server) release(device string) {
+	s.mu.Lock()
+	s.open[device]--
+	s.mu.Unlock()
+}
+
+// session serves one session channel: a shell on a pty, or one exec
+// command, as IOS's SSH server offers.
+func (s *Server) session(device string, u user, remote string, ch ssh.Channel, reqs <-chan *ssh.Request) {
+	defer ch.Close()
+	var con *ios.Console
+	var err error
+	s.run.View(func() { con, err = ios.NewConsole(s.w, device) })
+	if err != nil {
+		return
+	}
+	con.SetOrigin(fmt.Sprintf("%s on vty0 (%s)", u.name, remote))
+	sess := &served{s: s, con: con}
+	if u.privilege >= 15 {
+		sess.Exec("enable")
+	}
+	for req := range reqs {
+		switch req.Type {
+		case "pty-req":
+			w, h, ok := ptySize(req.Payload)
+			if !ok {
+				req.Reply(false, nil)
+				continue
+			}
+			s.run.View(func() { con.SetTerminal(h, w) })
+			req.Reply(true, nil)
+		case "window-change":
+			if len(req.Payload) >= 8 {
+				w := int(binary.BigEndian.Uint32(req.Payload))
+				h := int(binary.BigEndian.Uint32(req.Payload[4:]))
+				s.run.View(func() { con.SetTerminal(h, w) })
+			}
+		case "shell":
+			req.Reply(true, nil)
+			shell.RunRemote(sess, ch, ch, MaxLine)
+			ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
+			return
+		case "exec":
+			var cmd struct{ Command string }
+			if ssh.Unmarshal(req.Payload, &cmd) != nil || len(cmd.Command) > MaxLine {
+				req.Reply(false, nil)
+				continue
+			}
+			req.Reply(true, nil)
+			out := sess.Exec(cmd.Command)
+			io.WriteString(ch, strings.ReplaceAll(out, "\n", "\r\n"))
+			ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
+			return
+		default:
+			req.Reply(false, nil)
+		}
+	}
+}
+
+// ptySize reads the width and height of a pty-req.
+func ptySize(p []byte) (w, h int, ok bool) {
+	var r struct {
+		Term          string
+		Cols, Rows    uint32
+		Width, Height uint32
+		Modes         string
+	}
+	if ssh.Unmarshal(p, &r) != nil || r.Cols > 1000 || r.Rows > 1000 {
+		return 0, 0, false
+	}
+	return int(r.Cols), int(r.Rows), true
+}
+
+// served is one session's console, run through the runner.
+type served struct {
+	s   *Server
+	con *ios.Console
+}
+
+func (v *served) Prompt() string {
+	var p string
+	v.s.run.View(func() { p = v.con.Prompt() })
+	return p
+}
+
+func (v *served) Exec(line string) string {
+	var out string
+	v.s.run.Do(func(time.Time) error { out = v.con.Exec(line); return nil })
+	return out
+}
+
+func (v *served) Help(line string) string { return v.Exec(line) }
+
+func (v *served) Complete(line string) (string, bool) {
+	var done string
+	var ok bool
+	v.s.run.View(func() { done, ok = v.con.Complete(line) })
+	return done, ok
+}
+
+func (v *served) Closed() bool {
+	var c bool
+	v.s.run.View(func() { c = v.con.Closed() })
+	return c
+}
+
+// idleConn closes the connection when nothing is read for a while.
+type idleConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *idleConn) touch() { c.Conn.SetReadDeadline(time.Now().Add(c.timeout)) }
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.touch()
+	}
+	return n, err
+}
+
+// LoadOrCreateHostKey reads an ed25519 host key (OpenSSH PEM) from path,
+// or creates one there, so that a served switch keeps its identity
+// between runs.
+func LoadOrCreateHostKey(path string) (ssh.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		k, err := ssh.ParsePrivateKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("host key %s: %w", path, err)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "slsim host key")
+	if err != nil {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	return ssh.NewSignerFromKey(priv)
+}
