@@ -98,11 +98,11 @@ func TestExecRunsOneCommand(t *testing.T) {
 	require.Contains(t, string(out), "Smart Licensing is ENABLED")
 }
 
-// A shell on a pty is a vty line: the prompt of the user's privilege,
-// echo, CR LF line ends, configuration logged with who made it.
-func TestShellIsAnIOSLine(t *testing.T) {
-	s := start(t, serve.Config{})
-	c, err := dial(t, s.addr, "admin", "cisco123")
+// typeInto logs in, opens a shell on an 80×24 pty, types input and
+// returns what the session printed until it closed.
+func typeInto(t *testing.T, addr, user, password, input string) string {
+	t.Helper()
+	c, err := dial(t, addr, user, password)
 	require.NoError(t, err)
 	defer c.Close()
 	sess, err := c.NewSession()
@@ -113,12 +113,18 @@ func TestShellIsAnIOSLine(t *testing.T) {
 	var out bytes.Buffer
 	sess.Stdout = &out
 	require.NoError(t, sess.Shell())
-	for _, l := range []string{"terminal length 0", "show license status", "configure terminal", "hostname core1", "end", "exit"} {
-		_, err := io.WriteString(in, l+"\r")
-		require.NoError(t, err)
-	}
+	_, err = io.WriteString(in, input)
+	require.NoError(t, err)
 	require.NoError(t, sess.Wait())
-	got := out.String()
+	return out.String()
+}
+
+// A shell on a pty is a vty line: the prompt of the user's privilege,
+// echo, CR LF line ends, configuration logged with who made it.
+func TestShellIsAnIOSLine(t *testing.T) {
+	s := start(t, serve.Config{})
+	lines := []string{"terminal length 0", "show license status", "configure terminal", "hostname core1", "end", "exit"}
+	got := typeInto(t, s.addr, "admin", "cisco123", strings.Join(lines, "\r")+"\r")
 	require.Contains(t, got, "sw1#show license status\r\n")
 	require.Contains(t, got, "Smart Licensing is ENABLED\r\n")
 	require.Contains(t, got, "core1(config)#end")
@@ -130,20 +136,9 @@ func TestShellIsAnIOSLine(t *testing.T) {
 
 func TestLowPrivilegeLandsInUserExec(t *testing.T) {
 	s := start(t, serve.Config{})
-	c, err := dial(t, s.addr, "oper", "look")
-	require.NoError(t, err)
-	defer c.Close()
-	sess, err := c.NewSession()
-	require.NoError(t, err)
-	require.NoError(t, sess.RequestPty("vt100", 24, 80, ssh.TerminalModes{}))
-	in, _ := sess.StdinPipe()
-	var out bytes.Buffer
-	sess.Stdout = &out
-	require.NoError(t, sess.Shell())
-	io.WriteString(in, "configure terminal\rexit\r")
-	require.NoError(t, sess.Wait())
-	require.Contains(t, out.String(), "sw1>configure terminal\r\n")
-	require.Contains(t, out.String(), "% Invalid input detected at '^' marker.")
+	got := typeInto(t, s.addr, "oper", "look", "configure terminal\rexit\r")
+	require.Contains(t, got, "sw1>configure terminal\r\n")
+	require.Contains(t, got, "% Invalid input detected at '^' marker.")
 }
 
 func TestSessionsAreBounded(t *testing.T) {
@@ -197,19 +192,7 @@ func TestHostKeyIsKept(t *testing.T) {
 // Ctrl-C leaving configuration mode.
 func TestLineEditing(t *testing.T) {
 	s := start(t, serve.Config{})
-	c, err := dial(t, s.addr, "admin", "cisco123")
-	require.NoError(t, err)
-	defer c.Close()
-	sess, err := c.NewSession()
-	require.NoError(t, err)
-	require.NoError(t, sess.RequestPty("vt100", 24, 80, ssh.TerminalModes{}))
-	in, _ := sess.StdinPipe()
-	var out bytes.Buffer
-	sess.Stdout = &out
-	require.NoError(t, sess.Shell())
-	io.WriteString(in, "show licx\x7f?\x15show clock\r\x1b[A\rconfigure terminal\r\x03exit\r")
-	require.NoError(t, sess.Wait())
-	got := out.String()
+	got := typeInto(t, s.addr, "admin", "cisco123", "show licx\x7f?\x15show clock\r\x1b[A\rconfigure terminal\r\x03exit\r")
 	require.NotContains(t, got, "\x1b", "no escape sequences")
 	require.Contains(t, got, "sw1#show licx\b \b?\r\nlicense\r\n\r\nsw1#show lic"+strings.Repeat("\b \b", 8)+"show clock\r\n")
 	require.Contains(t, got, "\r\nsw1#show clock\r\n", "Up recalled the command")
