@@ -67,6 +67,7 @@ type Server struct {
 	run   *runner.Runner
 	w     *sim.World
 	lns   map[string]net.Listener
+	login map[string]*ssh.ServerConfig // each device's logins and host key
 	mu    sync.Mutex
 	open  map[string]int // sessions per device
 	conns map[net.Conn]bool
@@ -100,7 +101,7 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 	if cfg.AuthDelay == 0 {
 		cfg.AuthDelay = DefaultAuthDelay
 	}
-	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, open: map[string]int{}, conns: map[net.Conn]bool{}}
+	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, login: map[string]*ssh.ServerConfig{}, open: map[string]int{}, conns: map[net.Conn]bool{}}
 	var names []string
 	r.View(func() { names = w.Devices() })
 	sort.Strings(names)
@@ -115,6 +116,7 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("serve: device %s: %w", n, err)
 		}
 		s.lns[n] = ln
+		s.login[n] = s.serverConfig(n)
 	}
 	return s, nil
 }
@@ -219,7 +221,7 @@ func (s *Server) handle(device string, nc net.Conn) {
 	defer nc.Close()
 	idle := &idleConn{Conn: nc, timeout: s.cfg.IdleTimeout}
 	idle.touch()
-	conn, chans, reqs, err := ssh.NewServerConn(idle, s.serverConfig(device))
+	conn, chans, reqs, err := ssh.NewServerConn(idle, s.login[device])
 	if err != nil {
 		return
 	}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"syscall"
-	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/spf13/cobra"
@@ -150,7 +149,7 @@ func openWorld(path string, o serveOptions) (*sim.World, bool, error) {
 			return nil
 		})
 		if err == nil {
-			_, err = l.World.Do(n, "write memory", func(d *device.Device, now time.Time) (string, error) { return "", d.WriteMemory(now) })
+			err = l.World.WriteMemory(n)
 		}
 		if err != nil {
 			return nil, false, fmt.Errorf("serve: --user %q: %w", o.user, err)
