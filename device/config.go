@@ -1,9 +1,10 @@
 package device
 
 import (
-	"github.com/slsim/slsim/netsim"
 	"slices"
 	"time"
+
+	"github.com/slsim/slsim/netsim"
 )
 
 // CallHomeProfile is a `call-home` profile.
@@ -186,19 +187,30 @@ func (c Config) Equal(d Config) bool {
 
 // Trustpoint returns a trustpoint by name.
 func (c *Config) Trustpoint(name string) *Trustpoint {
-	for i := range c.Trustpoints {
-		if c.Trustpoints[i].Name == name {
-			return &c.Trustpoints[i]
-		}
-	}
-	return nil
+	return named(c.Trustpoints, name, func(t *Trustpoint) string { return t.Name })
 }
 
 // Profile returns a call-home profile by name.
 func (c *Config) Profile(name string) *CallHomeProfile {
-	for i := range c.Profiles {
-		if c.Profiles[i].Name == name {
-			return &c.Profiles[i]
+	return named(c.Profiles, name, func(p *CallHomeProfile) string { return p.Name })
+}
+
+// Interface returns an interface by its full name.
+func (c *Config) Interface(name string) *Interface {
+	return named(c.Interfaces, name, func(i *Interface) string { return i.Name })
+}
+
+// User returns a user by name.
+func (c *Config) User(name string) *User {
+	return named(c.Users, name, func(u *User) string { return u.Name })
+}
+
+// named is the element of s called name (nil if none), to read or edit
+// in place.
+func named[T any](s []T, name string, nameOf func(*T) string) *T {
+	for i := range s {
+		if nameOf(&s[i]) == name {
+			return &s[i]
 		}
 	}
 	return nil
@@ -210,14 +222,4 @@ func (c Config) Zone() *time.Location {
 		return time.UTC
 	}
 	return time.FixedZone(c.TimeZone, c.TimeZoneOffset)
-}
-
-// User returns a user by name.
-func (c Config) User(name string) (User, bool) {
-	for _, u := range c.Users {
-		if u.Name == name {
-			return u, true
-		}
-	}
-	return User{}, false
 }

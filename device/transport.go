@@ -101,12 +101,8 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 		}
 	}
 	vrf := ""
-	if c.SourceInterface != "" {
-		for _, i := range c.Interfaces {
-			if i.Name == c.SourceInterface {
-				vrf = i.VRF
-			}
-		}
+	if i := c.Interface(c.SourceInterface); i != nil {
+		vrf = i.VRF
 	}
 	// With a proxy, the device connects to it and the proxy resolves the name.
 	var target string

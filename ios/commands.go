@@ -456,7 +456,7 @@ func configGrammar() *node {
 			levelWord("network-advantage", "Network Advantage License Level"), levelWord("network-essentials", "Network Essentials License Level")))),
 		kw("no", "Negate a command or set its defaults",
 			kw("username", "Establish User Name Authentication", arg("WORD", "User name").does(configure("no username", func(c *Console, cfg *device.Config, a []string) error {
-				if _, ok := cfg.User(a[0]); !ok {
+				if cfg.User(a[0]) == nil {
 					return fmt.Errorf("username %s does not exist", a[0])
 				}
 				cfg.Users = slices.DeleteFunc(cfg.Users, func(u device.User) bool { return u.Name == a[0] })
@@ -521,8 +521,8 @@ func username(c *Console, a []string) (string, error) {
 	}
 	return configure("username", func(c *Console, cfg *device.Config, _ []string) error {
 		u := device.User{Name: name, Privilege: p, Secret: secret}
-		if i := slices.IndexFunc(cfg.Users, func(u device.User) bool { return u.Name == name }); i >= 0 {
-			cfg.Users[i] = u
+		if old := cfg.User(name); old != nil {
+			*old = u
 		} else {
 			cfg.Users = append(cfg.Users, u)
 		}
@@ -951,7 +951,7 @@ func parseRoute(c *Console, vrf string, a []string) (device.Route, error) {
 	} else {
 		run := c.device().Running()
 		name := canonicalInterface(&run, a[2])
-		if !slices.ContainsFunc(run.Interfaces, func(i device.Interface) bool { return i.Name == name }) {
+		if run.Interface(name) == nil {
 			return device.Route{}, &badArg{a[2]}
 		}
 		r.Interface = name
@@ -988,7 +988,7 @@ func maskBits(m netip.Addr) int {
 func enterInterface(c *Console, a []string) (string, error) {
 	run := c.device().Running()
 	name := canonicalInterface(&run, a[0])
-	if !slices.ContainsFunc(run.Interfaces, func(i device.Interface) bool { return i.Name == name }) {
+	if run.Interface(name) == nil {
 		created, ok := newInterfaceName(a[0])
 		if !ok {
 			return "", &badArg{a[0]}
@@ -1027,10 +1027,8 @@ func interfaceGrammar() *node {
 	edit := func(what string, f func(i *device.Interface, a []string) error) func(*Console, []string) (string, error) {
 		return func(c *Console, a []string) (string, error) {
 			return configure("interface "+c.iface+" / "+what, func(c *Console, cfg *device.Config, a []string) error {
-				for k := range cfg.Interfaces {
-					if cfg.Interfaces[k].Name == c.iface {
-						return f(&cfg.Interfaces[k], a)
-					}
+				if i := cfg.Interface(c.iface); i != nil {
+					return f(i, a)
 				}
 				return fmt.Errorf("no interface %s", c.iface)
 			})(c, a)

@@ -22,12 +22,12 @@ func TestUsernames(t *testing.T) {
 	require.Contains(t, c.Exec("username bad privilege 16 secret x"), "% Invalid input detected at '^' marker.")
 	require.Equal(t, "% username nobody does not exist\n", c.Exec("no username nobody"))
 	d, _ := l.World.Device(l.Device)
-	u, ok := d.Running().User("ops")
-	require.True(t, ok)
+	cfg := d.Running()
+	u := cfg.User("ops")
+	require.NotNil(t, u)
 	require.Equal(t, 1, u.Privilege, "privilege 1 when not given")
 	require.Equal(t, "other", u.Secret, "a user's secret is replaced")
-	_, ok = d.Running().User("bad")
-	require.False(t, ok)
+	require.Nil(t, cfg.User("bad"))
 
 	c.Exec("end")
 	run := c.Exec("show running-config | include username")
@@ -36,6 +36,6 @@ func TestUsernames(t *testing.T) {
 
 	c.Exec("configure terminal")
 	require.Empty(t, c.Exec("no username ops"))
-	_, ok = d.Running().User("ops")
-	require.False(t, ok)
+	cfg = d.Running()
+	require.Nil(t, cfg.User("ops"))
 }

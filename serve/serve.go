@@ -190,8 +190,8 @@ func (s *Server) serverConfig(device string) *ssh.ServerConfig {
 			if !found {
 				return
 			}
-			u, found := d.Running().User(name)
-			if found && subtle.ConstantTimeCompare([]byte(u.Secret), password) == 1 {
+			run := d.Running()
+			if u := run.User(name); u != nil && subtle.ConstantTimeCompare([]byte(u.Secret), password) == 1 {
 				ok, priv = true, u.Privilege
 			}
 		})
