@@ -33,12 +33,10 @@ func (v View) ShowCallHomeProfileAll() string {
 // profile's block of ShowCallHomeProfileAll, or IOS's refusal of an
 // unknown name [model text].
 func (v View) ShowCallHomeProfile(name string) string {
-	for _, p := range v.Running.Profiles {
-		if p.Name == name {
-			var b strings.Builder
-			writeProfile(&b, p)
-			return b.String()
-		}
+	if p := v.Running.Profile(name); p != nil {
+		var b strings.Builder
+		writeProfile(&b, *p)
+		return b.String()
 	}
 	return "% Profile " + name + " does not exist.\n"
 }
@@ -255,18 +253,17 @@ const NVRAMBytes = 2097152
 // ShowRunningConfig renders the licensing-relevant part of a configuration
 // as IOS writes it (`show running-config`): "Building configuration...",
 // then the size of what follows.
-func ShowRunningConfig(c device.Config) string {
-	body := configText(c, false)
-	return fmt.Sprintf("Building configuration...\n\nCurrent configuration : %d bytes\n", len(body)) + body
-}
+func ShowRunningConfig(c device.Config) string { return runningConfig(c, false) }
 
 // ShowRunningConfigAll renders `show running-config all`: the
 // configuration with the defaults IOS leaves out of `show running-config`
 // (CiscoTAC-1's destination and reporting, active profiles, ip domain
 // lookup, the server identity check), so that `show run all | include
 // destination address http` finds every destination.
-func ShowRunningConfigAll(c device.Config) string {
-	body := configText(c, true)
+func ShowRunningConfigAll(c device.Config) string { return runningConfig(c, true) }
+
+func runningConfig(c device.Config, all bool) string {
+	body := configText(c, all)
 	return fmt.Sprintf("Building configuration...\n\nCurrent configuration : %d bytes\n", len(body)) + body
 }
 
@@ -286,7 +283,7 @@ func ShowStartupConfig(c device.Config) string {
 func secretDigest(u device.User) string {
 	sum := sha256.Sum256([]byte(u.Name + "\x00" + u.Secret))
 	enc := base64.RawStdEncoding.EncodeToString(sum[:])
-	enc = strings.NewReplacer("+", ".", "/", "/").Replace(enc)
+	enc = strings.ReplaceAll(enc, "+", ".") // crypt's alphabet: ./0-9A-Za-z
 	return "$9$" + enc[:14] + "$" + enc[14:]
 }
 
