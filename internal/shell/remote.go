@@ -28,11 +28,6 @@ func RunRemote(s Session, in io.Reader, out io.Writer, maxLine int) error {
 		write(strings.Repeat("\b \b", len(line)))
 		line = line[:0]
 	}
-	endConfig := func() {
-		if strings.HasSuffix(s.Prompt(), ")#") {
-			write(s.Exec("end"))
-		}
-	}
 	run := func() bool {
 		write("\n")
 		text := string(line)
@@ -69,13 +64,13 @@ func RunRemote(s Session, in io.Reader, out io.Writer, maxLine int) error {
 		case 0x03: // Ctrl-C
 			write("^C\n")
 			line = line[:0]
-			endConfig()
+			endConfig(s, out)
 		case 0x1a: // Ctrl-Z
 			write("^Z")
 			if !run() {
 				return nil
 			}
-			endConfig()
+			endConfig(s, out)
 		case 0x15: // Ctrl-U
 			erase()
 			continue

@@ -69,9 +69,7 @@ func Run(s Session, in io.Reader, out io.Writer) error {
 		if errors.Is(err, readline.ErrInterrupt) {
 			// Ctrl-C abandons the line and, in configuration modes, returns
 			// to privileged EXEC, as IOS does.
-			if strings.HasSuffix(s.Prompt(), ")#") {
-				fmt.Fprint(out, s.Exec("end"))
-			}
+			endConfig(s, out)
 			continue
 		}
 		if err != nil {
@@ -80,13 +78,19 @@ func Run(s Session, in io.Reader, out io.Writer) error {
 		fmt.Fprint(out, s.Exec(line))
 		if ctrlZ {
 			ctrlZ = false
-			if strings.HasSuffix(s.Prompt(), ")#") {
-				fmt.Fprint(out, s.Exec("end"))
-			}
+			endConfig(s, out)
 		}
 		if s.Closed() {
 			return nil
 		}
+	}
+}
+
+// endConfig is what Ctrl-C and Ctrl-Z do after the line: in a
+// configuration mode, `end`, back to privileged EXEC.
+func endConfig(s Session, out io.Writer) {
+	if strings.HasSuffix(s.Prompt(), ")#") {
+		io.WriteString(out, s.Exec("end"))
 	}
 }
 
