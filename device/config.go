@@ -107,6 +107,17 @@ type Config struct {
 	TimeZoneOffset      int          `json:"timeZoneOffset,omitempty"` // seconds east of UTC
 	// LicenseLevel is the `license boot level` words.
 	LicenseLevel string `json:"licenseLevel"`
+	// DomainName is `ip domain name` (also typed `ip domain-name`).
+	DomainName string `json:"domainName,omitempty"`
+	// AAANewModel is `aaa new-model`.
+	AAANewModel bool `json:"aaaNewModel,omitempty"`
+	// HTTPSecureServer is `ip http secure-server`: the HTTPS server that
+	// RESTCONF answers on.
+	HTTPSecureServer bool `json:"httpSecureServer,omitempty"`
+	// HTTPAuthLocal is `ip http authentication local`.
+	HTTPAuthLocal bool `json:"httpAuthLocal,omitempty"`
+	// RESTCONF is `restconf`: the RESTCONF API on the HTTPS server.
+	RESTCONF bool `json:"restconf,omitempty"`
 	// SLAKeyPair is the identity of the SLA-KeyPair RSA key the
 	// registration generated ("" when none); PKI keys live in the
 	// configuration, so an unsaved key is lost on reload.
@@ -182,7 +193,9 @@ func (c Config) Equal(d Config) bool {
 		a.DomainLookup == b.DomainLookup && a.DomainSourceInterface == b.DomainSourceInterface && a.SourceInterface == b.SourceInterface &&
 		a.ServerIdentityCheck == b.ServerIdentityCheck &&
 		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&
-		a.LicenseLevel == b.LicenseLevel && a.SLAKeyPair == b.SLAKeyPair
+		a.LicenseLevel == b.LicenseLevel && a.SLAKeyPair == b.SLAKeyPair &&
+		a.DomainName == b.DomainName && a.AAANewModel == b.AAANewModel && a.HTTPSecureServer == b.HTTPSecureServer &&
+		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF
 }
 
 // Trustpoint returns a trustpoint by name.

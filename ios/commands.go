@@ -88,8 +88,7 @@ func grammar() map[Mode]*node {
 					return "", wrap(c.w.RenewAuth(c.dev))
 				}),
 				kw("id", "Renew the ID certificate").does(func(c *Console, _ []string) (string, error) {
-					_, err := c.w.Do(c.dev, "license smart renew id", func(d *device.Device, now time.Time) (string, error) { return "", d.RenewID(now) })
-					return "", wrap(err)
+					return "", wrap(c.w.RenewID(c.dev))
 				}))))
 
 	user := kw("", "",
@@ -98,7 +97,9 @@ func grammar() map[Mode]*node {
 		kw("logout", "Exit from the EXEC").does(endSession),
 		kw("terminal", "Set terminal line parameters",
 			kw("length", "Set number of lines on a screen", arg("<0-512>", "Number of lines on screen (0 for no pausing)").does(terminalSize("length"))),
-			kw("width", "Set width of the display terminal", arg("<0-512>", "Number of characters on a screen line").does(terminalSize("width")))),
+			kw("width", "Set width of the display terminal", arg("<0-512>", "Number of characters on a screen line").does(terminalSize("width"))),
+			kw("monitor", "Copy debug output to the current terminal line").does(func(c *Console, _ []string) (string, error) { c.quiet = false; return "", nil }),
+			kw("no", "Negate a command or set its defaults", kw("monitor", "Copy debug output to the current terminal line").does(func(c *Console, _ []string) (string, error) { c.quiet = true; return "", nil }))),
 		kw("ping", "Send echo messages", arg("WORD", "Ping destination address or hostname").does(ping)),
 		kw("telnet", "Open a telnet connection", arg("WORD", "IP address or hostname of a remote system").does(telnet).add(
 			arg("<1-65535>", "Port number", restArg("LINE", "/source-interface <interface>").does(telnet)).does(telnet))),
@@ -376,7 +377,7 @@ func configGrammar() *node {
 				cfg.DomainLookup = true
 				return nil
 			})),
-			kw("domain", "IP DNS Resolver", kw("lookup", "Enable IP Domain Name System hostname translation",
+			kw("domain", "IP DNS Resolver", kw("name", "Define the default domain name", arg("WORD", "Default domain name").does(domainName)), kw("lookup", "Enable IP Domain Name System hostname translation",
 				kw("source-interface", "Specify interface for source address in DNS lookups", arg("WORD", "Interface name").does(configure("ip domain lookup source-interface", func(c *Console, cfg *device.Config, a []string) error {
 					cfg.DomainLookup, cfg.DomainSourceInterface = true, canonicalInterface(cfg, a[0])
 					return nil
@@ -400,11 +401,16 @@ func configGrammar() *node {
 				cfg.Hosts[strings.ToLower(a[0])] = a[1]
 				return checkIP(a[1])
 			})))),
+			kw("domain-name", "Define the default domain name", arg("WORD", "Default domain name").does(domainName)),
 			kw("http", "HTTP server and client configuration", kw("client", "HTTP client configuration",
 				kw("source-interface", "Specify interface for source address in all HTTP(S) client connections", arg("WORD", "Interface name").does(configure("ip http client source-interface", func(c *Console, cfg *device.Config, a []string) error {
 					cfg.SourceInterface = canonicalInterface(cfg, a[0])
 					return nil
-				})))))),
+				})))),
+				kw("secure-server", "Enable HTTP secure server").does(setFlag("ip http secure-server", true, httpSecureServer)),
+				kw("authentication", "Set HTTP server authentication method", kw("local", "Local username database").does(setFlag("ip http authentication local", true, httpAuthLocal))))),
+		kw("aaa", "Authentication, Authorization and Accounting.", kw("new-model", "Enable NEW access control commands and functions.(Disables OLD commands.)").does(setFlag("aaa new-model", true, aaaNewModel))),
+		kw("restconf", "Enable RESTCONF").does(setFlag("restconf", true, restconf)),
 		kw("http", "HTTP client", kw("secure", "Secure HTTP", kw("server-identity-check", "Check the server's identity").does(configure("http secure server-identity-check", func(c *Console, cfg *device.Config, a []string) error {
 			cfg.ServerIdentityCheck = true
 			return nil
@@ -472,7 +478,7 @@ func configGrammar() *node {
 					cfg.DomainLookup = false
 					return nil
 				})),
-				kw("domain", "IP DNS Resolver", kw("lookup", "Disable IP Domain Name System hostname translation",
+				kw("domain", "IP DNS Resolver", kw("name", "Remove the default domain name").does(noDomainName), kw("lookup", "Disable IP Domain Name System hostname translation",
 					kw("source-interface", "Remove the DNS source interface").does(configure("no ip domain lookup source-interface", func(c *Console, cfg *device.Config, a []string) error {
 						cfg.DomainSourceInterface = ""
 						return nil
@@ -488,10 +494,15 @@ func configGrammar() *node {
 					delete(cfg.Hosts, strings.ToLower(a[0]))
 					return nil
 				}))),
+				kw("domain-name", "Remove the default domain name").does(noDomainName),
 				kw("http", "HTTP", kw("client", "HTTP client", kw("source-interface", "Remove the source interface").does(configure("no ip http client source-interface", func(c *Console, cfg *device.Config, a []string) error {
 					cfg.SourceInterface = ""
 					return nil
-				}))))),
+				}))),
+					kw("secure-server", "Disable HTTP secure server").does(setFlag("no ip http secure-server", false, httpSecureServer)),
+					kw("authentication", "Set HTTP server authentication method", kw("local", "Local username database").does(setFlag("no ip http authentication local", false, httpAuthLocal))))),
+			kw("aaa", "Authentication, Authorization and Accounting.", kw("new-model", "Disable NEW access control commands and functions").does(setFlag("no aaa new-model", false, aaaNewModel))),
+			kw("restconf", "Disable RESTCONF").does(setFlag("no restconf", false, restconf)),
 			kw("http", "HTTP client", kw("secure", "Secure HTTP", kw("server-identity-check", "Do not check the server's identity").does(configure("no http secure server-identity-check", func(c *Console, cfg *device.Config, a []string) error {
 				cfg.ServerIdentityCheck = false
 				return nil
@@ -801,6 +812,55 @@ func terminalSize(which string) func(*Console, []string) (string, error) {
 // name that does not start with a letter or holds anything but letters,
 // digits and hyphens (a prompt character, a space) or ends in a hyphen,
 // and one longer than 63 characters.
+// setFlag is a configuration command that turns one setting on or off.
+func setFlag(what string, on bool, field func(cfg *device.Config) *bool) func(*Console, []string) (string, error) {
+	return configure(what, func(_ *Console, cfg *device.Config, _ []string) error {
+		*field(cfg) = on
+		return nil
+	})
+}
+
+func httpSecureServer(c *device.Config) *bool { return &c.HTTPSecureServer }
+func httpAuthLocal(c *device.Config) *bool    { return &c.HTTPAuthLocal }
+func aaaNewModel(c *device.Config) *bool      { return &c.AAANewModel }
+func restconf(c *device.Config) *bool         { return &c.RESTCONF }
+
+// domainName is `ip domain name <name>` (or `ip domain-name`).
+func domainName(c *Console, a []string) (string, error) {
+	if err := checkDomainName(a[0]); err != nil {
+		return "", err
+	}
+	return configure("ip domain name", func(_ *Console, cfg *device.Config, a []string) error {
+		cfg.DomainName = a[0]
+		return nil
+	})(c, a)
+}
+
+var noDomainName = configure("no ip domain name", func(_ *Console, cfg *device.Config, _ []string) error {
+	cfg.DomainName = ""
+	return nil
+})
+
+// checkDomainName accepts a DNS name: labels of letters, digits and
+// hyphens, at most 63 characters each and 253 in all.
+func checkDomainName(n string) error {
+	bad := len(n) > 253
+	for _, l := range strings.Split(n, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			bad = true
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				bad = true
+			}
+		}
+	}
+	if bad {
+		return iosError("% Invalid domain name")
+	}
+	return nil
+}
+
 func checkHostname(h string) error {
 	if len(h) > 63 {
 		return iosError("% Hostname is longer than 63 characters.")

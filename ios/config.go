@@ -293,6 +293,10 @@ func configText(c device.Config, all bool) string {
 	line("!")
 	line("hostname %s", c.Hostname)
 	line("!")
+	if c.AAANewModel {
+		line("aaa new-model")
+		line("!")
+	}
 	if c.TimeZone != "" {
 		h, m := c.TimeZoneOffset/3600, (c.TimeZoneOffset%3600)/60
 		if m < 0 {
@@ -312,6 +316,9 @@ func configText(c device.Config, all bool) string {
 		line("no ip domain lookup")
 	case all:
 		line("ip domain lookup")
+	}
+	if c.DomainName != "" {
+		line("ip domain name %s", c.DomainName)
 	}
 	if c.DomainSourceInterface != "" {
 		line("ip domain lookup source-interface %s", c.DomainSourceInterface)
@@ -372,6 +379,14 @@ func configText(c device.Config, all bool) string {
 		}
 		line("ip route %s%s %s %s", vrf, addr, mask, strings.TrimSpace(r.Interface+" "+r.NextHop))
 	}
+	if c.HTTPAuthLocal {
+		line("ip http authentication local")
+	}
+	if c.HTTPSecureServer {
+		line("ip http secure-server")
+	} else if all {
+		line("no ip http secure-server")
+	}
 	if c.SourceInterface != "" {
 		line("ip http client source-interface %s", c.SourceInterface)
 	}
@@ -420,6 +435,10 @@ func configText(c device.Config, all bool) string {
 		line("ntp server %s", s)
 	}
 	line("!")
+	if c.RESTCONF {
+		line("restconf")
+		line("!")
+	}
 	line("end")
 	return b.String()
 }

@@ -49,6 +49,7 @@ type Console struct {
 	length  int    // terminal length (0: no pausing)
 	width   int    // terminal width
 	from    string // who configures, for %SYS-5-CONFIG_I: "console"
+	quiet   bool   // syslog lines are not shown (a vty line without terminal monitor)
 	// The binary trace's level for Smart Licensing ("": the default), and
 	// the trace position from which it applies.
 	traceLevel string
@@ -230,6 +231,12 @@ func (c *Console) SetOrigin(by string) {
 	}
 }
 
+// SetMonitor sets whether the line shows the device's syslog lines as they
+// come: a console line does (the default); a vty line does only after
+// `terminal monitor`, so a remote session starts with SetMonitor(false).
+// `terminal monitor` and `terminal no monitor` change it.
+func (c *Console) SetMonitor(on bool) { c.quiet = !on }
+
 // Pending reports whether the console waits for an answer to a prompt
 // (a confirmation, a pasted certificate).
 func (c *Console) Pending() bool { return c.pending != nil }
@@ -348,6 +355,9 @@ func (c *Console) Logs() string {
 		}
 	}
 	c.printed = len(tr)
+	if c.quiet {
+		return ""
+	}
 	if len(lines) > MaxLogLines {
 		more := len(lines) - MaxLogLines
 		lines = append(lines[:MaxLogLines], fmt.Sprintf("... %d more log lines (show logging)", more))

@@ -45,6 +45,12 @@ func (w *World) RenewAuth(name string) error {
 	return err
 }
 
+// RenewID runs `license smart renew id`.
+func (w *World) RenewID(name string) error {
+	_, err := w.Do(name, "license smart renew id", func(d *device.Device, now time.Time) (string, error) { return "", d.RenewID(now) })
+	return err
+}
+
 // Configure edits a device's running configuration (what names the change
 // in the trace, e.g. "ip host tools.cisco.com 203.0.113.10").
 func (w *World) Configure(name, what string, edit func(c *device.Config) error) error {
