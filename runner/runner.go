@@ -51,6 +51,12 @@ func New(clk clock.Clock, w World, scale float64) (*Runner, error) {
 
 // Virtual converts a real instant to virtual time.
 func (r *Runner) Virtual(real time.Time) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.virtual(real)
+}
+
+func (r *Runner) virtual(real time.Time) time.Time {
 	return r.virtStart.Add(time.Duration(float64(real.Sub(r.realStart)) * r.scale))
 }
 
@@ -60,16 +66,22 @@ func (r *Runner) real(virt time.Time) time.Time {
 }
 
 // Do runs f with the world brought up to the present, while the run loop
-// waits; the loop then re-arms its timer (f may have changed the next deadline).
+// waits; the loop then re-arms its timer (f may have changed the next
+// deadline). If f moves the world ahead of the present (a lab's "advance
+// 30d"), virtual time jumps with it: the world goes on from there.
 func (r *Runner) Do(f func(now time.Time) error) error {
 	r.mu.Lock()
-	now := r.Virtual(r.clk.Now())
+	real := r.clk.Now()
+	now := r.virtual(real)
 	if now.Before(r.w.Now()) {
 		now = r.w.Now()
 	}
 	err := r.w.RunUntil(now)
 	if err == nil {
 		err = f(now)
+	}
+	if ahead := r.w.Now().Sub(r.virtual(real)); ahead > 0 {
+		r.virtStart = r.virtStart.Add(ahead)
 	}
 	r.mu.Unlock()
 	select {
@@ -93,11 +105,12 @@ func (r *Runner) Run(ctx context.Context) error {
 	for {
 		r.mu.Lock()
 		next := r.w.NextDeadline()
+		at := r.real(next)
 		r.mu.Unlock()
 		var c <-chan time.Time
 		var t *clock.Timer
 		if !next.IsZero() {
-			d := r.real(next).Sub(r.clk.Now())
+			d := at.Sub(r.clk.Now())
 			if d < 0 {
 				d = 0
 			}
@@ -115,11 +128,11 @@ func (r *Runner) Run(ctx context.Context) error {
 				t.Stop()
 			}
 		case ts := <-c:
-			v := r.Virtual(ts)
+			r.mu.Lock()
+			v := r.virtual(ts)
 			if v.Before(next) {
 				v = next // rounding between real and virtual durations
 			}
-			r.mu.Lock()
 			if v.Before(r.w.Now()) {
 				v = r.w.Now()
 			}

@@ -98,3 +98,21 @@ func TestNewRefusesBadInput(t *testing.T) {
 	_, err = runner.New(clock.NewMock(), w, -2)
 	assert.Error(t, err)
 }
+
+// A Do that moves the world ahead (a lab's "advance 30d") moves virtual
+// time with it: the world goes on from there rather than waiting for the
+// clock to catch up.
+func TestDoThatAdvancesMovesVirtualTime(t *testing.T) {
+	w := lab(t)
+	mock := clock.NewMock()
+	mock.Set(start)
+	r, err := runner.New(mock, w, 1)
+	require.NoError(t, err)
+	require.NoError(t, r.Do(func(time.Time) error { return w.RunFor(30 * 24 * time.Hour) }))
+	jumped := start.Add(30 * 24 * time.Hour)
+	assert.Equal(t, jumped, r.Virtual(mock.Now()))
+	mock.Add(time.Hour)
+	var now time.Time
+	require.NoError(t, r.Do(func(n time.Time) error { now = n; return nil }))
+	assert.Equal(t, jumped.Add(time.Hour), now, "an hour later on the clock is an hour later in the world")
+}
