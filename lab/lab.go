@@ -30,6 +30,9 @@ import (
 type Session struct {
 	con  *ios.Console
 	seed uint64
+	// fixed: the world belongs to someone else (Operator); controls that
+	// would replace it are refused.
+	fixed bool
 }
 
 // New opens a session on the healthy lab (scenario.NewLab): a switch sw1,
@@ -50,6 +53,22 @@ func attach(l *scenario.Lab, seed uint64) (*Session, error) {
 	con.SetVar("TOKEN", l.Token)
 	return &Session{con: con, seed: seed}, nil
 }
+
+// Operator opens a session on a world that something else runs — a world
+// served on the network — with its console on device and token in $TOKEN.
+// The controls act on that world; the ones that would replace it (lab
+// scenario <ID>, lab load) are refused.
+func Operator(w *sim.World, device, token string) (*Session, error) {
+	con, err := ios.NewConsole(w, device)
+	if err != nil {
+		return nil, err
+	}
+	con.SetVar("TOKEN", token)
+	return &Session{con: con, fixed: true}, nil
+}
+
+// errFixed refuses a control that would replace an Operator's world.
+var errFixed = errors.New("this world is served and cannot be replaced here; start slsim serve with --scenario, or stop it and use slsim lab")
 
 // Prompt is the prompt for the next line.
 func (s *Session) Prompt() string { return s.con.Prompt() }
@@ -208,6 +227,9 @@ func (s *Session) lab(f []string) (string, error) {
 		if len(f) != 2 {
 			return "", errors.New("lab load <file>")
 		}
+		if s.fixed {
+			return "", errFixed
+		}
 		return s.load(f[1])
 	case "token":
 		return s.tokenCmd(f[1:])
@@ -284,6 +306,9 @@ func (s *Session) scenario(f []string) (string, error) {
 	sc, ok := scenario.Find(f[0])
 	if !ok {
 		return "", fmt.Errorf("no scenario %q (lab scenario lists them)", f[0])
+	}
+	if s.fixed {
+		return "", errFixed
 	}
 	l, err := sc.Break(s.seed)
 	if err != nil {

@@ -12,12 +12,15 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/binary"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -48,17 +51,42 @@ const (
 type Config struct {
 	// Host is the address listened on (default 127.0.0.1).
 	Host string
-	// BasePort is the first device's port; the others follow in the
+	// BasePort is the first device's SSH port; the others follow in the
 	// order of the device names (0: any free port for each).
 	BasePort int
 	// HostKey signs the SSH handshake (see LoadOrCreateHostKey).
 	HostKey ssh.Signer
+	// Certificate, when set, serves RESTCONF over HTTPS on every device
+	// (see LoadOrCreateCertificate).
+	Certificate *tls.Certificate
+	// HTTPSBasePort is the first device's HTTPS port, numbered as BasePort.
+	HTTPSBasePort int
+	// Loopback gives each device its own loopback address, 127.0.0.2 for
+	// the first in name order and counting up, and the same ports on each
+	// (BasePort, HTTPSBasePort): tools that know a switch by its address
+	// and the standard ports (22, 443) reach it unchanged. Host is then
+	// not used.
+	Loopback bool
+	// FirstIndex numbers this server's devices from it, for ports and
+	// loopback addresses, so that several servers (one per pod) share a
+	// port range.
+	FirstIndex int
+	// ErrorsKey names RESTCONF's error member (restconf.DefaultErrorsKey
+	// when empty).
+	ErrorsKey string
 	// IdleTimeout closes a session with no input for this long.
 	IdleTimeout time.Duration
-	// MaxSessions bounds the sessions open on one device at once.
+	// MaxSessions bounds the SSH sessions, and separately the HTTPS
+	// connections, open on one device at once.
 	MaxSessions int
 	// AuthDelay is waited after a refused password (0: DefaultAuthDelay).
 	AuthDelay time.Duration
+}
+
+// Addr is where one device answers.
+type Addr struct {
+	SSH   string // host:port
+	HTTPS string // host:port; empty without a certificate
 }
 
 // Server serves the devices of one world.
@@ -67,6 +95,8 @@ type Server struct {
 	run   *runner.Runner
 	w     *sim.World
 	lns   map[string]net.Listener
+	https map[string]*http.Server
+	hlns  map[string]net.Listener
 	login map[string]*ssh.ServerConfig // each device's logins and host key
 	mu    sync.Mutex
 	open  map[string]int // sessions per device
@@ -86,8 +116,10 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
 	}
-	if cfg.BasePort < 0 || cfg.BasePort > 65535 {
-		return nil, fmt.Errorf("serve: port %d out of range", cfg.BasePort)
+	for _, p := range []int{cfg.BasePort, cfg.HTTPSBasePort} {
+		if p < 0 || p > 65535 {
+			return nil, fmt.Errorf("serve: port %d out of range", p)
+		}
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
@@ -101,31 +133,70 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 	if cfg.AuthDelay == 0 {
 		cfg.AuthDelay = DefaultAuthDelay
 	}
-	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, login: map[string]*ssh.ServerConfig{}, open: map[string]int{}, conns: map[net.Conn]bool{}}
+	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, https: map[string]*http.Server{}, hlns: map[string]net.Listener{},
+		login: map[string]*ssh.ServerConfig{}, open: map[string]int{}, conns: map[net.Conn]bool{}}
 	var names []string
 	r.View(func() { names = w.Devices() })
 	sort.Strings(names)
-	for i, n := range names {
-		port := 0
-		if cfg.BasePort > 0 {
-			port = cfg.BasePort + i
+	if cfg.FirstIndex < 0 {
+		return nil, errors.New("serve: negative first index")
+	}
+	for j, n := range names {
+		i := cfg.FirstIndex + j
+		host, err := s.host(i)
+		if err != nil {
+			return nil, err
 		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, fmt.Sprint(port)))
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.BasePort, i))))
 		if err != nil {
 			s.closeListeners()
 			return nil, fmt.Errorf("serve: device %s: %w", n, err)
 		}
 		s.lns[n] = ln
 		s.login[n] = s.serverConfig(n)
+		if cfg.Certificate == nil {
+			continue
+		}
+		hln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.HTTPSBasePort, i))))
+		if err != nil {
+			s.closeListeners()
+			return nil, fmt.Errorf("serve: device %s: https: %w", n, err)
+		}
+		s.hlns[n] = hln
+		s.https[n] = s.httpsServer(n)
 	}
 	return s, nil
 }
 
-// Addrs maps each device to the address its SSH server listens on.
-func (s *Server) Addrs() map[string]string {
-	m := map[string]string{}
+// host is the address device i listens on.
+func (s *Server) host(i int) (string, error) {
+	if !s.cfg.Loopback {
+		return s.cfg.Host, nil
+	}
+	n := uint32(127<<24) + uint32(i) + 2
+	if n >= 128<<24-1 {
+		return "", fmt.Errorf("serve: %d devices do not fit in 127.0.0.0/8", i+1)
+	}
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}).String(), nil
+}
+
+// port is device i's port counted from base (0: any free port).
+func (s *Server) port(base, i int) int {
+	if base == 0 || s.cfg.Loopback {
+		return base
+	}
+	return base + i
+}
+
+// Addrs maps each device to the addresses it answers on.
+func (s *Server) Addrs() map[string]Addr {
+	m := map[string]Addr{}
 	for n, ln := range s.lns {
-		m[n] = ln.Addr().String()
+		a := Addr{SSH: ln.Addr().String()}
+		if h, ok := s.hlns[n]; ok {
+			a.HTTPS = h.Addr().String()
+		}
+		m[n] = a
 	}
 	return m
 }
@@ -137,8 +208,18 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.wg.Add(1)
 		go s.accept(name, ln)
 	}
+	for name, hs := range s.https {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			hs.Serve(s.secureServerOnly(name, s.hlns[name]))
+		}()
+	}
 	<-ctx.Done()
 	s.closeListeners()
+	for _, hs := range s.https {
+		hs.Close()
+	}
 	s.mu.Lock()
 	for c := range s.conns {
 		c.Close()
@@ -148,8 +229,14 @@ func (s *Server) Serve(ctx context.Context) error {
 	return nil
 }
 
+// Close closes the listeners of a server that will not Serve.
+func (s *Server) Close() { s.closeListeners() }
+
 func (s *Server) closeListeners() {
 	for _, ln := range s.lns {
+		ln.Close()
+	}
+	for _, ln := range s.hlns {
 		ln.Close()
 	}
 }
@@ -287,6 +374,7 @@ func (s *Server) session(device string, u user, remote string, ch ssh.Channel, r
 		return
 	}
 	con.SetOrigin(fmt.Sprintf("%s on vty0 (%s)", u.name, remote))
+	con.SetMonitor(false) // a vty shows syslog only after `terminal monitor`
 	sess := &served{s: s, con: con}
 	if u.privilege >= 15 {
 		sess.Exec("enable")

@@ -24,10 +24,12 @@ import (
 )
 
 type served struct {
-	w    *sim.World
-	addr string
-	stop func()
-	done chan error
+	w     *sim.World
+	addr  string
+	https string
+	token string
+	stop  func()
+	done  chan error
 }
 
 // start serves the healthy lab's sw1 on loopback, with an admin at
@@ -46,13 +48,20 @@ func start(t testing.TB, cfg serve.Config) *served {
 	require.NoError(t, err)
 	cfg.HostKey, err = ssh.NewSignerFromKey(priv)
 	require.NoError(t, err)
+	if cfg.Certificate == nil {
+		dir := t.TempDir()
+		cfg.Certificate, err = serve.LoadOrCreateCertificate(filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), []string{"127.0.0.1"})
+		require.NoError(t, err)
+	}
 	srv, err := serve.New(r, l.World, cfg)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
-	s := &served{w: l.World, addr: srv.Addrs()[l.Device], stop: cancel, done: done}
-	require.True(t, strings.HasPrefix(s.addr, "127.0.0.1:"), s.addr)
+	s := &served{w: l.World, addr: srv.Addrs()[l.Device].SSH, https: srv.Addrs()[l.Device].HTTPS, token: l.Token, stop: cancel, done: done}
+	if !cfg.Loopback {
+		require.True(t, strings.HasPrefix(s.addr, "127.0.0.1:"), s.addr)
+	}
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -123,12 +132,13 @@ func typeInto(t *testing.T, addr, user, password, input string) string {
 // echo, CR LF line ends, configuration logged with who made it.
 func TestShellIsAnIOSLine(t *testing.T) {
 	s := start(t, serve.Config{})
-	lines := []string{"terminal length 0", "show license status", "configure terminal", "hostname core1", "end", "exit"}
+	lines := []string{"terminal length 0", "show license status", "configure terminal", "hostname core1", "end", "terminal monitor", "configure terminal", "end", "exit"}
 	got := typeInto(t, s.addr, "admin", "cisco123", strings.Join(lines, "\r")+"\r")
 	require.Contains(t, got, "sw1#show license status\r\n")
 	require.Contains(t, got, "Smart Licensing is ENABLED\r\n")
 	require.Contains(t, got, "core1(config)#end")
-	require.Contains(t, got, "%SYS-5-CONFIG_I: Configured from console by admin on vty0 (127.0.0.1)\r\n")
+	require.Equal(t, 1, strings.Count(got, "%SYS-5-CONFIG_I: Configured from console by admin on vty0 (127.0.0.1)\r\n"),
+		"syslog shows on a vty only after terminal monitor")
 	require.NotContains(t, strings.ReplaceAll(got, "\r\n", ""), "\n", "every line end is CR LF")
 	d, _ := s.w.Device("sw1")
 	require.Equal(t, "core1", d.Running().Hostname, "the session configured the switch itself")

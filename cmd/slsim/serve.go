@@ -1,20 +1,27 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/spf13/cobra"
 
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/internal/atomicfile"
+	"github.com/slsim/slsim/lab"
 	"github.com/slsim/slsim/runner"
 	"github.com/slsim/slsim/scenario"
 	"github.com/slsim/slsim/serve"
@@ -26,134 +33,354 @@ import (
 const (
 	defaultUser   = "admin"
 	defaultSecret = "cisco"
+	// defaultSaveEvery is how often a served world is written to its state
+	// file besides at shutdown. [model]
+	defaultSaveEvery = time.Minute
+	// maxPods bounds --pods. [model]
+	maxPods = 200
 )
 
+type serveOptions struct {
+	seed               uint64
+	host               string
+	sshPort, httpsPort int
+	loopback           bool
+	speed              float64
+	state              string
+	saveEvery          time.Duration
+	user, secret       string
+	pods               int
+	scenario           string
+	console            bool
+	errorsKey          string
+	sshSet, httpsSet   bool
+	stdin              io.Reader
+	stdout, stderr     io.Writer
+	afterStart         func() // tests: called once everything listens
+}
+
 func newServeCmd() *cobra.Command {
-	var (
-		seed      uint64
-		host      string
-		port      int
-		scale     float64
-		stateDir  string
-		user, pwd string
-	)
+	o := serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the lab's switches over SSH in real time (Ctrl-C saves the world and stops)",
-		Long: "serve runs the lab world (a Catalyst 9300 stack, sw1, and the Cisco cloud) in real time, or\n" +
-			"faster with --scale, and answers SSH for each switch on consecutive ports from --port.\n" +
-			"The world and the SSH host key live in --state: a stopped server starts again where it was.",
+		Short: "Serve the lab's switches over SSH and RESTCONF in real time (Ctrl-C saves and stops)",
+		Long: "serve runs lab worlds (a Catalyst 9300 stack, sw1, and the Cisco cloud; one world per pod) in real\n" +
+			"time, or faster with --speed, and answers SSH and RESTCONF (HTTPS) for each switch. Lines typed on\n" +
+			"its standard input are the lab's controls on the served world (lab help). The worlds, the SSH host\n" +
+			"key and the HTTPS certificate live in --state: a stopped server starts again where it was.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runServe(ctx, cmd, serveOptions{seed: seed, host: host, port: port, scale: scale, state: stateDir, user: user, secret: pwd})
+			o.sshSet = cmd.Flags().Changed("ssh-port-base")
+			o.httpsSet = cmd.Flags().Changed("https-port-base")
+			o.stdin, o.stdout, o.stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+			return runServe(ctx, o)
 		},
 	}
-	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of a new lab world")
-	cmd.Flags().StringVar(&host, "host", "127.0.0.1", "address to listen on")
-	cmd.Flags().IntVar(&port, "port", 2222, "SSH port of the first switch (0: any free port)")
-	cmd.Flags().Float64Var(&scale, "scale", 1, "virtual seconds per real second")
-	cmd.Flags().StringVar(&stateDir, "state", ".slsim", "directory holding the world and the SSH host key")
-	cmd.Flags().StringVar(&user, "user", defaultUser, "user of a new world (privilege 15)")
-	cmd.Flags().StringVar(&pwd, "password", defaultSecret, "that user's secret")
+	f := cmd.Flags()
+	f.Uint64Var(&o.seed, "seed", 1, "seed of a new world")
+	f.StringVar(&o.host, "host", "127.0.0.1", "address to listen on")
+	f.IntVar(&o.sshPort, "ssh-port-base", 2222, "SSH port of the first switch; the others take the next ports (0: any free port)")
+	f.IntVar(&o.httpsPort, "https-port-base", 8443, "HTTPS (RESTCONF) port of the first switch, numbered the same way")
+	f.BoolVar(&o.loopback, "loopback", false, "give each switch its own address 127.0.0.2, .3, … with SSH on 22 and HTTPS on 443 (unless the port flags say otherwise)")
+	f.Float64Var(&o.speed, "speed", 1, "virtual seconds per real second (1440: a day a minute)")
+	f.StringVar(&o.state, "state", ".slsim", "directory holding the worlds, the SSH host key and the HTTPS certificate")
+	f.DurationVar(&o.saveEvery, "save-every", defaultSaveEvery, "how often the worlds are saved besides at shutdown")
+	f.StringVar(&o.user, "user", defaultUser, "user of a new world (privilege 15)")
+	f.StringVar(&o.secret, "password", defaultSecret, "that user's secret")
+	f.IntVar(&o.pods, "pods", 1, "number of worlds, one per trainee, each with its own switch and CSSM")
+	f.StringVar(&o.scenario, "scenario", "", "start new worlds broken as a field-guide scenario (slsim scenario list)")
+	f.BoolVar(&o.console, "console", true, "read lab controls from standard input")
+	f.StringVar(&o.errorsKey, "restconf-errors", "ietf-restconf:errors", `member holding RESTCONF error bodies ("errors" for the unqualified form)`)
 	return cmd
 }
 
-type serveOptions struct {
-	seed         uint64
-	host         string
-	port         int
-	scale        float64
-	state        string
-	user, secret string
+// pod is one served world.
+type pod struct {
+	name  string
+	path  string // its world file
+	w     *sim.World
+	r     *runner.Runner
+	srv   *serve.Server
+	token string // a token of the lab's virtual account, for the operator
+	dev   string // the device the operator console is on
+	fresh bool
+	mu    sync.Mutex // one save at a time
 }
 
-func runServe(ctx context.Context, cmd *cobra.Command, o serveOptions) error {
-	out := cmd.OutOrStdout()
-	if o.scale <= 0 {
-		return fmt.Errorf("serve: --scale %v: must be positive", o.scale)
+func (o serveOptions) check() error {
+	switch {
+	case o.speed <= 0:
+		return fmt.Errorf("serve: --speed %v: must be positive", o.speed)
+	case o.pods < 1 || o.pods > maxPods:
+		return fmt.Errorf("serve: --pods %d: must be 1 to %d", o.pods, maxPods)
+	case o.saveEvery < time.Second:
+		return fmt.Errorf("serve: --save-every %v: must be at least 1s", o.saveEvery)
+	case o.errorsKey != "" && o.errorsKey != "errors" && o.errorsKey != "ietf-restconf:errors":
+		return fmt.Errorf(`serve: --restconf-errors %q: must be "errors" or "ietf-restconf:errors"`, o.errorsKey)
+	}
+	if o.scenario != "" {
+		if _, ok := scenario.Find(o.scenario); !ok {
+			return fmt.Errorf("serve: --scenario %q: no such scenario (slsim scenario list)", o.scenario)
+		}
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, o serveOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if o.stdout == nil {
+		o.stdout = io.Discard
+	}
+	if o.stderr == nil {
+		o.stderr = io.Discard
+	}
+	if o.loopback {
+		if !o.sshSet {
+			o.sshPort = 22
+		}
+		if !o.httpsSet {
+			o.httpsPort = 443
+		}
 	}
 	if err := os.MkdirAll(o.state, 0o700); err != nil {
 		return fmt.Errorf("serve: %w", err)
-	}
-	worldPath := filepath.Join(o.state, "world.json")
-	w, fresh, err := openWorld(worldPath, o)
-	if err != nil {
-		return err
 	}
 	key, err := serve.LoadOrCreateHostKey(filepath.Join(o.state, "ssh_host_ed25519_key"))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	r, err := runner.New(clock.New(), w, o.scale)
+	cert, err := serve.LoadOrCreateCertificate(filepath.Join(o.state, "https.crt"), filepath.Join(o.state, "https.key"), []string{"127.0.0.1", "localhost", o.host})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv, err := serve.New(r, w, serve.Config{Host: o.host, BasePort: o.port, HostKey: key})
-	if err != nil {
-		return err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var pods []*pod
+	index := 0
+	for k := 1; k <= o.pods; k++ {
+		p, err := openPod(o, k)
+		if err != nil {
+			return err
+		}
+		if p.r, err = runner.New(clock.New(), p.w, o.speed); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		p.srv, err = serve.New(p.r, p.w, serve.Config{Host: o.host, BasePort: o.sshPort, HTTPSBasePort: o.httpsPort, FirstIndex: index,
+			HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey})
+		if err != nil {
+			for _, q := range pods {
+				q.srv.Close()
+			}
+			return err
+		}
+		index += len(p.w.Devices())
+		pods = append(pods, p)
 	}
-	if fresh {
-		fmt.Fprintf(out, "new world in %s; log in as %s\n", o.state, o.user)
+	for _, p := range pods {
+		printPod(o, p)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*len(pods))
+	for _, p := range pods {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if err := p.r.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				fmt.Fprintf(o.stderr, "serve: %s: the world stopped: %v\n", p.name, err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			errs <- p.srv.Serve(ctx)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(o.saveEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				for _, p := range pods {
+					if err := p.save(); err != nil {
+						fmt.Fprintf(o.stderr, "serve: %v\n", err)
+					}
+				}
+			}
+		}
+	}()
+	if o.console {
+		go operatorConsole(ctx, cancel, o, pods)
+	}
+	if o.afterStart != nil {
+		o.afterStart()
+	}
+	<-ctx.Done()
+	wg.Wait()
+	close(errs)
+	var first error
+	for err := range errs {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	for _, p := range pods {
+		if err := p.save(); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.stdout, "world saved to %s\n", p.path)
+	}
+	return first
+}
+
+func printPod(o serveOptions, p *pod) {
+	prefix := ""
+	if o.pods > 1 {
+		prefix = p.name + " "
+	}
+	if p.fresh {
+		fmt.Fprintf(o.stdout, "%snew world in %s; log in as %s\n", prefix, p.path, o.user)
 	} else {
-		fmt.Fprintf(out, "world loaded from %s\n", worldPath)
+		fmt.Fprintf(o.stdout, "%sworld loaded from %s\n", prefix, p.path)
 	}
-	addrs := srv.Addrs()
+	addrs := p.srv.Addrs()
 	names := make([]string, 0, len(addrs))
 	for n := range addrs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(out, "%s ssh %s\n", n, addrs[n])
+		fmt.Fprintf(o.stdout, "%s%s ssh %s https %s\n", prefix, n, addrs[n].SSH, addrs[n].HTTPS)
 	}
-	runErr := make(chan error, 1)
-	go func() { runErr <- r.Run(ctx) }()
-	serveErr := srv.Serve(ctx)
-	if err := <-runErr; err != nil && !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "serve: the world stopped: %v\n", err)
+	if p.token != "" {
+		fmt.Fprintf(o.stdout, "%stoken %s\n", prefix, p.token)
 	}
-	var data []byte
-	r.View(func() { data, err = w.Save() })
-	if err != nil {
-		return fmt.Errorf("serve: saving the world: %w", err)
-	}
-	if err := atomicfile.Write(worldPath, data); err != nil {
-		return fmt.Errorf("serve: saving the world: %w", err)
-	}
-	fmt.Fprintf(out, "world saved to %s\n", worldPath)
-	return serveErr
 }
 
-// openWorld loads the saved world, or makes the lab world with its login.
-func openWorld(path string, o serveOptions) (*sim.World, bool, error) {
-	data, err := os.ReadFile(path)
-	if err == nil {
-		w, err := sim.Load(data)
-		if err != nil {
-			return nil, false, fmt.Errorf("serve: %s: %w", path, err)
+// save writes the pod's world to its file, atomically.
+func (p *pod) save() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var data []byte
+	var err error
+	p.r.View(func() { data, err = p.w.Save() })
+	if err != nil {
+		return fmt.Errorf("serve: saving %s: %w", p.name, err)
+	}
+	if err := atomicfile.Write(p.path, data); err != nil {
+		return fmt.Errorf("serve: saving %s: %w", p.name, err)
+	}
+	return nil
+}
+
+// openPod loads pod k's saved world, or makes a new one (the lab, or a
+// scenario's broken lab) with its login.
+func openPod(o serveOptions, k int) (*pod, error) {
+	p := &pod{name: "pod" + strconv.Itoa(k), path: filepath.Join(o.state, "world.json")}
+	if o.pods > 1 {
+		p.path = filepath.Join(o.state, p.name, "world.json")
+		if err := os.MkdirAll(filepath.Dir(p.path), 0o700); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
 		}
-		return w, false, nil
+	}
+	data, err := os.ReadFile(p.path)
+	if err == nil {
+		if p.w, err = sim.Load(data); err != nil {
+			return nil, fmt.Errorf("serve: %s: %w", p.path, err)
+		}
+		p.dev = p.w.Devices()[0]
+		if toks, err := p.w.CSSM().Tokens(scenario.Account, scenario.VA); err == nil {
+			for _, t := range toks {
+				if t.Status == "Active" {
+					p.token = t.Value
+				}
+			}
+		}
+		return p, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, false, fmt.Errorf("serve: %w", err)
+		return nil, fmt.Errorf("serve: %w", err)
 	}
-	l, err := scenario.NewLab(o.seed)
+	var l *scenario.Lab
+	if o.scenario != "" {
+		sc, _ := scenario.Find(o.scenario)
+		l, err = sc.Break(o.seed)
+	} else {
+		l, err = scenario.NewLab(o.seed)
+	}
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	for _, n := range l.World.Devices() {
 		err := l.World.Configure(n, "username", func(c *device.Config) error {
-			c.Users = append(c.Users, device.User{Name: o.user, Privilege: 15, Secret: o.secret})
+			if c.User(o.user) == nil {
+				c.Users = append(c.Users, device.User{Name: o.user, Privilege: 15, Secret: o.secret})
+			}
+			c.HTTPSecureServer, c.RESTCONF = true, true
 			return nil
 		})
 		if err == nil {
 			err = l.World.WriteMemory(n)
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("serve: --user %q: %w", o.user, err)
+			return nil, fmt.Errorf("serve: --user %q: %w", o.user, err)
 		}
 	}
-	return l.World, true, nil
+	p.w, p.dev, p.token, p.fresh = l.World, l.Device, l.Token, true
+	return p, nil
+}
+
+// operatorConsole reads lab controls (and IOS commands, on the console's
+// device) from standard input and runs them on a pod's world through its
+// runner; "pod <n>" changes pods, "quit" stops the server. End of input
+// leaves the server running.
+func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*pod) {
+	sessions := make([]*lab.Session, len(pods))
+	for i, p := range pods {
+		var err error
+		p.r.Do(func(time.Time) error {
+			if sessions[i], err = lab.Operator(p.w, p.dev, p.token); err == nil {
+				sessions[i].Exec("enable")
+			}
+			return nil
+		})
+		if err != nil {
+			fmt.Fprintf(o.stderr, "serve: operator console: %v\n", err)
+			return
+		}
+		sessions[i].Console().SetTerminal(0, 511)
+	}
+	cur := 0
+	sc := bufio.NewScanner(o.stdin)
+	sc.Buffer(make([]byte, 4096), serve.MaxLine)
+	for sc.Scan() && ctx.Err() == nil {
+		line := strings.TrimSpace(sc.Text())
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+			continue
+		case f[0] == "quit" || f[0] == "stop":
+			stop()
+			return
+		case f[0] == "pod":
+			n, err := strconv.Atoi(strings.TrimPrefix(strings.Join(f[1:], ""), "pod"))
+			if len(f) != 2 || err != nil || n < 1 || n > len(pods) {
+				fmt.Fprintf(o.stdout, "%% pod <1-%d>\n", len(pods))
+				continue
+			}
+			cur = n - 1
+			fmt.Fprintf(o.stdout, "%s\n", pods[cur].name)
+			continue
+		}
+		var out string
+		pods[cur].r.Do(func(time.Time) error { out = sessions[cur].Exec(line); return nil })
+		io.WriteString(o.stdout, out)
+	}
 }

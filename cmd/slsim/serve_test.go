@@ -5,12 +5,13 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 )
@@ -32,20 +33,18 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var sshLine = regexp.MustCompile(`sw1 ssh (127\.0\.0\.1:\d+)\n`)
+var sshLine = regexp.MustCompile(`sw1 ssh (127\.0\.0\.1:\d+) https (127\.0\.0\.1:\d+)\n`)
 
 // serveOnce runs `slsim serve` on a state directory, hands its sw1 address
 // to f, then stops it as Ctrl-C does and returns what it printed.
 func serveOnce(t *testing.T, state string, f func(addr string)) string {
 	t.Helper()
 	out := &syncBuffer{}
-	cmd := &cobra.Command{}
-	cmd.SetOut(out)
-	cmd.SetErr(out)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, cmd, serveOptions{seed: 1, host: "127.0.0.1", port: 0, scale: 1, state: state, user: defaultUser, secret: defaultSecret})
+		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 1, pods: 1, saveEvery: time.Minute, state: state,
+			user: defaultUser, secret: defaultSecret, stdout: out, stderr: out})
 	}()
 	var addr string
 	require.Eventually(t, func() bool {
@@ -109,7 +108,43 @@ func TestServeKeepsTheWorld(t *testing.T) {
 	require.Equal(t, key1, key2, "the host key is kept")
 }
 
-func TestServeRefusesBadScale(t *testing.T) {
-	_, err := run(t, "serve", "--scale", "0", "--state", t.TempDir())
-	require.ErrorContains(t, err, "--scale")
+func TestServeRefusesBadFlags(t *testing.T) {
+	for flag, value := range map[string]string{"--speed": "0", "--pods": "0", "--save-every": "10ms", "--scenario": "42", "--restconf-errors": "oops"} {
+		_, err := run(t, "serve", flag, value, "--state", t.TempDir(), "--console=false")
+		require.ErrorContains(t, err, flag)
+	}
+}
+
+// The operator console runs lab controls on the served world through its
+// runner: `lab advance` moves the world the sessions see, and `quit`
+// stops the server, which saves the world.
+func TestServeOperatorConsole(t *testing.T) {
+	state := t.TempDir()
+	out := &syncBuffer{}
+	in, feed := io.Pipe()
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(context.Background(), serveOptions{seed: 1, host: "127.0.0.1", speed: 1, pods: 2, saveEvery: time.Second, state: state,
+			user: defaultUser, secret: defaultSecret, console: true, stdin: in, stdout: out, stderr: out, afterStart: func() { close(started) }})
+	}()
+	<-started
+	require.Contains(t, out.String(), "pod1 sw1 ssh 127.0.0.1:")
+	require.Contains(t, out.String(), "pod2 sw1 ssh 127.0.0.1:")
+	require.Regexp(t, `pod1 token \S+`, out.String())
+	require.Eventually(t, func() bool {
+		_, err1 := os.Stat(filepath.Join(state, "pod1", "world.json"))
+		_, err2 := os.Stat(filepath.Join(state, "pod2", "world.json"))
+		return err1 == nil && err2 == nil
+	}, 10*time.Second, 50*time.Millisecond, "saved on the interval, before any shutdown")
+
+	io.WriteString(feed, "pod 2\nlab advance 30d\nlab time\nshow license summary | include Remaining\nlab scenario 1\npod 1\nlab time\nquit\n")
+	require.NoError(t, <-done)
+	text := out.String()
+	require.Contains(t, text, "pod2\nnow 2024-04-03T10:00:")
+	require.Contains(t, text, "Wed Apr 3 10:00:", "lab time in pod 2")
+	require.Contains(t, text, "Evaluation Period Remaining: 59 days")
+	require.Contains(t, text, "% lab: this world is served and cannot be replaced here")
+	require.Contains(t, text, "Mon Mar 4 10:00:", "pod 1 kept its own time")
+	require.Contains(t, text, "world saved to "+filepath.Join(state, "pod2", "world.json"))
 }

@@ -1,0 +1,165 @@
+package serve
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/slsim/slsim/restconf"
+)
+
+// Bounds of the HTTPS server. [model]
+const (
+	// MaxHeaderBytes bounds a request's header.
+	MaxHeaderBytes = 16 << 10
+	// ReadTimeout bounds the reading of one request, body included.
+	ReadTimeout = 30 * time.Second
+)
+
+// httpsServer is device's RESTCONF server.
+func (s *Server) httpsServer(device string) *http.Server {
+	h := &restconf.Handler{
+		Device:    restconf.WorldDevice(s.w, device, func(f func()) { s.run.Do(func(time.Time) error { f(); return nil }) }),
+		ErrorsKey: s.cfg.ErrorsKey,
+		AuthDelay: s.cfg.AuthDelay,
+	}
+	return &http.Server{
+		Handler:           h,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{*s.cfg.Certificate}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: ReadTimeout,
+		ReadTimeout:       ReadTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          log.New(discard{}, "", 0),
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// secureServerOnly wraps device's HTTPS listener: a connection is closed
+// at once unless the running configuration has `ip http secure-server`
+// (as a switch without it refuses port 443), at most MaxSessions are open
+// at a time, and the rest is TLS.
+func (s *Server) secureServerOnly(device string, ln net.Listener) net.Listener {
+	return tls.NewListener(&gate{Listener: ln, s: s, device: device, slots: make(chan struct{}, s.cfg.MaxSessions)}, &tls.Config{
+		Certificates: []tls.Certificate{*s.cfg.Certificate}, MinVersion: tls.VersionTLS12,
+	})
+}
+
+type gate struct {
+	net.Listener
+	s      *Server
+	device string
+	slots  chan struct{}
+}
+
+func (g *gate) Accept() (net.Conn, error) {
+	for {
+		g.slots <- struct{}{}
+		c, err := g.Listener.Accept()
+		if err != nil {
+			<-g.slots
+			return nil, err
+		}
+		on := false
+		g.s.run.View(func() {
+			if d, ok := g.s.w.Device(g.device); ok {
+				on = d.Running().HTTPSecureServer
+			}
+		})
+		if !on {
+			c.Close()
+			<-g.slots
+			continue
+		}
+		return &slotConn{Conn: c, free: func() { <-g.slots }}, nil
+	}
+}
+
+// slotConn gives its slot back when closed.
+type slotConn struct {
+	net.Conn
+	once sync.Once
+	free func()
+}
+
+func (c *slotConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.free)
+	return err
+}
+
+// LoadOrCreateCertificate reads the HTTPS certificate and key (PEM) from
+// certPath and keyPath, or makes a self-signed one there — as a switch
+// makes its TP-self-signed certificate on `ip http secure-server` — valid
+// for hosts (IP addresses or names) and kept across runs.
+func LoadOrCreateCertificate(certPath, keyPath string, hosts []string) (*tls.Certificate, error) {
+	c, err := tls.LoadX509KeyPair(certPath, keyPath)
+	if err == nil {
+		return &c, nil
+	}
+	if _, statErr := os.Stat(certPath); !errors.Is(statErr, os.ErrNotExist) {
+		return nil, fmt.Errorf("https certificate %s: %w", certPath, err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: fmt.Sprintf("IOS-Self-Signed-Certificate-%d", serial.Uint64()%1e10)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if h != "" {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(certPath), 0o700); err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	out, err := tls.X509KeyPair(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	if err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	return &out, nil
+}
