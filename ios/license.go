@@ -7,6 +7,7 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/sim"
+	"github.com/slsim/slsim/stackwise"
 )
 
 // writer collects lines; an empty line holds the view's Blank.
@@ -278,6 +279,33 @@ func (v View) ShowLicenseTechSupport() string {
 	w.line("")
 	w.line("Evaluation Period Remaining: %s", agent.FormatRemaining(s.EvalRemaining))
 	w.line("")
+	w.line("License Usage")
+	w.line("=============")
+	for i, e := range s.Entitlements {
+		ent, _ := stackwise.LookupEntitlement(e.Tag)
+		full := ent.FullTag
+		if full == "" {
+			full = e.Tag
+		}
+		w.line("Handle: %d", i+1)
+		name, desc := e.Name, e.Description
+		if name == "" {
+			name = e.Tag
+		}
+		if desc == "" {
+			desc = e.Tag
+		}
+		w.line("  License: %s", name)
+		w.line("  Entitlement tag: %s", full)
+		w.line("  Description: %s", desc)
+		w.line("  Count: %d", e.Count)
+		w.line("  Version: 1.0")
+		w.line("  Status: %s", e.Status)
+		w.line("  Export status: NOT RESTRICTED")
+		w.line("  Feature Name: %s", ent.Feature())
+		w.line("  License type: %s", ent.Kind())
+		w.line("")
+	}
 	w.line("Upcoming Scheduled Jobs:")
 	w.line("  Current time: %s", v.Clock.Format(v.Now))
 	job := func(name string, t time.Time) {

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Debian's interpreter, where python3-netmiko and python3-requests install.
+const debianPython = "/usr/bin/python3"
+
+// TestRealClients runs testdata/realclients.py — netmiko 2.4 (cisco_xe),
+// the OpenSSH client and python requests over RESTCONF — against `slsim
+// serve`. CI installs the clients; elsewhere the test is skipped when they
+// are missing.
+func TestRealClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real clients take about 20 s")
+	}
+	probe := exec.Command(debianPython, "-c", "import netmiko, requests")
+	_, sshErr := exec.LookPath("ssh")
+	if err := probe.Run(); err != nil || sshErr != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI needs python3-netmiko, python3-requests and openssh-client: %v %v", err, sshErr)
+		}
+		t.Skip("no netmiko, requests or ssh")
+	}
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 60, pods: 1, saveEvery: time.Minute, state: t.TempDir(),
+			user: defaultUser, secret: defaultSecret, stdout: out, stderr: out, afterStart: func() { close(started) }})
+	}()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	<-started
+	m := regexp.MustCompile(`sw1 ssh (\S+) https (\S+)\ntoken (\S+)\n`).FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
+	cmd := exec.Command(debianPython, "testdata/realclients.py", m[1], m[2], m[3], defaultUser, defaultSecret)
+	got, err := cmd.CombinedOutput()
+	t.Logf("%s", got)
+	require.NoError(t, err)
+	require.Contains(t, string(got), "PASS: netmiko, OpenSSH and RESTCONF against slsim serve")
+}
