@@ -409,8 +409,8 @@ func (w *World) flush(name string, d *device.Device) {
 	for _, l := range d.TakeLogs() {
 		w.trace = append(w.trace, Event{Time: l.Time, Source: name, Kind: "log", Text: l.Message(), Stamp: d.LogStamp(l.Time)})
 	}
-	s := d.Agent().Status()
-	if st := s.Registration + " / " + s.Authorization; st != w.states[name] {
+	reg, auth := d.Agent().States()
+	if st := reg + " / " + auth; st != w.states[name] {
 		w.states[name] = st
 		w.emit(name, "state", st)
 	}
