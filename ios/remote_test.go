@@ -9,13 +9,20 @@ import (
 	"github.com/slsim/slsim/scenario"
 )
 
-// The commands that put a switch on the network for RESTCONF and scripts,
-// and their negations.
-func TestRemoteAccessCommands(t *testing.T) {
+// labConsole is a console on the lab's switch, in user EXEC.
+func labConsole(t *testing.T) (*scenario.Lab, *ios.Console) {
+	t.Helper()
 	l, err := scenario.NewLab(1)
 	require.NoError(t, err)
 	c, err := ios.NewConsole(l.World, l.Device)
 	require.NoError(t, err)
+	return l, c
+}
+
+// The commands that put a switch on the network for RESTCONF and scripts,
+// and their negations.
+func TestRemoteAccessCommands(t *testing.T) {
+	l, c := labConsole(t)
 	c.Exec("enable")
 	c.Exec("configure terminal")
 	for _, line := range []string{"aaa new-model", "ip http secure-server", "ip http authentication local", "restconf", "ip domain name lab.example.com"} {
@@ -42,10 +49,7 @@ func TestRemoteAccessCommands(t *testing.T) {
 // A console line shows syslog as it comes; a vty only after terminal
 // monitor.
 func TestTerminalMonitor(t *testing.T) {
-	l, err := scenario.NewLab(1)
-	require.NoError(t, err)
-	c, err := ios.NewConsole(l.World, l.Device)
-	require.NoError(t, err)
+	_, c := labConsole(t)
 	c.SetMonitor(false)
 	c.Exec("enable")
 	c.Exec("configure terminal")
@@ -61,10 +65,7 @@ func TestTerminalMonitor(t *testing.T) {
 // show license tech support lists each license in use with the lines
 // Cisco's Smart Licensing app collects (Entitlement tag, Count).
 func TestTechSupportLicenseUsage(t *testing.T) {
-	l, err := scenario.NewLab(1)
-	require.NoError(t, err)
-	c, err := ios.NewConsole(l.World, l.Device)
-	require.NoError(t, err)
+	_, c := labConsole(t)
 	c.Exec("enable")
 	require.Equal(t, "  Entitlement tag: regid.2017-03.com.cisco.advantagek9,1.0_bd1da96e-ec1d-412b-a50e-53846b347d53\n  Count: 2\n"+
 		"  Entitlement tag: regid.2017-05.com.cisco.c9300_dna_advantage,1.0_411773c3-2116-4c10-94a4-5d357fe6ff18\n  Count: 2\n",

@@ -4,16 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/slsim/slsim/ios"
-	"github.com/slsim/slsim/scenario"
 )
 
 func TestUsernames(t *testing.T) {
-	l, err := scenario.NewLab(1)
-	require.NoError(t, err)
-	c, err := ios.NewConsole(l.World, l.Device)
-	require.NoError(t, err)
+	l, c := labConsole(t)
 	c.Exec("enable")
 	c.Exec("configure terminal")
 	for _, line := range []string{"username admin privilege 15 secret cisco123", "username ops secret s3cret", "username ops secret other"} {
