@@ -79,7 +79,7 @@ func newServeCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.Uint64Var(&o.seed, "seed", 1, "seed of a new world")
+	f.Uint64Var(&o.seed, "seed", 1, "seed of a new world (pod N takes seed+N-1)")
 	f.StringVar(&o.host, "host", "127.0.0.1", "address to listen on")
 	f.IntVar(&o.sshPort, "ssh-port-base", 2222, "SSH port of the first switch; the others take the next ports (0: any free port)")
 	f.IntVar(&o.httpsPort, "https-port-base", 8443, "HTTPS (RESTCONF) port of the first switch, numbered the same way")
@@ -309,11 +309,12 @@ func openPod(o serveOptions, k int) (*pod, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	var l *scenario.Lab
+	seed := o.seed + uint64(k-1) // each pod its own tokens and randomness
 	if o.scenario != "" {
 		sc, _ := scenario.Find(o.scenario)
-		l, err = sc.Break(o.seed)
+		l, err = sc.Break(seed)
 	} else {
-		l, err = scenario.NewLab(o.seed)
+		l, err = scenario.NewLab(seed)
 	}
 	if err != nil {
 		return nil, err

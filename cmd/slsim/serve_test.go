@@ -131,7 +131,9 @@ func TestServeOperatorConsole(t *testing.T) {
 	<-started
 	require.Contains(t, out.String(), "pod1 sw1 ssh 127.0.0.1:")
 	require.Contains(t, out.String(), "pod2 sw1 ssh 127.0.0.1:")
-	require.Regexp(t, `pod1 token \S+`, out.String())
+	tokens := regexp.MustCompile(`pod\d token (\S+)`).FindAllStringSubmatch(out.String(), -1)
+	require.Len(t, tokens, 2)
+	require.NotEqual(t, tokens[0][1], tokens[1][1], "each pod has its own token")
 	require.Eventually(t, func() bool {
 		_, err1 := os.Stat(filepath.Join(state, "pod1", "world.json"))
 		_, err2 := os.Stat(filepath.Join(state, "pod2", "world.json"))
