@@ -19,13 +19,16 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/spf13/cobra"
 
+	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/lab"
+	"github.com/slsim/slsim/netsim"
 	"github.com/slsim/slsim/runner"
 	"github.com/slsim/slsim/scenario"
 	"github.com/slsim/slsim/serve"
 	"github.com/slsim/slsim/sim"
+	"github.com/slsim/slsim/stackwise"
 )
 
 // The login a new served world gets, so that a fresh `slsim serve` can be
@@ -51,6 +54,7 @@ type serveOptions struct {
 	user, secret       string
 	pods               int
 	scenario           string
+	estate             string
 	console            bool
 	errorsKey          string
 	sshSet, httpsSet   bool
@@ -91,6 +95,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.secret, "password", defaultSecret, "that user's secret")
 	f.IntVar(&o.pods, "pods", 1, "number of worlds, one per trainee, each with its own switch and CSSM")
 	f.StringVar(&o.scenario, "scenario", "", "start new worlds broken as a field-guide scenario (slsim scenario list)")
+	f.StringVar(&o.estate, "estate", "", "start new worlds with the devices and pool of an estate file (slsim count's format) instead of the lab")
 	f.BoolVar(&o.console, "console", true, "read lab controls from standard input")
 	f.StringVar(&o.errorsKey, "restconf-errors", "ietf-restconf:errors", `member holding RESTCONF error bodies ("errors" for the unqualified form)`)
 	return cmd
@@ -119,6 +124,9 @@ func (o serveOptions) check() error {
 		return fmt.Errorf("serve: --save-every %v: must be at least 1s", o.saveEvery)
 	case o.errorsKey != "" && o.errorsKey != "errors" && o.errorsKey != "ietf-restconf:errors":
 		return fmt.Errorf(`serve: --restconf-errors %q: must be "errors" or "ietf-restconf:errors"`, o.errorsKey)
+	}
+	if o.scenario != "" && o.estate != "" {
+		return errors.New("serve: --scenario and --estate: choose one")
 	}
 	if o.scenario != "" {
 		if _, ok := scenario.Find(o.scenario); !ok {
@@ -310,10 +318,13 @@ func openPod(o serveOptions, k int) (*pod, error) {
 	}
 	var l *scenario.Lab
 	seed := o.seed + uint64(k-1) // each pod its own tokens and randomness
-	if o.scenario != "" {
+	switch {
+	case o.scenario != "":
 		sc, _ := scenario.Find(o.scenario)
 		l, err = sc.Break(seed)
-	} else {
+	case o.estate != "":
+		l, err = estateWorld(o.estate, seed)
+	default:
 		l, err = scenario.NewLab(seed)
 	}
 	if err != nil {
@@ -384,4 +395,63 @@ func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*p
 		pods[cur].r.Do(func(time.Time) error { out = sessions[cur].Exec(line); return nil })
 		io.WriteString(o.stdout, out)
 	}
+}
+
+// estateWorld builds a world from an estate file: every device booted
+// with the lab's name server, and CSSM's lab account holding the file's
+// pool in the Campus virtual account (subscriptions for three years), with
+// a token.
+func estateWorld(path string, seed uint64) (*scenario.Lab, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("serve: --estate: %w", err)
+	}
+	defer f.Close()
+	e, pool, err := stackwise.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("serve: --estate %s: %w", path, err)
+	}
+	if e.Len() == 0 {
+		return nil, fmt.Errorf("serve: --estate %s: no devices", path)
+	}
+	start := scenario.Start
+	w, err := sim.New(sim.Config{Start: start, Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	c := w.CSSM()
+	if err := c.CreateSmartAccount(start, scenario.Account, "acme.com"); err != nil {
+		return nil, err
+	}
+	if err := c.CreateVirtualAccount(start, scenario.Account, scenario.VA, "Campus switches"); err != nil {
+		return nil, err
+	}
+	if pool != nil {
+		for _, r := range pool.Lines() {
+			var from, to time.Time
+			if r.Entitlement.Term {
+				from, to = start, start.AddDate(3, 0, 0)
+			}
+			if _, err := c.AddLicenses(start, scenario.Account, scenario.VA, r.Entitlement.Tag, int64(r.Count), from, to); err != nil {
+				return nil, fmt.Errorf("serve: --estate %s: pool: %w", path, err)
+			}
+		}
+	}
+	tok, err := c.CreateToken(start, scenario.Account, scenario.VA, cssm.TokenOptions{Description: "estate", ExpiresAfterDays: 365, ExportControlled: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range e.Devices() {
+		if _, err := w.AddDevice(d, nil); err != nil {
+			return nil, fmt.Errorf("serve: --estate %s: %s: %w", path, d.Name, err)
+		}
+		if err := w.Configure(d.Name, "ip name-server "+netsim.DNSIP, func(c *device.Config) error {
+			c.NameServers = append(c.NameServers, device.NameServer{IP: netsim.DNSIP})
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	names := w.Devices()
+	return &scenario.Lab{World: w, Device: names[0], Token: tok.Value}, nil
 }
