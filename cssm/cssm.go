@@ -171,6 +171,7 @@ func (c *CSSM) TransferInstance(now time.Time, udi license.UDI, to string) error
 		if i.va() == to {
 			return fmt.Errorf("%w: %s is already in %q", ErrInvalid, udi, to)
 		}
+		c.r.log(i.sa(), i.va(), "Product instance %s was transferred from %s to %s.", instanceName(i), i.va(), to)
 		c.r.moveInstance(i, to)
 		return nil
 	})

@@ -110,6 +110,7 @@ func (r *registry) handle(msg license.Message) license.Answer {
 		if !ok {
 			return fail(m.ID, license.FailRejected, ReasonInstanceNotFound)
 		}
+		r.logDevice(i, "deregistered")
 		r.removeInstance(i)
 		return license.DeregisterReply{ID: m.ID}
 	}
@@ -179,6 +180,7 @@ func (r *registry) register(m license.Register) license.Answer {
 	r.insts[key] = i
 	i.vacc.ninst++
 	r.list(i)
+	r.logDevice(i, "registered")
 	return license.RegisterReply{ID: m.ID, SmartAccount: tok.SA, VirtualAccount: tok.VA, ExportControlled: tok.ExportControlled,
 		CertStart: i.CertStart, CertSerial: i.CertSerial}
 }

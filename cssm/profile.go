@@ -43,6 +43,9 @@ type Profile struct {
 	// unsynchronised satellite and its removal. [doc]
 	SatelliteSyncAlertAfter time.Duration `json:"satelliteSyncAlertAfter"`
 	SatelliteRemoveAfter    time.Duration `json:"satelliteRemoveAfter"`
+	// NoEventLog keeps no event log (Events lists nothing): fleets of
+	// 100,000 switches do without it. [model]
+	NoEventLog bool `json:"noEventLog,omitempty"`
 }
 
 // DefaultProfile returns the documented defaults.

@@ -56,13 +56,15 @@ type registry struct {
 	// instances whose next check is their connect check, by last contact,
 	// oldest first.
 	first, last *instance
-	busy        bool // answers every device request "try again" (seed scenario 2)
+	busy        bool   // answers every device request "try again" (seed scenario 2)
+	user        string // who the event log names for operations (SetUser)
 }
 
 type account struct {
 	Name, Domain string
 	vas          map[string]*vaccount
 	defaultVA    string
+	events       []event // the event log, oldest first; the last MaxEvents count
 }
 
 type vaccount struct {
@@ -262,6 +264,7 @@ func (r *registry) createVA(sa, name, desc string) error {
 		return err
 	}
 	a.vas[name] = newVA(sa, name, desc)
+	r.log(sa, name, "Virtual account %s was created.", name)
 	return nil
 }
 
@@ -388,6 +391,7 @@ func (r *registry) addLot(sa, va, tag string, qty int64, start, end time.Time) (
 	v.cache = nil
 	r.scheduleLot(sa, va, l)
 	r.refreshShortages(sa, va)
+	r.log(sa, va, "%d %s license(s) were added.", qty, r.licenseName(tag))
 	return l.ID, nil
 }
 
@@ -454,6 +458,7 @@ func (r *registry) removeLicenses(sa, va, tag string, qty int64) error {
 	}
 	v.removeLots(tag, qty, r.now)
 	r.refreshShortages(sa, va)
+	r.log(sa, va, "%d %s license(s) were removed.", qty, r.licenseName(tag))
 	return nil
 }
 
@@ -485,6 +490,7 @@ func (r *registry) transferLicenses(sa, from, to, tag string, qty int64) error {
 	dst.cache = nil
 	r.refreshShortages(sa, from)
 	r.refreshShortages(sa, to)
+	r.log(sa, from, "%d %s license(s) were transferred from %s to %s.", qty, r.licenseName(tag), from, to)
 	return nil
 }
 

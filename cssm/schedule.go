@@ -311,6 +311,7 @@ func (r *registry) checkInstance(i *instance) {
 		r.scheduleInstance(i, i.LastContact.Add(p.RemoveInstanceAfter))
 	default:
 		sa, va, src := i.sa(), i.va(), src()
+		r.log(sa, va, "Product instance %s was removed after a year without contact.", instanceName(i))
 		r.removeInstance(i)
 		r.raise("removed:"+i.udiKey()+":"+r.now.Format(time.RFC3339), Alert{Severity: SevInfo, Type: AlertInstanceRemoved, SA: sa, VA: va, Source: src,
 			Message: fmt.Sprintf("The product instance %s was removed after a year without contact", src)})

@@ -37,6 +37,7 @@ type accountJSON struct {
 	Domain    string   `json:"domain"`
 	DefaultVA string   `json:"defaultVirtualAccount"`
 	VAs       []vaJSON `json:"virtualAccounts"`
+	Events    []event  `json:"events,omitempty"`
 }
 
 type vaJSON struct {
@@ -91,7 +92,7 @@ func (r *registry) toJSON() (registryJSON, error) {
 	j := registryJSON{Profile: r.prof, Now: r.now, Server: r.server, RNG: rng, NextLot: r.nextLot, NextAlert: r.nextAlrt, NextGen: r.nextGen, Busy: r.busy,
 		Accounts: []accountJSON{}, Instances: []instanceJSON{}, Tokens: []token{}, Alerts: []alertJSON{}}
 	for _, a := range r.accounts {
-		aj := accountJSON{Name: a.Name, Domain: a.Domain, DefaultVA: a.defaultVA, VAs: []vaJSON{}}
+		aj := accountJSON{Name: a.Name, Domain: a.Domain, DefaultVA: a.defaultVA, VAs: []vaJSON{}, Events: a.events[max(0, len(a.events)-MaxEvents):]}
 		for _, v := range a.vas {
 			vj := vaJSON{Name: v.Name, Description: v.Description, Lots: []lot{}}
 			for _, l := range v.lots {
@@ -145,7 +146,10 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		if _, dup := r.accounts[aj.Name]; dup || checkName("smart account", aj.Name) != nil {
 			return nil, fmt.Errorf("smart account %q is invalid or repeated", aj.Name)
 		}
-		a := &account{Name: aj.Name, Domain: aj.Domain, defaultVA: aj.DefaultVA, vas: map[string]*vaccount{}}
+		if len(aj.Events) > MaxEvents {
+			return nil, fmt.Errorf("smart account %q has more than %d events", aj.Name, MaxEvents)
+		}
+		a := &account{Name: aj.Name, Domain: aj.Domain, defaultVA: aj.DefaultVA, vas: map[string]*vaccount{}, events: aj.Events}
 		for _, vj := range aj.VAs {
 			if _, dup := a.vas[vj.Name]; dup || checkName("virtual account", vj.Name) != nil {
 				return nil, fmt.Errorf("virtual account %q is invalid or repeated", vj.Name)

@@ -57,6 +57,7 @@ func (r *registry) createToken(sa, va string, o TokenOptions) (Token, error) {
 	t := &token{Value: r.newTokenValue(), SA: sa, VA: va, Description: o.Description, Created: r.now,
 		Expires: r.now.Add(time.Duration(o.ExpiresAfterDays) * Day), MaxUses: o.MaxUses, ExportControlled: o.ExportControlled}
 	r.tokens[t.Value] = t
+	r.log(sa, va, "A token was created (%q, expires %s).", o.Description, t.Expires.Format(time.DateOnly))
 	return r.tokenView(t), nil
 }
 
@@ -117,6 +118,7 @@ func (r *registry) revokeToken(value string) error {
 		return fmt.Errorf("%w: token already revoked", ErrInvalid)
 	}
 	t.Revoked = true
+	r.log(t.SA, t.VA, "A token was revoked (%q).", t.Description)
 	return nil
 }
 

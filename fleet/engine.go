@@ -122,7 +122,9 @@ type shardReport struct {
 // in the spec, in its order); usages are the spec's devices' usages, by
 // index.
 func newShard(spec *Spec, prof *core.Prepared, units map[unit]bool, devs []int32, seed uint64, usages [][]license.Usage) (*shard, error) {
-	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed})
+	cprof := cssm.DefaultProfile()
+	cprof.NoEventLog = true // a fleet's reports do not read it
+	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed, Profile: &cprof})
 	if err != nil {
 		return nil, err
 	}
