@@ -58,6 +58,8 @@ type registry struct {
 	first, last *instance
 	busy        bool   // answers every device request "try again" (seed scenario 2)
 	user        string // who the event log names for operations (SetUser)
+	users       map[string]*user
+	clients     map[string]*APIClient
 }
 
 type account struct {
@@ -181,7 +183,7 @@ func newRegistry(now time.Time, prof *Profile, cat license.Catalog, seed uint64,
 	pcg := rand.NewPCG(seed, seed^0x5851f42d4c957f2d)
 	return &registry{
 		prof: p, cat: cat, pcg: pcg, rng: rand.New(pcg), now: now, server: server,
-		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{},
+		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{}, users: map[string]*user{}, clients: map[string]*APIClient{},
 		active: map[string]*Alert{}, nextLot: 1, nextAlrt: 1, floor: math.MaxInt64, nowNs: unixNano(now),
 	}, nil
 }

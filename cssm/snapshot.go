@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -24,6 +25,8 @@ type registryJSON struct {
 	Accounts  []accountJSON   `json:"accounts"`
 	Instances []instanceJSON  `json:"instances"`
 	Tokens    []token         `json:"tokens"`
+	Users     []user          `json:"users,omitempty"`
+	Clients   []APIClient     `json:"apiClients,omitempty"`
 	Alerts    []alertJSON     `json:"alerts"`
 	NextLot   int             `json:"nextLot"`
 	NextAlert int             `json:"nextAlert"`
@@ -119,6 +122,12 @@ func (r *registry) toJSON() (registryJSON, error) {
 		j.Tokens = append(j.Tokens, *t)
 	}
 	slices.SortFunc(j.Tokens, func(x, y token) int { return strings.Compare(x.Value, y.Value) })
+	for _, n := range slices.Sorted(maps.Keys(r.users)) {
+		j.Users = append(j.Users, *r.users[n])
+	}
+	for _, id := range slices.Sorted(maps.Keys(r.clients)) {
+		j.Clients = append(j.Clients, *r.clients[id])
+	}
 	for _, a := range r.alerts {
 		j.Alerts = append(j.Alerts, alertJSON{Alert: *a, Key: a.key})
 	}
@@ -141,6 +150,7 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 	}
 	r := &registry{prof: j.Profile, cat: cat, pcg: pcg, rng: rand.New(pcg), now: j.Now, server: j.Server,
 		accounts: map[string]*account{}, insts: map[string]*instance{}, tokens: map[string]*token{}, active: map[string]*Alert{},
+		users: map[string]*user{}, clients: map[string]*APIClient{},
 		nextLot: j.NextLot, nextAlrt: j.NextAlert, nextGen: j.NextGen, busy: j.Busy, floor: math.MaxInt64, nowNs: unixNano(j.Now)}
 	for _, aj := range j.Accounts {
 		if _, dup := r.accounts[aj.Name]; dup || checkName("smart account", aj.Name) != nil {
@@ -208,6 +218,28 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		}
 		r.insts[ij.UDI.String()] = i
 		v.ninst++
+	}
+	for _, u := range j.Users {
+		if _, dup := r.users[u.Name]; dup || checkName("user", u.Name) != nil || len(u.Accounts) == 0 {
+			return nil, fmt.Errorf("user %q is invalid or repeated", u.Name)
+		}
+		for _, sa := range u.Accounts {
+			if _, err := r.account(sa); err != nil {
+				return nil, fmt.Errorf("user %q: %w", u.Name, err)
+			}
+		}
+		uc := u
+		r.users[u.Name] = &uc
+	}
+	for _, cl := range j.Clients {
+		if _, dup := r.clients[cl.ID]; dup || cl.ID == "" || cl.Secret == "" {
+			return nil, fmt.Errorf("API client %q is invalid or repeated", cl.ID)
+		}
+		if _, err := r.account(cl.SA); err != nil {
+			return nil, fmt.Errorf("API client %q: %w", cl.ID, err)
+		}
+		cc := cl
+		r.clients[cl.ID] = &cc
 	}
 	for _, t := range j.Tokens {
 		if _, _, err := r.va(t.SA, t.VA); err != nil {
