@@ -296,6 +296,9 @@ func cloneCounts(m map[string]int64) map[string]int64 {
 // Name is the satellite's name.
 func (s *Satellite) Name() string { return s.name }
 
+// SmartAccount is the smart account the satellite serves.
+func (s *Satellite) SmartAccount() string { return s.sa }
+
 // Hostname is the name on the satellite's server certificate.
 func (s *Satellite) Hostname() string { return s.hostname }
 

@@ -1,0 +1,359 @@
+// Package cssmapi is the REST face of a world's CSSM: the OAuth2 token
+// endpoint of Cisco's single sign-on and the Smart Accounts and Licensing
+// API (accounts, virtual accounts, license usage with paging, tokens,
+// product instances, transfers, alerts, the event log, license
+// reservation and device-led conversion), and the token API of an
+// on-prem satellite. Shapes, field names and status strings follow what
+// real clients read; answers come from the same CSSM the switches talk to.
+package cssmapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/cssm"
+)
+
+// Paths of the two faces.
+const (
+	// TokenPath is the OAuth2 token endpoint (cloudsso.cisco.com).
+	TokenPath = "/as/token.oauth2"
+	// BasePath is the API's base (apx.cisco.com, swapi.cisco.com).
+	BasePath = "/services/api/smart-accounts-and-licensing/"
+)
+
+// Status strings of every answer.
+const (
+	StatusSuccess = "SUCCESS"
+	StatusError   = "ERROR"
+)
+
+// CSSMAccess runs f on the world's CSSM, with the world to itself and
+// brought up to the present (serve passes its runner's Do).
+type CSSMAccess func(f func(c *cssm.CSSM, now time.Time) error) error
+
+// Server serves the API of one CSSM.
+type Server struct {
+	// Access reaches the CSSM.
+	Access CSSMAccess
+	// Clock reads real time for bearer expiry (nil: time.Now).
+	Clock func() time.Time
+	// TokenLifetime (DefaultTokenLifetime when 0).
+	TokenLifetime time.Duration
+	// AuthDelay is waited before refusing credentials (DefaultAuthDelay
+	// when 0, none when negative).
+	AuthDelay time.Duration
+
+	tokens bearers
+}
+
+var errTooBig = errors.New("request body too large")
+
+func (s *Server) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
+}
+
+func (s *Server) delay() {
+	d := s.AuthDelay
+	if d == 0 {
+		d = DefaultAuthDelay
+	}
+	if d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// apiError is an error answer: the HTTP status and the message.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func failf(status int, format string, a ...any) error {
+	return &apiError{status: status, msg: fmt.Sprintf(format, a...)}
+}
+
+// writeJSON writes an answer.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"status":"ERROR","statusMessage":"internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(data)
+}
+
+// writeError writes an error in the shape clients read: code, message and
+// severity, with status and statusMessage as on every answer.
+func writeError(w http.ResponseWriter, err error) {
+	var e *apiError
+	if !errors.As(err, &e) {
+		e = &apiError{status: http.StatusBadRequest, msg: err.Error()}
+		if errors.Is(err, cssm.ErrNotFound) {
+			e.status = http.StatusNotFound
+		}
+	}
+	writeJSON(w, e.status, map[string]any{"code": e.status, "message": e.msg, "severity": "ERROR", "status": StatusError, "statusMessage": e.msg})
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	switch {
+	case r.URL.Path == TokenPath:
+		s.token(w, r)
+	case strings.HasPrefix(r.URL.Path, BasePath):
+		s.api(w, r, strings.TrimPrefix(r.URL.Path, BasePath))
+	default:
+		writeError(w, failf(http.StatusNotFound, "no such resource %s", r.URL.Path))
+	}
+}
+
+// token is the OAuth2 token endpoint: the password grant (client and
+// user) and the client-credentials grant, fields in the body or the
+// query string.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "POST the token request"})
+		return
+	}
+	p, err := oauthParams(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
+		return
+	}
+	var g grant
+	var ok bool
+	switch p.Get("grant_type") {
+	case "password", "client_credentials":
+	default:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant_type must be password or client_credentials"})
+		return
+	}
+	s.Access(func(c *cssm.CSSM, _ time.Time) error {
+		cl, good := c.CheckAPIClient(p.Get("client_id"), p.Get("client_secret"))
+		if !good {
+			return nil
+		}
+		if p.Get("grant_type") == "client_credentials" {
+			g, ok = grant{accounts: []string{cl.SA}, user: "api:" + cl.ID}, true
+			return nil
+		}
+		accs, good := c.SignIn(p.Get("username"), p.Get("password"))
+		if good {
+			g, ok = grant{accounts: accs, user: p.Get("username")}, true
+		}
+		return nil
+	})
+	if !ok {
+		s.delay()
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "bad client or user credentials"})
+		return
+	}
+	life := s.TokenLifetime
+	if life <= 0 {
+		life = DefaultTokenLifetime
+	}
+	g.expires = s.now().Add(life)
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": s.tokens.issue(g), "token_type": "Bearer", "expires_in": int(life / time.Second)})
+}
+
+// call is one authorised API request.
+type call struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	g     grant
+	parts []string // the path after the base, split
+}
+
+func (s *Server) api(w http.ResponseWriter, r *http.Request, rest string) {
+	tok, ok := bearerToken(r)
+	if !ok {
+		writeError(w, failf(http.StatusUnauthorized, "a bearer token is required"))
+		return
+	}
+	g, ok := s.tokens.check(tok, s.now())
+	if !ok {
+		writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
+		return
+	}
+	c := &call{w: w, r: r, g: g, parts: strings.Split(strings.Trim(rest, "/"), "/")}
+	out, err := s.route(c)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// route dispatches on the path.
+func (s *Server) route(c *call) (any, error) {
+	p := c.parts
+	switch {
+	case match(p, "v2", "accounts"):
+		return s.accounts(c)
+	case match(p, "v1", "accounts", "search"):
+		return s.search(c)
+	case len(p) >= 4 && p[0] == "v1" && p[1] == "accounts":
+		return s.inAccount(c, p[2], p[3:])
+	}
+	return nil, failf(http.StatusNotFound, "no such resource %s", c.r.URL.Path)
+}
+
+func match(p []string, want ...string) bool { return slices.Equal(p, want) }
+
+func (c *call) method(m string) error {
+	if c.r.Method != m {
+		return failf(http.StatusMethodNotAllowed, "use %s here", m)
+	}
+	return nil
+}
+
+// body decodes a JSON request body strictly.
+func (c *call) body(v any) error {
+	dec := json.NewDecoder(c.r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return failf(http.StatusBadRequest, "a JSON body is required")
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return failf(http.StatusRequestEntityTooLarge, "the body is larger than %d bytes", MaxBody)
+		}
+		return failf(http.StatusBadRequest, "bad JSON body: %v", err)
+	}
+	return nil
+}
+
+// account resolves {domain} (a domain, or an account's name for accounts
+// without one) to a smart account the token may see: 403 otherwise.
+func (s *Server) account(c *call, cc *cssm.CSSM, domain string) (string, error) {
+	sa, ok := cc.AccountByDomain(domain)
+	if !ok {
+		for _, a := range cc.Accounts() {
+			if a.Name == domain {
+				sa, ok = a.Name, true
+			}
+		}
+	}
+	if !ok {
+		return "", failf(http.StatusNotFound, "no smart account %s", domain)
+	}
+	if !slices.Contains(c.g.accounts, sa) {
+		return "", failf(http.StatusForbidden, "this token has no access to %s", domain)
+	}
+	return sa, nil
+}
+
+// do runs f on the CSSM with the token's user as the acting user.
+func (s *Server) do(c *call, f func(cc *cssm.CSSM, now time.Time) error) error {
+	return s.Access(func(cc *cssm.CSSM, now time.Time) error {
+		cc.SetUser(c.g.user)
+		defer cc.SetUser("")
+		return f(cc, now)
+	})
+}
+
+func success(m map[string]any) map[string]any {
+	m["status"] = StatusSuccess
+	m["statusMessage"] = ""
+	return m
+}
+
+// accounts is GET v2/accounts: the accounts the token may see.
+func (s *Server) accounts(c *call) (any, error) {
+	if err := c.method(http.MethodGet); err != nil {
+		return nil, err
+	}
+	type role struct {
+		Role string `json:"role"`
+	}
+	type acc struct {
+		Status string `json:"accountStatus"`
+		Domain string `json:"accountDomain"`
+		Name   string `json:"accountName"`
+		Type   string `json:"accountType"`
+		Roles  []role `json:"roles"`
+	}
+	out := []acc{}
+	err := s.do(c, func(cc *cssm.CSSM, _ time.Time) error {
+		for _, a := range cc.Accounts() {
+			if slices.Contains(c.g.accounts, a.Name) {
+				out = append(out, acc{Status: "Active", Domain: a.Domain, Name: a.Name, Type: "CUSTOMER", Roles: []role{{"SMART_ACCOUNT_ADMIN"}}})
+			}
+		}
+		return nil
+	})
+	return success(map[string]any{"accounts": out}), err
+}
+
+// paging reads limit and offset.
+func paging(limitS, offsetS string, def, maxLimit int) (int, int, error) {
+	limit, offset := def, 0
+	var err error
+	if limitS != "" {
+		if limit, err = strconv.Atoi(limitS); err != nil || limit < 1 || limit > maxLimit {
+			return 0, 0, failf(http.StatusBadRequest, "limit must be 1 to %d", maxLimit)
+		}
+	}
+	if offsetS != "" {
+		if offset, err = strconv.Atoi(offsetS); err != nil || offset < 0 {
+			return 0, 0, failf(http.StatusBadRequest, "offset must be 0 or more")
+		}
+	}
+	return limit, offset, nil
+}
+
+func page[T any](rows []T, limit, offset int) []T {
+	if offset >= len(rows) {
+		return []T{}
+	}
+	return rows[offset:min(len(rows), offset+limit)]
+}
+
+// search is GET v1/accounts/search: accounts whose domain contains the
+// query, at most 1000 a page.
+func (s *Server) search(c *call) (any, error) {
+	if err := c.method(http.MethodGet); err != nil {
+		return nil, err
+	}
+	q := c.r.URL.Query()
+	if t := q.Get("type"); t != "" && !strings.EqualFold(t, "CUSTOMER") {
+		return nil, failf(http.StatusBadRequest, "type must be CUSTOMER")
+	}
+	limit, offset, err := paging(q.Get("limit"), q.Get("offset"), 1000, 1000)
+	if err != nil {
+		return nil, err
+	}
+	type acc struct {
+		Domain string `json:"domain"`
+		Name   string `json:"name"`
+		ID     int    `json:"id"`
+		Type   string `json:"type"`
+		Status string `json:"status"`
+	}
+	var rows []acc
+	err = s.do(c, func(cc *cssm.CSSM, _ time.Time) error {
+		for i, a := range cc.Accounts() {
+			if slices.Contains(c.g.accounts, a.Name) && strings.Contains(strings.ToLower(a.Domain), strings.ToLower(q.Get("domain"))) {
+				rows = append(rows, acc{Domain: a.Domain, Name: a.Name, ID: 1000 + i, Type: "CUSTOMER", Status: "ACTIVE"})
+			}
+		}
+		return nil
+	})
+	return success(map[string]any{"totalRecords": len(rows), "accounts": page(rows, limit, offset)}), err
+}

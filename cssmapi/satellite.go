@@ -1,0 +1,133 @@
+package cssmapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/cssm"
+)
+
+// Paths of a satellite's API (SSM On-Prem).
+const (
+	SatelliteTokenPath = "/backend/oauth/token"
+	SatelliteAPIPath   = "/backend/api/v1/accounts/"
+)
+
+// SatelliteAccess runs f on a satellite and the CSSM it belongs to.
+type SatelliteAccess func(f func(c *cssm.CSSM, sat *cssm.Satellite, now time.Time) error) error
+
+// Satellite serves the API of an on-prem satellite: OAuth2 client
+// credentials in a JSON body, and token creation for the satellite's
+// virtual accounts, the account named by its name. The satellite accepts
+// the API clients of its smart account. [model] A GET of a tokens URL
+// without a bearer token answers 403, the liveness probe of automation
+// that waits for the satellite to come up.
+type Satellite struct {
+	Access        SatelliteAccess
+	Clock         func() time.Time
+	TokenLifetime time.Duration
+	AuthDelay     time.Duration
+
+	tokens bearers
+}
+
+func (s *Satellite) server() *Server {
+	return &Server{Clock: s.Clock, TokenLifetime: s.TokenLifetime, AuthDelay: s.AuthDelay}
+}
+
+func (s *Satellite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	switch {
+	case r.URL.Path == SatelliteTokenPath:
+		s.token(w, r)
+	case strings.HasPrefix(r.URL.Path, SatelliteAPIPath):
+		s.api(w, r, strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, SatelliteAPIPath), "/"), "/"))
+	default:
+		writeError(w, failf(http.StatusNotFound, "no such resource %s", r.URL.Path))
+	}
+}
+
+func (s *Satellite) token(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "POST the token request"})
+		return
+	}
+	p, err := oauthParams(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
+		return
+	}
+	if p.Get("grant_type") != "client_credentials" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"})
+		return
+	}
+	var g grant
+	found := false
+	s.Access(func(c *cssm.CSSM, sat *cssm.Satellite, _ time.Time) error {
+		if cl, good := c.CheckAPIClient(p.Get("client_id"), p.Get("client_secret")); good && cl.SA == sat.SmartAccount() {
+			g, found = grant{accounts: []string{cl.SA}, user: "api:" + cl.ID}, true
+		}
+		return nil
+	})
+	srv := s.server()
+	if !found {
+		srv.delay()
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "bad client credentials"})
+		return
+	}
+	life := s.TokenLifetime
+	if life <= 0 {
+		life = DefaultTokenLifetime
+	}
+	g.expires = srv.now().Add(life)
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": s.tokens.issue(g), "token_type": "bearer", "expires_in": int(life / time.Second)})
+}
+
+// api serves accounts/{name}/virtual-accounts/{va}/tokens.
+func (s *Satellite) api(w http.ResponseWriter, r *http.Request, p []string) {
+	tok, hasBearer := bearerToken(r)
+	if !hasBearer {
+		writeError(w, failf(http.StatusForbidden, "access is denied"))
+		return
+	}
+	g, valid := s.tokens.check(tok, s.server().now())
+	if !valid {
+		writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
+		return
+	}
+	if len(p) != 4 || p[1] != "virtual-accounts" || p[3] != "tokens" {
+		writeError(w, failf(http.StatusNotFound, "no such resource %s", r.URL.Path))
+		return
+	}
+	account, va := p[0], p[2]
+	if r.Method != http.MethodPost {
+		writeError(w, failf(http.StatusMethodNotAllowed, "use POST here"))
+		return
+	}
+	c := &call{w: w, r: r, g: g}
+	var req tokenRequest
+	if err := c.body(&req); err != nil {
+		writeError(w, err)
+		return
+	}
+	o, err := req.options()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var t cssm.Token
+	err = s.Access(func(cc *cssm.CSSM, sat *cssm.Satellite, now time.Time) error {
+		if account != sat.SmartAccount() || len(g.accounts) != 1 || g.accounts[0] != account {
+			return failf(http.StatusForbidden, "this token has no access to %s", account)
+		}
+		var err error
+		t, err = sat.CreateToken(now, va, o)
+		return err
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, success(map[string]any{"tokenInfo": t}))
+}
