@@ -37,6 +37,12 @@ func (s *Server) httpsServer(device string) *http.Server {
 		ErrorsKey: s.cfg.ErrorsKey,
 		AuthDelay: s.cfg.AuthDelay,
 	}
+	return s.plainHTTPS(h)
+}
+
+// plainHTTPS is an HTTPS server for a handler, with the same bounds as a
+// switch's.
+func (s *Server) plainHTTPS(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{*s.cfg.Certificate}, MinVersion: tls.VersionTLS12},
@@ -130,8 +136,12 @@ func LoadOrCreateCertificate(certPath, keyPath string, hosts []string) (*tls.Cer
 		Subject:      pkix.Name{CommonName: fmt.Sprintf("IOS-Self-Signed-Certificate-%d", serial.Uint64()%1e10)},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		// Its own CA, so that clients that verify can be given it as the
+		// CA file (REQUESTS_CA_BUNDLE, curl --cacert).
+		BasicConstraintsValid: true,
+		IsCA:                  true,
 	}
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {

@@ -67,6 +67,11 @@ type Config struct {
 	// and the standard ports (22, 443) reach it unchanged. Host is then
 	// not used.
 	Loopback bool
+	// CSSMPort is the port of the world's CSSM REST API (0: any free
+	// port, -1: none); SatellitePort the first satellite's (0: any).
+	// Both need Certificate.
+	CSSMPort      int
+	SatellitePort int
 	// FirstIndex numbers this server's devices from it, for ports and
 	// loopback addresses, so that several servers (one per pod) share a
 	// port range.
@@ -101,6 +106,7 @@ type Server struct {
 	mu    sync.Mutex
 	open  map[string]int // sessions per device
 	conns map[net.Conn]bool
+	extra []extraListener // the CSSM's APIs
 	wg    sync.WaitGroup
 }
 
@@ -116,7 +122,7 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
 	}
-	for _, p := range []int{cfg.BasePort, cfg.HTTPSBasePort} {
+	for _, p := range []int{cfg.BasePort, cfg.HTTPSBasePort, max(0, cfg.CSSMPort), cfg.SatellitePort} {
 		if p < 0 || p > 65535 {
 			return nil, fmt.Errorf("serve: port %d out of range", p)
 		}
@@ -164,6 +170,10 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 		}
 		s.hlns[n] = hln
 		s.https[n] = s.httpsServer(n)
+	}
+	if err := s.openCSSM(); err != nil {
+		s.closeListeners()
+		return nil, err
 	}
 	return s, nil
 }
@@ -215,10 +225,20 @@ func (s *Server) Serve(ctx context.Context) error {
 			hs.Serve(s.secureServerOnly(name, s.hlns[name]))
 		}()
 	}
+	for _, e := range s.extra {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			e.srv.Serve(tls.NewListener(e.ln, e.srv.TLSConfig))
+		}()
+	}
 	<-ctx.Done()
 	s.closeListeners()
 	for _, hs := range s.https {
 		hs.Close()
+	}
+	for _, e := range s.extra {
+		e.srv.Close()
 	}
 	s.mu.Lock()
 	for c := range s.conns {
@@ -238,6 +258,9 @@ func (s *Server) closeListeners() {
 	}
 	for _, ln := range s.hlns {
 		ln.Close()
+	}
+	for _, e := range s.extra {
+		e.ln.Close()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -34,8 +35,9 @@ func TestRealClients(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan struct{})
 	done := make(chan error, 1)
+	state := t.TempDir()
 	go func() {
-		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 60, pods: 1, saveEvery: time.Minute, state: t.TempDir(),
+		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 60, pods: 1, saveEvery: time.Minute, state: state,
 			user: defaultUser, secret: defaultSecret, stdout: out, stderr: out, afterStart: func() { close(started) }})
 	}()
 	defer func() {
@@ -43,11 +45,17 @@ func TestRealClients(t *testing.T) {
 		require.NoError(t, <-done)
 	}()
 	<-started
-	m := regexp.MustCompile(`sw1 ssh (\S+) https (\S+)\ntoken (\S+)\n`).FindStringSubmatch(out.String())
+	m := regexp.MustCompile(`sw1 ssh (\S+) https (\S+)\ntoken (\S+)\ncssm https://(\S+) client_id (\S+) client_secret (\S+)\n`).FindStringSubmatch(out.String())
 	require.NotNil(t, m, out.String())
 	cmd := exec.Command(debianPython, "testdata/realclients.py", m[1], m[2], m[3], defaultUser, defaultSecret)
 	got, err := cmd.CombinedOutput()
 	t.Logf("%s", got)
 	require.NoError(t, err)
 	require.Contains(t, string(got), "PASS: netmiko, OpenSSH and RESTCONF against slsim serve")
+
+	cmd = exec.Command(debianPython, "testdata/cssmclients.py", m[4], m[5], m[6], defaultUser, defaultSecret, filepath.Join(state, "https.crt"), m[1])
+	got, err = cmd.CombinedOutput()
+	t.Logf("%s", got)
+	require.NoError(t, err)
+	require.Contains(t, string(got), "PASS: python requests against the CSSM API of slsim serve")
 }

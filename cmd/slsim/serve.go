@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +49,7 @@ type serveOptions struct {
 	seed               uint64
 	host               string
 	sshPort, httpsPort int
+	cssmPort, satPort  int
 	loopback           bool
 	speed              float64
 	state              string
@@ -87,6 +90,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.host, "host", "127.0.0.1", "address to listen on")
 	f.IntVar(&o.sshPort, "ssh-port-base", 2222, "SSH port of the first switch; the others take the next ports (0: any free port)")
 	f.IntVar(&o.httpsPort, "https-port-base", 8443, "HTTPS (RESTCONF) port of the first switch, numbered the same way")
+	f.IntVar(&o.cssmPort, "cssm-port-base", 9443, "HTTPS port of the first pod's CSSM REST API; further pods take the next ports (-1: none)")
+	f.IntVar(&o.satPort, "satellite-port-base", 9543, "HTTPS port of the first satellite's API, counted across pods")
 	f.BoolVar(&o.loopback, "loopback", false, "give each switch its own address 127.0.0.2, .3, … with SSH on 22 and HTTPS on 443 (unless the port flags say otherwise)")
 	f.Float64Var(&o.speed, "speed", 1, "virtual seconds per real second (1440: a day a minute)")
 	f.StringVar(&o.state, "state", ".slsim", "directory holding the worlds, the SSH host key and the HTTPS certificate")
@@ -103,15 +108,16 @@ func newServeCmd() *cobra.Command {
 
 // pod is one served world.
 type pod struct {
-	name  string
-	path  string // its world file
-	w     *sim.World
-	r     *runner.Runner
-	srv   *serve.Server
-	token string // a token of the lab's virtual account, for the operator
-	dev   string // the device the operator console is on
-	fresh bool
-	mu    sync.Mutex // one save at a time
+	name   string
+	path   string // its world file
+	w      *sim.World
+	r      *runner.Runner
+	srv    *serve.Server
+	token  string // a token of the lab's virtual account, for the operator
+	client cssm.APIClient
+	dev    string // the device the operator console is on
+	fresh  bool
+	mu     sync.Mutex // one save at a time
 }
 
 func (o serveOptions) check() error {
@@ -161,14 +167,15 @@ func runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	cert, err := serve.LoadOrCreateCertificate(filepath.Join(o.state, "https.crt"), filepath.Join(o.state, "https.key"), []string{"127.0.0.1", "localhost", o.host})
+	cert, err := serve.LoadOrCreateCertificate(filepath.Join(o.state, "https.crt"), filepath.Join(o.state, "https.key"),
+		append([]string{"127.0.0.1", "localhost", o.host}, ciscoHosts...))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var pods []*pod
-	index := 0
+	index, sats := 0, 0
 	for k := 1; k <= o.pods; k++ {
 		p, err := openPod(o, k)
 		if err != nil {
@@ -177,8 +184,15 @@ func runServe(ctx context.Context, o serveOptions) error {
 		if p.r, err = runner.New(clock.New(), p.w, o.speed); err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
+		cssmPort, satPort := o.cssmPort, o.satPort
+		if cssmPort > 0 {
+			cssmPort += k - 1
+		}
+		if satPort > 0 {
+			satPort += sats
+		}
 		p.srv, err = serve.New(p.r, p.w, serve.Config{Host: o.host, BasePort: o.sshPort, HTTPSBasePort: o.httpsPort, FirstIndex: index,
-			HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey})
+			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey})
 		if err != nil {
 			for _, q := range pods {
 				q.srv.Close()
@@ -186,6 +200,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 			return err
 		}
 		index += len(p.w.Devices())
+		sats += len(p.srv.CSSMAddrs().Satellites)
 		pods = append(pods, p)
 	}
 	for _, p := range pods {
@@ -270,6 +285,13 @@ func printPod(o serveOptions, p *pod) {
 	if p.token != "" {
 		fmt.Fprintf(o.stdout, "%stoken %s\n", prefix, p.token)
 	}
+	c := p.srv.CSSMAddrs()
+	if c.API != "" {
+		fmt.Fprintf(o.stdout, "%scssm https://%s client_id %s client_secret %s\n", prefix, c.API, p.client.ID, p.client.Secret)
+	}
+	for _, n := range slices.Sorted(maps.Keys(c.Satellites)) {
+		fmt.Fprintf(o.stdout, "%ssatellite %s https://%s\n", prefix, n, c.Satellites[n])
+	}
 }
 
 // save writes the pod's world to its file, atomically.
@@ -311,6 +333,9 @@ func openPod(o serveOptions, k int) (*pod, error) {
 				}
 			}
 		}
+		if err := p.cssmAccess(o); err != nil {
+			return nil, err
+		}
 		return p, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
@@ -346,7 +371,37 @@ func openPod(o serveOptions, k int) (*pod, error) {
 		}
 	}
 	p.w, p.dev, p.token, p.fresh = l.World, l.Device, l.Token, true
+	if err := p.cssmAccess(o); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// ciscoHosts are the API hosts clients have written in: the certificate
+// names them, so that a client pointed at slsim (hosts file, curl
+// --resolve) and given the certificate as its CA verifies it.
+var ciscoHosts = []string{"cloudsso.cisco.com", "apx.cisco.com", "swapi.cisco.com", "apmx.cisco.com"}
+
+// cssmAccess gives the pod's CSSM the server's user (for the portal and
+// the API's password grant) and an API client, made once and kept in the
+// world.
+func (p *pod) cssmAccess(o serveOptions) error {
+	c, now := p.w.CSSM(), p.w.Now()
+	if _, ok := c.SignIn(o.user, o.secret); !ok {
+		if err := c.AddUser(now, scenario.Account, o.user, o.secret); err != nil {
+			return fmt.Errorf("serve: CSSM user %q: %w", o.user, err)
+		}
+	}
+	if cls := c.APIClients(scenario.Account); len(cls) > 0 {
+		p.client = cls[0]
+		return nil
+	}
+	cl, err := c.CreateAPIClient(now, scenario.Account)
+	if err != nil {
+		return fmt.Errorf("serve: CSSM API client: %w", err)
+	}
+	p.client = cl
+	return nil
 }
 
 // operatorConsole reads lab controls (and IOS commands, on the console's
