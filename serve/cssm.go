@@ -9,9 +9,12 @@ import (
 
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/cssmapi"
+	"github.com/slsim/slsim/portal"
+	"github.com/slsim/slsim/sim"
 )
 
-// CSSMAddrs is where a world's CSSM answers: its REST API, and each
+// CSSMAddrs is where a world's CSSM answers: its REST API and portal
+// (one HTTPS address: the API under its paths, the portal at /), and each
 // satellite's API by name.
 type CSSMAddrs struct {
 	API        string
@@ -27,7 +30,14 @@ func (s *Server) openCSSM() error {
 		return s.run.Do(func(now time.Time) error { return f(s.w.CSSM(), now) })
 	}
 	api := &cssmapi.Server{Access: access, AuthDelay: s.cfg.AuthDelay}
-	if err := s.listenHTTPS("cssm", s.cfg.CSSMHost(), s.cfg.CSSMPort, api); err != nil {
+	web := &portal.Portal{AuthDelay: s.cfg.AuthDelay, Access: func(f func(w *sim.World, c *cssm.CSSM, now time.Time) error) error {
+		return s.run.Do(func(now time.Time) error { return f(s.w, s.w.CSSM(), now) })
+	}}
+	mux := http.NewServeMux()
+	mux.Handle(cssmapi.TokenPath, api)
+	mux.Handle(cssmapi.BasePath, api)
+	mux.Handle("/", web)
+	if err := s.listenHTTPS("cssm", s.cfg.CSSMHost(), s.cfg.CSSMPort, mux); err != nil {
 		return err
 	}
 	var sats []string

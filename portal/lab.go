@@ -1,0 +1,100 @@
+package portal
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/slsim/slsim/sim"
+)
+
+// deviceRow is one device of the lab page.
+type deviceRow struct {
+	Name, UDI, Registration, Authorization, Account string
+}
+
+// MaxTimeline is how many of the world's last events the lab page lists.
+const MaxTimeline = 50
+
+// stateColours are the chart's colours per license authorization status.
+var stateColours = []struct{ status, colour string }{
+	{"EVAL MODE", "#f0ad4e"}, {"EVAL EXPIRED", "#8a6d3b"}, {"AUTHORIZED", "#5cb85c"},
+	{"OUT OF COMPLIANCE", "#d9534f"}, {"AUTHORIZATION EXPIRED", "#7b1f1f"}, {"No Licenses in Use", "#bbbbbb"},
+}
+
+func lab(w *sim.World, d *pageData) {
+	for _, n := range w.Devices() {
+		dev, _ := w.Device(n)
+		st := dev.Agent().Status()
+		acct := ""
+		if st.SmartAccount != "" {
+			acct = st.SmartAccount + " / " + st.VirtualAccount
+		}
+		d.Devices = append(d.Devices, deviceRow{Name: n, UDI: st.UDI.String(), Registration: st.Registration, Authorization: st.Authorization, Account: acct})
+	}
+	tr := w.Trace()
+	for i := len(tr) - 1; i >= 0 && len(d.Timeline) < MaxTimeline; i-- {
+		d.Timeline = append(d.Timeline, tr[i])
+	}
+	d.Chart = template.HTML(chart(w, tr))
+}
+
+// chart draws each device's license authorization status over the
+// world's time, one band per device, from the trace's state events.
+func chart(w *sim.World, tr []sim.Event) string {
+	names := w.Devices()
+	if len(tr) == 0 || len(names) == 0 {
+		return ""
+	}
+	start, end := tr[0].Time, w.Now()
+	if !end.After(start) {
+		end = start.Add(time.Second)
+	}
+	const left, width, band = 120, 760, 22
+	height := len(names)*band + 40
+	x := func(t time.Time) float64 { return left + float64(width)*float64(t.Sub(start))/float64(end.Sub(start)) }
+	colour := func(status string) string {
+		for _, c := range stateColours {
+			if c.status == status {
+				return c.colour
+			}
+		}
+		return "#dddddd"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11" id="states">`, left+width+20, height)
+	for i, n := range names {
+		y := i * band
+		fmt.Fprintf(&b, `<text x="0" y="%d">%s</text>`, y+15, html.EscapeString(n))
+		var from time.Time
+		status := ""
+		flush := func(to time.Time) {
+			if status != "" {
+				fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s</title></rect>`,
+					x(from), y+2, max(0.5, x(to)-x(from)), band-6, colour(status), html.EscapeString(status))
+			}
+		}
+		for _, e := range tr {
+			if e.Source != n || e.Kind != "state" {
+				continue
+			}
+			_, auth, _ := strings.Cut(e.Text, " / ")
+			if auth == status {
+				continue
+			}
+			flush(e.Time)
+			from, status = e.Time, auth
+		}
+		flush(end)
+	}
+	y := len(names)*band + 8
+	fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">%s</text>`,
+		left, y+10, start.UTC().Format("2006-01-02"), left+width, y+10, end.UTC().Format("2006-01-02"))
+	for i, c := range stateColours {
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">%s</text>`, left+i*130, y+16, c.colour, left+i*130+14, y+25, c.status)
+	}
+	b.WriteString(`</svg>`)
+	return b.String()
+}

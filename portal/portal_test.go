@@ -1,0 +1,186 @@
+package portal_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/portal"
+	"github.com/slsim/slsim/scenario"
+	"github.com/slsim/slsim/sim"
+)
+
+type rig struct {
+	t   *testing.T
+	lab *scenario.Lab
+	mu  sync.Mutex
+	srv *httptest.Server
+	c   *http.Client
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	l, err := scenario.NewLab(1)
+	require.NoError(t, err)
+	c, now := l.World.CSSM(), l.World.Now()
+	require.NoError(t, c.AddUser(now, scenario.Account, "jdoe", "s3cret!"))
+	require.NoError(t, c.CreateSmartAccount(now, "Other", "other.org"))
+	r := &rig{t: t, lab: l}
+	r.srv = httptest.NewTLSServer(&portal.Portal{AuthDelay: -1, Access: func(f func(w *sim.World, c *cssm.CSSM, now time.Time) error) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return f(l.World, l.World.CSSM(), l.World.Now())
+	}})
+	t.Cleanup(r.srv.Close)
+	jar, _ := cookiejar.New(nil)
+	r.c = r.srv.Client()
+	r.c.Jar = jar
+	return r
+}
+
+func (r *rig) get(path string) (int, string) {
+	r.t.Helper()
+	resp, err := r.c.Get(r.srv.URL + path)
+	require.NoError(r.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (r *rig) post(path string, form url.Values) (int, string) {
+	r.t.Helper()
+	resp, err := r.c.PostForm(r.srv.URL+path, form)
+	require.NoError(r.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+func (r *rig) signIn() string {
+	r.t.Helper()
+	code, page := r.post("/login", url.Values{"user": {"jdoe"}, "password": {"s3cret!"}})
+	require.Equal(r.t, http.StatusOK, code)
+	require.Contains(r.t, page, `<span id="user">jdoe</span>`)
+	m := csrfRE.FindStringSubmatch(page)
+	require.NotNil(r.t, m)
+	return m[1]
+}
+
+func (r *rig) world(f func(w *sim.World)) { r.mu.Lock(); defer r.mu.Unlock(); f(r.lab.World) }
+
+func TestSignIn(t *testing.T) {
+	r := newRig(t)
+	code, page := r.get("/inventory")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, `<form method="post" action="/login"`, "redirected to sign in")
+	code, page = r.post("/login", url.Values{"user": {"jdoe"}, "password": {"wrong"}})
+	assert.Equal(t, http.StatusUnauthorized, code)
+	assert.Contains(t, page, "The user name or password is not correct.")
+	r.signIn()
+	code, page = r.get("/inventory")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "Virtual Account: Campus")
+	assert.Contains(t, page, `<span id="vtime" title="the world's virtual time">2024-Mar-04 10:00 UTC</span>`)
+	code, page = r.get("/inventory?sa=Other")
+	assert.Equal(t, http.StatusBadRequest, code, "jdoe has no access to Other")
+	assert.Contains(t, page, "you have no access to that smart account")
+}
+
+func TestFormsNeedTheCSRFToken(t *testing.T) {
+	r := newRig(t)
+	csrf := r.signIn()
+	code, _ := r.post("/tokens/create", url.Values{"va": {"Campus"}, "days": {"30"}, "description": {"forged"}})
+	assert.Equal(t, http.StatusForbidden, code)
+	code, _ = r.post("/tokens/create", url.Values{"va": {"Campus"}, "days": {"30"}, "description": {"forged"}, "csrf": {"00" + csrf[2:]}})
+	assert.Equal(t, http.StatusForbidden, code)
+	toks, _ := r.lab.World.CSSM().Tokens(scenario.Account, "Campus")
+	assert.Len(t, toks, 1, "no token was made")
+}
+
+func TestTokensLicensesInstances(t *testing.T) {
+	r := newRig(t)
+	csrf := r.signIn()
+	code, page := r.post("/tokens/create", url.Values{"csrf": {csrf}, "va": {"Campus"}, "days": {"30"}, "description": {"portal"}, "export": {"on"}})
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "The token was created.")
+	m := regexp.MustCompile(`id="new-token" readonly value="([^"]+)"`).FindStringSubmatch(page)
+	require.NotNil(t, m, "the new token is shown to copy")
+	tok := m[1]
+
+	// Refusals say why and change nothing.
+	_, page = r.post("/tokens/create", url.Values{"csrf": {csrf}, "va": {"Campus"}, "days": {"0"}})
+	assert.Contains(t, page, "Expire After must be a whole number from 1 to 365")
+	_, page = r.post("/licenses/transfer", url.Values{"csrf": {csrf}, "va": {"Campus"}, "license": {"C9300-24 DNA Advantage"}, "qty": {"11"}, "target": {"DEFAULT"}})
+	assert.Contains(t, page, "only 10 available")
+	_, page = r.post("/licenses/transfer", url.Values{"csrf": {csrf}, "va": {"Campus"}, "license": {"C9300-24 DNA Advantage"}, "qty": {"x"}, "target": {"DEFAULT"}})
+	assert.Contains(t, page, "Quantity must be a whole number")
+	toks, _ := r.lab.World.CSSM().Tokens(scenario.Account, "Campus")
+	assert.Len(t, toks, 2)
+
+	// Out of compliance: 9 of the 10 DNA licenses leave, the switch registers.
+	_, page = r.post("/licenses/transfer", url.Values{"csrf": {csrf}, "va": {"Campus"}, "license": {"C9300-24 DNA Advantage"}, "qty": {"9"}, "target": {"DEFAULT"}})
+	assert.Contains(t, page, "9 licenses were transferred to DEFAULT.")
+	r.world(func(w *sim.World) {
+		_, err := w.Register(r.lab.Device, tok, false)
+		require.NoError(t, err)
+		require.NoError(t, w.RunFor(time.Minute))
+	})
+	_, page = r.get("/inventory?va=Campus&tab=instances")
+	assert.Contains(t, page, "<td>sw1</td>")
+	_, page = r.get("/inventory?va=Campus&tab=licenses")
+	assert.Regexp(t, `(?s)data-license="C9300 24P DNA Advantage".*?<td class="n in-use">2</td>.*<td class="n balance short">-1</td><td>Insufficient Licenses</td>`, page)
+	_, page = r.get("/alerts?va=Campus")
+	assert.Contains(t, page, "Insufficient Licenses: The virtual account Campus needs 1 more")
+	// Back from DEFAULT: the alert clears.
+	_, page = r.post("/licenses/transfer", url.Values{"csrf": {csrf}, "va": {"DEFAULT"}, "license": {"C9300-24 DNA Advantage"}, "qty": {"9"}, "target": {"Campus"}})
+	assert.Contains(t, page, "9 licenses were transferred to Campus.")
+	_, page = r.get("/alerts?va=Campus")
+	assert.Contains(t, page, `id="no-alerts"`)
+
+	// The event log names the portal's user.
+	_, page = r.get("/inventory?va=DEFAULT&tab=events")
+	assert.Regexp(t, `9 C9300 24P DNA Advantage license\(s\) were transferred from DEFAULT to Campus.</td><td>[^<]+</td><td>jdoe</td>`, page)
+	_, page = r.get("/activity")
+	assert.Contains(t, page, "Product instance sw1 (PID:C9300-24P,SN:FOC2133Z0AB) was registered.")
+
+	// Reports export as CSV.
+	code, body := r.get("/reports/licenses.csv?va=Campus")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "License,Virtual Account,Purchased,In Use,Substitution,Balance,Status\n"+
+		"C9300 24P DNA Advantage,Campus,10,2,0,8,In Compliance\n"+
+		"C9300 24P Network Advantage,Campus,10,2,0,8,In Compliance\n", body)
+
+	// Remove the instance.
+	_, page = r.post("/instances/remove", url.Values{"csrf": {csrf}, "va": {"Campus"}, "pid": {"C9300-24P"}, "sn": {"FOC2133Z0AB"}})
+	assert.Contains(t, page, "The product instance was removed.")
+	_, page = r.get("/inventory?va=Campus&tab=instances")
+	assert.Contains(t, page, "No product instances")
+
+	// The lab page: the device, its state chart and the timeline.
+	_, page = r.get("/lab")
+	assert.Contains(t, page, "<td>sw1</td>")
+	assert.Contains(t, page, `<svg xmlns="http://www.w3.org/2000/svg"`)
+	assert.Contains(t, page, "<title>OUT OF COMPLIANCE</title>", "the switch learns of the licenses at its next renewal")
+	assert.Equal(t, 1, strings.Count(page, "<title>EVAL MODE</title>"), "one band per status")
+}
+
+func TestSignOut(t *testing.T) {
+	r := newRig(t)
+	csrf := r.signIn()
+	r.post("/logout", url.Values{"csrf": {csrf}})
+	_, page := r.get("/inventory")
+	assert.True(t, strings.Contains(page, `action="/login"`), "signed out")
+}
