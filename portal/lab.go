@@ -52,7 +52,7 @@ func chart(w *sim.World, tr []sim.Event) string {
 	if !end.After(start) {
 		end = start.Add(time.Second)
 	}
-	const left, width, band = 120, 760, 22
+	const left, width, band = 120, 840, 22
 	height := len(names)*band + 40
 	x := func(t time.Time) float64 { return left + float64(width)*float64(t.Sub(start))/float64(end.Sub(start)) }
 	colour := func(status string) string {
@@ -92,8 +92,10 @@ func chart(w *sim.World, tr []sim.Event) string {
 	y := len(names)*band + 8
 	fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">%s</text>`,
 		left, y+10, start.UTC().Format("2006-01-02"), left+width, y+10, end.UTC().Format("2006-01-02"))
-	for i, c := range stateColours {
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">%s</text>`, left+i*130, y+16, c.colour, left+i*130+14, y+25, c.status)
+	lx := left
+	for _, c := range stateColours {
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">%s</text>`, lx, y+16, c.colour, lx+14, y+25, c.status)
+		lx += 14 + 7*len(c.status) + 16 // about 7 px a character at 11 px
 	}
 	b.WriteString(`</svg>`)
 	return b.String()

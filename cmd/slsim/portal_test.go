@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ssh"
+)
+
+// chromium finds Debian's Chromium; CI installs it, elsewhere the test is
+// skipped without it.
+func chromium(t *testing.T) string {
+	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("CI needs Chromium (Debian's chromium)")
+	}
+	t.Skip("no Chromium")
+	return ""
+}
+
+// TestPortalInABrowser drives the portal of `slsim serve` with a real
+// Chromium: sign in, move DNA licenses out of Campus, create a token,
+// register the served switch with it over SSH, see the instance in
+// Product Instances and the shortfall in Licenses and Alerts, transfer
+// licenses back and see the alert clear. With SLSIM_SCREENSHOTS set to a
+// directory it saves the main pages there (docs/img holds them).
+func TestPortalInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser takes a few seconds")
+	}
+	bin := chromium(t)
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 60, pods: 1, saveEvery: time.Minute, state: t.TempDir(),
+			user: defaultUser, secret: defaultSecret, stdout: out, stderr: out, afterStart: func() { close(started) }})
+	}()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	<-started
+	m := regexp.MustCompile(`sw1 ssh (\S+) https \S+\n(?s:.*)cssm https://(\S+) `).FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
+	sshAddr, site := m[1], "https://"+m[2]
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.IgnoreCertErrors, chromedp.WindowSize(1200, 900))...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	browser, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
+	defer cancelTimeout()
+
+	shots := os.Getenv("SLSIM_SCREENSHOTS")
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		require.NoError(t, chromedp.Do(browser, steps...))
+	}
+	shot := func(name string) {
+		t.Helper()
+		if shots == "" {
+			return
+		}
+		png, err := chromedp.Run(browser, chromedp.FullScreenshot(100))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644))
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(browser, chromedp.Text(css(sel)))
+		require.NoError(t, err)
+		return s
+	}
+	// textOf navigates and reads an element's text, or "" on failure.
+	textOf := func(url, sel string) string {
+		if chromedp.Do(browser, chromedp.Navigate(url)) != nil {
+			return ""
+		}
+		s, _ := chromedp.Run(browser, chromedp.Text(css(sel)))
+		return s
+	}
+	transfer := func(from, to string, qty string) {
+		t.Helper()
+		do(chromedp.Navigate(site+"/inventory?va="+from+"&tab=licenses"),
+			chromedp.SetValue(css("#transfer-license"), "C9300-24 DNA Advantage"),
+			chromedp.SetValue(css("#transfer-qty"), qty),
+			chromedp.SetValue(css("#transfer-target"), to),
+			chromedp.Click(css("#transfer")),
+			chromedp.WaitVisible(css("#flash")))
+		require.Contains(t, text("#flash"), qty+" licenses were transferred to "+to+".")
+	}
+
+	// Sign in.
+	do(chromedp.Navigate(site + "/login"))
+	shot("login")
+	do(chromedp.SendKeys(css("#username"), defaultUser),
+		chromedp.SendKeys(css("#password"), defaultSecret),
+		chromedp.Click(css("#signin")),
+		chromedp.WaitVisible(css("#account")))
+	require.Equal(t, "ACME Corporation", text("#account"))
+
+	// Campus keeps 1 of its 10 DNA licenses: the switch will be short.
+	transfer("Campus", "DEFAULT", "9")
+
+	// A new token, copied from the page.
+	do(chromedp.Navigate(site+"/inventory?va=Campus&tab=general"),
+		chromedp.SendKeys(css("#token-description"), "from the portal"),
+		chromedp.Click(css("#create-token")),
+		chromedp.WaitVisible(css("#new-token")))
+	token, err := chromedp.Run(browser, chromedp.Value(css("#new-token")))
+	require.NoError(t, err)
+	require.NotEmpty(t, token)
+	shot("inventory-general")
+
+	// Register the served switch with it, over SSH.
+	c, err := ssh.Dial("tcp", sshAddr, &ssh.ClientConfig{User: defaultUser, Auth: []ssh.AuthMethod{ssh.Password(defaultSecret)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	require.NoError(t, err)
+	sess, err := c.NewSession()
+	require.NoError(t, err)
+	reply, err := sess.Output("license smart register idtoken " + token)
+	require.NoError(t, err)
+	require.Contains(t, string(reply), "Registration process is in progress")
+	c.Close()
+
+	// The instance appears; its consumption leaves Campus short.
+	require.Eventually(t, func() bool {
+		s := textOf(site+"/inventory?va=Campus&tab=instances", "#instances")
+		return strings.Contains(s, "sw1") && strings.Contains(s, "C9300 24P DNA Advantage")
+	}, 30*time.Second, 300*time.Millisecond)
+	shot("inventory-instances")
+	require.Eventually(t, func() bool {
+		return strings.Contains(textOf(site+"/alerts?va=Campus", "#alerts"), "Insufficient Licenses")
+	}, 30*time.Second, 300*time.Millisecond)
+	shot("alerts")
+	do(chromedp.Navigate(site + "/inventory?va=Campus&tab=licenses"))
+	shot("inventory-licenses")
+	require.Regexp(t, `C9300 24P DNA Advantage\s+Prepaid\s+1\s+2\s+0\s+-1\s+Insufficient Licenses`, text("#licenses"))
+
+	// Licenses transferred back: the alert clears.
+	transfer("DEFAULT", "Campus", "9")
+	do(chromedp.Navigate(site+"/alerts?va=Campus"), chromedp.WaitVisible(css("#no-alerts")))
+	do(chromedp.Navigate(site + "/inventory?va=Campus&tab=events"))
+	shot("inventory-events")
+	require.Contains(t, text("#events"), "transferred from Campus to DEFAULT")
+	do(chromedp.Navigate(site + "/lab"))
+	shot("lab")
+}
