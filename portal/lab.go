@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/slsim/slsim/fleet"
 	"github.com/slsim/slsim/sim"
 )
 
@@ -38,7 +40,63 @@ func lab(w *sim.World, d *pageData) {
 	for i := len(tr) - 1; i >= 0 && len(d.Timeline) < MaxTimeline; i-- {
 		d.Timeline = append(d.Timeline, tr[i])
 	}
-	d.Chart = template.HTML(chart(w, tr))
+	if c := fleetChart(w, tr); c != "" {
+		d.Chart = template.HTML(c)
+	}
+	if len(w.Devices()) <= MaxBands {
+		d.Chart += template.HTML(chart(w, tr))
+	}
+}
+
+// MaxBands is the most devices drawn one band each; an estate beyond it
+// gets only the fleet chart.
+const MaxBands = 24
+
+// fleetChart draws, as slsim fleet's states.svg does, how many devices
+// were in each authorization status at the start of each day of the
+// world's time; "" when the world has not run for two days.
+func fleetChart(w *sim.World, tr []sim.Event) string {
+	if len(tr) == 0 {
+		return ""
+	}
+	day := 24 * time.Hour
+	first := tr[0].Time.Truncate(day)
+	days := int(w.Now().Sub(first) / day)
+	if days < 2 {
+		return ""
+	}
+	index := map[string]int{}
+	for i, n := range w.Devices() {
+		index[n] = i
+	}
+	reg := make([]string, len(index))
+	auth := make([]string, len(index))
+	r := &fleet.Report{Devices: len(index)}
+	k := 0
+	for i := 0; i <= days; i++ {
+		at := first.Add(time.Duration(i) * day)
+		for ; k < len(tr) && !tr[k].Time.After(at); k++ {
+			e := tr[k]
+			if j, ok := index[e.Source]; ok && e.Kind == "state" {
+				reg[j], auth[j], _ = strings.Cut(e.Text, " / ")
+			}
+		}
+		dd := fleet.Day{Date: at, Registration: make([]int, len(fleet.RegStates)), Authorization: make([]int, len(fleet.AuthStates))}
+		for j := range reg {
+			if n := slices.Index(fleet.RegStates, reg[j]); n >= 0 {
+				dd.Registration[n]++
+			}
+			if n := slices.Index(fleet.AuthStates, auth[j]); n >= 0 {
+				dd.Authorization[n]++
+			}
+		}
+		r.Days = append(r.Days, dd)
+	}
+	var b strings.Builder
+	if r.WriteSVG(&b) != nil {
+		return ""
+	}
+	return b.String()
 }
 
 // chart draws each device's license authorization status over the

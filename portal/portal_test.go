@@ -184,3 +184,19 @@ func TestSignOut(t *testing.T) {
 	_, page := r.get("/inventory")
 	assert.True(t, strings.Contains(page, `action="/login"`), "signed out")
 }
+
+// After days of virtual time the Lab page also draws the fleet reports'
+// chart: devices per authorization status, day by day.
+func TestLabFleetChart(t *testing.T) {
+	r := newRig(t)
+	r.signIn()
+	r.world(func(w *sim.World) {
+		_, err := w.Register(r.lab.Device, r.lab.Token, false)
+		require.NoError(t, err)
+		require.NoError(t, w.RunFor(10*24*time.Hour))
+	})
+	_, page := r.get("/lab")
+	assert.Contains(t, page, `<polygon points=`)
+	assert.Contains(t, page, "<title>AUTHORIZED</title>")
+	assert.Contains(t, page, `id="states"`, "and the per-device bands")
+}
