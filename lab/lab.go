@@ -21,6 +21,7 @@ import (
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/ios"
+	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/netsim"
 	"github.com/slsim/slsim/scenario"
 	"github.com/slsim/slsim/sim"
@@ -132,7 +133,9 @@ const Help = `Lab controls (IOS commands are typed as on a switch):
   lab save <file> | lab load <file>          save or load the whole lab
   lab token [<va>] [days <n>] [uses <n>]     create a CSSM token (into $TOKEN) for a virtual account (Campus)
   lab token revoke [<token>]                 revoke a token ($TOKEN)
-  lab cssm vas | alerts | instances <va> | licenses <va>
+  lab cssm vas | alerts | events | instances <va> | licenses <va>
+  lab cssm api-client | user <name> <password>   API credentials, a portal/API user
+  lab cssm remove <udi>                      remove a product instance (PID:…,SN:…)
   lab cssm va create <name>
   lab cssm license add <va> <qty> <tag…> [term <years>]
   lab cssm license remove <va> <qty> <tag…>
@@ -418,6 +421,43 @@ func (s *Session) cssmCmd(f []string) (string, error) {
 			return "no open alerts\n", nil
 		}
 		return b.String(), nil
+	case "api-client":
+		if len(f) != 1 {
+			return "", errors.New("lab cssm api-client")
+		}
+		cl, err := c.CreateAPIClient(now, scenario.Account)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("API client for %s:\nclient_id %s\nclient_secret %s\n", scenario.Account, cl.ID, cl.Secret), nil
+	case "user":
+		if len(f) != 3 {
+			return "", errors.New("lab cssm user <name> <password>")
+		}
+		if err := c.AddUser(now, scenario.Account, f[1], f[2]); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s may sign in to %s\n", f[1], scenario.Account), nil
+	case "events":
+		evs, err := c.Events(scenario.Account)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for i := len(evs) - 1; i >= 0; i-- {
+			e := evs[i]
+			fmt.Fprintf(&b, "%s %-10s %-8s %s\n", e.Time.UTC().Format("2006-01-02 15:04"), e.VA, e.User, e.Message)
+		}
+		return b.String(), nil
+	case "remove":
+		if len(f) != 2 {
+			return "", errors.New("lab cssm remove <PID:…,SN:…>")
+		}
+		udi, err := license.ParseUDI(f[1])
+		if err != nil {
+			return "", err
+		}
+		return "", c.RemoveInstance(now, udi)
 	case "instances":
 		if len(f) != 2 {
 			return "", errors.New("lab cssm instances <va>")

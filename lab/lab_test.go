@@ -245,3 +245,21 @@ func TestTerminalStaysWithTheSession(t *testing.T) {
 	l, w = s.Console().Terminal()
 	assert.Equal(t, [2]int{7, 132}, [2]int{l, w})
 }
+
+// The lab's CSSM controls for the served faces: a user for the portal and
+// the API, API credentials, the event log and removing an instance.
+func TestCSSMAccessControls(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	assert.Equal(t, "ann may sign in to ACME Corporation\n", s.Exec("lab cssm user ann p4ssword"))
+	assert.Equal(t, "% lab: invalid password: 4 to 128 characters on one line\n", s.Exec("lab cssm user bob x"))
+	assert.Regexp(t, `^API client for ACME Corporation:\nclient_id [0-9a-f]{24}\nclient_secret [0-9a-f]{32}\n$`, s.Exec("lab cssm api-client"))
+	s.Exec("enable")
+	s.Exec("license smart register idtoken $TOKEN")
+	s.Exec("lab advance 1m")
+	assert.Empty(t, s.Exec("lab cssm remove PID:C9300-24P,SN:FOC2133Z0AB"))
+	assert.Contains(t, s.Exec("lab cssm remove PID:C9300-24P,SN:FOC2133Z0AB"), "not found")
+	assert.Contains(t, s.Exec("lab cssm events"), "System   Product instance sw1 (PID:C9300-24P,SN:FOC2133Z0AB) was removed.\n")
+	_, ok := s.Console().World().CSSM().SignIn("ann", "p4ssword")
+	assert.True(t, ok)
+}
