@@ -84,7 +84,7 @@ func (s *Satellite) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": s.tokens.issue(g), "token_type": "bearer", "expires_in": int(life / time.Second)})
 }
 
-// api serves accounts/{name}/virtual-accounts/{va}/tokens.
+// api serves the satellite's account resources.
 func (s *Satellite) api(w http.ResponseWriter, r *http.Request, p []string) {
 	tok, hasBearer := bearerToken(r)
 	if !hasBearer {
@@ -96,38 +96,107 @@ func (s *Satellite) api(w http.ResponseWriter, r *http.Request, p []string) {
 		writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
 		return
 	}
-	if len(p) != 4 || p[1] != "virtual-accounts" || p[3] != "tokens" {
-		writeError(w, failf(http.StatusNotFound, "no such resource %s", r.URL.Path))
-		return
-	}
-	account, va := p[0], p[2]
-	if r.Method != http.MethodPost {
-		writeError(w, failf(http.StatusMethodNotAllowed, "use POST here"))
-		return
-	}
 	c := &call{w: w, r: r, g: g}
-	var req tokenRequest
-	if err := c.body(&req); err != nil {
-		writeError(w, err)
-		return
-	}
-	o, err := req.options()
+	out, err := s.route(c, p)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	var t cssm.Token
-	err = s.Access(func(cc *cssm.CSSM, sat *cssm.Satellite, now time.Time) error {
-		if account != sat.SmartAccount() || len(g.accounts) != 1 || g.accounts[0] != account {
-			return failf(http.StatusForbidden, "this token has no access to %s", account)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// route serves, for the satellite's own account (by name):
+// virtual-accounts/{va}/tokens (POST), tokens/revoke, devices and
+// licenses (GET), and alerts (GET).
+func (s *Satellite) route(c *call, p []string) (any, error) {
+	if len(p) < 2 {
+		return nil, failf(http.StatusNotFound, "no such resource %s", c.r.URL.Path)
+	}
+	account := p[0]
+	var out any
+	run := func(f func(sat *cssm.Satellite, now time.Time) (any, error)) error {
+		return s.Access(func(cc *cssm.CSSM, sat *cssm.Satellite, now time.Time) error {
+			if account != sat.SmartAccount() || len(c.g.accounts) != 1 || c.g.accounts[0] != account {
+				return failf(http.StatusForbidden, "this token has no access to %s", account)
+			}
+			var err error
+			out, err = f(sat, now)
+			return err
+		})
+	}
+	switch {
+	case match(p[1:], "alerts"):
+		if err := c.method(http.MethodGet); err != nil {
+			return nil, err
 		}
-		var err error
-		t, err = sat.CreateToken(now, va, o)
-		return err
-	})
-	if err != nil {
-		writeError(w, err)
-		return
+		err := run(func(sat *cssm.Satellite, _ time.Time) (any, error) {
+			a := sat.Alerts(false)
+			if a == nil {
+				a = []cssm.Alert{}
+			}
+			return success(map[string]any{"alerts": a}), nil
+		})
+		return out, err
+	case len(p) >= 4 && p[1] == "virtual-accounts":
+		va := p[2]
+		switch {
+		case match(p[3:], "tokens"):
+			if err := c.method(http.MethodPost); err != nil {
+				return nil, err
+			}
+			var req tokenRequest
+			if err := c.body(&req); err != nil {
+				return nil, err
+			}
+			o, err := req.options()
+			if err != nil {
+				return nil, err
+			}
+			err = run(func(sat *cssm.Satellite, now time.Time) (any, error) {
+				t, err := sat.CreateToken(now, va, o)
+				return success(map[string]any{"tokenInfo": t}), err
+			})
+			return out, err
+		case match(p[3:], "tokens", "revoke"):
+			if err := c.method(http.MethodPost); err != nil {
+				return nil, err
+			}
+			var req struct {
+				Token string `json:"token"`
+			}
+			if err := c.body(&req); err != nil {
+				return nil, err
+			}
+			err := run(func(sat *cssm.Satellite, now time.Time) (any, error) {
+				return success(map[string]any{}), sat.RevokeToken(now, req.Token)
+			})
+			return out, err
+		case match(p[3:], "devices"):
+			if err := c.method(http.MethodGet); err != nil {
+				return nil, err
+			}
+			err := run(func(sat *cssm.Satellite, _ time.Time) (any, error) {
+				rows, err := sat.Instances(va)
+				if rows == nil {
+					rows = []cssm.InstanceRow{}
+				}
+				return success(map[string]any{"totalRecords": len(rows), "devices": rows}), err
+			})
+			return out, err
+		case match(p[3:], "licenses"):
+			if err := c.method(http.MethodGet); err != nil {
+				return nil, err
+			}
+			err := run(func(sat *cssm.Satellite, _ time.Time) (any, error) {
+				rows, err := sat.Licenses(va)
+				lics := []License{}
+				for _, r := range rows {
+					lics = append(lics, licenseRow(r, parentName(r.Tag)))
+				}
+				return success(map[string]any{"totalRecords": len(lics), "licenses": lics}), err
+			})
+			return out, err
+		}
 	}
-	writeJSON(w, http.StatusOK, success(map[string]any{"tokenInfo": t}))
+	return nil, failf(http.StatusNotFound, "no such resource %s", c.r.URL.Path)
 }

@@ -72,6 +72,38 @@ func TestSatelliteAPI(t *testing.T) {
 	assert.Equal(t, "Allowed", info["exportControlled"])
 	assert.NotEmpty(t, info["token"])
 
+	value := info["token"].(string)
+
+	get := func(url string) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+		return resp.StatusCode, m
+	}
+	acct := srv.URL + "/backend/api/v1/accounts/ACME%20Corporation/"
+	code, m = get(acct + "virtual-accounts/Campus/licenses")
+	require.Equal(t, http.StatusOK, code, "%v", m)
+	assert.Equal(t, float64(2), m["totalRecords"], "the licenses synchronised from CSSM")
+	lic := m["licenses"].([]any)[1].(map[string]any)
+	assert.Equal(t, "C9300 24P Network Advantage", lic["license"])
+	assert.Equal(t, float64(10), lic["quantity"])
+	code, m = get(acct + "virtual-accounts/Campus/devices")
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, float64(0), m["totalRecords"])
+	code, m = get(acct + "alerts")
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, []any{}, m["alerts"])
+	code, _ = post(tokens+"/revoke", `{"token": "`+value+`"}`)
+	assert.Equal(t, http.StatusOK, code)
+	code, _ = post(tokens+"/revoke", `{"token": "`+value+`"}`)
+	assert.Equal(t, http.StatusBadRequest, code, "already revoked")
+	code, _ = get(srv.URL + "/backend/api/v1/accounts/Other/alerts")
+	assert.Equal(t, http.StatusForbidden, code)
+
 	code, _ = post(srv.URL+"/backend/api/v1/accounts/Other/virtual-accounts/Campus/tokens", `{"description": "x", "expiresAfterDays": "30"}`)
 	assert.Equal(t, http.StatusForbidden, code, "another account")
 	code, _ = post(srv.URL+"/backend/api/v1/accounts/ACME%20Corporation/virtual-accounts/Nowhere/tokens", `{"description": "x", "expiresAfterDays": "30"}`)
