@@ -298,15 +298,20 @@ func (t tokenRequest) options() (cssm.TokenOptions, error) {
 	return o, nil
 }
 
-func (s *Server) createToken(c *call, sa, va string) (any, error) {
+// tokenOptions reads a POSTed token creation.
+func (c *call) tokenOptions() (cssm.TokenOptions, error) {
 	if err := c.method(http.MethodPost); err != nil {
-		return nil, err
+		return cssm.TokenOptions{}, err
 	}
 	var req tokenRequest
 	if err := c.body(&req); err != nil {
-		return nil, err
+		return cssm.TokenOptions{}, err
 	}
-	o, err := req.options()
+	return req.options()
+}
+
+func (s *Server) createToken(c *call, sa, va string) (any, error) {
+	o, err := c.tokenOptions()
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -126,6 +127,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // user) and the client-credentials grant, fields in the body or the
 // query string.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.issue(w, r, &s.tokens, []string{"password", "client_credentials"}, "Bearer", func(p url.Values) (g grant, ok bool) {
+		s.Access(func(c *cssm.CSSM, _ time.Time) error {
+			cl, good := c.CheckAPIClient(p.Get("client_id"), p.Get("client_secret"))
+			if !good {
+				return nil
+			}
+			if p.Get("grant_type") == "client_credentials" {
+				g, ok = grant{accounts: []string{cl.SA}, user: "api:" + cl.ID}, true
+				return nil
+			}
+			if accs, good := c.SignIn(p.Get("username"), p.Get("password")); good {
+				g, ok = grant{accounts: accs, user: p.Get("username")}, true
+			}
+			return nil
+		})
+		return g, ok
+	})
+}
+
+// issue answers a token request: the grant types allowed, the lookup of
+// the credentials, and where the issued tokens are kept.
+func (s *Server) issue(w http.ResponseWriter, r *http.Request, b *bearers, grants []string, tokenType string, lookup func(url.Values) (grant, bool)) {
 	if r.Method != http.MethodPost {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "POST the token request"})
 		return
@@ -135,29 +158,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
 		return
 	}
-	var g grant
-	var ok bool
-	switch p.Get("grant_type") {
-	case "password", "client_credentials":
-	default:
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant_type must be password or client_credentials"})
+	if !slices.Contains(grants, p.Get("grant_type")) {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant_type must be " + strings.Join(grants, " or ")})
 		return
 	}
-	s.Access(func(c *cssm.CSSM, _ time.Time) error {
-		cl, good := c.CheckAPIClient(p.Get("client_id"), p.Get("client_secret"))
-		if !good {
-			return nil
-		}
-		if p.Get("grant_type") == "client_credentials" {
-			g, ok = grant{accounts: []string{cl.SA}, user: "api:" + cl.ID}, true
-			return nil
-		}
-		accs, good := c.SignIn(p.Get("username"), p.Get("password"))
-		if good {
-			g, ok = grant{accounts: accs, user: p.Get("username")}, true
-		}
-		return nil
-	})
+	g, ok := lookup(p)
 	if !ok {
 		s.delay()
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "bad client or user credentials"})
@@ -168,7 +173,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		life = DefaultTokenLifetime
 	}
 	g.expires = s.now().Add(life)
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": s.tokens.issue(g), "token_type": "Bearer", "expires_in": int(life / time.Second)})
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": b.issue(g), "token_type": tokenType, "expires_in": int(life / time.Second)})
 }
 
 // call is one authorised API request.

@@ -2,6 +2,7 @@ package cssmapi
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,39 +50,15 @@ func (s *Satellite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Satellite) token(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "POST the token request"})
-		return
-	}
-	p, err := oauthParams(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
-		return
-	}
-	if p.Get("grant_type") != "client_credentials" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"})
-		return
-	}
-	var g grant
-	found := false
-	s.Access(func(c *cssm.CSSM, sat *cssm.Satellite, _ time.Time) error {
-		if cl, good := c.CheckAPIClient(p.Get("client_id"), p.Get("client_secret")); good && cl.SA == sat.SmartAccount() {
-			g, found = grant{accounts: []string{cl.SA}, user: "api:" + cl.ID}, true
-		}
-		return nil
+	s.server().issue(w, r, &s.tokens, []string{"client_credentials"}, "bearer", func(p url.Values) (g grant, ok bool) {
+		s.Access(func(c *cssm.CSSM, sat *cssm.Satellite, _ time.Time) error {
+			if cl, good := c.CheckAPIClient(p.Get("client_id"), p.Get("client_secret")); good && cl.SA == sat.SmartAccount() {
+				g, ok = grant{accounts: []string{cl.SA}, user: "api:" + cl.ID}, true
+			}
+			return nil
+		})
+		return g, ok
 	})
-	srv := s.server()
-	if !found {
-		srv.delay()
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "bad client credentials"})
-		return
-	}
-	life := s.TokenLifetime
-	if life <= 0 {
-		life = DefaultTokenLifetime
-	}
-	g.expires = srv.now().Add(life)
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": s.tokens.issue(g), "token_type": "bearer", "expires_in": int(life / time.Second)})
 }
 
 // api serves the satellite's account resources.
@@ -141,14 +118,7 @@ func (s *Satellite) route(c *call, p []string) (any, error) {
 		va := p[2]
 		switch {
 		case match(p[3:], "tokens"):
-			if err := c.method(http.MethodPost); err != nil {
-				return nil, err
-			}
-			var req tokenRequest
-			if err := c.body(&req); err != nil {
-				return nil, err
-			}
-			o, err := req.options()
+			o, err := c.tokenOptions()
 			if err != nil {
 				return nil, err
 			}
