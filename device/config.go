@@ -118,6 +118,9 @@ type Config struct {
 	HTTPAuthLocal bool `json:"httpAuthLocal,omitempty"`
 	// RESTCONF is `restconf`: the RESTCONF API on the HTTPS server.
 	RESTCONF bool `json:"restconf,omitempty"`
+	// BootSystem is `boot system <image>`: the image a reload boots
+	// (bundle mode); "" boots the installed packages (install mode).
+	BootSystem string `json:"bootSystem,omitempty"`
 	// SLAKeyPair is the identity of the SLA-KeyPair RSA key the
 	// registration generated ("" when none); PKI keys live in the
 	// configuration, so an unsaved key is lost on reload.
@@ -195,7 +198,7 @@ func (c Config) Equal(d Config) bool {
 		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&
 		a.LicenseLevel == b.LicenseLevel && a.SLAKeyPair == b.SLAKeyPair &&
 		a.DomainName == b.DomainName && a.AAANewModel == b.AAANewModel && a.HTTPSecureServer == b.HTTPSecureServer &&
-		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF
+		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF && a.BootSystem == b.BootSystem
 }
 
 // Trustpoint returns a trustpoint by name.

@@ -414,6 +414,9 @@ func (d *Device) Reload(now time.Time) error {
 	d.drain()
 	keep := d.keepsRegistration()
 	d.running = d.startup.Clone()
+	if v, ok := d.bootVersion(); ok {
+		d.topo.Version = v // bundle mode: the saved boot system's release
+	}
 	d.crlUntil = time.Time{}
 	d.outbox = nil
 	if err := d.ag.Reload(now, keep); err != nil {

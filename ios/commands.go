@@ -66,6 +66,7 @@ func grammar() map[Mode]*node {
 		kw("logging", "Show the contents of logging buffers").does(show(View.ShowLogging)),
 		kw("platform", "Show platform information", kw("software", "Show software information", kw("trace", "Show trace information",
 			kw("message", "Show trace messages", traceTarget(kw("ios", "IOSd process"), nil))))),
+		kw("install", "install information", kw("summary", "Show install summary").does(show(View.ShowInstallSummary))),
 		kw("tech-support", "Show system information for Tech-Support",
 			kw("license", "License information").does(func(c *Console, _ []string) (string, error) {
 				v := c.view()
@@ -142,6 +143,8 @@ func grammar() map[Mode]*node {
 			}
 			return "Proceed with reload? [confirm]", nil
 		}),
+		kw("install", "install commands", kw("add", "add package to repository", kw("file", "specify package file",
+			arg("WORD", "package file", kw("activate", "activate the package", kw("commit", "commit the activation").does(install)))))),
 		kw("redundancy", "Redundancy commands",
 			kw("force-switchover", "Force a switchover to the standby").does(func(c *Console, _ []string) (string, error) {
 				c.pending = func(line string) string {
@@ -415,6 +418,16 @@ func configGrammar() *node {
 			cfg.ServerIdentityCheck = true
 			return nil
 		})))),
+		kw("boot", "Modify system boot parameters", kw("system", "System image file", arg("WORD", "image file name").does(func(c *Console, a []string) (string, error) {
+			d := c.device()
+			if _, err := device.ImageVersion(a[0], d.Topology().Platform()); err != nil {
+				return "", fmt.Errorf("%% %v", err)
+			}
+			return configure("boot system", func(_ *Console, cfg *device.Config, a []string) error {
+				cfg.BootSystem = a[0]
+				return nil
+			})(c, a)
+		}))),
 		kw("username", "Establish User Name Authentication", arg("WORD", "User name",
 			kw("privilege", "Set user privilege level", arg("<0-15>", "User privilege level",
 				kw("secret", "Specify the secret for the user", arg("LINE", "The UNENCRYPTED (cleartext) user secret").does(username)))),
@@ -466,6 +479,10 @@ func configGrammar() *node {
 					return fmt.Errorf("username %s does not exist", a[0])
 				}
 				cfg.Users = slices.DeleteFunc(cfg.Users, func(u device.User) bool { return u.Name == a[0] })
+				return nil
+			}))),
+			kw("boot", "Modify system boot parameters", kw("system", "System image file").does(configure("no boot system", func(_ *Console, cfg *device.Config, _ []string) error {
+				cfg.BootSystem = ""
 				return nil
 			}))),
 			kw("service", "Modify use of network based services", kw("call-home", "Disable call-home service").does(configure("no service call-home", func(c *Console, cfg *device.Config, a []string) error {
@@ -812,6 +829,53 @@ func terminalSize(which string) func(*Console, []string) (string, error) {
 // name that does not start with a letter or holds anything but letters,
 // digits and hyphens (a prompt character, a space) or ends in a hyphen,
 // and one longer than 63 characters.
+// install is `install add file <image> activate commit`: the image is
+// added, then, once confirmed, activated with a reload and committed.
+func install(c *Console, a []string) (string, error) {
+	d := c.device()
+	v, err := device.ImageVersion(a[0], d.Topology().Platform())
+	if err != nil {
+		return "", fmt.Errorf("%% %v", err)
+	}
+	if v.Compare(d.Topology().Version) == 0 {
+		return "", fmt.Errorf("%% %s is the running release; nothing to install", v)
+	}
+	stamp := func() string { return c.view().Clock.Local(c.w.Now()).Format("Mon Jan _2 15:04:05 MST 2006") }
+	var b strings.Builder
+	fmt.Fprintf(&b, "install_add_activate_commit: START %s\n", stamp())
+	b.WriteString("install_add_activate_commit: Adding PACKAGE\n")
+	b.WriteString("install_add_activate_commit: Checking whether new add is allowed ....\n\n")
+	b.WriteString("--- Starting initial file syncing ---\n")
+	fmt.Fprintf(&b, "Info: Finished copying %s to the selected switch(es)\n", a[0])
+	b.WriteString("Finished initial file syncing\n\n--- Starting Add ---\nPerforming Add on all members\n")
+	members := max(1, len(d.Topology().HAList()))
+	for i := 1; i <= members; i++ {
+		fmt.Fprintf(&b, "  [%d] Add package(s) on switch %d\n  [%d] Finished Add on switch %d\n", i, i, i, i)
+	}
+	fmt.Fprintf(&b, "Checks passed. OK to proceed.\nFinished Add\n\ninstall_add_activate_commit: Activating PACKAGE\n")
+	b.WriteString("This operation requires a reload of the system. Do you want to proceed? [y/n]")
+	image := a[0]
+	c.pending = func(line string) string {
+		if s := strings.ToLower(strings.TrimSpace(line)); s != "y" && s != "yes" {
+			return "\ninstall_add_activate_commit: Activation aborted by the user\n"
+		}
+		if err := c.w.Install(c.dev, image); err != nil {
+			return errLine(err).Error() + "\n"
+		}
+		c.mode, c.booted[c.dev] = ModeUser, c.w.Now()
+		var r strings.Builder
+		r.WriteString("\n--- Starting Activate ---\nPerforming Activate on all members\n")
+		for i := 1; i <= members; i++ {
+			fmt.Fprintf(&r, "  [%d] Activate package(s) on switch %d\n  [%d] Finished Activate on switch %d\n", i, i, i, i)
+		}
+		fmt.Fprintf(&r, "Checks passed. OK to proceed.\nFinished Activate\n\n--- Starting Commit ---\nFinished Commit\n\n")
+		fmt.Fprintf(&r, "SUCCESS: install_add_activate_commit  %s\n\n", stamp())
+		r.WriteString("Reload requested by console. Reload Reason: Install activation.\n")
+		return r.String()
+	}
+	return b.String(), nil
+}
+
 // setFlag is a configuration command that turns one setting on or off.
 func setFlag(what string, on bool, field func(cfg *device.Config) *bool) func(*Console, []string) (string, error) {
 	return configure(what, func(_ *Console, cfg *device.Config, _ []string) error {

@@ -156,6 +156,27 @@ func (v View) ShowCallHomeSmartLicensing() string {
 	return b.String()
 }
 
+// ShowInstallSummary renders `show install summary`: the release the
+// device runs, committed, on every member. [layout model: IOS-XE 16.x]
+func (v View) ShowInstallSummary() string {
+	var b strings.Builder
+	members := ""
+	for i := range max(1, len(v.Topology.HAList())) {
+		members += fmt.Sprintf(" %d", i+1)
+	}
+	fmt.Fprintf(&b, "[ Switch%s ] Installed Package(s) Information:\n", members)
+	b.WriteString("State (St): I - Inactive, U - Activated & Uncommitted,\n            C - Activated & Committed, D - Deactivated & Uncommitted\n")
+	b.WriteString(strings.Repeat("-", 80) + "\nType  St   Filename/Version\n" + strings.Repeat("-", 80) + "\n")
+	ver := v.Topology.Version
+	if v.Running.BootSystem != "" {
+		fmt.Fprintf(&b, "IMG   C    %s (bundle mode: boot system)\n", v.Running.BootSystem)
+	} else {
+		fmt.Fprintf(&b, "IMG   C    %d.%d.%d.0%s\n", ver.Major, ver.Minor, ver.Rebuild, ver.Letter)
+	}
+	b.WriteString("\n" + strings.Repeat("-", 80) + "\nAuto abort timer: inactive\n" + strings.Repeat("-", 80) + "\n")
+	return b.String()
+}
+
 // ShowVersion renders the lines of `show version` that concern licensing:
 // the release, uptime, the license levels now and after the next reboot,
 // `Smart Licensing Status:`, and the model and serial numbers. [layout model]
@@ -207,7 +228,11 @@ func (v View) ShowVersion(bootedAt time.Time) string {
 			if m, err := stackwise.LookupModel(u.PID); err == nil && m.Family == "48" {
 				ports = 52
 			}
-			fmt.Fprintf(&b, "%s %-4d %-5d %-18s %-17s %-21s %s\n", star, i+1, ports, u.PID, ver.String(), "CAT9K_IOSXE", "INSTALL")
+			mode := "INSTALL"
+			if v.Running.BootSystem != "" {
+				mode = "BUNDLE"
+			}
+			fmt.Fprintf(&b, "%s %-4d %-5d %-18s %-17s %-21s %s\n", star, i+1, ports, u.PID, ver.String(), "CAT9K_IOSXE", mode)
 		}
 	}
 	return b.String()
@@ -293,6 +318,10 @@ func configText(c device.Config, all bool) string {
 	line("!")
 	line("hostname %s", c.Hostname)
 	line("!")
+	if c.BootSystem != "" {
+		line("boot system %s", c.BootSystem)
+		line("!")
+	}
 	if c.AAANewModel {
 		line("aaa new-model")
 		line("!")

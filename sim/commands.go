@@ -70,6 +70,13 @@ func (w *World) Reload(name string) error {
 	return err
 }
 
+// Install runs `install add file <image> activate commit`: the device
+// reloads into the image's release.
+func (w *World) Install(name, image string) error {
+	_, err := w.Do(name, "install add file "+image+" activate commit", func(d *device.Device, now time.Time) (string, error) { return "", d.Install(now, image) })
+	return err
+}
+
 // Failover switches a device's active unit over to its standby.
 func (w *World) Failover(name string) error {
 	_, err := w.Do(name, "redundancy force-switchover", func(d *device.Device, now time.Time) (string, error) { return "", d.Failover(now) })
