@@ -46,6 +46,10 @@ func New(seed uint64) (*Session, error) {
 	return attach(l, seed)
 }
 
+// Attach opens a session on a lab built elsewhere (scenario.NewEstate, a
+// scenario's Break), on its device, with its token in $TOKEN.
+func Attach(l *scenario.Lab, seed uint64) (*Session, error) { return attach(l, seed) }
+
 func attach(l *scenario.Lab, seed uint64) (*Session, error) {
 	con, err := ios.NewConsole(l.World, l.Device)
 	if err != nil {

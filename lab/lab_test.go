@@ -3,6 +3,7 @@ package lab_test
 import (
 	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/lab"
+	"github.com/slsim/slsim/scenario"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -262,4 +264,24 @@ func TestCSSMAccessControls(t *testing.T) {
 	assert.Contains(t, s.Exec("lab cssm events"), "System   Product instance sw1 (PID:C9300-24P,SN:FOC2133Z0AB) was removed.\n")
 	_, ok := s.Console().World().CSSM().SignIn("ann", "p4ssword")
 	assert.True(t, ok)
+}
+
+// Migrations: transcripts of upgrades and downgrades on lab worlds built
+// from the estate files in examples/estates.
+func TestMigrations(t *testing.T) {
+	for _, c := range []struct{ script, estate string }{
+		{"c9500-upgrade", "c9500-upgrade.txt"},
+		{"c9500-downgrade", "c9500-1612.txt"},
+	} {
+		t.Run(c.script, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("..", "examples", "estates", c.estate))
+			require.NoError(t, err)
+			defer f.Close()
+			l, err := scenario.NewEstate(1, f)
+			require.NoError(t, err)
+			s, err := lab.Attach(l, 1)
+			require.NoError(t, err)
+			golden(t, "testdata/"+c.script+".golden", s.Transcript(lines(t, "testdata/"+c.script+".lab")))
+		})
+	}
 }

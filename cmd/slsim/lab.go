@@ -15,6 +15,7 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var seed uint64
+	var estate string
 	cmd := &cobra.Command{
 		Use:   "run FILE",
 		Short: "Run a lab script (IOS commands and lab controls) and print the session as a console shows it",
@@ -28,7 +29,7 @@ func newRunCmd() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			s, err := lab.New(seed)
+			s, err := newSession(seed, estate)
 			if err != nil {
 				return err
 			}
@@ -36,7 +37,20 @@ func newRunCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the lab")
+	cmd.Flags().StringVar(&estate, "estate", "", "start from the devices and pool of an estate file instead of the lab's C9300 stack")
 	return cmd
+}
+
+// newSession opens the lab, or a lab of an estate file's devices.
+func newSession(seed uint64, estate string) (*lab.Session, error) {
+	if estate == "" {
+		return lab.New(seed)
+	}
+	l, err := estateLab(estate, seed)
+	if err != nil {
+		return nil, err
+	}
+	return lab.Attach(l, seed)
 }
 
 func runScript(out io.Writer, s *lab.Session, r io.Reader) error {
@@ -59,12 +73,13 @@ func runScript(out io.Writer, s *lab.Session, r io.Reader) error {
 
 func newLabCmd() *cobra.Command {
 	var seed uint64
+	var estate string
 	cmd := &cobra.Command{
 		Use:   "lab",
 		Short: "An interactive lab: an IOS-like console on a simulated switch, with lab controls (lab help)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := lab.New(seed)
+			s, err := newSession(seed, estate)
 			if err != nil {
 				return err
 			}
@@ -72,6 +87,7 @@ func newLabCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the lab")
+	cmd.Flags().StringVar(&estate, "estate", "", "start from the devices and pool of an estate file instead of the lab's C9300 stack")
 	return cmd
 }
 

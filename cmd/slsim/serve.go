@@ -25,12 +25,10 @@ import (
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/lab"
-	"github.com/slsim/slsim/netsim"
 	"github.com/slsim/slsim/runner"
 	"github.com/slsim/slsim/scenario"
 	"github.com/slsim/slsim/serve"
 	"github.com/slsim/slsim/sim"
-	"github.com/slsim/slsim/stackwise"
 )
 
 // The login a new served world gets, so that a fresh `slsim serve` can be
@@ -348,7 +346,7 @@ func openPod(o serveOptions, k int) (*pod, error) {
 		sc, _ := scenario.Find(o.scenario)
 		l, err = sc.Break(seed)
 	case o.estate != "":
-		l, err = estateWorld(o.estate, seed)
+		l, err = estateLab(o.estate, seed)
 	default:
 		l, err = scenario.NewLab(seed)
 	}
@@ -452,61 +450,16 @@ func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*p
 	}
 }
 
-// estateWorld builds a world from an estate file: every device booted
-// with the lab's name server, and CSSM's lab account holding the file's
-// pool in the Campus virtual account (subscriptions for three years), with
-// a token.
-func estateWorld(path string, seed uint64) (*scenario.Lab, error) {
+// estateLab builds a lab from an estate file.
+func estateLab(path string, seed uint64) (*scenario.Lab, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("serve: --estate: %w", err)
+		return nil, fmt.Errorf("--estate: %w", err)
 	}
 	defer f.Close()
-	e, pool, err := stackwise.Parse(f)
+	l, err := scenario.NewEstate(seed, f)
 	if err != nil {
-		return nil, fmt.Errorf("serve: --estate %s: %w", path, err)
+		return nil, fmt.Errorf("--estate %s: %w", path, err)
 	}
-	if e.Len() == 0 {
-		return nil, fmt.Errorf("serve: --estate %s: no devices", path)
-	}
-	start := scenario.Start
-	w, err := sim.New(sim.Config{Start: start, Seed: seed})
-	if err != nil {
-		return nil, err
-	}
-	c := w.CSSM()
-	if err := c.CreateSmartAccount(start, scenario.Account, "acme.com"); err != nil {
-		return nil, err
-	}
-	if err := c.CreateVirtualAccount(start, scenario.Account, scenario.VA, "Campus switches"); err != nil {
-		return nil, err
-	}
-	if pool != nil {
-		for _, r := range pool.Lines() {
-			var from, to time.Time
-			if r.Entitlement.Term {
-				from, to = start, start.AddDate(3, 0, 0)
-			}
-			if _, err := c.AddLicenses(start, scenario.Account, scenario.VA, r.Entitlement.Tag, int64(r.Count), from, to); err != nil {
-				return nil, fmt.Errorf("serve: --estate %s: pool: %w", path, err)
-			}
-		}
-	}
-	tok, err := c.CreateToken(start, scenario.Account, scenario.VA, cssm.TokenOptions{Description: "estate", ExpiresAfterDays: 365, ExportControlled: true})
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range e.Devices() {
-		if _, err := w.AddDevice(d, nil); err != nil {
-			return nil, fmt.Errorf("serve: --estate %s: %s: %w", path, d.Name, err)
-		}
-		if err := w.Configure(d.Name, "ip name-server "+netsim.DNSIP, func(c *device.Config) error {
-			c.NameServers = append(c.NameServers, device.NameServer{IP: netsim.DNSIP})
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-	}
-	names := w.Devices()
-	return &scenario.Lab{World: w, Device: names[0], Token: tok.Value}, nil
+	return l, nil
 }

@@ -1,0 +1,70 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/netsim"
+	"github.com/slsim/slsim/sim"
+	"github.com/slsim/slsim/stackwise"
+)
+
+// NewEstate builds a lab from an estate file (the format of slsim count):
+// every device of the file booted with the lab's name server, on its
+// platform and release, and the lab's smart account holding the file's
+// pool in the Campus virtual account (subscriptions for three years),
+// with a token. The console starts on the first device by name.
+func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
+	e, pool, err := stackwise.Parse(r)
+	if err != nil {
+		return nil, fmt.Errorf("estate: %w", err)
+	}
+	if e.Len() == 0 {
+		return nil, errors.New("estate: no devices")
+	}
+	w, err := sim.New(sim.Config{Start: Start, Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	c := w.CSSM()
+	if err := c.CreateSmartAccount(Start, Account, "acme.com"); err != nil {
+		return nil, err
+	}
+	if err := c.CreateVirtualAccount(Start, Account, VA, "Campus switches"); err != nil {
+		return nil, err
+	}
+	if pool != nil {
+		for _, req := range pool.Lines() {
+			var from, to time.Time
+			if req.Entitlement.Term {
+				from, to = Start, Start.AddDate(3, 0, 0)
+			}
+			if _, err := c.AddLicenses(Start, Account, VA, req.Entitlement.Tag, int64(req.Count), from, to); err != nil {
+				return nil, fmt.Errorf("estate: pool: %w", err)
+			}
+		}
+	}
+	tok, err := c.CreateToken(Start, Account, VA, cssm.TokenOptions{Description: "estate", ExpiresAfterDays: 365, ExportControlled: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range e.Devices() {
+		if _, err := w.AddDevice(d, nil); err != nil {
+			return nil, fmt.Errorf("estate: %s: %w", d.Name, err)
+		}
+		if err := w.Configure(d.Name, "ip name-server "+netsim.DNSIP, func(c *device.Config) error {
+			c.NameServers = append(c.NameServers, device.NameServer{IP: netsim.DNSIP})
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		if err := w.WriteMemory(d.Name); err != nil {
+			return nil, err
+		}
+	}
+	return &Lab{World: w, Device: w.Devices()[0], Token: tok.Value}, nil
+}
