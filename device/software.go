@@ -46,9 +46,14 @@ func ImageName(v stackwise.Version, p stackwise.Platform) string {
 	return fmt.Sprintf("flash:%s.%02d.%02d.%02d%s.SPA.bin", imageFamily(p), v.Major, v.Minor, v.Rebuild, v.Letter)
 }
 
-// imageFamily is the image name's prefix for a platform: every Catalyst
-// 9000 runs cat9k_iosxe.
-func imageFamily(stackwise.Platform) string { return "cat9k_iosxe" }
+// imageFamily is the image name's prefix for a platform: cat9k_iosxe on
+// the Catalyst 9000, cat3k_caa-universalk9 on the 3650/3850.
+func imageFamily(p stackwise.Platform) string {
+	if p.Legacy() {
+		return "cat3k_caa-universalk9"
+	}
+	return "cat9k_iosxe"
+}
 
 // Install is `install add file <image> activate commit`: the release is
 // installed and the device reloads into it (install mode). On the way up

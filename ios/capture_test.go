@@ -45,12 +45,18 @@ func registered(t *testing.T, udi license.UDI, usage []license.Usage, regAt, cer
 	return a
 }
 
-var c9200lStack = stackwise.Device{Name: "sw", Switches: []stackwise.Unit{{PID: "C9300-48P", SN: "FOC1"}, {PID: "C9300-24P", SN: "FOC2"}}}
+var c9200lStack = stackwise.Device{Name: "sw", Switches: []stackwise.Unit{{PID: "C9200L-48P-4G", SN: "JPG1"}, {PID: "C9200L-24P-4G", SN: "JPG2"}},
+	Level: stackwise.Level{Base: stackwise.NetworkEssentials}, Version: stackwise.MustVersion("16.9.1")}
 
-// The 16.9.1 playbook captures: a 2-member C9200L stack in EVAL MODE, then 45 s after registration.
+// The 16.9.1 playbook captures: a 2-member C9200L stack in EVAL MODE, then
+// 45 s after registration. The catalogue's counting gives the captured
+// requests, active unit first.
 func TestSummaryCapturesColumnForColumn(t *testing.T) {
-	usage := []license.Usage{{Tag: "C9200L-NW-E-48", Count: 1}, {Tag: "C9200L-NW-E-24", Count: 1}}
-	udi := license.UDI{PID: "C9200L-48P-4G", SN: "JPG1"}
+	usage, err := c9200lStack.Usage()
+	require.NoError(t, err)
+	require.Equal(t, []license.Usage{{Tag: "C9200L-NW-E-48", Count: 1}, {Tag: "C9200L-NW-E-24", Count: 1}}, usage)
+	udi, err := c9200lStack.UDI()
+	require.NoError(t, err)
 
 	boot := at(t, "Sep 12 16:00:00 2018")
 	ev, err := agent.New(boot, agent.Config{UDI: udi, Usage: usage})

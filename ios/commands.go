@@ -472,7 +472,9 @@ func configGrammar() *node {
 			kw("timezone", "Configure time zone", arg("WORD", "name of time zone", arg("<-23 - 23>", "Hours offset from UTC").does(timezone).add(
 				arg("<0-59>", "Minutes offset from UTC").does(timezone))))),
 		kw("license", "Configure license features", kw("boot", "license boot config commands", kw("level", "License Level",
-			levelWord("network-advantage", "Network Advantage License Level"), levelWord("network-essentials", "Network Essentials License Level")))),
+			levelWord("network-advantage", "Network Advantage License Level"), levelWord("network-essentials", "Network Essentials License Level"),
+			levelWord("ipservices", "IP Services License Level (3650/3850)"), levelWord("ipbase", "IP Base License Level (3650/3850)"),
+			levelWord("lanbase", "LAN Base License Level (3650/3850)")))),
 		kw("no", "Negate a command or set its defaults",
 			kw("username", "Establish User Name Authentication", arg("WORD", "User name").does(configure("no username", func(c *Console, cfg *device.Config, a []string) error {
 				if cfg.User(a[0]) == nil {
@@ -612,8 +614,14 @@ func levelWord(base, help string) *node {
 			if addon != "" {
 				level += " addon " + addon
 			}
-			if _, err := stackwise.ParseLevel(level); err != nil {
+			l, err := stackwise.ParseLevel(level)
+			if err != nil {
 				return "", fmt.Errorf("%% %v", err)
+			}
+			topo := c.device().Topology()
+			topo.Level = l
+			if err := topo.Validate(); err != nil {
+				return "", fmt.Errorf("%% a %s does not boot %s", strings.ToUpper(topo.Platform().String()), level)
 			}
 			out, err := configure("license boot level "+level, func(c *Console, cfg *device.Config, _ []string) error {
 				cfg.LicenseLevel = level

@@ -177,6 +177,22 @@ func (v View) ShowInstallSummary() string {
 	return b.String()
 }
 
+// releaseName is the IOS-XE train's name: Fuji (16.9), Gibraltar
+// (16.10–16.12), Amsterdam (17.1–17.3), Bengaluru (17.4–17.6).
+func releaseName(v stackwise.Version) string {
+	switch {
+	case v.Major == 16 && v.Minor <= 9:
+		return "Fuji"
+	case v.Major == 16:
+		return "Gibraltar"
+	case v.Major == 17 && v.Minor <= 3:
+		return "Amsterdam"
+	case v.Major == 17 && v.Minor <= 6:
+		return "Bengaluru"
+	}
+	return "Cupertino"
+}
+
 // ShowVersion renders the lines of `show version` that concern licensing:
 // the release, uptime, the license levels now and after the next reboot,
 // `Smart Licensing Status:`, and the model and serial numbers. [layout model]
@@ -184,7 +200,11 @@ func (v View) ShowVersion(bootedAt time.Time) string {
 	var b strings.Builder
 	ver := v.Topology.Version
 	fmt.Fprintf(&b, "Cisco IOS XE Software, Version %02d.%02d.%02d%s\n", ver.Major, ver.Minor, ver.Rebuild, ver.Letter)
-	fmt.Fprintf(&b, "Cisco IOS Software [Amsterdam], Catalyst L3 Switch Software (CAT9K_IOSXE), Version %d.%d.%d%s, RELEASE SOFTWARE (fc2)\n", ver.Major, ver.Minor, ver.Rebuild, ver.Letter)
+	image := "CAT9K_IOSXE"
+	if v.Topology.Platform().Legacy() {
+		image = "CAT3K_CAA-UNIVERSALK9"
+	}
+	fmt.Fprintf(&b, "Cisco IOS Software [%s], Catalyst L3 Switch Software (%s), Version %d.%d.%d%s, RELEASE SOFTWARE (fc2)\n", releaseName(ver), image, ver.Major, ver.Minor, ver.Rebuild, ver.Letter)
 	b.WriteString("\n")
 	up := v.Now.Sub(bootedAt)
 	fmt.Fprintf(&b, "%s uptime is %s\n\n", v.Running.Hostname, uptime(up))
@@ -232,7 +252,11 @@ func (v View) ShowVersion(bootedAt time.Time) string {
 			if v.Running.BootSystem != "" {
 				mode = "BUNDLE"
 			}
-			fmt.Fprintf(&b, "%s %-4d %-5d %-18s %-17s %-21s %s\n", star, i+1, ports, u.PID, ver.String(), "CAT9K_IOSXE", mode)
+			image := "CAT9K_IOSXE"
+			if v.Topology.Platform().Legacy() {
+				image = "CAT3K_CAA-UNIVERSALK9"
+			}
+			fmt.Fprintf(&b, "%s %-4d %-5d %-18s %-17s %-21s %s\n", star, i+1, ports, u.PID, ver.String(), image, mode)
 		}
 	}
 	return b.String()

@@ -10,14 +10,18 @@ import (
 	"github.com/slsim/slsim/license"
 )
 
-// Platform is a Catalyst 9000 family.
+// Platform is a Catalyst family.
 type Platform int
 
-// The platforms.
+// The platforms: the Catalyst 9000 families, and the 3650/3850 that run
+// Smart Licensing from IOS-XE 16.9.1.
 const (
 	C9300 Platform = iota + 1
 	C9400
 	C9500
+	C9200
+	C3650
+	C3850
 )
 
 // String names the platform as in the estate format ("c9300").
@@ -29,11 +33,26 @@ func (p Platform) String() string {
 		return "c9400"
 	case C9500:
 		return "c9500"
+	case C9200:
+		return "c9200"
+	case C3650:
+		return "c3650"
+	case C3850:
+		return "c3850"
 	}
 	return fmt.Sprintf("Platform(%d)", int(p))
 }
 
-// ParsePlatform reads "c9300", "C9400", "9500".
+// Legacy reports whether the platform is a Catalyst 3650/3850: license
+// levels LAN Base, IP Base and IP Services, traditional licenses that
+// Device Led Conversion turns into Smart ones.
+func (p Platform) Legacy() bool { return p == C3650 || p == C3850 }
+
+// Stacked reports whether the platform's fixed switches stack, counted
+// per port family (9300, 9200, 3650, 3850).
+func (p Platform) Stacked() bool { return p == C9300 || p == C9200 || p == C3650 || p == C3850 }
+
+// ParsePlatform reads "c9300", "C9400", "9500", "c3850".
 func ParsePlatform(s string) (Platform, error) {
 	switch strings.TrimPrefix(strings.ToLower(s), "c") {
 	case "9300":
@@ -42,8 +61,14 @@ func ParsePlatform(s string) (Platform, error) {
 		return C9400, nil
 	case "9500":
 		return C9500, nil
+	case "9200":
+		return C9200, nil
+	case "3650":
+		return C3650, nil
+	case "3850":
+		return C3850, nil
 	}
-	return 0, fmt.Errorf("unknown platform %q: want c9300, c9400 or c9500", s)
+	return 0, fmt.Errorf("unknown platform %q: want c9200, c9300, c9400, c9500, c3650 or c3850", s)
 }
 
 // Kind says what a model is.
@@ -61,8 +86,9 @@ type Model struct {
 	PID      string
 	Platform Platform
 	Kind     Kind
-	// Family is the port-density family of a 9300 ("24" or "48"), the model
-	// code of a 9500 ("40X", "32QC"), empty for 9400 parts.
+	// Family is the port-density family of a stacking switch ("24" or
+	// "48"; "L24", "L48" for a C9200L), the model code of a 9500 ("40X",
+	// "32QC"), empty for 9400 parts.
 	Family string
 	// HighPerformance marks the C9500 high-performance models whose
 	// network tags changed at 16.12.3.
@@ -92,6 +118,23 @@ var models = func() map[string]*Model {
 	}
 	for _, f := range highPerf {
 		add(Model{PID: "C9500-" + f, Platform: C9500, Kind: KindSwitch, Family: f, HighPerformance: true, Description: "Catalyst 9500 high performance"})
+	}
+	// 9200 and 9200L: a 9200 stack does not take a 9200L. [doc]
+	for _, p := range []string{"24T", "24P", "24PXG", "48T", "48P", "48PXG"} {
+		add(Model{PID: "C9200-" + p, Platform: C9200, Kind: KindSwitch, Family: p[:2], Description: "Catalyst 9200 " + p[:2] + "-port"})
+	}
+	for _, p := range []string{"24T-4G", "24P-4G", "24T-4X", "24P-4X", "48T-4G", "48P-4G", "48T-4X", "48P-4X"} {
+		add(Model{PID: "C9200L-" + p, Platform: C9200, Kind: KindSwitch, Family: "L" + p[:2], Description: "Catalyst 9200L " + p[:2] + "-port"})
+	}
+	for _, p := range []string{"24T", "24P", "24U", "24XU", "12S", "24S", "48T", "48P", "48F", "48U", "12XS", "24XS", "48XS"} {
+		fam := "24"
+		if strings.HasPrefix(p, "48") {
+			fam = "48"
+		}
+		add(Model{PID: "WS-C3850-" + p, Platform: C3850, Kind: KindSwitch, Family: fam, Description: "Catalyst 3850 " + fam + "-port"})
+	}
+	for _, p := range []string{"24TS", "24PS", "24PD", "24PDM", "48TS", "48PS", "48PD", "48FD", "48PQ"} {
+		add(Model{PID: "WS-C3650-" + p, Platform: C3650, Kind: KindSwitch, Family: p[:2], Description: "Catalyst 3650 " + p[:2] + "-port"})
 	}
 	return m
 }()
@@ -172,13 +215,20 @@ func editDistance(a, b string) int {
 // Tier is a license tier.
 type Tier int
 
-// The four tiers of Catalyst licensing.
+// The tiers of Catalyst licensing: the four of the Catalyst 9000, and the
+// three levels of the 3650/3850.
 const (
 	NetworkEssentials Tier = iota + 1
 	NetworkAdvantage
 	DNAEssentials
 	DNAAdvantage
+	LANBase
+	IPBase
+	IPServices
 )
+
+// nTiers sizes the per-tier index tables.
+const nTiers = IPServices + 1
 
 // Feature is the feature name IOS shows for the tier ("network-advantage").
 func (t Tier) Feature() string {
@@ -191,6 +241,12 @@ func (t Tier) Feature() string {
 		return "dna-essentials"
 	case DNAAdvantage:
 		return "dna-advantage"
+	case LANBase:
+		return "lanbase"
+	case IPBase:
+		return "ipbase"
+	case IPServices:
+		return "ipservices"
 	}
 	return ""
 }
@@ -213,6 +269,8 @@ type Entitlement struct {
 	Tag string
 	// Display is the description `show license all` prints.
 	Display string
+	// TagSource is FromCapture when a real device showed the short tag.
+	TagSource string
 	// FullTag is the ISO 19770 software identification tag.
 	FullTag string
 	// FullTagSource is FromCapture when the tag was seen on a real device,
@@ -265,6 +323,10 @@ var knownFullTags = map[string]string{
 	"C9500-32QC DNA Advantage":    "regid.2018-01.com.cisco.C9500-DNA-32QC-A,1.0_1fd2bf73-201e-472b-a287-65f23ec80f3e",
 }
 
+// tagsFromCaptures are short tags seen in real output whose full tag no
+// capture shows.
+var tagsFromCaptures = map[string]bool{"C9200L-NW-E-24": true, "C9200L-NW-E-48": true}
+
 var knownCSSMNames = map[string]string{
 	"C9300-48 Network Advantage": "C9300 48P Network Advantage",
 	"C9300-48 DNA Advantage":     "C9300 48P DNA Advantage",
@@ -280,7 +342,12 @@ func init() {
 	word := map[Tier]string{NetworkEssentials: "Network Essentials", NetworkAdvantage: "Network Advantage", DNAEssentials: "DNA Essentials", DNAAdvantage: "DNA Advantage"}
 	add := func(e Entitlement) {
 		e.Term = e.Tier.IsDNA()
+		e.TagSource = FromModel
+		if tagsFromCaptures[e.Tag] {
+			e.TagSource = FromCapture
+		}
 		if full, ok := knownFullTags[e.Tag]; ok {
+			e.TagSource = FromCapture
 			e.FullTag, e.FullTagSource = full, FromCapture
 		} else {
 			e.FullTag, e.FullTagSource = modelledFullTag(e.Tag), FromModel
@@ -333,6 +400,38 @@ func init() {
 		for _, t := range tiers[:2] {
 			tag := "C9500-" + f + " " + word[t]
 			add(Entitlement{Tag: tag, Display: tag, CSSMName: "C9500 " + f + " " + nw[t], CSSMNameSource: FromSeed, Platform: C9500, Tier: t, Family: f, Parent: "C9500 " + word[t]})
+		}
+	}
+	// 9200 and 9200L: per series and port family. The network tags'
+	// form is captured ("C9200L-NW-E-24"); the DNA tags follow it; CSSM
+	// names start as the capture's License column does ("C9200L Network
+	// Essen…"). [capture, model]
+	short := map[Tier]string{NetworkEssentials: "NW-E", NetworkAdvantage: "NW-A", DNAEssentials: "DNA-E", DNAAdvantage: "DNA-A"}
+	for _, series := range []string{"C9200", "C9200L"} {
+		for _, fam := range []string{"24", "48"} {
+			family := fam
+			if series == "C9200L" {
+				family = "L" + fam
+			}
+			for _, t := range tiers {
+				tag := series + "-" + short[t] + "-" + fam
+				add(Entitlement{Tag: tag, Display: series + " " + word[t] + " " + fam + "-port", CSSMName: series + " " + word[t] + " " + fam + "-port",
+					Platform: C9200, Tier: t, Family: family})
+			}
+		}
+	}
+	// 3650 and 3850: LAN Base, IP Base, IP Services per port family,
+	// named as the 9300's are. [model]
+	legacy := map[Tier]string{LANBase: "LAN Base", IPBase: "IP Base", IPServices: "IP Services"}
+	for _, p := range []struct {
+		series   string
+		platform Platform
+	}{{"C3650", C3650}, {"C3850", C3850}} {
+		for _, fam := range []string{"24", "48"} {
+			for _, t := range []Tier{LANBase, IPBase, IPServices} {
+				tag := p.series + "-" + fam + " " + legacy[t]
+				add(Entitlement{Tag: tag, Display: tag, CSSMName: p.series + " " + fam + "P " + legacy[t], Platform: p.platform, Tier: t, Family: fam})
+			}
 		}
 	}
 }
@@ -397,15 +496,16 @@ func LookupTagOrName(s string) (Entitlement, error) {
 var byCSSMName = map[string]int{}
 
 // maxEntitlements bounds the catalogue, so that counts fit in an array.
-const maxEntitlements = 64
+const maxEntitlements = 96
 
 // Index tables for counting, filled once from the catalogue.
 var (
-	sortedEntitlements []Entitlement          // the catalogue sorted by tag
-	idx9300            = map[string]*[5]int{} // family → tier → entitlement index
-	idx9400            [5]int
-	idx9500            [5]int                 // generic network tags
-	idx9500Model       = map[string]*[5]int{} // model code → tier → index
+	sortedEntitlements []Entitlement // the catalogue sorted by tag
+	// idxFamily: stacking platform → port family → tier → entitlement index.
+	idxFamily    = map[Platform]map[string]*[nTiers]int{}
+	idx9400      [nTiers]int
+	idx9500      [nTiers]int                 // generic network tags
+	idx9500Model = map[string]*[nTiers]int{} // model code → tier → index
 )
 
 func init() {
@@ -421,18 +521,21 @@ func init() {
 	}
 	for _, e := range entitlements {
 		switch {
-		case e.Platform == C9300:
-			if idx9300[e.Family] == nil {
-				idx9300[e.Family] = &[5]int{}
+		case e.Platform.Stacked():
+			if idxFamily[e.Platform] == nil {
+				idxFamily[e.Platform] = map[string]*[nTiers]int{}
 			}
-			idx9300[e.Family][e.Tier] = e.index
+			if idxFamily[e.Platform][e.Family] == nil {
+				idxFamily[e.Platform][e.Family] = &[nTiers]int{}
+			}
+			idxFamily[e.Platform][e.Family][e.Tier] = e.index
 		case e.Platform == C9400:
 			idx9400[e.Tier] = e.index
 		case e.Family == "":
 			idx9500[e.Tier] = e.index
 		default:
 			if idx9500Model[e.Family] == nil {
-				idx9500Model[e.Family] = &[5]int{}
+				idx9500Model[e.Family] = &[nTiers]int{}
 			}
 			idx9500Model[e.Family][e.Tier] = e.index
 		}

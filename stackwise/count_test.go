@@ -1,6 +1,7 @@
 package stackwise_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -223,8 +224,8 @@ func TestCatalogue(t *testing.T) {
 	assert.Equal(t, "C9500-DNA-40X-A", e.CSSMName)
 	_, err = sw.LookupEntitlement("C9600 Network Advantage")
 	assert.Error(t, err)
-	assert.Len(t, sw.Models(), 27)
-	assert.Len(t, es, 38, "docs/counting.md gives this number")
+	assert.Len(t, sw.Models(), 63)
+	assert.Len(t, es, 66, "docs/counting.md gives this number")
 	captured := 0
 	for _, e := range es {
 		if e.FullTagSource == sw.FromCapture {
@@ -253,4 +254,57 @@ func TestUDIAndHAList(t *testing.T) {
 
 	_, err = sw.Device{Name: "n", Switches: switches("C9300-24T")}.UDI()
 	assert.Error(t, err, "no serial, no UDI")
+}
+
+// The 9200/9200L and the 3650/3850 count as the 9300 does: one network
+// (or legacy level) license and one DNA license per switch, per port family.
+func TestNewPlatforms(t *testing.T) {
+	v169, v173 := sw.MustVersion("16.9.1"), sw.MustVersion("17.3.1")
+	count := func(d sw.Device) map[string]int {
+		t.Helper()
+		reqs, err := d.Requests()
+		require.NoError(t, err)
+		m := map[string]int{}
+		for _, r := range reqs {
+			m[r.Entitlement.Tag] = r.Count
+		}
+		return m
+	}
+	// The C9200L capture: a two-member stack, 48-port active, at Network Essentials.
+	l := sw.Device{Name: "c9200l", Switches: switches("C9200L-48P-4G", "C9200L-24P-4G"), Level: lvl(t, "network-essentials"), Version: v169}
+	assert.Equal(t, map[string]int{"C9200L-NW-E-48": 1, "C9200L-NW-E-24": 1}, count(l))
+	u, err := l.Usage()
+	require.NoError(t, err)
+	assert.Equal(t, "C9200L-NW-E-48", u[0].Tag, "the active unit's tag first, as the capture lists")
+	e, err := sw.LookupEntitlement("C9200L-NW-E-24")
+	require.NoError(t, err)
+	assert.Equal(t, sw.FromCapture, e.TagSource)
+	assert.True(t, strings.HasPrefix(e.CSSMName, "C9200L Network Essen"), "the capture's License column")
+
+	n := sw.Device{Name: "c9200", Switches: switches("C9200-24P", "C9200-24T", "C9200-48P"), Level: lvl(t, naDA), Version: v173}
+	assert.Equal(t, map[string]int{"C9200-NW-A-24": 2, "C9200-DNA-A-24": 2, "C9200-NW-A-48": 1, "C9200-DNA-A-48": 1}, count(n))
+
+	s := sw.Device{Name: "c3850", Switches: switches("WS-C3850-24P", "WS-C3850-48P", "WS-C3850-48U"), Level: lvl(t, "ipservices"), Version: v169}
+	assert.Equal(t, map[string]int{"C3850-24 IP Services": 1, "C3850-48 IP Services": 2}, count(s))
+	nine := sw.Device{Name: "nine", Switches: switches("WS-C3650-24PS", "WS-C3650-24PS", "WS-C3650-24PS", "WS-C3650-24PS", "WS-C3650-24PS",
+		"WS-C3650-24PS", "WS-C3650-24PS", "WS-C3650-24PS", "WS-C3650-48PS"), Level: lvl(t, "lanbase"), Version: v169}
+	assert.Equal(t, map[string]int{"C3650-24 LAN Base": 8, "C3650-48 LAN Base": 1}, count(nine), "a 3650 stack takes nine")
+
+	for name, d := range map[string]sw.Device{
+		"ten 3850s":          {Name: "x", Switches: switches("WS-C3850-24P", "WS-C3850-24P", "WS-C3850-24P", "WS-C3850-24P", "WS-C3850-24P", "WS-C3850-24P", "WS-C3850-24P", "WS-C3850-24P", "WS-C3850-24P", "WS-C3850-24P"), Level: lvl(t, "ipbase"), Version: v169},
+		"nine 9200s":         {Name: "x", Switches: switches("C9200-24P", "C9200-24P", "C9200-24P", "C9200-24P", "C9200-24P", "C9200-24P", "C9200-24P", "C9200-24P", "C9200-24P"), Level: lvl(t, "network-essentials"), Version: v173},
+		"9200 with 9200L":    {Name: "x", Switches: switches("C9200-24P", "C9200L-24P-4G"), Level: lvl(t, "network-essentials"), Version: v173},
+		"3650 with 3850":     {Name: "x", Switches: switches("WS-C3650-24PS", "WS-C3850-24P"), Level: lvl(t, "ipbase"), Version: v169},
+		"3850 at NA":         {Name: "x", Switches: switches("WS-C3850-24P"), Level: lvl(t, "network-advantage"), Version: v169},
+		"9300 at ipservices": {Name: "x", Switches: switches("C9300-24P"), Level: lvl(t, "ipservices"), Version: v173},
+		"3850 before 16.9.1": {Name: "x", Switches: switches("WS-C3850-24P"), Level: lvl(t, "ipbase"), Version: sw.MustVersion("16.6.4")},
+		"9400 at lanbase":    {Name: "x", Chassis: []sw.Chassis{{PID: "C9407R", Supervisors: []string{"C9400-SUP-1"}}}, Level: lvl(t, "lanbase"), Version: v173},
+	} {
+		assert.Error(t, d.Validate(), name)
+	}
+	_, err = sw.ParseLevel("ipservices addon dna-advantage")
+	assert.ErrorContains(t, err, "takes no add-on")
+	p, err := sw.ParsePlatform("C3850")
+	require.NoError(t, err)
+	assert.True(t, p.Legacy())
 }

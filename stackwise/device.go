@@ -33,9 +33,13 @@ type Device struct {
 
 // Limits of the topologies. [seed, doc]
 const (
-	MaxStackMembers = 8 // 9300 StackWise-480
+	MaxStackMembers = 8 // 9300 StackWise-480, 9200 StackWise-160/80
+	MaxLegacyStack  = 9 // 3650 StackWise-160, 3850 StackWise-480
 	MaxSVLMembers   = 2 // StackWise Virtual
 )
+
+// unitName is what a platform's switches form, for errors.
+var unitName = map[Platform]string{C9300: "stack", C9200: "stack", C3650: "stack", C3850: "stack", C9500: "StackWise Virtual pair"}
 
 // Platform is the device's platform, from its first unit (0 if it has none).
 func (d Device) Platform() Platform {
@@ -86,6 +90,9 @@ func (d Device) Validate() error {
 	case len(d.Switches) == 0 && len(d.Chassis) == 0:
 		return errf("has no switch or chassis")
 	case len(d.Chassis) > 0:
+		if d.Level.Legacy() {
+			return errf("a c9400 boots network-essentials or network-advantage, not %s", d.Level)
+		}
 		if len(d.Chassis) > MaxSVLMembers {
 			return errf("%d chassis: a StackWise Virtual pair has at most %d", len(d.Chassis), MaxSVLMembers)
 		}
@@ -131,11 +138,23 @@ func (d Device) Validate() error {
 			return errf("%s is not a fixed switch", first.PID)
 		}
 		limit := MaxStackMembers
-		if first.Platform == C9500 {
+		switch {
+		case first.Platform == C9500:
 			limit = MaxSVLMembers
+		case first.Platform.Legacy():
+			limit = MaxLegacyStack
 		}
 		if len(d.Switches) > limit {
-			return errf("%d %s switches: at most %d in a %s", len(d.Switches), first.Platform, limit, map[Platform]string{C9300: "stack", C9500: "StackWise Virtual pair"}[first.Platform])
+			return errf("%d %s switches: at most %d in a %s", len(d.Switches), first.Platform, limit, unitName[first.Platform])
+		}
+		if first.Platform.Legacy() && d.Version.Compare(Version{Major: 16, Minor: 9, Rebuild: 1}) < 0 {
+			return errf("a %s runs Smart Licensing from IOS-XE 16.9.1, not %s", first.Platform, d.Version)
+		}
+		if legacy := first.Platform.Legacy(); legacy != d.Level.Legacy() {
+			if legacy {
+				return errf("a %s boots lanbase, ipbase or ipservices, not %s", first.Platform, d.Level)
+			}
+			return errf("a %s boots network-essentials or network-advantage, not %s", first.Platform, d.Level)
 		}
 		for _, u := range d.Switches {
 			m, err := LookupModel(u.PID)
@@ -143,7 +162,10 @@ func (d Device) Validate() error {
 				return errf("%w", err)
 			}
 			if m.Kind != KindSwitch || m.Platform != first.Platform {
-				return errf("%s cannot join a %s %s", m.PID, first.Platform, map[Platform]string{C9300: "stack", C9500: "StackWise Virtual pair"}[first.Platform])
+				return errf("%s cannot join a %s %s", m.PID, first.Platform, unitName[first.Platform])
+			}
+			if first.Platform == C9200 && (m.Family[0] == 'L') != (first.Family[0] == 'L') {
+				return errf("a C9200 stack does not take a C9200L: %s and %s", first.PID, m.PID)
 			}
 			if first.Platform == C9500 && m.PID != first.PID {
 				return errf("a StackWise Virtual pair is of one model, not %s and %s", first.PID, m.PID)
@@ -251,8 +273,8 @@ func (d *Device) addTo(counts *[maxEntitlements]int32) {
 	}
 	for _, u := range d.Switches {
 		m := modelOf(u.PID)
-		if m.Platform == C9300 {
-			t := idx9300[m.Family]
+		if m.Platform.Stacked() {
+			t := idxFamily[m.Platform][m.Family]
 			counts[t[base]]++
 			if addon != 0 {
 				counts[t[addon]]++

@@ -8,9 +8,10 @@ import (
 
 // Level is the license level a switch boots with, as configured by
 // `license boot level <network-essentials|network-advantage> [addon
-// <dna-essentials|dna-advantage>]`.
+// <dna-essentials|dna-advantage>]`, or on a 3650/3850 `license boot level
+// <lanbase|ipbase|ipservices>`.
 type Level struct {
-	Base  Tier // NetworkEssentials or NetworkAdvantage
+	Base  Tier // NetworkEssentials, NetworkAdvantage; LANBase, IPBase, IPServices
 	Addon Tier // 0, DNAEssentials or DNAAdvantage
 }
 
@@ -29,8 +30,14 @@ func ParseLevel(s string) (Level, error) {
 		l.Base = NetworkEssentials
 	case "network-advantage":
 		l.Base = NetworkAdvantage
+	case "lanbase":
+		l.Base = LANBase
+	case "ipbase":
+		l.Base = IPBase
+	case "ipservices":
+		l.Base = IPServices
 	default:
-		return Level{}, fmt.Errorf("license level %q: want network-essentials or network-advantage", f[0])
+		return Level{}, fmt.Errorf("license level %q: want network-essentials or network-advantage (lanbase, ipbase or ipservices on a 3650/3850)", f[0])
 	}
 	switch {
 	case len(f) == 1:
@@ -52,8 +59,18 @@ func ParseLevel(s string) (Level, error) {
 	return l, nil
 }
 
-// Validate applies the pairing rule.
+// Legacy reports whether the level is a 3650/3850 one.
+func (l Level) Legacy() bool { return l.Base == LANBase || l.Base == IPBase || l.Base == IPServices }
+
+// Validate applies the pairing rule. A 3650/3850 level takes no add-on.
+// [model: 16.9's license boot level {lanbase | ipbase | ipservices}]
 func (l Level) Validate() error {
+	if l.Legacy() {
+		if l.Addon != 0 {
+			return fmt.Errorf("license level: %s takes no add-on", l.Base.Feature())
+		}
+		return nil
+	}
 	if l.Base != NetworkEssentials && l.Base != NetworkAdvantage {
 		return fmt.Errorf("license level: missing base level (network-essentials or network-advantage)")
 	}

@@ -97,11 +97,12 @@ func TestCountTags(t *testing.T) {
 	out, err := run(t, "count", "--tags")
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	assert.Equal(t, "Entitlement                     CSSM license                      Platform  Feature             Kind          Fulfilled by", lines[0])
-	assert.Contains(t, out, "\nC9500-32C Network Advantage     C9500 32C NW Advantage            c9500     network-advantage   Perpetual     C9500 Network Advantage\n")
-	assert.Contains(t, out, "\ndna_advantage-C9400             C9400 DNA Advantage               c9400     dna-advantage       Subscription\n")
+	assert.Equal(t, "Entitlement                     CSSM license                       Platform  Feature             Kind          Fulfilled by", lines[0])
+	assert.Contains(t, out, "\nC9500-32C Network Advantage     C9500 32C NW Advantage             c9500     network-advantage   Perpetual     C9500 Network Advantage\n")
+	assert.Contains(t, out, "\ndna_advantage-C9400             C9400 DNA Advantage                c9400     dna-advantage       Subscription\n")
 	assert.Equal(t, fmt.Sprintf("%d entitlements", len(sw.Entitlements())), lines[len(lines)-1])
 	assert.Len(t, lines, len(sw.Entitlements())+2)
+	assert.Contains(t, out, "\nC9200L-NW-E-24                  C9200L Network Essentials 24-port  c9200     network-essentials  Perpetual\n")
 	for _, l := range lines {
 		assert.Equal(t, strings.TrimRight(l, " "), l, "no trailing spaces")
 	}
