@@ -56,8 +56,9 @@ type registry struct {
 	// instances whose next check is their connect check, by last contact,
 	// oldest first.
 	first, last *instance
-	busy        bool   // answers every device request "try again" (seed scenario 2)
-	user        string // who the event log names for operations (SetUser)
+	busy        bool         // answers every device request "try again" (seed scenario 2)
+	user        string       // who the event log names for operations (SetUser)
+	cv          *conversions // nil until the account has PAKs or conversions
 	users       map[string]*user
 	clients     map[string]*APIClient
 }

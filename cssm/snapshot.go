@@ -18,21 +18,22 @@ import (
 const snapshotVersion = 1
 
 type registryJSON struct {
-	Profile   Profile         `json:"profile"`
-	Now       time.Time       `json:"now"`
-	Server    string          `json:"server"`
-	RNG       []byte          `json:"rng"`
-	Accounts  []accountJSON   `json:"accounts"`
-	Instances []instanceJSON  `json:"instances"`
-	Tokens    []token         `json:"tokens"`
-	Users     []user          `json:"users,omitempty"`
-	Clients   []APIClient     `json:"apiClients,omitempty"`
-	Alerts    []alertJSON     `json:"alerts"`
-	NextLot   int             `json:"nextLot"`
-	NextAlert int             `json:"nextAlert"`
-	NextGen   uint64          `json:"nextGen"`
-	Busy      bool            `json:"busy,omitempty"`
-	Catalog   json.RawMessage `json:"-"`
+	Profile   Profile          `json:"profile"`
+	Now       time.Time        `json:"now"`
+	Server    string           `json:"server"`
+	RNG       []byte           `json:"rng"`
+	Accounts  []accountJSON    `json:"accounts"`
+	Instances []instanceJSON   `json:"instances"`
+	Tokens    []token          `json:"tokens"`
+	Users     []user           `json:"users,omitempty"`
+	Clients   []APIClient      `json:"apiClients,omitempty"`
+	Convert   *conversionsJSON `json:"conversions,omitempty"`
+	Alerts    []alertJSON      `json:"alerts"`
+	NextLot   int              `json:"nextLot"`
+	NextAlert int              `json:"nextAlert"`
+	NextGen   uint64           `json:"nextGen"`
+	Busy      bool             `json:"busy,omitempty"`
+	Catalog   json.RawMessage  `json:"-"`
 }
 
 type accountJSON struct {
@@ -128,6 +129,7 @@ func (r *registry) toJSON() (registryJSON, error) {
 	for _, id := range slices.Sorted(maps.Keys(r.clients)) {
 		j.Clients = append(j.Clients, *r.clients[id])
 	}
+	j.Convert = r.cv.toJSON()
 	for _, a := range r.alerts {
 		j.Alerts = append(j.Alerts, alertJSON{Alert: *a, Key: a.key})
 	}
@@ -240,6 +242,9 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		}
 		cc := cl
 		r.clients[cl.ID] = &cc
+	}
+	if err := r.conversionsFromJSON(j.Convert); err != nil {
+		return nil, err
 	}
 	for _, t := range j.Tokens {
 		if _, _, err := r.va(t.SA, t.VA); err != nil {
