@@ -561,10 +561,12 @@ func (s *Server) reserve(c *call, sa, va string) (any, error) {
 	return map[string]any{"status": StatusError, "statusMessage": msg, "authorizationCodes": []any{}}, nil
 }
 
-// dlcConvert is POST v1/accounts/{domain}/dlc_convert. Device Led
-// Conversion concerns traditional licenses of Catalyst 3650/3850 and
-// routers; a device slsim's catalogue has no traditional licenses for is
-// answered CONVERT_FAILED. [model]
+// dlcConvert is POST v1/accounts/{domain}/dlc_convert: each device's
+// conversion lines (conversionString an entitlement tag, as `show license
+// data conversion` prints it) become Smart licenses of the virtual
+// account, once per device: CONVERT_SUCCESS, or CONVERT_FAILED with the
+// reason (already converted, unknown tag, nothing to convert). The app
+// reads "dlc_" + the status in lower case.
 func (s *Server) dlcConvert(c *call, sa string) (any, error) {
 	if err := c.method(http.MethodPost); err != nil {
 		return nil, err
@@ -600,13 +602,22 @@ func (s *Server) dlcConvert(c *call, sa string) (any, error) {
 		SUDI    sudi   `json:"sudi"`
 	}
 	out := []dev{}
-	err := s.Access(func(cc *cssm.CSSM, _ time.Time) error {
+	err := s.do(c, func(cc *cssm.CSSM, now time.Time) error {
 		for _, v := range req.VirtualAccounts {
 			if err := vaExists(cc, sa, v.Name); err != nil {
 				return err
 			}
 			for _, d := range v.DLCRequests {
-				out = append(out, dev{Status: "CONVERT_FAILED", Message: "No traditional licenses of " + d.SUDI.PID + " can be converted", SUDI: sudi{d.SUDI.PID, d.SUDI.SN}})
+				udi := license.UDI{PID: d.SUDI.PID, SN: d.SUDI.SN}
+				var lines []cssm.ConversionLine
+				for _, l := range d.Lines {
+					lines = append(lines, cssm.ConversionLine{Tag: l.String, Count: l.Count})
+				}
+				r := dev{Status: "CONVERT_SUCCESS", SUDI: sudi{d.SUDI.PID, d.SUDI.SN}}
+				if err := cc.ConvertDevice(now, sa, v.Name, cssm.MethodDLC, udi, lines); err != nil {
+					r.Status, r.Message = "CONVERT_FAILED", strings.TrimPrefix(err.Error(), "invalid: ")
+				}
+				out = append(out, r)
 			}
 		}
 		return nil

@@ -43,6 +43,7 @@ type Device struct {
 	crlUntil    time.Time
 	logs        []agent.LogEvent
 	outbox      []license.Message
+	conv        Conversion // Device Led Conversion (3650/3850)
 }
 
 // New boots a device at now with the factory configuration (saved), its

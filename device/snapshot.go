@@ -33,6 +33,7 @@ type snapshotJSON struct {
 	CRLUntil    time.Time       `json:"crlUntil"`
 	RNG         []byte          `json:"rng"`
 	Agent       json.RawMessage `json:"agent"`
+	Conversion  Conversion      `json:"conversion,omitzero"`
 }
 
 // Snapshot writes the device's state (topology, configurations, clock,
@@ -50,7 +51,7 @@ func (d *Device) Snapshot() ([]byte, error) {
 		return nil, err
 	}
 	s := snapshotJSON{Name: d.topo.Name, Version: d.topo.Version.String(), Running: d.running, Startup: d.startup,
-		ClockOffset: d.clockOffset, NTPSynced: d.ntpSynced, CRLUntil: d.crlUntil, RNG: rng, Agent: ag}
+		ClockOffset: d.clockOffset, NTPSynced: d.ntpSynced, CRLUntil: d.crlUntil, RNG: rng, Agent: ag, Conversion: d.conv}
 	for _, u := range d.topo.Switches {
 		s.Switches = append(s.Switches, unitJSON{u.PID, u.SN})
 	}
@@ -98,5 +99,5 @@ func Restore(data []byte) (*Device, error) {
 		return nil, fmt.Errorf("restore device: %w", err)
 	}
 	return &Device{topo: topo, running: s.Running, startup: s.Startup, clockOffset: s.ClockOffset, ntpSynced: s.NTPSynced,
-		crlUntil: s.CRLUntil, ag: ag, pcg: pcg, rng: rand.New(pcg)}, nil
+		crlUntil: s.CRLUntil, ag: ag, pcg: pcg, rng: rand.New(pcg), conv: s.Conversion}, nil
 }

@@ -43,6 +43,7 @@ func grammar() map[Mode]*node {
 			kw("all", "Show license all information").does(show(View.ShowLicenseAll)),
 			kw("usage", "Show license usage information").does(show(View.ShowLicenseUsage)),
 			kw("udi", "Show license UDI information").does(show(View.ShowLicenseUDI)),
+			kw("data", "Show license data", kw("conversion", "Show license conversion data").does(show(View.ShowLicenseDataConversion))),
 			kw("eventlog", "Show license event log").does(show(View.ShowLicenseEventlog)),
 			kw("tech", "Show license tech information",
 				kw("support", "Show license tech support information").does(show(View.ShowLicenseTechSupport)))),
@@ -81,6 +82,19 @@ func grammar() map[Mode]*node {
 				kw("idtoken", "ID token to register with",
 					arg("WORD", "The ID token",
 						kw("force", "Force a registration").does(register(true))).does(register(false)))),
+			kw("conversion", "Smart licensing conversion",
+				kw("start", "Start the conversion of traditional licenses").does(func(c *Console, _ []string) (string, error) {
+					if err := c.w.StartConversion(c.dev); err != nil {
+						if errors.Is(err, device.ErrConversionNotRegistered) {
+							return err.Error() + "\n", nil // as the device prints it, without "%"
+						}
+						return "", errLine(err)
+					}
+					return "", nil
+				}),
+				kw("stop", "Stop the conversion").does(func(c *Console, _ []string) (string, error) {
+					return "", wrap(c.w.StopConversion(c.dev))
+				})),
 			kw("deregister", "Deregister from the Cisco Smart Software Manager").does(func(c *Console, _ []string) (string, error) {
 				return "", wrap(c.w.Deregister(c.dev))
 			}),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/slsim/slsim/agent"
+	"github.com/slsim/slsim/device"
 )
 
 // Clock is how a device shows time: its offset from true time and its
@@ -37,6 +38,8 @@ type StatusInfo struct {
 	Transport string
 	// Blank is the content of empty lines ("" or " ", see View.Blank).
 	Blank string
+	// Conversion, on a 3650/3850, adds the License Conversion block.
+	Conversion *device.Conversion
 }
 
 func attempt(c Clock, a agent.Attempt) string {
@@ -65,6 +68,20 @@ func ShowLicenseStatus(s agent.Status, info StatusInfo) string {
 	line("Utility:")
 	line("  Status: DISABLED")
 	line("")
+	if c := info.Conversion; c != nil {
+		line("License Conversion:")
+		line("  Automatic Conversion Enabled: False")
+		switch {
+		case c.At.IsZero():
+			line("  Status: %s", c.Status)
+		default:
+			line("  Status: %s on %s", c.Status, info.Clock.Format(c.At))
+		}
+		if c.Reason != "" {
+			line("    Failure reason: %s", c.Reason)
+		}
+		line("")
+	}
 	line("Data Privacy:")
 	line("  Sending Hostname: yes")
 	line("    Callhome hostname privacy: DISABLED")

@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type View struct {
 	Blank string
 	// AgentVersion is printed by `show license all` (AgentVersion when empty).
 	AgentVersion string
+	// Conversion is the device's license conversion (3650/3850).
+	Conversion device.Conversion
 }
 
 // ViewOf builds the view of a device of a world at the world's time.
@@ -41,7 +44,7 @@ func ViewOf(w *sim.World, name string) (View, error) {
 	off, auth := d.Clock()
 	run := d.Running()
 	v := View{Now: w.Now(), Status: d.Agent().Status(), Clock: Clock{Offset: off, Zone: run.Zone()}, Authoritative: auth,
-		Topology: d.Topology(), Running: run, Startup: d.Startup()}
+		Topology: d.Topology(), Running: run, Startup: d.Startup(), Conversion: d.Conversion()}
 	for _, e := range w.Trace() {
 		if e.Source == name && e.Kind == "log" {
 			v.Logs = append(v.Logs, e)
@@ -84,4 +87,48 @@ func (v View) ShowLogging() string {
 	return b.String()
 }
 
-func (v View) status() StatusInfo { return StatusInfo{Clock: v.Clock, Blank: v.Blank} }
+func (v View) status() StatusInfo {
+	info := StatusInfo{Clock: v.Clock, Blank: v.Blank}
+	if v.Topology.Platform().Legacy() {
+		c := v.Conversion
+		info.Conversion = &c
+	}
+	return info
+}
+
+// ShowLicenseDataConversion renders `show license data conversion`: the
+// device's traditional licenses as the JSON line that conversion tools
+// read (the first element: sudi, software_tag_identifier,
+// conversion_lines). A platform with nothing to convert prints nothing.
+func (v View) ShowLicenseDataConversion() string {
+	if !v.Topology.Platform().Legacy() {
+		return ""
+	}
+	type sudi struct {
+		PID string `json:"udi_pid"`
+		SN  string `json:"udi_serial_number"`
+	}
+	type line struct {
+		Type     string `json:"conversion_type"`
+		Encoding string `json:"conversion_encoding_type"`
+		String   string `json:"conversion_string"`
+		Count    int    `json:"conversion_count"`
+	}
+	type entry struct {
+		SUDI  sudi   `json:"sudi"`
+		Tag   string `json:"software_tag_identifier"`
+		Lines []line `json:"conversion_lines"`
+	}
+	usage, _ := v.Topology.Usage()
+	u := v.Status.UDI
+	e := entry{SUDI: sudi{u.PID, u.SN}, Lines: []line{}}
+	for _, x := range usage {
+		ent, _ := stackwise.LookupEntitlement(x.Tag)
+		if e.Tag == "" {
+			e.Tag = ent.FullTag
+		}
+		e.Lines = append(e.Lines, line{Type: "RTU", Encoding: "plain", String: x.Tag, Count: x.Count})
+	}
+	data, _ := json.Marshal([]entry{e})
+	return string(data) + "\n"
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/slsim/slsim/netsim"
 	"github.com/slsim/slsim/scenario"
 	"github.com/slsim/slsim/sim"
+	"github.com/slsim/slsim/stackwise"
 )
 
 // Session is one lab session.
@@ -140,6 +141,9 @@ const Help = `Lab controls (IOS commands are typed as on a switch):
   lab cssm vas | alerts | events | instances <va> | licenses <va>
   lab cssm api-client | user <name> <password>   API credentials, a portal/API user
   lab cssm remove <udi>                      remove a product instance (PID:…,SN:…)
+  lab cssm paks | conversions                the PAKs, the Conversion History
+  lab cssm pak add <PAK> <va> <order> <SKU> <qty> <tag…>
+  lab cssm pak convert <PAK> <va> [<SKU> <qty>]   Convert PAKs (all that is left, or some)
   lab cssm va create <name>
   lab cssm license add <va> <qty> <tag…> [term <years>]
   lab cssm license remove <va> <qty> <tag…>
@@ -425,6 +429,28 @@ func (s *Session) cssmCmd(f []string) (string, error) {
 			return "no open alerts\n", nil
 		}
 		return b.String(), nil
+	case "paks":
+		var b strings.Builder
+		fmt.Fprintf(&b, "%-12s %-32s %-12s %-11s %-10s %s\n", "PAK", "SKUs", "Order", "Order Date", "VA", "Status")
+		for _, p := range c.PAKs(scenario.Account) {
+			var skus []string
+			for _, l := range p.Lines {
+				skus = append(skus, fmt.Sprintf("%s (%d, %d converted)", l.SKU, l.Quantity, l.Converted))
+			}
+			fmt.Fprintf(&b, "%-12s %-32s %-12s %-11s %-10s %s\n", p.ID, strings.Join(skus, " "), p.OrderNumber, p.OrderDate.UTC().Format("2006-Jan-02"), p.VA, p.Status())
+		}
+		return b.String(), nil
+	case "pak":
+		return pakCmd(c, now, f[1:])
+	case "conversions":
+		var b strings.Builder
+		for _, h := range c.Conversions(scenario.Account) {
+			fmt.Fprintf(&b, "%s %-22s %-30s %-8s %s: %s\n", h.Time.UTC().Format("2006-01-02 15:04"), h.Method, h.Source, h.VA, h.Status, strings.Join(h.Licenses, ", "))
+		}
+		if b.Len() == 0 {
+			return "no conversions\n", nil
+		}
+		return b.String(), nil
 	case "api-client":
 		if len(f) != 1 {
 			return "", errors.New("lab cssm api-client")
@@ -502,6 +528,42 @@ func (s *Session) cssmCmd(f []string) (string, error) {
 		return "", w.SetFault(sim.Fault{Kind: sim.FaultCSSMBusy, Target: "cssm", On: strings.EqualFold(f[1], "on")})
 	}
 	return "", fmt.Errorf("unknown cssm control %q", f[0])
+}
+
+// pakCmd is `lab cssm pak add <PAK> <va> <order> <SKU> <qty> <tag…>` and
+// `lab cssm pak convert <PAK> <va> [<SKU> <qty>]`.
+func pakCmd(c *cssm.CSSM, now time.Time, f []string) (string, error) {
+	switch {
+	case len(f) >= 7 && strings.EqualFold(f[0], "add"):
+		qty, err := strconv.Atoi(f[5])
+		if err != nil {
+			return "", fmt.Errorf("lab cssm pak add: quantity %q is not a number", f[5])
+		}
+		ent, err := stackwise.LookupTagOrName(strings.Join(f[6:], " "))
+		if err != nil {
+			return "", err
+		}
+		p := cssm.PAK{ID: f[1], VA: f[2], OrderNumber: f[3], Lines: []cssm.PAKLine{{SKU: f[4], Tag: ent.Tag, Quantity: qty}}}
+		if err := c.AddPAK(now, scenario.Account, p); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("PAK %s: %d %s (%s)\n", p.ID, qty, f[4], ent.CSSMName), nil
+	case (len(f) == 3 || len(f) == 5) && strings.EqualFold(f[0], "convert"):
+		var qty map[string]int
+		if len(f) == 5 {
+			n, err := strconv.Atoi(f[4])
+			if err != nil {
+				return "", fmt.Errorf("lab cssm pak convert: quantity %q is not a number", f[4])
+			}
+			qty = map[string]int{f[3]: n}
+		}
+		if err := c.ConvertPAK(now, scenario.Account, f[1], f[2], qty); err != nil {
+			return "", err
+		}
+		h := c.Conversions(scenario.Account)[0]
+		return fmt.Sprintf("converted into %s: %s\n", h.VA, strings.Join(h.Licenses, ", ")), nil
+	}
+	return "", errors.New("lab cssm pak add <PAK> <va> <order> <SKU> <qty> <tag…> | convert <PAK> <va> [<SKU> <qty>]")
 }
 
 func licenseCmd(c *cssm.CSSM, now time.Time, f []string) (string, error) {

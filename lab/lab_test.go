@@ -272,6 +272,7 @@ func TestMigrations(t *testing.T) {
 	for _, c := range []struct{ script, estate string }{
 		{"c9500-upgrade", "c9500-upgrade.txt"},
 		{"c9500-downgrade", "c9500-1612.txt"},
+		{"dlc", "dlc.txt"},
 	} {
 		t.Run(c.script, func(t *testing.T) {
 			f, err := os.Open(filepath.Join("..", "examples", "estates", c.estate))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
 )
 
@@ -74,6 +75,33 @@ func (w *World) Reload(name string) error {
 // reloads into the image's release.
 func (w *World) Install(name, image string) error {
 	_, err := w.Do(name, "install add file "+image+" activate commit", func(d *device.Device, now time.Time) (string, error) { return "", d.Install(now, image) })
+	return err
+}
+
+// StartConversion runs `license smart conversion start` on a 3650/3850:
+// the device reports its traditional licenses to the CSSM it is
+// registered to, which adds them to the device's virtual account once.
+// The report reaches CSSM at once: the transport of conversion messages is
+// not modelled. [model]
+func (w *World) StartConversion(name string) error {
+	_, err := w.Do(name, "license smart conversion start", func(d *device.Device, now time.Time) (string, error) {
+		if err := d.StartConversion(now); err != nil {
+			return "", err
+		}
+		st := d.Agent().Status()
+		var lines []cssm.ConversionLine
+		for _, u := range d.ConversionLines() {
+			lines = append(lines, cssm.ConversionLine{Tag: u.Tag, Count: u.Count})
+		}
+		d.FinishConversion(now, w.cssm.ConvertDevice(now, st.SmartAccount, st.VirtualAccount, cssm.MethodDLC, d.Agent().UDI(), lines))
+		return "", nil
+	})
+	return err
+}
+
+// StopConversion runs `license smart conversion stop`.
+func (w *World) StopConversion(name string) error {
+	_, err := w.Do(name, "license smart conversion stop", func(d *device.Device, now time.Time) (string, error) { return "", d.StopConversion(now) })
 	return err
 }
 
