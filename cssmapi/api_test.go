@@ -2,6 +2,7 @@ package cssmapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -368,4 +369,17 @@ func TestReservationAndConversion(t *testing.T) {
 	assert.Equal(t, "CONVERT_FAILED", dev["conversionStatus"])
 	assert.Equal(t, "dlc_convert_failed", "dlc_"+strings.ToLower(dev["conversionStatus"].(string)), "what the app compares")
 	assert.Equal(t, "C9300-24P", dev["sudi"].(map[string]any)["udiPid"])
+
+	// A 3850's Right-to-Use licenses, as `show license data conversion` gives them.
+	body := `{"virtualAccounts": [{"name": "Campus", "dlcRequests": [{"sudi": {"udiPid": "WS-C3850-24P", "udiSerialNumber": "FOC1920X0AA"},
+		"softwareTagIdentifier": "regid.2017-05.com.cisco.C3850_24_IP_Services", "conversionLines": [{"conversionType": "RTU",
+		"conversionEncodingType": "plain", "conversionString": "C3850-24 IP Services", "conversionCount": 2}]}]}]}`
+	m = r.ok("POST", base+"v1/accounts/acme.com/dlc_convert", tok, body)
+	assert.Equal(t, "CONVERT_SUCCESS", m["devices"].([]any)[0].(map[string]any)["conversionStatus"])
+	m = r.ok("POST", base+"v1/accounts/acme.com/licenses", tok, `{"virtualAccounts": ["Campus"]}`)
+	assert.Contains(t, fmt.Sprint(m["licenses"]), "license:C3850 24P IP Services")
+	m = r.ok("POST", base+"v1/accounts/acme.com/dlc_convert", tok, body)
+	again := m["devices"].([]any)[0].(map[string]any)
+	assert.Equal(t, "CONVERT_FAILED", again["conversionStatus"], "converted once")
+	assert.Contains(t, again["statusMessage"], "already converted")
 }

@@ -277,6 +277,9 @@ type pageData struct {
 	AllVAs      bool
 	Satellites  []cssm.SatelliteInfo
 	Devices     []deviceRow
+	PAKs        []cssm.PAK
+	History     []cssm.Conversion
+	Convertible []cssm.InstanceRow
 	Timeline    []sim.Event
 	Chart       template.HTML
 }
@@ -358,7 +361,14 @@ func (p *Portal) get(w http.ResponseWriter, r *http.Request, s *session) {
 			d.Events, err = c.Events(sa)
 		case "convert":
 			v.Title, v.Tab = "Convert to Smart Licensing", tab(r, "paks", "paks", "licenses", "history", "events")
-			if v.Tab == "events" {
+			switch v.Tab {
+			case "paks":
+				d.PAKs = c.PAKs(sa)
+			case "licenses":
+				d.Convertible, err = convertible(c, sa, va)
+			case "history":
+				d.History = c.Conversions(sa)
+			case "events":
 				d.Events, err = c.Events(sa)
 			}
 		case "reports":
@@ -512,6 +522,35 @@ func (p *Portal) post(w http.ResponseWriter, r *http.Request, s *session) {
 				return err
 			}
 			msg = fmt.Sprintf("%d licenses were added.", qty)
+		case "/convert/pak":
+			back.Set("page", "convert")
+			back.Set("tab", "paks")
+			if !slices.Contains(vas, f.Get("target")) {
+				return errors.New("choose a virtual account to convert into")
+			}
+			if err := c.ConvertPAK(now, sa, f.Get("pak"), f.Get("target"), nil); err != nil {
+				return err
+			}
+			msg = "PAK " + f.Get("pak") + " was converted into " + f.Get("target") + "."
+		case "/convert/device":
+			back.Set("page", "convert")
+			back.Set("tab", "licenses")
+			rows, err := convertible(c, sa, va)
+			if err != nil {
+				return err
+			}
+			i := slices.IndexFunc(rows, func(i cssm.InstanceRow) bool { return i.PID == f.Get("pid") && i.SN == f.Get("sn") })
+			if i < 0 {
+				return errors.New("no such device with licenses to convert in this virtual account")
+			}
+			var lines []cssm.ConversionLine
+			for _, u := range rows[i].Usage {
+				lines = append(lines, cssm.ConversionLine{Tag: u.Tag, Count: u.Count})
+			}
+			if err := c.ConvertDevice(now, sa, va, cssm.MethodDevice, license.UDI{PID: rows[i].PID, SN: rows[i].SN}, lines); err != nil {
+				return err
+			}
+			msg = "The licenses of " + rows[i].Name + " were converted."
 		case "/instances/remove", "/instances/transfer":
 			back.Set("tab", "instances")
 			udi := license.UDI{PID: f.Get("pid"), SN: f.Get("sn")}
@@ -542,7 +581,26 @@ func (p *Portal) post(w http.ResponseWriter, r *http.Request, s *session) {
 	} else {
 		p.setFlash(s, "ok", msg)
 	}
-	http.Redirect(w, r, "/inventory?"+back.Encode(), http.StatusSeeOther)
+	page := "/inventory?"
+	if back.Get("page") == "convert" {
+		back.Del("page")
+		page = "/convert?"
+	}
+	http.Redirect(w, r, page+back.Encode(), http.StatusSeeOther)
+}
+
+// convertible lists a virtual account's product instances that hold
+// traditional licenses not yet converted: 3650/3850 switches.
+func convertible(c *cssm.CSSM, sa, va string) ([]cssm.InstanceRow, error) {
+	rows, err := c.Instances(sa, va)
+	var out []cssm.InstanceRow
+	for _, r := range rows {
+		m, merr := stackwise.LookupModel(r.PID)
+		if merr == nil && m.Platform.Legacy() && !c.Converted(license.UDI{PID: r.PID, SN: r.SN}) && len(r.Usage) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out, err
 }
 
 // number reads a whole number of a form field within bounds.

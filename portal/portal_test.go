@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -199,4 +200,53 @@ func TestLabFleetChart(t *testing.T) {
 	assert.Contains(t, page, `<polygon points=`)
 	assert.Contains(t, page, "<title>AUTHORIZED</title>")
 	assert.Contains(t, page, `id="states"`, "and the per-device bands")
+}
+
+// Convert to Smart Licensing: a PAK converted once (a second time is
+// refused), a registered 3850's licenses converted from the portal, and
+// both in the Conversion History.
+func TestConvertPages(t *testing.T) {
+	f, err := os.Open("../examples/estates/dlc.txt")
+	require.NoError(t, err)
+	defer f.Close()
+	l, err := scenario.NewEstate(1, f)
+	require.NoError(t, err)
+	c, now := l.World.CSSM(), l.World.Now()
+	require.NoError(t, c.AddUser(now, scenario.Account, "jdoe", "s3cret!"))
+	require.NoError(t, c.AddPAK(now, scenario.Account, cssm.PAK{ID: "3850PAK0001", OrderNumber: "801234567", VA: "Campus",
+		Lines: []cssm.PAKLine{{SKU: "C3850-24-S-E", Tag: "C3850-24 IP Services", Quantity: 4}}}))
+	_, err = l.World.Register("c3850", l.Token, false)
+	require.NoError(t, err)
+	require.NoError(t, l.World.RunFor(time.Minute))
+	r := &rig{t: t, lab: l}
+	r.srv = httptest.NewTLSServer(&portal.Portal{AuthDelay: -1, Access: func(f func(w *sim.World, c *cssm.CSSM, now time.Time) error) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return f(l.World, l.World.CSSM(), l.World.Now())
+	}})
+	defer r.srv.Close()
+	jar, _ := cookiejar.New(nil)
+	r.c = r.srv.Client()
+	r.c.Jar = jar
+	csrf := r.signIn()
+
+	_, page := r.get("/convert?va=Campus&tab=paks")
+	assert.Contains(t, page, "<td>3850PAK0001</td><td>C3850-24-S-E (4)<br></td>")
+	_, page = r.post("/convert/pak", url.Values{"csrf": {csrf}, "va": {"Campus"}, "pak": {"3850PAK0001"}, "target": {"Campus"}})
+	assert.Contains(t, page, "PAK 3850PAK0001 was converted into Campus.")
+	assert.Contains(t, page, "C3850-24-S-E (4, 4 converted)")
+	_, page = r.post("/convert/pak", url.Values{"csrf": {csrf}, "va": {"Campus"}, "pak": {"3850PAK0001"}, "target": {"Campus"}})
+	assert.Contains(t, page, "already converted")
+
+	_, page = r.get("/convert?va=Campus&tab=licenses")
+	assert.Contains(t, page, "<td>WS-C3850-24P</td><td>FOC1920X0AA</td>")
+	_, page = r.post("/convert/device", url.Values{"csrf": {csrf}, "va": {"Campus"}, "pid": {"WS-C3850-24P"}, "sn": {"FOC1920X0AA"}})
+	assert.Contains(t, page, "The licenses of c3850 were converted.")
+	assert.Contains(t, page, "No devices with traditional licenses to convert.")
+	_, page = r.post("/convert/device", url.Values{"csrf": {csrf}, "va": {"Campus"}, "pid": {"WS-C3850-24P"}, "sn": {"FOC1920X0AA"}})
+	assert.Contains(t, page, "no such device with licenses to convert")
+
+	_, page = r.get("/convert?va=Campus&tab=history")
+	assert.Contains(t, page, "<td>Convert Licenses</td><td>PID:WS-C3850-24P,SN:FOC1920X0AA</td><td>2 C3850 24P IP Services, 1 C3850 48P IP Services</td>")
+	assert.Contains(t, page, "<td>PAK</td><td>PAK 3850PAK0001</td><td>4 C3850 24P IP Services</td>")
 }
