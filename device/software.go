@@ -14,7 +14,7 @@ import (
 // MinSmartVersion is the first IOS-XE release whose Catalyst switches
 // license with Smart Licensing only (16.9.1, the seed); slsim runs
 // nothing older.
-var MinSmartVersion = stackwise.Version{Major: 16, Minor: 9, Rebuild: 1}
+var MinSmartVersion = stackwise.FirstSmartVersion
 
 // ErrBadImage refuses an image name slsim cannot boot.
 var ErrBadImage = errors.New("invalid image")

@@ -70,6 +70,9 @@ func (d Device) Validate() error {
 	if d.Version.IsZero() {
 		return errf("missing IOS-XE version")
 	}
+	if d.Version.Compare(FirstSmartVersion) < 0 {
+		return errf("IOS-XE %s predates Smart Licensing only (%s): slsim counts from there", d.Version, FirstSmartVersion)
+	}
 	serials := map[string]bool{}
 	checkSN := func(sn string) error {
 		if sn == "" {
@@ -146,9 +149,6 @@ func (d Device) Validate() error {
 		}
 		if len(d.Switches) > limit {
 			return errf("%d %s switches: at most %d in a %s", len(d.Switches), first.Platform, limit, unitName[first.Platform])
-		}
-		if first.Platform.Legacy() && d.Version.Compare(Version{Major: 16, Minor: 9, Rebuild: 1}) < 0 {
-			return errf("a %s runs Smart Licensing from IOS-XE 16.9.1, not %s", first.Platform, d.Version)
 		}
 		if legacy := first.Platform.Legacy(); legacy != d.Level.Legacy() {
 			if legacy {

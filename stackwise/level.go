@@ -160,6 +160,10 @@ func (v Version) Compare(w Version) int {
 // IsZero reports whether the version is unset.
 func (v Version) IsZero() bool { return v == Version{} }
 
+// FirstSmartVersion is the first IOS-XE release from which the Catalyst
+// 9000 and 3650/3850 license with Smart Licensing only. [seed]
+var FirstSmartVersion = Version{Major: 16, Minor: 9, Rebuild: 1}
+
 // GenericC9500Tags is the first release whose C9500 high-performance images
 // request the generic C9500 network tags. [seed]
 var GenericC9500Tags = Version{Major: 16, Minor: 12, Rebuild: 3}

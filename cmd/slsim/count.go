@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,6 +37,7 @@ func exitCode(err error) int {
 
 func newCountCmd() *cobra.Command {
 	var tags bool
+	var upgrades, converts []string
 	cmd := &cobra.Command{
 		Use:   "count ESTATE [AFTER] | count --tags",
 		Short: "Count the licenses an estate needs against its pool; with AFTER, what changes",
@@ -56,6 +58,12 @@ func newCountCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			if tags {
 				return printCatalogue(out)
+			}
+			if len(upgrades)+len(converts) > 0 {
+				if len(args) != 1 {
+					return errors.New("count: --upgrade and --convert take one estate file")
+				}
+				return whatIf(out, args[0], upgrades, converts)
 			}
 			before, n, err := report(args[0])
 			if err != nil {
@@ -82,7 +90,87 @@ func newCountCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&tags, "tags", false, "list the entitlement catalogue: tags, CSSM names, platforms, tiers")
+	cmd.Flags().StringArrayVar(&upgrades, "upgrade", nil, `what-if: run a device on another release, "core-1=16.12.3" ("all=16.12.3" for every device); repeatable`)
+	cmd.Flags().StringArrayVar(&converts, "convert", nil, `what-if: licenses added to the pool by a conversion (PAKs, DLC), "4 C3850-24 IP Services"; repeatable`)
 	return cmd
+}
+
+// whatIf prints an estate's report, then what upgrades and conversions
+// change and the report after them; the exit status follows the estate
+// after.
+func whatIf(out io.Writer, path string, upgrades, converts []string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	e, pool, err := sw.Parse(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if pool == nil {
+		pool = &sw.Pool{}
+	}
+	to := map[string]sw.Version{}
+	for _, u := range upgrades {
+		name, ver, ok := strings.Cut(u, "=")
+		v, verr := sw.ParseVersion(ver)
+		if !ok || verr != nil {
+			return fmt.Errorf("count: --upgrade %q: want <device>=<release>, e.g. core-1=16.12.3", u)
+		}
+		if _, found := e.Device(name); !found && name != "all" {
+			return fmt.Errorf("count: --upgrade %q: no device %s in %s", u, name, path)
+		}
+		to[name] = v
+	}
+	after := sw.NewEstate()
+	for _, d := range e.Devices() {
+		if v, ok := to["all"]; ok {
+			d.Version = v
+		}
+		if v, ok := to[d.Name]; ok {
+			d.Version = v
+		}
+		if err := after.Add(d); err != nil {
+			return fmt.Errorf("count: --upgrade: %w", err)
+		}
+	}
+	added := &sw.Pool{}
+	for _, r := range pool.Lines() {
+		if err := added.Set(r.Entitlement.Tag, int64(r.Count)); err != nil {
+			return err
+		}
+	}
+	for _, c := range converts {
+		qty, name, ok := strings.Cut(strings.TrimSpace(c), " ")
+		n, nerr := strconv.ParseInt(qty, 10, 64)
+		if !ok || nerr != nil || n < 1 {
+			return fmt.Errorf("count: --convert %q: want <quantity> <tag or CSSM name>", c)
+		}
+		ent, err := sw.LookupTagOrName(strings.TrimSpace(name))
+		if err != nil {
+			return fmt.Errorf("count: --convert %q: %w", c, err)
+		}
+		if err := added.Set(ent.Tag, added.Get(ent.Tag)+n); err != nil {
+			return fmt.Errorf("count: --convert %q: %w", c, err)
+		}
+	}
+	before, last := sw.Check(e.Demand(), pool), sw.Check(after.Demand(), added)
+	if err := printReport(out, before, e.Len()); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nafter %s:\n", strings.Join(append(append([]string{}, upgrades...), converts...), ", "))
+	if err := printDiff(out, sw.Diff(before, last)); err != nil {
+		return err
+	}
+	fmt.Fprintln(out)
+	if err := printReport(out, last, after.Len()); err != nil {
+		return err
+	}
+	if short := shortRows(last); short > 0 {
+		return &exitError{code: ExitShort, msg: plural(short, "entitlement") + " short of licenses"}
+	}
+	return nil
 }
 
 func report(path string) (sw.Report, int, error) {

@@ -238,3 +238,29 @@ func TestInteractivePager(t *testing.T) {
 	assert.Equal(t, 23, strings.Count(got[strings.Index(got, "Smart Licensing is ENABLED"):i], "\n"), "23 lines, then the marker")
 	assert.True(t, strings.HasSuffix(got, "  Features Authorized:\n    <none>\n"), "the rest after the space")
 }
+
+// The migration what-if: an upgrade to 16.12.3 moves the C9500-48Y4C
+// pairs to the generic network tag, which the pool is short of; a
+// conversion covers a 3850 stack's licenses.
+func TestCountWhatIf(t *testing.T) {
+	out, err := run(t, "count", "--upgrade", "all=16.12.3", "../../examples/estates/c9500-upgrade.txt")
+	require.Error(t, err)
+	assert.Equal(t, ExitShort, exitCode(err))
+	assert.Contains(t, out, "after all=16.12.3:\n")
+	assert.Contains(t, out, "C9500 Network Advantage        C9500 Network Advantage          0 -> 4         2 -> 2         0 -> 2\n")
+	assert.Contains(t, out, "C9500-48Y4C Network Advantage  C9500 48Y4C NW Advantage         4 -> 0         4 -> 4         0 -> 0\n")
+
+	out, err = run(t, "count", "--upgrade", "core-a=16.12.3", "../../examples/estates/c9500-upgrade.txt")
+	require.NoError(t, err, "one pair upgraded: the two generic licenses cover it")
+	assert.Contains(t, out, "2 devices, 3 entitlements, 0 short\n\nafter core-a=16.12.3:")
+
+	out, err = run(t, "count", "--convert", "2 C3850-24 IP Services", "--convert", "1 C3850 48P IP Services", "../../examples/estates/dlc.txt")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "C3850-24 IP Services  C3850 24P IP Services         2 -> 2         0 -> 2         2 -> 0\n")
+
+	for _, bad := range [][]string{{"--upgrade", "nobody=16.12.3"}, {"--upgrade", "core-a"}, {"--upgrade", "core-a=16.6.1"}, {"--convert", "x C3850-24 IP Services"}, {"--convert", "2 No Such License"}} {
+		_, err := run(t, append(append([]string{"count"}, bad...), "../../examples/estates/c9500-upgrade.txt")...)
+		assert.Error(t, err, bad)
+		assert.Equal(t, 1, exitCode(err), bad)
+	}
+}
