@@ -39,6 +39,7 @@ func FromEstate(e *stackwise.Estate, p *stackwise.Pool, sa, va string) ([]Device
 //	2025-06-01 licenses 50 C9300-24 DNA Advantage [term 3]
 //	2026-01-01 upgrade core-* 16.12.3a       # a device, or a name prefix with *
 //	2026-06-01 remove access-17
+//	2026-09-01 convert 8 C3850-24 IP Services  # a conversion (PAKs, DLC): perpetual licenses
 //
 // Licenses go to the smart and virtual account given. Errors name the line.
 func ParseSchedule(r io.Reader, sa, va string) ([]Event, error) {
@@ -75,9 +76,9 @@ func ParseSchedule(r io.Reader, sa, va string) ([]Event, error) {
 				return fail("%v", err)
 			}
 			out = append(out, Event{At: at, Kind: EvOutage, Path: f[2], Duration: d})
-		case "licenses":
+		case "licenses", "convert":
 			if len(f) < 4 {
-				return fail("want <date> licenses <qty> <tag…> [term <years>]")
+				return fail("want <date> %s <qty> <tag…> [term <years>]", strings.ToLower(f[1]))
 			}
 			qty, err := strconv.ParseInt(f[2], 10, 64)
 			if err != nil || qty < 1 {
@@ -93,6 +94,9 @@ func ParseSchedule(r io.Reader, sa, va string) ([]Event, error) {
 			tag := strings.Join(words, " ")
 			if _, err := stackwise.LookupEntitlement(tag); err != nil {
 				return fail("%v", err)
+			}
+			if strings.EqualFold(f[1], "convert") && term != 0 {
+				return fail("converted licenses are perpetual: no term")
 			}
 			out = append(out, Event{At: at, Kind: EvAddLicenses, Pool: Pool{SA: sa, VA: va, Tag: tag, Qty: qty, TermYears: term}})
 		case "upgrade":
@@ -110,7 +114,7 @@ func ParseSchedule(r io.Reader, sa, va string) ([]Event, error) {
 			}
 			out = append(out, Event{At: at, Kind: EvRemove, Name: f[2]})
 		default:
-			return fail("unknown event %q: want outage, licenses, upgrade or remove", f[1])
+			return fail("unknown event %q: want outage, licenses, convert, upgrade or remove", f[1])
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -23,10 +23,11 @@ func TestParseSchedule(t *testing.T) {
 2025-02-01 licenses 2 C9300-24 Network Advantage
 
 2026-06-01 remove access-17
+2026-09-01 convert 8 C3850-24 IP Services
 `
 	evs, err := fleet.ParseSchedule(strings.NewReader(src), "SA", "VA")
 	require.NoError(t, err)
-	require.Len(t, evs, 6)
+	require.Len(t, evs, 7)
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
 
 	assert.Equal(t, fleet.Event{At: day("2024-03-01"), Kind: fleet.EvOutage, Path: "cloud", Duration: 120 * agent.Day}, evs[0])
@@ -37,11 +38,14 @@ func TestParseSchedule(t *testing.T) {
 	assert.Equal(t, fleet.Pool{SA: "SA", VA: "VA", Tag: "C9300-48 DNA Advantage", Qty: 3, TermYears: 3}, evs[3].Pool)
 	assert.Equal(t, fleet.Pool{SA: "SA", VA: "VA", Tag: "C9300-24 Network Advantage", Qty: 2}, evs[4].Pool)
 	assert.Equal(t, fleet.Event{At: day("2026-06-01"), Kind: fleet.EvRemove, Name: "access-17"}, evs[5])
+	assert.Equal(t, fleet.Event{At: day("2026-09-01"), Kind: fleet.EvAddLicenses, Pool: fleet.Pool{SA: "SA", VA: "VA", Tag: "C3850-24 IP Services", Qty: 8}}, evs[6],
+		"a conversion adds perpetual licenses")
 }
 
 func TestParseScheduleRefuses(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{"2024-03-01 outage cloud", "line 1: want <date> outage <path> <duration>"},
+		{"2024-03-01 convert 2 C3850-24 IP Services term 3", "line 1: converted licenses are perpetual: no term"},
 		{"2024-13-01 outage cloud 1d", `line 1: date "2024-13-01": want YYYY-MM-DD`},
 		{"\n2024-03-01 outage cloud 0d", `line 2: duration "0d": want e.g. 120d or 36h`},
 		{"2024-03-01 outage cloud 3w", `duration "3w"`},
