@@ -89,15 +89,15 @@ func (d *Device) StopConversion(now time.Time) error {
 	return nil
 }
 
-// FinishConversion records CSSM's answer to a conversion in progress
-// (nil: converted).
-func (d *Device) FinishConversion(now time.Time, err error) {
+// FinishConversion records the outcome of a conversion in progress:
+// failure is "" when CSSM converted the licenses, else why it did not.
+func (d *Device) FinishConversion(now time.Time, failure string) {
 	if d.conv.Status != ConversionInProgress {
 		return
 	}
-	if err != nil {
-		d.conv = Conversion{Status: ConversionFailed, At: now, Reason: err.Error()}
-		d.log(now, "SMART_LIC", 3, "CONVERSION_FAILED", fmt.Sprintf("License conversion failed for udi %s: %v", d.udi(), err))
+	if failure != "" {
+		d.conv = Conversion{Status: ConversionFailed, At: now, Reason: failure}
+		d.log(now, "SMART_LIC", 3, "CONVERSION_FAILED", fmt.Sprintf("License conversion failed for udi %s: %s", d.udi(), failure))
 		return
 	}
 	d.conv = Conversion{Status: ConversionDone, At: now}

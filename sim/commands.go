@@ -2,10 +2,12 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/license"
 )
 
 // Do runs an operation on a device at the world's time, records it in the
@@ -81,8 +83,9 @@ func (w *World) Install(name, image string) error {
 // StartConversion runs `license smart conversion start` on a 3650/3850:
 // the device reports its traditional licenses to the CSSM it is
 // registered to, which adds them to the device's virtual account once.
-// The report reaches CSSM at once: the transport of conversion messages is
-// not modelled. [model]
+// The report takes the device's Call Home path: a path that fails its
+// renewals fails the conversion too, and a device registered to a
+// satellite cannot convert through it. [model]
 func (w *World) StartConversion(name string) error {
 	_, err := w.Do(name, "license smart conversion start", func(d *device.Device, now time.Time) (string, error) {
 		if err := d.StartConversion(now); err != nil {
@@ -93,7 +96,23 @@ func (w *World) StartConversion(name string) error {
 		for _, u := range d.ConversionLines() {
 			lines = append(lines, cssm.ConversionLine{Tag: u.Tag, Count: u.Count})
 		}
-		d.FinishConversion(now, w.cssm.ConvertDevice(now, st.SmartAccount, st.VirtualAccount, cssm.MethodDLC, d.Agent().UDI(), lines))
+		// The report travels as the device's Smart Licensing messages do:
+		// a broken path fails it as it fails a renewal.
+		o := d.Route(now, license.Authorize{UDI: d.Agent().UDI(), Usage: d.ConversionLines()}, w.net)
+		switch {
+		case o.Failure != nil:
+			d.FinishConversion(now, o.Failure.Reason)
+		case !o.Deliver:
+			d.FinishConversion(now, license.ReasonSendFailed)
+		case o.Backend != "cssm":
+			d.FinishConversion(now, "conversion through a satellite is not supported") // [model]
+		default:
+			failure := ""
+			if err := w.cssm.ConvertDevice(now, st.SmartAccount, st.VirtualAccount, cssm.MethodDLC, d.Agent().UDI(), lines); err != nil {
+				failure = strings.TrimPrefix(err.Error(), cssm.ErrInvalid.Error()+": ")
+			}
+			d.FinishConversion(now, failure)
+		}
 		return "", nil
 	})
 	return err
