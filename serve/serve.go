@@ -468,7 +468,9 @@ func (v *served) Prompt() string {
 
 func (v *served) Exec(line string) string {
 	var out string
-	v.s.run.Do(func(time.Time) error { out = v.con.Exec(line); return nil })
+	if err := v.s.run.Do(func(time.Time) error { out = v.con.Exec(line); return nil }); err != nil {
+		return "% " + err.Error() + "\n" // the world could not be brought to the present
+	}
 	return out
 }
 
