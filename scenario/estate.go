@@ -9,7 +9,6 @@ import (
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/netsim"
-	"github.com/slsim/slsim/sim"
 	"github.com/slsim/slsim/stackwise"
 )
 
@@ -26,17 +25,11 @@ func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
 	if e.Len() == 0 {
 		return nil, errors.New("estate: no devices")
 	}
-	w, err := sim.New(sim.Config{Start: Start, Seed: seed})
+	w, err := newAccountWorld(seed)
 	if err != nil {
 		return nil, err
 	}
 	c := w.CSSM()
-	if err := c.CreateSmartAccount(Start, Account, "acme.com"); err != nil {
-		return nil, err
-	}
-	if err := c.CreateVirtualAccount(Start, Account, VA, "Campus switches"); err != nil {
-		return nil, err
-	}
 	if pool != nil {
 		for _, req := range pool.Lines() {
 			var from, to time.Time

@@ -48,10 +48,9 @@ func Stack() stackwise.Device {
 	}
 }
 
-// NewLab builds the base lab: the CSSM account with ten of each license
-// the stack needs in the Campus VA, a token, and the switch booted with a
-// name server configured and saved. Nothing is registered yet.
-func NewLab(seed uint64) (*Lab, error) {
+// newAccountWorld is a world whose CSSM holds the lab's smart account
+// (acme.com) with its Campus virtual account, and no devices yet.
+func newAccountWorld(seed uint64) (*sim.World, error) {
 	w, err := sim.New(sim.Config{Start: Start, Seed: seed})
 	if err != nil {
 		return nil, err
@@ -63,6 +62,18 @@ func NewLab(seed uint64) (*Lab, error) {
 	if err := c.CreateVirtualAccount(Start, Account, VA, "Campus switches"); err != nil {
 		return nil, err
 	}
+	return w, nil
+}
+
+// NewLab builds the base lab: the CSSM account with ten of each license
+// the stack needs in the Campus VA, a token, and the switch booted with a
+// name server configured and saved. Nothing is registered yet.
+func NewLab(seed uint64) (*Lab, error) {
+	w, err := newAccountWorld(seed)
+	if err != nil {
+		return nil, err
+	}
+	c := w.CSSM()
 	if _, err := c.AddLicenses(Start, Account, VA, "C9300-24 Network Advantage", 10, time.Time{}, time.Time{}); err != nil {
 		return nil, err
 	}
