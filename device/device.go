@@ -44,6 +44,7 @@ type Device struct {
 	logs        []agent.LogEvent
 	outbox      []license.Message
 	conv        Conversion // Device Led Conversion (3650/3850)
+	booted      time.Time  // when the device last booted (zero: before the world began keeping it)
 }
 
 // New boots a device at now with the factory configuration (saved), its
@@ -66,7 +67,7 @@ func New(now time.Time, s Spec) (*Device, error) {
 	}
 	pcg := rand.NewPCG(s.Seed^0xd1b54a32d192ed03, s.Seed)
 	cfg := DefaultConfig(s.Topology.Name, s.Topology.Level.String())
-	d := &Device{topo: s.Topology, running: cfg, startup: cfg.Clone(), ag: ag, pcg: pcg, rng: rand.New(pcg)}
+	d := &Device{topo: s.Topology, running: cfg, startup: cfg.Clone(), ag: ag, pcg: pcg, rng: rand.New(pcg), booted: now}
 	d.drain()
 	return d, nil
 }
@@ -426,9 +427,15 @@ func (d *Device) Reload(now time.Time) error {
 	if err := d.applyLevel(now); err != nil {
 		return err
 	}
+	d.booted = now
 	d.drain()
 	return nil
 }
+
+// BootedAt is when the device last booted or reloaded: `show version`'s
+// uptime counts from it. Zero for a device restored from a save that
+// did not keep it.
+func (d *Device) BootedAt() time.Time { return d.booted }
 
 // Failover makes the standby the active unit (a stack or supervisor
 // switchover). The running configuration is kept — except an unsaved key

@@ -34,6 +34,7 @@ type snapshotJSON struct {
 	RNG         []byte          `json:"rng"`
 	Agent       json.RawMessage `json:"agent"`
 	Conversion  Conversion      `json:"conversion,omitzero"`
+	Booted      time.Time       `json:"booted,omitzero"`
 }
 
 // Snapshot writes the device's state (topology, configurations, clock,
@@ -51,7 +52,7 @@ func (d *Device) Snapshot() ([]byte, error) {
 		return nil, err
 	}
 	s := snapshotJSON{Name: d.topo.Name, Version: d.topo.Version.String(), Running: d.running, Startup: d.startup,
-		ClockOffset: d.clockOffset, NTPSynced: d.ntpSynced, CRLUntil: d.crlUntil, RNG: rng, Agent: ag, Conversion: d.conv}
+		ClockOffset: d.clockOffset, NTPSynced: d.ntpSynced, CRLUntil: d.crlUntil, RNG: rng, Agent: ag, Conversion: d.conv, Booted: d.booted}
 	for _, u := range d.topo.Switches {
 		s.Switches = append(s.Switches, unitJSON{u.PID, u.SN})
 	}
@@ -99,5 +100,5 @@ func Restore(data []byte) (*Device, error) {
 		return nil, fmt.Errorf("restore device: %w", err)
 	}
 	return &Device{topo: topo, running: s.Running, startup: s.Startup, clockOffset: s.ClockOffset, ntpSynced: s.NTPSynced,
-		crlUntil: s.CRLUntil, ag: ag, pcg: pcg, rng: rand.New(pcg), conv: s.Conversion}, nil
+		crlUntil: s.CRLUntil, ag: ag, pcg: pcg, rng: rand.New(pcg), conv: s.Conversion, booted: s.Booted}, nil
 }

@@ -53,7 +53,7 @@ func grammar() map[Mode]*node {
 				arg("WORD", "Profile name").does(func(c *Console, a []string) (string, error) { return c.view().ShowCallHomeProfile(a[0]), nil })),
 			kw("smart-licensing", "Show smart licensing transport").does(show(View.ShowCallHomeSmartLicensing))),
 		kw("version", "System hardware and software status").does(func(c *Console, _ []string) (string, error) {
-			return c.view().ShowVersion(c.booted[c.dev]), nil
+			return c.view().ShowVersion(c.bootedAt()), nil
 		}),
 		kw("clock", "Display the system clock").does(show(View.ShowClock)),
 		kw("inventory", "Show the physical inventory").does(show(View.ShowInventory)),
@@ -149,7 +149,7 @@ func grammar() map[Mode]*node {
 				if err := c.w.Reload(c.dev); err != nil {
 					return errLine(err).Error() + "\n"
 				}
-				c.mode, c.booted[c.dev] = ModeUser, c.w.Now()
+				c.mode = ModeUser
 				return "\nReload requested by console. Reload Reason: Reload Command.\n"
 			}
 			if !c.device().Saved() {
@@ -884,7 +884,7 @@ func install(c *Console, a []string) (string, error) {
 		if err := c.w.Install(c.dev, image); err != nil {
 			return errLine(err).Error() + "\n"
 		}
-		c.mode, c.booted[c.dev] = ModeUser, c.w.Now()
+		c.mode = ModeUser
 		var r strings.Builder
 		r.WriteString("\n--- Starting Activate ---\nPerforming Activate on all members\n")
 		for i := 1; i <= members; i++ {

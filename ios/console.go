@@ -42,7 +42,7 @@ type Console struct {
 	pending func(line string) string
 	printed int // trace position up to which syslog lines were printed
 	debug   bool
-	booted  map[string]time.Time
+	opened  time.Time // when the console was opened: uptime's origin for a device that does not know its boot
 	vars    map[string]string
 	roots   map[Mode]*node
 	closed  bool   // exit or logout ended the session
@@ -61,13 +61,19 @@ func NewConsole(w *sim.World, device string) (*Console, error) {
 	if _, ok := w.Device(device); !ok {
 		return nil, fmt.Errorf("console: no device %q", device)
 	}
-	c := &Console{w: w, dev: device, booted: map[string]time.Time{}, vars: map[string]string{}, width: 80, from: "console"}
+	c := &Console{w: w, dev: device, opened: w.Now(), vars: map[string]string{}, width: 80, from: "console"}
 	c.roots = grammar()
 	c.printed = len(w.Trace())
-	for _, n := range w.Devices() {
-		c.booted[n] = w.Now()
-	}
 	return c, nil
+}
+
+// bootedAt is when the console's device booted, as `show version`'s
+// uptime counts.
+func (c *Console) bootedAt() time.Time {
+	if t := c.device().BootedAt(); !t.IsZero() {
+		return t
+	}
+	return c.opened
 }
 
 // World is the console's world.

@@ -2,6 +2,7 @@ package ios_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -70,4 +71,19 @@ func TestTechSupportLicenseUsage(t *testing.T) {
 	require.Equal(t, "  Entitlement tag: regid.2017-03.com.cisco.advantagek9,1.0_bd1da96e-ec1d-412b-a50e-53846b347d53\n  Count: 2\n"+
 		"  Entitlement tag: regid.2017-05.com.cisco.c9300_dna_advantage,1.0_411773c3-2116-4c10-94a4-5d357fe6ff18\n  Count: 2\n",
 		c.Exec("sh license tech support | i Entitlement|Count"))
+}
+
+// show version's uptime counts from the device's boot, not from when the
+// console (an SSH session) was opened.
+func TestUptimeFromBoot(t *testing.T) {
+	l, _ := labConsole(t)
+	require.NoError(t, l.World.RunFor(3*time.Hour+5*time.Minute))
+	c, err := ios.NewConsole(l.World, l.Device)
+	require.NoError(t, err)
+	require.Equal(t, "sw1 uptime is 3 hours, 5 minutes\n", c.Exec("show version | include uptime"))
+	c.Exec("enable")
+	c.Exec("reload")
+	c.Exec("y")
+	require.NoError(t, l.World.RunFor(time.Minute))
+	require.Equal(t, "sw1 uptime is 1 minute\n", c.Exec("show version | include uptime"))
 }
