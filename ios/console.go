@@ -50,6 +50,7 @@ type Console struct {
 	width   int    // terminal width
 	from    string // who configures, for %SYS-5-CONFIG_I: "console"
 	quiet   bool   // syslog lines are not shown (a vty line without terminal monitor)
+	paging  bool   // pending is the pager: it takes one key, not a line
 	// The binary trace's level for Smart Licensing ("": the default), and
 	// the trace position from which it applies.
 	traceLevel string
@@ -125,7 +126,7 @@ func (c *Console) Exec(line string) string {
 	switch {
 	case c.pending != nil:
 		p := c.pending
-		c.pending = nil
+		c.pending, c.paging = nil, false
 		out = p(line)
 	default:
 		out = c.ios(line)
@@ -205,6 +206,7 @@ func (c *Console) pageFrom(lines []string, n int) string {
 	if n >= len(lines) {
 		return strings.Join(lines, "")
 	}
+	c.paging = true
 	c.pending = func(key string) string {
 		switch key {
 		case " ":
@@ -242,6 +244,11 @@ func (c *Console) SetOrigin(by string) {
 // `terminal monitor`, so a remote session starts with SetMonitor(false).
 // `terminal monitor` and `terminal no monitor` change it.
 func (c *Console) SetMonitor(on bool) { c.quiet = !on }
+
+// Paging reports whether the console shows " --More-- " and waits for one
+// key: a space for a screen, Return for a line, anything else to stop. A
+// vty takes that key as typed, without Return.
+func (c *Console) Paging() bool { return c.pending != nil && c.paging }
 
 // Pending reports whether the console waits for an answer to a prompt
 // (a confirmation, a pasted certificate).

@@ -483,6 +483,13 @@ func (v *served) Complete(line string) (string, bool) {
 	return done, ok
 }
 
+// WaitsForKey: the pager takes one key, as a vty does.
+func (v *served) WaitsForKey() bool {
+	var p bool
+	v.s.run.View(func() { p = v.con.Paging() })
+	return p
+}
+
 func (v *served) Closed() bool {
 	var c bool
 	v.s.run.View(func() { c = v.con.Closed() })

@@ -231,3 +231,42 @@ func BenchmarkExecSession(b *testing.B) {
 		}
 	}
 }
+
+// The pager takes one key as typed, as on a vty: a space for the next
+// screen, q to stop, no Return.
+func TestPagerTakesOneKey(t *testing.T) {
+	s := start(t, serve.Config{})
+	c, err := dial(t, s.addr, "admin", "cisco123")
+	require.NoError(t, err)
+	defer c.Close()
+	sess, err := c.NewSession()
+	require.NoError(t, err)
+	require.NoError(t, sess.RequestPty("vt100", 10, 80, ssh.TerminalModes{}))
+	in, _ := sess.StdinPipe()
+	stdout, _ := sess.StdoutPipe()
+	require.NoError(t, sess.Shell())
+	var got bytes.Buffer
+	// read reads new output until it ends with until.
+	read := func(until string) {
+		t.Helper()
+		buf := make([]byte, 4096)
+		deadline := time.Now().Add(10 * time.Second)
+		from := got.Len()
+		for got.Len() == from || !strings.HasSuffix(got.String(), until) {
+			require.True(t, time.Now().Before(deadline), "waiting for %q in %q", until, got.String())
+			n, err := stdout.Read(buf)
+			require.NoError(t, err)
+			got.Write(buf[:n])
+		}
+	}
+	read("sw1#")
+	io.WriteString(in, "show license all\r")
+	read(" --More-- ")
+	first := got.Len()
+	io.WriteString(in, " ") // one key, no Return
+	read(" --More-- ")
+	require.Greater(t, got.Len(), first, "a space showed the next screen")
+	io.WriteString(in, "q")
+	read("sw1#")
+	require.NotContains(t, got.String(), "Reservation Info", "q stopped the output before its end")
+}

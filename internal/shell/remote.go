@@ -40,6 +40,7 @@ func RunRemote(s Session, in io.Reader, out io.Writer, maxLine int) error {
 		return !s.Closed()
 	}
 	write(s.Prompt())
+	kw, _ := s.(KeyWaiter)
 	for {
 		ch, _, err := r.ReadRune()
 		if err != nil {
@@ -50,6 +51,20 @@ func RunRemote(s Session, in io.Reader, out io.Writer, maxLine int) error {
 			continue
 		}
 		prevCR = ch == '\r'
+		if kw != nil && kw.WaitsForKey() && len(line) == 0 {
+			key := string(ch) // the pager takes the key as typed, unechoed
+			if ch == '\r' || ch == '\n' {
+				key = ""
+			}
+			write(s.Exec(key))
+			if s.Closed() {
+				return nil
+			}
+			if !kw.WaitsForKey() {
+				write(s.Prompt())
+			}
+			continue
+		}
 		switch ch {
 		case '\r', '\n':
 			if !run() {

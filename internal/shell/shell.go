@@ -26,6 +26,12 @@ type Session interface {
 	Closed() bool
 }
 
+// KeyWaiter is a Session that can wait for a single key rather than a
+// line (IOS's " --More-- " pager); RunRemote asks it before each key.
+type KeyWaiter interface {
+	WaitsForKey() bool
+}
+
 // Run reads lines from a local terminal (readline) until end of input or
 // until the session closes.
 func Run(s Session, in io.Reader, out io.Writer) error {
