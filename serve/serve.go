@@ -1,7 +1,10 @@
 // Package serve puts the simulated switches of a world on the network in
 // real time: each device answers SSH on its own port, with the users of
 // its running configuration (`username … secret …`), and each session is
-// an IOS command line on that device, as a vty line is on a switch.
+// an IOS command line on that device, as a vty line is on a switch; each
+// device answers RESTCONF over HTTPS while its configuration enables it
+// (package restconf); and the world's CSSM answers its REST API (package
+// cssmapi) and its portal (package portal), with each satellite's API.
 //
 // The world advances with a runner (package runner); every command a
 // session runs goes through the runner, so sessions and timers never race.
