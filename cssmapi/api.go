@@ -172,8 +172,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, b *bearers, grant
 	if life <= 0 {
 		life = DefaultTokenLifetime
 	}
-	g.expires = s.now().Add(life)
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": b.issue(g), "token_type": tokenType, "expires_in": int(life / time.Second)})
+	now := s.now()
+	g.expires = now.Add(life)
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": b.issue(g, now), "token_type": tokenType, "expires_in": int(life / time.Second)})
 }
 
 // call is one authorised API request.

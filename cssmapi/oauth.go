@@ -44,7 +44,7 @@ type bearers struct {
 	next int64
 }
 
-func (b *bearers) issue(g grant) string {
+func (b *bearers) issue(g grant, now time.Time) string {
 	raw := make([]byte, 24)
 	rand.Read(raw)
 	tok := hex.EncodeToString(raw)
@@ -54,7 +54,7 @@ func (b *bearers) issue(g grant) string {
 		b.m = map[string]grant{}
 	}
 	if len(b.m) >= MaxBearers {
-		b.dropOldest(g.expires.Add(-24 * time.Hour))
+		b.dropOldest(now)
 	}
 	b.next++
 	g.issued = b.next
