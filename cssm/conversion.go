@@ -188,20 +188,20 @@ func (c *CSSM) ConvertPAK(now time.Time, sa, id, va string, qty map[string]int) 
 		if len(take) == 0 {
 			return fmt.Errorf("PAK %s: %w", id, ErrAlreadyConverted)
 		}
-		var lics []string
+		var lines []ConversionLine
 		for i := range p.Lines {
-			n, ok := take[i]
-			if !ok {
-				continue
+			if n, ok := take[i]; ok {
+				lines = append(lines, ConversionLine{Tag: p.Lines[i].Tag, Count: n})
 			}
-			if _, err := r.addLot(sa, va, p.Lines[i].Tag, int64(n), time.Time{}, time.Time{}); err != nil {
-				return err
-			}
-			p.Lines[i].Converted += n
-			lics = append(lics, fmt.Sprintf("%d %s", n, r.licenseName(p.Lines[i].Tag)))
 		}
-		r.conv().history = append(r.conv().history, Conversion{Time: r.now, SA: sa, Method: MethodPAK, Source: "PAK " + id, VA: va, Licenses: lics, Status: "Converted"})
-		r.log(sa, va, "PAK %s was converted to Smart Licensing: %s.", id, strings.Join(lics, ", "))
+		lics, err := r.convert(sa, va, MethodPAK, "PAK "+id, lines)
+		if err != nil {
+			return err
+		}
+		for i, n := range take {
+			p.Lines[i].Converted += n
+		}
+		r.log(sa, va, "PAK %s was converted to Smart Licensing: %s.", id, lics)
 		return nil
 	})
 }
@@ -236,18 +236,29 @@ func (c *CSSM) ConvertDevice(now time.Time, sa, va, method string, udi license.U
 		if r.conv().devices[udi.String()] {
 			return fmt.Errorf("%s: %w", udi, ErrAlreadyConverted)
 		}
-		var lics []string
-		for _, l := range lines {
-			if _, err := r.addLot(sa, va, l.Tag, int64(l.Count), time.Time{}, time.Time{}); err != nil {
-				return err
-			}
-			lics = append(lics, fmt.Sprintf("%d %s", l.Count, r.licenseName(l.Tag)))
+		lics, err := r.convert(sa, va, method, udi.String(), lines)
+		if err != nil {
+			return err
 		}
 		r.conv().devices[udi.String()] = true
-		r.conv().history = append(r.conv().history, Conversion{Time: r.now, SA: sa, Method: method, Source: udi.String(), VA: va, Licenses: lics, Status: "Converted"})
-		r.log(sa, va, "The licenses of %s were converted to Smart Licensing (%s): %s.", udi, method, strings.Join(lics, ", "))
+		r.log(sa, va, "The licenses of %s were converted to Smart Licensing (%s): %s.", udi, method, lics)
 		return nil
 	})
+}
+
+// convert adds the lines as perpetual licenses of a virtual account and
+// records the conversion in the history; it returns the licenses as the
+// history lists them, joined ("2 C3850 24P IP Services, …").
+func (r *registry) convert(sa, va, method, source string, lines []ConversionLine) (string, error) {
+	var lics []string
+	for _, l := range lines {
+		if _, err := r.addLot(sa, va, l.Tag, int64(l.Count), time.Time{}, time.Time{}); err != nil {
+			return "", err
+		}
+		lics = append(lics, fmt.Sprintf("%d %s", l.Count, r.licenseName(l.Tag)))
+	}
+	r.conv().history = append(r.conv().history, Conversion{Time: r.now, SA: sa, Method: method, Source: source, VA: va, Licenses: lics, Status: "Converted"})
+	return strings.Join(lics, ", "), nil
 }
 
 // Converted reports whether a device's licenses were converted.
