@@ -136,11 +136,12 @@ type LicenseDetail struct {
 }
 
 // licenseRow shapes one of CSSM's Licenses rows for the API.
-func licenseRow(r cssm.LicenseRow, parentName string) License {
+func licenseRow(r cssm.LicenseRow) License {
+	parent := parentName(r.Tag)
 	l := License{License: r.License, VirtualAccount: r.VirtualAccount, Quantity: r.Quantity, InUse: r.InUse, Available: max(0, r.Available),
 		Status: r.Status, BillingType: "PREPAID", Substitutions: []Substitution{}, Details: []LicenseDetail{}}
-	if r.FromParent > 0 && parentName != "" {
-		l.Substitutions = append(l.Substitutions, Substitution{LicenseName: r.License, SubstitutedLicense: parentName, SubstitutedQuantity: r.FromParent, SubstitutionType: "HIERARCHY"})
+	if r.FromParent > 0 && parent != "" {
+		l.Substitutions = append(l.Substitutions, Substitution{LicenseName: r.License, SubstitutedLicense: parent, SubstitutedQuantity: r.FromParent, SubstitutionType: "HIERARCHY"})
 	}
 	for _, d := range r.Details {
 		ld := LicenseDetail{LicenseType: strings.ToUpper(d.LicenseType), Quantity: d.Quantity, StartDate: d.StartDate, EndDate: d.EndDate, Status: "ACTIVE"}
@@ -214,7 +215,7 @@ func (s *Server) licenses(c *call, sa string) (any, error) {
 				return err
 			}
 			for _, r := range lr {
-				rows = append(rows, licenseRow(r, parentName(r.Tag)))
+				rows = append(rows, licenseRow(r))
 			}
 		}
 		return nil
@@ -330,25 +331,34 @@ func (s *Server) createToken(c *call, sa, va string) (any, error) {
 	return success(map[string]any{"tokenInfo": t}), nil
 }
 
-func (s *Server) revokeToken(c *call, sa, va string) (any, error) {
+// revokedToken reads a POSTed token revocation: {"token": "…"}.
+func (c *call) revokedToken() (string, error) {
 	if err := c.method(http.MethodPost); err != nil {
-		return nil, err
+		return "", err
 	}
 	var req struct {
 		Token string `json:"token"`
 	}
 	if err := c.body(&req); err != nil {
+		return "", err
+	}
+	return req.Token, nil
+}
+
+func (s *Server) revokeToken(c *call, sa, va string) (any, error) {
+	token, err := c.revokedToken()
+	if err != nil {
 		return nil, err
 	}
-	err := s.do(c, func(cc *cssm.CSSM, now time.Time) error {
+	err = s.do(c, func(cc *cssm.CSSM, now time.Time) error {
 		toks, err := cc.Tokens(sa, va)
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(toks, func(t cssm.Token) bool { return t.Value == req.Token }) {
+		if !slices.ContainsFunc(toks, func(t cssm.Token) bool { return t.Value == token }) {
 			return failf(http.StatusNotFound, "no such token in %s", va)
 		}
-		return cc.RevokeToken(now, req.Token)
+		return cc.RevokeToken(now, token)
 	})
 	if err != nil {
 		return nil, err

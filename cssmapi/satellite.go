@@ -128,17 +128,12 @@ func (s *Satellite) route(c *call, p []string) (any, error) {
 			})
 			return out, err
 		case match(p[3:], "tokens", "revoke"):
-			if err := c.method(http.MethodPost); err != nil {
+			token, err := c.revokedToken()
+			if err != nil {
 				return nil, err
 			}
-			var req struct {
-				Token string `json:"token"`
-			}
-			if err := c.body(&req); err != nil {
-				return nil, err
-			}
-			err := run(func(sat *cssm.Satellite, now time.Time) (any, error) {
-				return success(map[string]any{}), sat.RevokeToken(now, req.Token)
+			err = run(func(sat *cssm.Satellite, now time.Time) (any, error) {
+				return success(map[string]any{}), sat.RevokeToken(now, token)
 			})
 			return out, err
 		case match(p[3:], "devices"):
@@ -161,7 +156,7 @@ func (s *Satellite) route(c *call, p []string) (any, error) {
 				rows, err := sat.Licenses(va)
 				lics := []License{}
 				for _, r := range rows {
-					lics = append(lics, licenseRow(r, parentName(r.Tag)))
+					lics = append(lics, licenseRow(r))
 				}
 				return success(map[string]any{"totalRecords": len(lics), "licenses": lics}), err
 			})
