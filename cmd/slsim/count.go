@@ -99,14 +99,9 @@ func newCountCmd() *cobra.Command {
 // change and the report after them; the exit status follows the estate
 // after.
 func whatIf(out io.Writer, path string, upgrades, converts []string) error {
-	f, err := os.Open(path)
+	e, pool, err := readEstate(path)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	e, pool, err := sw.Parse(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	if pool == nil {
 		pool = &sw.Pool{}
@@ -174,16 +169,25 @@ func whatIf(out io.Writer, path string, upgrades, converts []string) error {
 }
 
 func report(path string) (sw.Report, int, error) {
-	f, err := os.Open(path)
+	e, p, err := readEstate(path)
 	if err != nil {
 		return sw.Report{}, 0, err
+	}
+	return sw.Check(e.Demand(), p), e.Len(), nil
+}
+
+// readEstate reads an estate file; errors name the file.
+func readEstate(path string) (*sw.Estate, *sw.Pool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer f.Close()
 	e, p, err := sw.Parse(f)
 	if err != nil {
-		return sw.Report{}, 0, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return sw.Check(e.Demand(), p), e.Len(), nil
+	return e, p, nil
 }
 
 // plural is "1 device", "2 devices".

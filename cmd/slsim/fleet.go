@@ -19,7 +19,6 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/fleet"
-	"github.com/slsim/slsim/stackwise"
 )
 
 func newFleetCmd() *cobra.Command {
@@ -50,14 +49,9 @@ func newFleetCmd() *cobra.Command {
 			var spec fleet.Spec
 			switch {
 			case estate != "":
-				f, err := os.Open(estate)
+				e, p, err := readEstate(estate)
 				if err != nil {
 					return err
-				}
-				e, p, err := stackwise.Parse(f)
-				f.Close()
-				if err != nil {
-					return fmt.Errorf("%s: %w", estate, err)
 				}
 				spec = fleet.Spec{Start: start, Duration: time.Duration(years) * 365 * agent.Day, Seed: seed}
 				spec.Devices, spec.Pools = fleet.FromEstate(e, p, "ACME", "DEFAULT")
