@@ -8,6 +8,7 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/sim"
 	"github.com/slsim/slsim/stackwise"
 )
@@ -33,6 +34,9 @@ type View struct {
 	AgentVersion string
 	// Conversion is the device's license conversion (3650/3850).
 	Conversion device.Conversion
+	// ConversionLines are the traditional licenses the device would
+	// convert (device.ConversionLines; none on a Catalyst 9000).
+	ConversionLines []license.Usage
 }
 
 // ViewOf builds the view of a device of a world at the world's time.
@@ -44,7 +48,8 @@ func ViewOf(w *sim.World, name string) (View, error) {
 	off, auth := d.Clock()
 	run := d.Running()
 	v := View{Now: w.Now(), Status: d.Agent().Status(), Clock: Clock{Offset: off, Zone: run.Zone()}, Authoritative: auth,
-		Topology: d.Topology(), Running: run, Startup: d.Startup(), Conversion: d.Conversion()}
+		Topology: d.Topology(), Running: run, Startup: d.Startup(), Conversion: d.Conversion(),
+		ConversionLines: d.ConversionLines()}
 	for _, e := range w.Trace() {
 		if e.Source == name && e.Kind == "log" {
 			v.Logs = append(v.Logs, e)
@@ -101,7 +106,7 @@ func (v View) status() StatusInfo {
 // read (the first element: sudi, software_tag_identifier,
 // conversion_lines). A platform with nothing to convert prints nothing.
 func (v View) ShowLicenseDataConversion() string {
-	if !v.Topology.Platform().Legacy() {
+	if len(v.ConversionLines) == 0 {
 		return ""
 	}
 	type sudi struct {
@@ -119,10 +124,9 @@ func (v View) ShowLicenseDataConversion() string {
 		Tag   string `json:"software_tag_identifier"`
 		Lines []line `json:"conversion_lines"`
 	}
-	usage, _ := v.Topology.Usage()
 	u := v.Status.UDI
 	e := entry{SUDI: sudi{u.PID, u.SN}, Lines: []line{}}
-	for _, x := range usage {
+	for _, x := range v.ConversionLines {
 		ent, _ := stackwise.LookupEntitlement(x.Tag)
 		if e.Tag == "" {
 			e.Tag = ent.FullTag
