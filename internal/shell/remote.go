@@ -23,6 +23,10 @@ func RunRemote(s Session, in io.Reader, out io.Writer, maxLine int) error {
 		at     int // history position while walking it
 		prevCR bool
 	)
+	// The pager's single key: asked of the session after each command,
+	// the only time its answer can change, not at every key.
+	kw, _ := s.(KeyWaiter)
+	waiting := false
 	write := func(t string) { io.WriteString(out, t) }
 	erase := func() {
 		write(strings.Repeat("\b \b", len(line)))
@@ -37,10 +41,10 @@ func RunRemote(s Session, in io.Reader, out io.Writer, maxLine int) error {
 		}
 		at = len(hist)
 		write(s.Exec(text))
+		waiting = kw != nil && kw.WaitsForKey()
 		return !s.Closed()
 	}
 	write(s.Prompt())
-	kw, _ := s.(KeyWaiter)
 	for {
 		ch, _, err := r.ReadRune()
 		if err != nil {
@@ -51,7 +55,7 @@ func RunRemote(s Session, in io.Reader, out io.Writer, maxLine int) error {
 			continue
 		}
 		prevCR = ch == '\r'
-		if kw != nil && kw.WaitsForKey() && len(line) == 0 {
+		if waiting && len(line) == 0 {
 			key := string(ch) // the pager takes the key as typed, unechoed
 			if ch == '\r' || ch == '\n' {
 				key = ""
@@ -60,7 +64,7 @@ func RunRemote(s Session, in io.Reader, out io.Writer, maxLine int) error {
 			if s.Closed() {
 				return nil
 			}
-			if !kw.WaitsForKey() {
+			if waiting = kw.WaitsForKey(); !waiting {
 				write(s.Prompt())
 			}
 			continue
