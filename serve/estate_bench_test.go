@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -72,7 +73,7 @@ func heap() uint64 {
 // shellSession is an interactive session on one switch: a command is
 // typed and its output read up to the next prompt.
 type shellSession struct {
-	in     interface{ Write([]byte) (int, error) }
+	in     io.Writer
 	out    chan []byte
 	prompt string
 	buf    []byte
@@ -80,22 +81,7 @@ type shellSession struct {
 
 func openShell(b *testing.B, addr, host string) *shellSession {
 	b.Helper()
-	c, err := dial(b, addr, "admin", "cisco123")
-	if err != nil {
-		b.Fatal(err)
-	}
-	sess, err := c.NewSession()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sess.RequestPty("vt100", 1000, 511, ssh.TerminalModes{}); err != nil {
-		b.Fatal(err)
-	}
-	in, _ := sess.StdinPipe()
-	stdout, _ := sess.StdoutPipe()
-	if err := sess.Shell(); err != nil {
-		b.Fatal(err)
-	}
+	_, in, stdout := shellOn(b, addr, "admin", "cisco123", 1000, 511)
 	s := &shellSession{in: in, out: make(chan []byte, 64), prompt: host + "#"}
 	go func() {
 		for {

@@ -107,25 +107,36 @@ func TestExecRunsOneCommand(t *testing.T) {
 	require.Contains(t, string(out), "Smart Licensing is ENABLED")
 }
 
+// shellOn logs in and opens a shell on a rows×cols pty; the connection
+// closes when the test ends.
+func shellOn(t testing.TB, addr, user, password string, rows, cols int) (*ssh.Session, io.Writer, io.Reader) {
+	t.Helper()
+	c, err := dial(t, addr, user, password)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	sess, err := c.NewSession()
+	require.NoError(t, err)
+	require.NoError(t, sess.RequestPty("vt100", rows, cols, ssh.TerminalModes{}))
+	in, err := sess.StdinPipe()
+	require.NoError(t, err)
+	out, err := sess.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, sess.Shell())
+	return sess, in, out
+}
+
 // typeInto logs in, opens a shell on an 80×24 pty, types input and
 // returns what the session printed until it closed.
 func typeInto(t *testing.T, addr, user, password, input string) string {
 	t.Helper()
-	c, err := dial(t, addr, user, password)
+	sess, in, out := shellOn(t, addr, user, password, 24, 80)
+	_, err := io.WriteString(in, input)
 	require.NoError(t, err)
-	defer c.Close()
-	sess, err := c.NewSession()
-	require.NoError(t, err)
-	require.NoError(t, sess.RequestPty("vt100", 24, 80, ssh.TerminalModes{}))
-	in, err := sess.StdinPipe()
-	require.NoError(t, err)
-	var out bytes.Buffer
-	sess.Stdout = &out
-	require.NoError(t, sess.Shell())
-	_, err = io.WriteString(in, input)
+	var got bytes.Buffer
+	_, err = io.Copy(&got, out)
 	require.NoError(t, err)
 	require.NoError(t, sess.Wait())
-	return out.String()
+	return got.String()
 }
 
 // A shell on a pty is a vty line: the prompt of the user's privilege,
@@ -236,15 +247,7 @@ func BenchmarkExecSession(b *testing.B) {
 // screen, q to stop, no Return.
 func TestPagerTakesOneKey(t *testing.T) {
 	s := start(t, serve.Config{})
-	c, err := dial(t, s.addr, "admin", "cisco123")
-	require.NoError(t, err)
-	defer c.Close()
-	sess, err := c.NewSession()
-	require.NoError(t, err)
-	require.NoError(t, sess.RequestPty("vt100", 10, 80, ssh.TerminalModes{}))
-	in, _ := sess.StdinPipe()
-	stdout, _ := sess.StdoutPipe()
-	require.NoError(t, sess.Shell())
+	_, in, stdout := shellOn(t, s.addr, "admin", "cisco123", 10, 80)
 	var got bytes.Buffer
 	// read reads new output until it ends with until.
 	read := func(until string) {
