@@ -44,14 +44,12 @@ func New(seed uint64) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return attach(l, seed)
+	return Attach(l, seed)
 }
 
 // Attach opens a session on a lab built elsewhere (scenario.NewEstate, a
 // scenario's Break), on its device, with its token in $TOKEN.
-func Attach(l *scenario.Lab, seed uint64) (*Session, error) { return attach(l, seed) }
-
-func attach(l *scenario.Lab, seed uint64) (*Session, error) {
+func Attach(l *scenario.Lab, seed uint64) (*Session, error) {
 	con, err := ios.NewConsole(l.World, l.Device)
 	if err != nil {
 		return nil, err
@@ -325,7 +323,7 @@ func (s *Session) scenario(f []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ns, err := attach(l, s.seed)
+	ns, err := Attach(l, s.seed)
 	if err != nil {
 		return "", err
 	}
