@@ -61,11 +61,9 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 // secureServerOnly wraps device's HTTPS listener: a connection is closed
 // at once unless the running configuration has `ip http secure-server`
 // (as a switch without it refuses port 443), at most MaxSessions are open
-// at a time, and the rest is TLS.
-func (s *Server) secureServerOnly(device string, ln net.Listener) net.Listener {
-	return tls.NewListener(&gate{Listener: ln, s: s, device: device, slots: make(chan struct{}, s.cfg.MaxSessions)}, &tls.Config{
-		Certificates: []tls.Certificate{*s.cfg.Certificate}, MinVersion: tls.VersionTLS12,
-	})
+// at a time, and the rest is TLS as cfg says.
+func (s *Server) secureServerOnly(device string, ln net.Listener, cfg *tls.Config) net.Listener {
+	return tls.NewListener(&gate{Listener: ln, s: s, device: device, slots: make(chan struct{}, s.cfg.MaxSessions)}, cfg)
 }
 
 type gate struct {

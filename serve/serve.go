@@ -225,7 +225,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			hs.Serve(s.secureServerOnly(name, s.hlns[name]))
+			hs.Serve(s.secureServerOnly(name, s.hlns[name], hs.TLSConfig))
 		}()
 	}
 	for _, e := range s.extra {
