@@ -61,7 +61,7 @@ func (e event) view() Event {
 		v.User = SystemUser
 	}
 	if e.Kind != "" {
-		v.Message = fmt.Sprintf("Product instance %s (%s) was %s.", e.Host, e.UDI, e.Kind)
+		v.Message = fmt.Sprintf("Product instance %s was %s.", instanceLabel(e.Host, e.UDI), e.Kind)
 	}
 	return v
 }
@@ -129,6 +129,6 @@ func (c *CSSM) RemoveInstance(now time.Time, udi license.UDI) error {
 }
 
 // instanceName is how the event log names a product instance.
-func instanceName(i *instance) string {
-	return fmt.Sprintf("%s (%s)", i.Hostname, i.UDI)
-}
+func instanceName(i *instance) string { return instanceLabel(i.Hostname, i.UDI) }
+
+func instanceLabel(host string, udi license.UDI) string { return fmt.Sprintf("%s (%s)", host, udi) }
