@@ -41,11 +41,6 @@ func ImageVersion(image string, p stackwise.Platform) (stackwise.Version, error)
 	return v, nil
 }
 
-// ImageName is the file name of a release's image for a platform.
-func ImageName(v stackwise.Version, p stackwise.Platform) string {
-	return fmt.Sprintf("flash:%s.%02d.%02d.%02d%s.SPA.bin", imageFamily(p), v.Major, v.Minor, v.Rebuild, v.Letter)
-}
-
 // imageFamily is the image name's prefix for a platform: cat9k_iosxe on
 // the Catalyst 9000, cat3k_caa-universalk9 on the 3650/3850.
 func imageFamily(p stackwise.Platform) string {
