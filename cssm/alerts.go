@@ -56,16 +56,60 @@ func (r *registry) raise(key string, a Alert) {
 		a.Source = a.VA
 	}
 	r.nextAlrt++
+	r.alertVer++
 	al := a
 	r.alerts = append(r.alerts, &al)
 	r.active[key] = &al
 }
 
+// MaxClearedAlerts is how many cleared alerts CSSM keeps (the newest);
+// open alerts are always kept. [model]
+const MaxClearedAlerts = 1000
+
 func (r *registry) clear(key string) {
 	if open, ok := r.active[key]; ok {
 		open.Cleared = r.now
 		delete(r.active, key)
+		r.alertVer++
+		if len(r.alerts)-len(r.active) > MaxClearedAlerts+MaxClearedAlerts/8 { // in batches: amortised O(1)
+			r.pruneAlerts()
+		}
 	}
+}
+
+// pruneAlerts drops the oldest cleared alerts beyond MaxClearedAlerts.
+func (r *registry) pruneAlerts() {
+	drop := len(r.alerts) - len(r.active) - MaxClearedAlerts
+	kept := r.alerts[:0]
+	for _, a := range r.alerts {
+		if drop > 0 && !a.Active() {
+			drop--
+			continue
+		}
+		kept = append(kept, a)
+	}
+	clear(r.alerts[len(kept):])
+	r.alerts = kept
+}
+
+// alertsFrom returns copies of the alerts (open or cleared) whose ID is
+// id or more, by ID.
+func (r *registry) alertsFrom(id int) []Alert {
+	i, _ := slices.BinarySearchFunc(r.alerts, id, func(a *Alert, id int) int { return a.ID - id })
+	out := make([]Alert, 0, len(r.alerts)-i)
+	for _, a := range r.alerts[i:] {
+		out = append(out, *a)
+	}
+	return out
+}
+
+// alert returns a copy of the alert with an ID, if CSSM still keeps it.
+func (r *registry) alert(id int) (Alert, bool) {
+	i, ok := slices.BinarySearchFunc(r.alerts, id, func(a *Alert, id int) int { return a.ID - id })
+	if !ok {
+		return Alert{}, false
+	}
+	return *r.alerts[i], true
 }
 
 // listAlerts returns copies of the alerts of an account (all accounts for

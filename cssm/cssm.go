@@ -200,6 +200,17 @@ func (c *CSSM) Tokens(sa, va string) ([]Token, error) { return c.r.listTokens(sa
 // first; with all set, cleared ones too.
 func (c *CSSM) Alerts(sa string, all bool) []Alert { return c.r.listAlerts(sa, all) }
 
+// AlertsVersion changes whenever an alert is raised or cleared, so that a
+// reader can tell cheaply whether to look again.
+func (c *CSSM) AlertsVersion() uint64 { return c.r.alertVer }
+
+// AlertsFrom lists the alerts, open or cleared, whose ID is id or more, by
+// ID. Cleared alerts are kept up to MaxClearedAlerts.
+func (c *CSSM) AlertsFrom(id int) []Alert { return c.r.alertsFrom(id) }
+
+// Alert returns an alert by ID, if CSSM still keeps it.
+func (c *CSSM) Alert(id int) (Alert, bool) { return c.r.alert(id) }
+
 // SmartAccounts lists the smart accounts' names, sorted.
 func (c *CSSM) SmartAccounts() []string {
 	return slices.Sorted(maps.Keys(c.r.accounts))

@@ -41,6 +41,7 @@ type registry struct {
 	active   map[string]*Alert // open alerts by key
 	nextLot  int
 	nextAlrt int
+	alertVer uint64 // counts alerts raised and cleared (AlertsVersion)
 	nextGen  uint64
 	sched    pq.Heap[entry]
 	seq      uint64 // schedule entries pushed

@@ -259,6 +259,9 @@ func registryFromJSON(j registryJSON, cat license.Catalog) (*registry, error) {
 		if a.ID < 1 || a.ID >= r.nextAlrt {
 			return nil, fmt.Errorf("alert %d: bad ID", a.ID)
 		}
+		if n := len(r.alerts); n > 0 && r.alerts[n-1].ID >= a.ID {
+			return nil, fmt.Errorf("alert %d: after alert %d, out of order", a.ID, r.alerts[n-1].ID)
+		}
 		al := a
 		r.alerts = append(r.alerts, &al)
 		if al.Active() {

@@ -121,6 +121,9 @@ type Config struct {
 	// BootSystem is `boot system <image>`: the image a reload boots
 	// (bundle mode); "" boots the installed packages (install mode).
 	BootSystem string `json:"bootSystem,omitempty"`
+	// LogBuffer is `logging buffered <size>`: the logging buffer's size in
+	// bytes (0: the platform's default; -1: `no logging buffered`).
+	LogBuffer int `json:"logBuffer,omitempty"`
 	// SLAKeyPair is the identity of the SLA-KeyPair RSA key the
 	// registration generated ("" when none); PKI keys live in the
 	// configuration, so an unsaved key is lost on reload.
@@ -198,7 +201,7 @@ func (c Config) Equal(d Config) bool {
 		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&
 		a.LicenseLevel == b.LicenseLevel && a.SLAKeyPair == b.SLAKeyPair &&
 		a.DomainName == b.DomainName && a.AAANewModel == b.AAANewModel && a.HTTPSecureServer == b.HTTPSecureServer &&
-		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF && a.BootSystem == b.BootSystem
+		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF && a.BootSystem == b.BootSystem && a.LogBuffer == b.LogBuffer
 }
 
 // Trustpoint returns a trustpoint by name.

@@ -92,6 +92,14 @@ func (d *Device) Running() Config { return d.running.Clone() }
 // Startup returns a copy of the startup configuration.
 func (d *Device) Startup() Config { return d.startup.Clone() }
 
+// NTPServers are the running configuration's `ntp server` addresses (the
+// device's own slice: read, do not keep).
+func (d *Device) NTPServers() []string { return d.running.NTPServers }
+
+// LogBufferSize is the running configuration's `logging buffered` size in
+// bytes: 0 for the platform's default, -1 when buffered logging is off.
+func (d *Device) LogBufferSize() int { return d.running.LogBuffer }
+
 // Saved reports whether running and startup configurations are the same.
 func (d *Device) Saved() bool { return d.running.Equal(d.startup) }
 

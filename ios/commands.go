@@ -16,6 +16,7 @@ import (
 	"crypto/x509"
 
 	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/sim"
 	"github.com/slsim/slsim/stackwise"
 )
 
@@ -34,6 +35,14 @@ func show(f func(v View) string) func(*Console, []string) (string, error) {
 	return func(c *Console, _ []string) (string, error) { return f(c.view()), nil }
 }
 
+// showLogs is show for the commands that print the logging buffer.
+func showLogs(f func(v View) string) func(*Console, []string) (string, error) {
+	return func(c *Console, _ []string) (string, error) {
+		v, _ := ViewWithLogs(c.w, c.dev)
+		return f(v), nil
+	}
+}
+
 // grammar builds the command trees of every mode.
 func grammar() map[Mode]*node {
 	showTree := kw("show", "Show running system information",
@@ -44,7 +53,7 @@ func grammar() map[Mode]*node {
 			kw("usage", "Show license usage information").does(show(View.ShowLicenseUsage)),
 			kw("udi", "Show license UDI information").does(show(View.ShowLicenseUDI)),
 			kw("data", "Show license data", kw("conversion", "Show license conversion data").does(show(View.ShowLicenseDataConversion))),
-			kw("eventlog", "Show license event log").does(show(View.ShowLicenseEventlog)),
+			kw("eventlog", "Show license event log").does(showLogs(View.ShowLicenseEventlog)),
 			kw("tech", "Show license tech information",
 				kw("support", "Show license tech support information").does(show(View.ShowLicenseTechSupport)))),
 		kw("call-home", "Show command for call home",
@@ -64,13 +73,13 @@ func grammar() map[Mode]*node {
 				}))).does(func(c *Console, _ []string) (string, error) { return c.view().ShowIPRoute(""), nil }),
 			kw("interface", "IP interface status and configuration", kw("brief", "Brief summary of IP status and configuration").does(show(View.ShowIPInterfaceBrief)))),
 		kw("vrf", "VPN Routing/Forwarding instance information").does(show(View.ShowVRF)),
-		kw("logging", "Show the contents of logging buffers").does(show(View.ShowLogging)),
+		kw("logging", "Show the contents of logging buffers").does(showLogs(View.ShowLogging)),
 		kw("platform", "Show platform information", kw("software", "Show software information", kw("trace", "Show trace information",
 			kw("message", "Show trace messages", traceTarget(kw("ios", "IOSd process"), nil))))),
 		kw("install", "install information", kw("summary", "Show install summary").does(show(View.ShowInstallSummary))),
 		kw("tech-support", "Show system information for Tech-Support",
 			kw("license", "License information").does(func(c *Console, _ []string) (string, error) {
-				v := c.view()
+				v, _ := ViewWithLogs(c.w, c.dev)
 				return "------------------ show license tech support ------------------\n\n" + v.ShowLicenseTechSupport() +
 					"\n------------------ show license eventlog ------------------\n\n" + v.ShowLicenseEventlog() +
 					"\n------------------ show running-config ------------------\n\n" + ShowRunningConfig(v.Running), nil
@@ -1009,7 +1018,7 @@ func traceTarget(n *node, set func(level string) func(*Console, []string) (strin
 // now on, the trace keeps Smart Licensing's messages down to the level.
 func setTrace(level string) func(*Console, []string) (string, error) {
 	return func(c *Console, _ []string) (string, error) {
-		c.traceLevel, c.traceFrom = level, len(c.w.Trace())
+		c.traceLevel, c.traceFrom = level, c.w.Head()
 		return "", nil
 	}
 }
@@ -1021,20 +1030,29 @@ func setTrace(level string) func(*Console, []string) (string, error) {
 func showTrace(c *Console, _ []string) (string, error) {
 	debug := slices.Index(traceLevels, c.traceLevel) >= slices.Index(traceLevels, "debug")
 	var b strings.Builder
-	for i, e := range c.w.Trace() {
-		if e.Source != c.dev {
+	line := func(t time.Time, level, text string) {
+		fmt.Fprintf(&b, "%s {iosrp_R0-0}{1}: [infra-sl] [25964]: (%s): %s\n", t.UTC().Format("2006/01/02 15:04:05.000"), level, text)
+	}
+	// Smart Licensing's lines of the logging buffer, and the Call Home
+	// messages since the level was raised, in stream order.
+	var logs []sim.LogLine
+	for _, l := range c.w.Logs(c.dev) {
+		if !l.Line.EventLog && strings.Contains(l.Line.Message(), "SMART_LIC") {
+			logs = append(logs, l)
+		}
+	}
+	var msgs []sim.Event
+	if debug {
+		msgs = c.w.Select(c.traceFrom, func(e *sim.Event) bool { return e.Source == c.dev && e.Kind.Transport() })
+	}
+	for len(logs) > 0 || len(msgs) > 0 {
+		if len(msgs) == 0 || len(logs) > 0 && logs[0].Seq < msgs[0].Seq {
+			line(logs[0].Line.Time, "note", logs[0].Line.Message())
+			logs = logs[1:]
 			continue
 		}
-		level, text := "", e.Text
-		switch {
-		case e.Kind == "log" && strings.Contains(e.Text, "SMART_LIC"):
-			level = "note"
-		case debug && i >= c.traceFrom && (e.Kind == "send" || e.Kind == "deliver" || e.Kind == "fail" || e.Kind == "lost"):
-			level, text = "debug", e.Kind+" "+e.Text
-		default:
-			continue
-		}
-		fmt.Fprintf(&b, "%s {iosrp_R0-0}{1}: [infra-sl] [25964]: (%s): %s\n", e.Time.UTC().Format("2006/01/02 15:04:05.000"), level, text)
+		line(msgs[0].Time, "debug", msgs[0].Kind.String()+" "+msgs[0].Text())
+		msgs = msgs[1:]
 	}
 	return b.String(), nil
 }

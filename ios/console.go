@@ -25,8 +25,9 @@ const (
 	ModeInterface              // Switch(config-if)#
 )
 
-// MaxLogLines bounds the syslog lines printed after one command; the rest
-// are counted (show logging has them all). [model]
+// MaxLogLines bounds the syslog lines printed after one command: the
+// latest are printed, the earlier ones counted (show logging keeps what
+// its buffer holds). [model]
 const MaxLogLines = 40
 
 // Console is an IOS command line on one device of a world. Exec takes one
@@ -40,7 +41,8 @@ type Console struct {
 	tp      string // the trustpoint being configured
 	iface   string // the interface being configured
 	pending func(line string) string
-	printed int // trace position up to which syslog lines were printed
+	cursor  sim.Cursor // the stream position up to which syslog lines were printed
+	logged  uint64     // the device's log lines counted by then (sim.World.LogCount)
 	debug   bool
 	opened  time.Time // when the console was opened: uptime's origin for a device that does not know its boot
 	vars    map[string]string
@@ -52,9 +54,9 @@ type Console struct {
 	quiet   bool   // syslog lines are not shown (a vty line without terminal monitor)
 	paging  bool   // pending is the pager: it takes one key, not a line
 	// The binary trace's level for Smart Licensing ("": the default), and
-	// the trace position from which it applies.
+	// the stream position from which it applies.
 	traceLevel string
-	traceFrom  int
+	traceFrom  sim.Cursor
 }
 
 // NewConsole opens a console on a device of a world, in user EXEC mode.
@@ -64,7 +66,7 @@ func NewConsole(w *sim.World, device string) (*Console, error) {
 	}
 	c := &Console{w: w, dev: device, opened: w.Now(), vars: map[string]string{}, width: 80, from: "console"}
 	c.roots = grammar()
-	c.printed = len(w.Trace())
+	c.cursor, c.logged = w.Head(), w.LogCount(device)
 	return c, nil
 }
 
@@ -347,33 +349,33 @@ func ambiguous(line string) string {
 // Logs returns the syslog lines (and, with debugging on, the Call Home
 // messages) of the device since the last call, as the console shows them.
 func (c *Console) Logs() string {
-	tr := c.w.Trace()
-	if c.printed > len(tr) {
-		c.printed = len(tr)
-	}
-	v, err := ViewOf(c.w, c.dev)
-	if err != nil {
-		return ""
-	}
-	var lines []string
-	for _, e := range tr[c.printed:] {
-		if e.Source != c.dev {
-			continue
-		}
-		switch {
-		case e.Kind == "log":
-			lines = append(lines, v.Syslog(e))
-		case c.debug && (e.Kind == "send" || e.Kind == "deliver" || e.Kind == "fail" || e.Kind == "lost"):
-			lines = append(lines, v.Syslog(sim.Event{Time: e.Time, Text: "CALL-HOME-SL: " + e.Kind + " " + e.Text}))
-		}
-	}
-	c.printed = len(tr)
+	from, counted := c.cursor, c.logged
+	c.cursor, c.logged = c.w.Head(), c.w.LogCount(c.dev)
 	if c.quiet {
 		return ""
 	}
-	if len(lines) > MaxLogLines {
-		more := len(lines) - MaxLogLines
-		lines = append(lines[:MaxLogLines], fmt.Sprintf("... %d more log lines (show logging)", more))
+	var lines []string
+	logs := c.w.LogsAfter(c.dev, from)
+	// Lines the buffer dropped before this read: counted, not shown.
+	gone := int(c.logged-counted) - len(logs)
+	var debug []sim.Event
+	if c.debug {
+		debug = c.w.Select(from, func(e *sim.Event) bool { return e.Source == c.dev && e.Kind.Transport() })
+	}
+	v := c.view()
+	// Both are in stream order: merge them by sequence number.
+	for len(logs) > 0 || len(debug) > 0 {
+		if len(debug) == 0 || len(logs) > 0 && logs[0].Seq < debug[0].Seq {
+			lines = append(lines, logs[0].Text())
+			logs = logs[1:]
+			continue
+		}
+		e := debug[0]
+		lines = append(lines, v.Syslog(e.Time, "CALL-HOME-SL: "+e.Kind.String()+" "+e.Text()))
+		debug = debug[1:]
+	}
+	if n := gone + len(lines); n > MaxLogLines {
+		lines = append([]string{fmt.Sprintf("... %d earlier log lines (show logging)", n-MaxLogLines)}, lines[len(lines)-MaxLogLines:]...)
 	}
 	if len(lines) == 0 {
 		return ""

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/slsim/slsim/agent"
-	"github.com/slsim/slsim/sim"
 	"github.com/slsim/slsim/stackwise"
 )
 
@@ -219,32 +218,26 @@ func (v View) ShowLicenseUDI() string {
 func (v View) ShowLicenseEventlog() string {
 	w := &writer{blank: v.Blank}
 	w.line(" **** Event Log ****")
-	for _, e := range v.Logs {
-		name, detail, ok := eventlogEntry(e)
+	for _, l := range v.Logs {
+		name, detail, ok := eventlogEntry(l.Line)
 		if !ok {
 			continue
 		}
-		w.line("%s %s %s", v.Clock.Local(e.Time).Format("2006-01-02 15:04:05.000 MST"), name, detail)
+		w.line("%s %s %s", v.Clock.Local(l.Line.Time).Format("2006-01-02 15:04:05.000 MST"), name, detail)
 	}
 	return w.String()
 }
 
-// eventlogEntry turns a syslog line into an event-log entry: SAEVT lines as
-// they are, SMART_LIC ones as SAEVT_<mnemonic> with their text.
-func eventlogEntry(e sim.Event) (string, string, bool) {
-	if strings.HasPrefix(e.Text, "SAEVT_") {
-		name, detail, _ := strings.Cut(e.Text, " ")
-		return name, detail, true
+// eventlogEntry turns a log line into an event-log entry: SAEVT lines as
+// they are, SMART_LIC syslog lines as SAEVT_<mnemonic> with their text.
+func eventlogEntry(l agent.LogEvent) (string, string, bool) {
+	switch {
+	case l.EventLog:
+		return l.Mnemonic, l.Text, true
+	case l.Facility == "SMART_LIC":
+		return "SAEVT_" + l.Mnemonic, `text="` + l.Text + `"`, true
 	}
-	rest, ok := strings.CutPrefix(e.Text, "%SMART_LIC-")
-	if !ok || len(rest) < 3 {
-		return "", "", false
-	}
-	mn, text, ok := strings.Cut(rest[2:], ": ")
-	if !ok {
-		return "", "", false
-	}
-	return "SAEVT_" + mn, `text="` + text + `"`, true
+	return "", "", false
 }
 
 // remaining prints a duration as genieparser's tech-support captures do:

@@ -26,7 +26,11 @@ type View struct {
 	Topology      stackwise.Device
 	Running       device.Config
 	Startup       device.Config
-	Logs          []sim.Event // the device's syslog lines, oldest first
+	// Logs is the device's logging buffer, oldest first (filled by the
+	// console for the commands that print it), and LogBuffer its size in
+	// bytes.
+	Logs      []sim.LogLine
+	LogBuffer int
 	// Blank is what an empty line of `show license` holds: "" on the
 	// switches the captures come from, " " in the genieparser captures.
 	Blank string
@@ -49,23 +53,25 @@ func ViewOf(w *sim.World, name string) (View, error) {
 	run := d.Running()
 	v := View{Now: w.Now(), Status: d.Agent().Status(), Clock: Clock{Offset: off, Zone: run.Zone()}, Authoritative: auth,
 		Topology: d.Topology(), Running: run, Startup: d.Startup(), Conversion: d.Conversion(),
-		ConversionLines: d.ConversionLines()}
-	for _, e := range w.Trace() {
-		if e.Source == name && e.Kind == "log" {
-			v.Logs = append(v.Logs, e)
-		}
-	}
+		ConversionLines: d.ConversionLines(), LogBuffer: w.LogBufferSize(name)}
 	return v, nil
 }
 
-// Syslog formats a log line as the console prints it:
-// "*Mar  4 10:00:00.000: %SMART_LIC-5-EVAL_START: Entering evaluation period",
-// with '*' while the clock is not authoritative.
-func (v View) Syslog(e sim.Event) string {
-	if e.Stamp != "" {
-		return e.Stamp + ": " + e.Text
+// ViewWithLogs is ViewOf with the device's logging buffer, for the
+// commands that print it.
+func ViewWithLogs(w *sim.World, name string) (View, error) {
+	v, err := ViewOf(w, name)
+	if err == nil {
+		v.Logs = w.Logs(name)
 	}
-	return device.FormatStamp(v.Clock.Local(e.Time), v.Authoritative) + ": " + e.Text
+	return v, err
+}
+
+// Syslog formats a line of the console's own (not from the buffer) as the
+// console prints it now: "*Mar  4 10:00:00.000: text", with '*' while the
+// clock is not authoritative.
+func (v View) Syslog(t time.Time, text string) string {
+	return device.FormatStamp(v.Clock.Local(t), v.Authoritative) + ": " + text
 }
 
 // unsynced is the '*' IOS puts before times while its clock is not
@@ -85,9 +91,13 @@ func (v View) ShowClock() string {
 // ShowLogging renders the device's syslog lines (`show logging`, the buffer part).
 func (v View) ShowLogging() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\nLog Buffer (102400 bytes):\n\n")
-	for _, e := range v.Logs {
-		b.WriteString(v.Syslog(e) + "\n")
+	size := v.LogBuffer
+	if size <= 0 {
+		size = sim.DefaultLogBuffer
+	}
+	fmt.Fprintf(&b, "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\nLog Buffer (%d bytes):\n\n", size)
+	for _, l := range v.Logs {
+		b.WriteString(l.Text() + "\n")
 	}
 	return b.String()
 }

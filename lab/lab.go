@@ -195,9 +195,8 @@ func (s *Session) lab(f []string) (string, error) {
 			}
 			n = v
 		}
-		tr := w.Trace()
 		var b strings.Builder
-		for _, e := range tr[max(0, len(tr)-n):] {
+		for _, e := range w.Recent(n) {
 			b.WriteString(e.String() + "\n")
 		}
 		return b.String(), nil

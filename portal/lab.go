@@ -40,6 +40,7 @@ func lab(w *sim.World, d *pageData) {
 	for i := len(tr) - 1; i >= 0 && len(d.Timeline) < MaxTimeline; i-- {
 		d.Timeline = append(d.Timeline, tr[i])
 	}
+	// The charts span the window of events the world keeps.
 	if c := fleetChart(w, tr); c != "" {
 		d.Chart = template.HTML(c)
 	}
@@ -71,14 +72,17 @@ func fleetChart(w *sim.World, tr []sim.Event) string {
 	}
 	reg := make([]string, len(index))
 	auth := make([]string, len(index))
+	for n, st := range windowStart(w, tr) {
+		reg[index[n]], auth[index[n]] = st.Registration, st.Authorization
+	}
 	r := &fleet.Report{Devices: len(index)}
 	k := 0
 	for i := 0; i <= days; i++ {
 		at := first.Add(time.Duration(i) * day)
 		for ; k < len(tr) && !tr[k].Time.After(at); k++ {
 			e := tr[k]
-			if j, ok := index[e.Source]; ok && e.Kind == "state" {
-				reg[j], auth[j], _ = strings.Cut(e.Text, " / ")
+			if j, ok := index[e.Source]; ok && e.Kind == sim.EventState {
+				reg[j], auth[j] = e.To.Registration, e.To.Authorization
 			}
 		}
 		dd := fleet.Day{Date: at, Registration: make([]int, len(fleet.RegStates)), Authorization: make([]int, len(fleet.AuthStates))}
@@ -99,8 +103,27 @@ func fleetChart(w *sim.World, tr []sim.Event) string {
 	return b.String()
 }
 
-// chart draws each device's license authorization status over the
-// world's time, one band per device, from the trace's state events.
+// windowStart is each device's state when the window of events begins:
+// the state its first state event left, or, with none in the window, the
+// state it is in now.
+func windowStart(w *sim.World, tr []sim.Event) map[string]sim.State {
+	out := map[string]sim.State{}
+	for _, e := range tr {
+		if _, seen := out[e.Source]; e.Kind == sim.EventState && !seen {
+			out[e.Source] = e.From
+		}
+	}
+	for _, n := range w.Devices() {
+		if _, seen := out[n]; !seen {
+			out[n] = w.State(n)
+		}
+	}
+	return out
+}
+
+// chart draws each device's license authorization status over the time
+// the world's window of events spans, one band per device, from the state
+// events.
 func chart(w *sim.World, tr []sim.Event) string {
 	names := w.Devices()
 	if len(tr) == 0 || len(names) == 0 {
@@ -121,6 +144,7 @@ func chart(w *sim.World, tr []sim.Event) string {
 		}
 		return "#dddddd"
 	}
+	initial := windowStart(w, tr)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11" id="states">`, left+width+20, height)
 	for i, n := range names {
@@ -128,6 +152,10 @@ func chart(w *sim.World, tr []sim.Event) string {
 		fmt.Fprintf(&b, `<text x="0" y="%d">%s</text>`, y+15, html.EscapeString(n))
 		var from time.Time
 		status := ""
+		if st, ok := initial[n]; ok {
+			status = st.Authorization
+		}
+		from = start
 		flush := func(to time.Time) {
 			if status != "" {
 				fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s</title></rect>`,
@@ -135,10 +163,10 @@ func chart(w *sim.World, tr []sim.Event) string {
 			}
 		}
 		for _, e := range tr {
-			if e.Source != n || e.Kind != "state" {
+			if e.Source != n || e.Kind != sim.EventState {
 				continue
 			}
-			_, auth, _ := strings.Cut(e.Text, " / ")
+			auth := e.To.Authorization
 			if auth == status {
 				continue
 			}

@@ -33,7 +33,7 @@ type Lab struct {
 	World  *sim.World
 	Device string
 	Token  string // a valid token of the Campus virtual account
-	mark   int    // trace position of the last Section
+	mark   sim.Cursor // stream position of the last Section
 	out    strings.Builder
 }
 
@@ -134,14 +134,17 @@ func (l *Lab) ShowLicenseStatus() string {
 // Section appends to the transcript a heading and the switch's trace lines
 // (actions, logs, state changes, transport outcomes) since the last section.
 func (l *Lab) Section(title string) {
-	tr := l.World.Trace()
+	evs, next, missed := l.World.Events(l.mark)
 	fmt.Fprintf(&l.out, "## %s\n", title)
-	for _, e := range tr[l.mark:] {
-		if e.Source == l.Device || e.Source == "world" || e.Kind == "alert" {
+	if missed > 0 {
+		fmt.Fprintf(&l.out, "(%d earlier events are no longer in the world's window)\n", missed)
+	}
+	for _, e := range evs {
+		if e.Source == l.Device || e.Source == "world" || e.Kind == sim.EventAlert {
 			l.out.WriteString(e.String() + "\n")
 		}
 	}
-	l.mark = len(tr)
+	l.mark = next
 }
 
 // Show appends `show license status` to the transcript.

@@ -18,10 +18,11 @@ func (w *World) Do(name, what string, op func(d *device.Device, now time.Time) (
 	if !ok {
 		return "", fmt.Errorf("no device %q", name)
 	}
-	w.emit(name, "action", what)
+	w.emit(name, EventAction, what)
+	w.touch(name, d)
 	out, err := op(d, w.now)
 	if err != nil {
-		w.emit(name, "action", "refused: "+err.Error())
+		w.emit(name, EventAction, "refused: "+err.Error())
 	}
 	w.pump()
 	return out, err

@@ -14,7 +14,7 @@ import (
 
 // Build a world from code: an account in the CSSM, a switch that can
 // resolve tools.cisco.com, a registration; then a 100-day outage of the
-// path to CSSM, run in virtual time.
+// path to CSSM, run in virtual time and watched through the event stream.
 func Example() {
 	start := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 	w, _ := sim.New(sim.Config{Start: start, Seed: 1})
@@ -39,11 +39,19 @@ func Example() {
 
 	_ = w.ScheduleFault(sim.Fault{At: start.Add(10 * agent.Day), Kind: sim.FaultEndpointDown, Target: netsim.CSSMIP, On: true})
 	_ = w.ScheduleFault(sim.Fault{At: start.Add(110 * agent.Day), Kind: sim.FaultEndpointDown, Target: netsim.CSSMIP})
-	_ = w.RunFor(150 * agent.Day)
-
-	for _, e := range w.Trace() {
-		if e.Kind == "state" || e.Kind == "fault" {
-			fmt.Println(e)
+	// Read the stream with a cursor while the world runs: each read
+	// returns what happened since the last, so nothing is copied twice and
+	// nothing piles up (the world keeps a bounded window of its latest
+	// events).
+	var cur sim.Cursor
+	for range 150 {
+		_ = w.RunFor(agent.Day)
+		events, next, _ := w.Events(cur)
+		cur = next
+		for _, e := range events {
+			if e.Kind == sim.EventState || e.Kind == sim.EventFault {
+				fmt.Println(e)
+			}
 		}
 	}
 	// Output:

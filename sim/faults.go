@@ -138,6 +138,7 @@ func (w *World) apply(f Fault) error {
 		}
 		e.Intercepts, e.ProxyCA = f.On, f.Value
 	}
-	w.emit("world", "fault", f.String())
+	w.emit("world", EventFault, f.String())
+	w.allDirty = true
 	return nil
 }

@@ -1,13 +1,15 @@
 package sim
 
 import (
-	"container/heap"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/license"
@@ -15,7 +17,13 @@ import (
 	"github.com/slsim/slsim/stackwise"
 )
 
-const saveVersion = 1
+// saveVersion 2 keeps the stream bounded: the window of latest events
+// and each device's logging buffer. Version 1 kept the whole trace; Load
+// still reads it, keeping what the bounds keep.
+const saveVersion = 2
+
+// MaxWindow bounds the stream window a saved world may ask for. [model]
+const MaxWindow = 1 << 20
 
 type savedDelivery struct {
 	At      time.Time        `json:"at"`
@@ -41,23 +49,53 @@ type savedWorld struct {
 	Queue      []savedDelivery      `json:"queue"`
 	Seq        uint64               `json:"seq"`
 	Faults     []Fault              `json:"faults"`
-	States     map[string]string    `json:"states"`
+	States     map[string]State     `json:"deviceStates"`
 	Retry      map[string]time.Time `json:"retry"`
-	Alerted    []int                `json:"alerted"`
-	Cleared    []int                `json:"cleared"`
-	Trace      []Event              `json:"trace"`
+	Window     int                  `json:"window"`
+	LastSeq    uint64               `json:"lastSeq"`
+	Events     []Event              `json:"events"`
+	Logs       map[string][]LogLine `json:"logs"`
+	AlertNext  int                  `json:"alertNext"`
+	AlertOpen  []int                `json:"alertOpen"`
+}
+
+// savedWorldV1 is what version 1 kept differently: states as text, the
+// alerts seen, and the whole trace as text.
+type savedWorldV1 struct {
+	States  map[string]string `json:"states"`
+	Alerted []int             `json:"alerted"`
+	Cleared []int `json:"cleared"`
+	Trace   []struct {
+		Time   time.Time `json:"time"`
+		Source string    `json:"source"`
+		Kind   string    `json:"kind"`
+		Text   string    `json:"text"`
+		Stamp  string    `json:"stamp"`
+	} `json:"trace"`
 }
 
 // Save writes the whole world as JSON: network, CSSM, satellites, devices,
-// messages in flight, scheduled faults and the trace. Load(Save()) continues
-// exactly as the world would have.
+// messages in flight, scheduled faults, the stream's window and the
+// devices' logging buffers. Its size does not grow with the world's age.
+// Load(Save()) continues exactly as the world would have.
 func (w *World) Save() ([]byte, error) {
 	c, err := w.cssm.Snapshot()
 	if err != nil {
 		return nil, err
 	}
+	for _, n := range w.names {
+		w.touch(n, w.devs[n])
+	}
 	s := savedWorld{Version: saveVersion, Now: w.now, Seed: w.seed, Network: w.net, CSSM: c, Seq: w.seq, Faults: w.faults,
-		States: w.states, Retry: w.retry, Trace: w.trace, Satellites: []savedNamed{}, Devices: []savedNamed{}, Queue: []savedDelivery{}}
+		States: w.states, Retry: w.retry, Satellites: []savedNamed{}, Devices: []savedNamed{}, Queue: []savedDelivery{},
+		Window: w.windowSize, LastSeq: w.lastSeq, Events: w.window.Values(), Logs: map[string][]LogLine{}, AlertNext: w.alertNext, AlertOpen: []int{}}
+	for n, b := range w.logs {
+		s.Logs[n] = b.lines.Values()
+	}
+	for id := range w.alertOpen {
+		s.AlertOpen = append(s.AlertOpen, id)
+	}
+	slices.Sort(s.AlertOpen)
 	for _, n := range slices.Sorted(maps.Keys(w.sats)) {
 		b, err := w.sats[n].Snapshot()
 		if err != nil {
@@ -72,7 +110,7 @@ func (w *World) Save() ([]byte, error) {
 		}
 		s.Devices = append(s.Devices, savedNamed{n, b})
 	}
-	q := slices.Clone(w.queue)
+	q := w.queue.Items()
 	slices.SortFunc(q, func(a, b delivery) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
@@ -86,14 +124,6 @@ func (w *World) Save() ([]byte, error) {
 		}
 		s.Queue = append(s.Queue, savedDelivery{At: d.At, Seq: d.Seq, Device: d.Device, Backend: d.Backend, Message: env})
 	}
-	for id := range w.alerted {
-		s.Alerted = append(s.Alerted, id)
-	}
-	for id := range w.cleared {
-		s.Cleared = append(s.Cleared, id)
-	}
-	slices.Sort(s.Alerted)
-	slices.Sort(s.Cleared)
 	return json.Marshal(s)
 }
 
@@ -108,8 +138,8 @@ func Load(data []byte) (*World, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("load world: %w", err)
 	}
-	if s.Version != saveVersion {
-		return nil, fmt.Errorf("load world: version %d, want %d", s.Version, saveVersion)
+	if s.Version != saveVersion && s.Version != 1 {
+		return nil, fmt.Errorf("load world: version %d, want 1 or %d", s.Version, saveVersion)
 	}
 	if s.Network == nil || s.Now.IsZero() {
 		return nil, fmt.Errorf("load world: no network or time")
@@ -121,11 +151,12 @@ func Load(data []byte) (*World, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load world: %w", err)
 	}
-	w := &World{now: s.Now, seed: s.Seed, net: s.Network, cssm: c, sats: map[string]*cssm.Satellite{}, devs: map[string]*device.Device{},
-		seq: s.Seq, faults: s.Faults, trace: s.Trace, states: s.States, retry: s.Retry, alerted: map[int]bool{}, cleared: map[int]bool{}}
-	if w.states == nil {
-		w.states = map[string]string{}
+	if s.Window < 0 || s.Window > MaxWindow {
+		return nil, fmt.Errorf("load world: window %d is outside 1..%d", s.Window, MaxWindow)
 	}
+	w := newWorld(s.Now, s.Seed, s.Network, c, s.Window)
+	w.seq, w.faults, w.retry = s.Seq, s.Faults, s.Retry
+	w.alertVer = ^uint64(0) // look at CSSM's alerts at the first pump
 	if w.retry == nil {
 		w.retry = map[string]time.Time{}
 	}
@@ -160,6 +191,12 @@ func Load(data []byte) (*World, error) {
 			return nil, fmt.Errorf("load world: device %q is named %q", dn.Name, d.Name())
 		}
 		w.devs[dn.Name] = d
+		w.names = append(w.names, dn.Name)
+		w.dirty[dn.Name] = true
+	}
+	slices.Sort(w.names)
+	if len(slices.Compact(slices.Clone(w.names))) != len(w.names) {
+		return nil, fmt.Errorf("load world: a device name is used twice")
 	}
 	for _, q := range s.Queue {
 		m, err := q.Message.Message()
@@ -169,13 +206,19 @@ func Load(data []byte) (*World, error) {
 		if _, ok := w.devs[q.Device]; !ok {
 			return nil, fmt.Errorf("load world: delivery for unknown device %q", q.Device)
 		}
-		heap.Push(&w.queue, delivery{At: q.At, Seq: q.Seq, Device: q.Device, Backend: q.Backend, Msg: m})
+		w.queue.Push(delivery{At: q.At, Seq: q.Seq, Device: q.Device, Backend: q.Backend, Msg: m})
 	}
-	for _, id := range s.Alerted {
-		w.alerted[id] = true
+	if s.States != nil {
+		w.states = s.States
 	}
-	for _, id := range s.Cleared {
-		w.cleared[id] = true
+	var err2 error
+	if s.Version == 1 {
+		err2 = w.loadV1(data)
+	} else {
+		err2 = w.loadStream(s)
+	}
+	if err2 != nil {
+		return nil, fmt.Errorf("load world: %w", err2)
 	}
 	if !slices.IsSortedFunc(w.faults, func(a, b Fault) int { return a.At.Compare(b.At) }) {
 		return nil, fmt.Errorf("load world: faults out of order")
@@ -186,4 +229,106 @@ func Load(data []byte) (*World, error) {
 		}
 	}
 	return w, nil
+}
+
+// loadStream restores the window, the logging buffers and the alerts seen
+// of a version 2 file, checking that they fit the bounds and each other.
+func (w *World) loadStream(s savedWorld) error {
+	w.lastSeq, w.alertNext = s.LastSeq, s.AlertNext
+	if len(s.Events) > w.windowSize {
+		return fmt.Errorf("%d events in a window of %d", len(s.Events), w.windowSize)
+	}
+	var prev uint64
+	for _, e := range s.Events {
+		if e.Seq <= prev || e.Seq > w.lastSeq {
+			return fmt.Errorf("event %d: out of order or after the last (%d)", e.Seq, w.lastSeq)
+		}
+		if e.Kind == 0 || e.Kind >= numEventKinds {
+			return fmt.Errorf("event %d: no kind", e.Seq)
+		}
+		prev = e.Seq
+		w.window.Push(e)
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Logs)) {
+		if _, ok := w.devs[name]; !ok {
+			return fmt.Errorf("logging buffer of unknown device %q", name)
+		}
+		b := &logBuffer{}
+		prev = 0
+		for _, l := range s.Logs[name] {
+			if l.Seq <= prev || l.Seq > w.lastSeq {
+				return fmt.Errorf("device %s: log line %d out of order or after the last event (%d)", name, l.Seq, w.lastSeq)
+			}
+			prev = l.Seq
+			b.push(l, w.LogBufferSize(name))
+		}
+		w.logs[name] = b
+	}
+	for _, id := range s.AlertOpen {
+		if id < 1 || id >= w.alertNext {
+			return fmt.Errorf("open alert %d: not below the next (%d)", id, w.alertNext)
+		}
+		w.alertOpen[id] = true
+	}
+	return nil
+}
+
+// loadV1 migrates a version 1 file's trace: its latest events fill the
+// window, its devices' log lines their logging buffers (as much as fits),
+// its alerts seen the alerts' cursor.
+func (w *World) loadV1(data []byte) error {
+	var v1 savedWorldV1
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return err
+	}
+	for name, st := range v1.States {
+		reg, auth, _ := strings.Cut(st, " / ")
+		w.states[name] = State{reg, auth}
+	}
+	for i, t := range v1.Trace {
+		kind, err := ParseEventKind(t.Kind)
+		if err != nil {
+			return fmt.Errorf("trace line %d: %w", i+1, err)
+		}
+		e := Event{Time: t.Time, Source: t.Source, Kind: kind, Note: t.Text, Stamp: t.Stamp}
+		switch kind {
+		case EventLog:
+			if w.devs[t.Source] == nil {
+				continue
+			}
+			l := parseLogLine(t.Time, t.Text)
+			e.Log, e.Note = &l, ""
+		case EventState:
+			reg, auth, _ := strings.Cut(t.Text, " / ")
+			e.To, e.Note = State{reg, auth}, ""
+		}
+		w.record(e)
+	}
+	for _, id := range v1.Alerted {
+		w.alertNext = max(w.alertNext, id+1)
+		if !slices.Contains(v1.Cleared, id) {
+			w.alertOpen[id] = true
+		}
+	}
+	return nil
+}
+
+// parseLogLine reads a version 1 trace's log text back into its parts:
+// "%FACILITY-SEVERITY-MNEMONIC: text", or an event-log "SAEVT_… text".
+// Only migration reads text back; the stream keeps lines typed.
+func parseLogLine(t time.Time, text string) agent.LogEvent {
+	if strings.HasPrefix(text, "SAEVT_") {
+		mn, rest, _ := strings.Cut(text, " ")
+		return agent.LogEvent{Time: t, Facility: "SMART_LIC", Mnemonic: mn, Text: rest, EventLog: true}
+	}
+	head, rest, ok := strings.Cut(strings.TrimPrefix(text, "%"), ": ")
+	parts := strings.SplitN(head, "-", 3)
+	sev, err := 0, error(nil)
+	if len(parts) == 3 {
+		sev, err = strconv.Atoi(parts[1])
+	}
+	if !ok || len(parts) != 3 || err != nil {
+		return agent.LogEvent{Time: t, Facility: "SYS", Severity: 6, Mnemonic: "LOG", Text: text}
+	}
+	return agent.LogEvent{Time: t, Facility: parts[0], Severity: sev, Mnemonic: parts[2], Text: rest}
 }

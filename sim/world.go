@@ -1,18 +1,19 @@
 // Package sim is the simulated world: switches (package device), the
 // network around them (netsim), the CSSM and its satellites (cssm), all on
-// one virtual clock. It keeps an ordered trace of everything that happens,
+// one virtual clock. Everything that happens is one typed Event on the
+// world's stream; the world keeps each device's logging buffer and a
+// window of the latest events, both bounded, and readers hold cursors. It
 // is deterministic for a seed, and saves and loads whole worlds.
 //
 // Time is an input: Step processes the next event, RunUntil and RunFor run
 // to a time. Nothing reads a clock; the runner package drives a world in
-// real time.
+// real time. A world is not safe for concurrent use: whoever drives it
+// (the runner, a lab, a test) is its only actor.
 package sim
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -20,45 +21,58 @@ import (
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/internal/pq"
+	"github.com/slsim/slsim/internal/ring"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/netsim"
 	"github.com/slsim/slsim/stackwise"
 )
 
-// Event is one line of the world's trace.
-type Event struct {
-	Time   time.Time `json:"time"`
-	Source string    `json:"source"` // a device's name, "cssm", a satellite's name, "world"
-	Kind   string    `json:"kind"`   // log, state, send, deliver, fail, lost, alert, action, sync
-	Text   string    `json:"text"`
-	// Stamp is a device log line's timestamp as the device put it on the
-	// line (device.LogStamp): its clock at the time, which a later clock
-	// set or NTP sync does not change.
-	Stamp string `json:"stamp,omitempty"`
-}
-
-// String formats the event as one trace line.
-func (e Event) String() string {
-	return e.Time.UTC().Format("2006-01-02T15:04:05Z") + " " + e.Source + " " + e.Kind + " " + e.Text
-}
-
 // World is a simulated network of switches and back ends. It is not safe
 // for concurrent use.
 type World struct {
-	now     time.Time
-	seed    uint64
-	net     *netsim.Network
-	cssm    *cssm.CSSM
-	sats    map[string]*cssm.Satellite
-	devs    map[string]*device.Device
-	queue   deliveries
-	seq     uint64
-	faults  []Fault
-	trace   []Event
-	states  map[string]string
-	retry   map[string]time.Time // satellites' next sync attempt after CSSM was unreachable
-	alerted map[int]bool
-	cleared map[int]bool
+	now    time.Time
+	seed   uint64
+	net    *netsim.Network
+	cssm   *cssm.CSSM
+	sats   map[string]*cssm.Satellite
+	devs   map[string]*device.Device
+	queue  pq.Heap[delivery]
+	seq    uint64
+	faults []Fault
+	states map[string]State
+	retry  map[string]time.Time // satellites' next sync attempt after CSSM was unreachable
+
+	// The stream: the latest events, each device's logging buffer.
+	window     ring.Ring[Event]
+	windowSize int
+	lastSeq    uint64
+	logs       map[string]*logBuffer
+
+	// CSSM alerts already on the stream: every ID below alertNext was
+	// raised; open holds those not yet cleared.
+	alertNext int
+	alertOpen map[int]bool
+	alertVer  uint64
+
+	// What the next step and pump look at: the devices' deadlines, kept
+	// in a heap (entries go stale when a deadline moves and are skipped),
+	// and the devices touched since the last pump.
+	names    []string // sorted
+	due      pq.Heap[deadline]
+	indexed  map[string]time.Time
+	dirty    map[string]bool
+	allDirty bool
+}
+
+// deadline is a device's next deadline as the heap holds it.
+type deadline struct {
+	at   time.Time
+	name string
+}
+
+func (a deadline) Less(b deadline) bool {
+	return a.at.Before(b.at) || a.at.Equal(b.at) && a.name < b.name
 }
 
 // Config describes a new world.
@@ -67,6 +81,9 @@ type Config struct {
 	Seed    uint64
 	Network *netsim.Network // nil: netsim.Default(Start)
 	CSSM    *cssm.Profile   // nil: cssm.DefaultProfile()
+	// Window is how many of the latest events the stream keeps for
+	// cursors (0: DefaultWindow).
+	Window int
 }
 
 // New makes a world with the CSSM cloud in it and no devices.
@@ -82,8 +99,21 @@ func New(cfg Config) (*World, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new world: %w", err)
 	}
-	return &World{now: cfg.Start, seed: cfg.Seed, net: n, cssm: c, sats: map[string]*cssm.Satellite{}, devs: map[string]*device.Device{},
-		states: map[string]string{}, retry: map[string]time.Time{}, alerted: map[int]bool{}, cleared: map[int]bool{}}, nil
+	if cfg.Window < 0 {
+		return nil, fmt.Errorf("new world: window %d is negative", cfg.Window)
+	}
+	w := newWorld(cfg.Start, cfg.Seed, n, c, cfg.Window)
+	return w, nil
+}
+
+// newWorld makes a world's maps and bounds.
+func newWorld(now time.Time, seed uint64, n *netsim.Network, c *cssm.CSSM, window int) *World {
+	if window == 0 {
+		window = DefaultWindow
+	}
+	return &World{now: now, seed: seed, net: n, cssm: c, sats: map[string]*cssm.Satellite{}, devs: map[string]*device.Device{},
+		states: map[string]State{}, retry: map[string]time.Time{}, windowSize: window, logs: map[string]*logBuffer{},
+		alertOpen: map[int]bool{}, indexed: map[string]time.Time{}, dirty: map[string]bool{}}
 }
 
 // Now is the world's time.
@@ -93,18 +123,39 @@ func (w *World) Now() time.Time { return w.now }
 func (w *World) CSSM() *cssm.CSSM { return w.cssm }
 
 // Network is the world's network; edit it at w.Now() (or schedule Faults).
-func (w *World) Network() *netsim.Network { return w.net }
+// Every device looks at the network again at the next step.
+func (w *World) Network() *netsim.Network {
+	w.allDirty = true
+	return w.net
+}
 
-// Device returns a device by name.
+// Device returns a device by name, brought to the world's time. The
+// caller may act on it at w.Now(); the world takes up what it did (its
+// messages, logs, state, deadline) at its next step.
 func (w *World) Device(name string) (*device.Device, bool) {
 	d, ok := w.devs[name]
+	if ok {
+		w.touch(name, d)
+	}
 	return d, ok
 }
 
-// Devices lists the devices' names, sorted.
-func (w *World) Devices() []string {
-	return slices.Sorted(maps.Keys(w.devs))
+// touch brings a device to the world's time and marks it for the next
+// pump and deadline index.
+func (w *World) touch(name string, d *device.Device) {
+	if d.Agent().Now().Before(w.now) {
+		// Nothing is due before now (the world steps every deadline in
+		// order), so this only moves the agent's clock.
+		_ = d.Advance(w.now)
+	}
+	w.dirty[name] = true
 }
+
+// Devices lists the devices' names, sorted.
+func (w *World) Devices() []string { return slices.Clone(w.names) }
+
+// DeviceCount is how many devices the world holds.
+func (w *World) DeviceCount() int { return len(w.names) }
 
 // Satellite returns a satellite by name.
 func (w *World) Satellite(name string) (*cssm.Satellite, bool) {
@@ -112,21 +163,19 @@ func (w *World) Satellite(name string) (*cssm.Satellite, bool) {
 	return s, ok
 }
 
-// Trace returns the events so far, in order.
-func (w *World) Trace() []Event { return slices.Clone(w.trace) }
+// Trace returns the events the window holds, in order: the whole story
+// of a world younger than the window, the latest DefaultWindow events of
+// an older one.
+func (w *World) Trace() []Event { return w.window.Values() }
 
-// TraceText returns the trace as lines.
+// TraceText returns the window's events as trace lines.
 func (w *World) TraceText() string {
 	var b strings.Builder
-	for _, e := range w.trace {
-		b.WriteString(e.String())
+	for i := range w.window.Len() {
+		b.WriteString(w.window.At(i).String())
 		b.WriteByte('\n')
 	}
 	return b.String()
-}
-
-func (w *World) emit(src, kind, text string) {
-	w.trace = append(w.trace, Event{Time: w.now, Source: src, Kind: kind, Text: text})
 }
 
 // AddDevice boots a switch in the world.
@@ -139,7 +188,10 @@ func (w *World) AddDevice(topo stackwise.Device, profile *agent.Profile) (*devic
 		return nil, fmt.Errorf("add device: %w", err)
 	}
 	w.devs[topo.Name] = d
-	w.emit(topo.Name, "action", "boot "+d.Agent().UDI().String())
+	i, _ := slices.BinarySearch(w.names, topo.Name)
+	w.names = slices.Insert(w.names, i, topo.Name)
+	w.emit(topo.Name, EventAction, "boot "+d.Agent().UDI().String())
+	w.dirty[topo.Name] = true
 	w.pump()
 	return d, nil
 }
@@ -156,7 +208,7 @@ func (w *World) AddSatellite(cfg cssm.SatelliteConfig, ip string) (*cssm.Satelli
 		return nil, fmt.Errorf("add satellite: %w", err)
 	}
 	w.sats[cfg.Name] = s
-	w.emit(cfg.Name, "action", "satellite installed at "+ip)
+	w.emit(cfg.Name, EventAction, "satellite installed at "+ip)
 	return s, nil
 }
 
@@ -177,22 +229,9 @@ type delivery struct {
 	Msg     license.Message
 }
 
-type deliveries []delivery
-
-func (q deliveries) Len() int { return len(q) }
-func (q deliveries) Less(i, j int) bool {
-	if !q[i].At.Equal(q[j].At) {
-		return q[i].At.Before(q[j].At)
-	}
-	return q[i].Seq < q[j].Seq
-}
-func (q deliveries) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *deliveries) Push(x any)   { *q = append(*q, x.(delivery)) }
-func (q *deliveries) Pop() any {
-	old := *q
-	x := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return x
+// Less orders deliveries by time, then by the order they were sent.
+func (a delivery) Less(b delivery) bool {
+	return a.At.Before(b.At) || a.At.Equal(b.At) && a.Seq < b.Seq
 }
 
 // SyncRetry is how long a network-mode satellite waits to try again after
@@ -224,8 +263,8 @@ func (w *World) next() (time.Time, int, string) {
 	if len(w.faults) > 0 {
 		consider(w.faults[0].At, nextFault, "")
 	}
-	if len(w.queue) > 0 {
-		consider(w.queue[0].At, nextDelivery, "")
+	if w.queue.Len() > 0 {
+		consider(w.queue.Peek().At, nextDelivery, "")
 	}
 	consider(w.cssm.NextDeadline(), nextCSSM, "")
 	for n, s := range w.sats {
@@ -236,10 +275,61 @@ func (w *World) next() (time.Time, int, string) {
 		}
 		consider(sync, nextSync, n)
 	}
-	for n, d := range w.devs {
-		consider(d.NextDeadline(), nextDevice, n)
+	if dl, ok := w.nextDevice(); ok {
+		consider(dl.at, nextDevice, dl.name)
 	}
 	return best, kind, name
+}
+
+// nextDevice is the earliest device deadline. It first indexes the
+// deadlines of the devices touched since the last look, then drops stale
+// heap entries: O(touched · log n), whatever the number of devices.
+func (w *World) nextDevice() (deadline, bool) {
+	for name := range w.dirty {
+		w.index(name)
+	}
+	if w.allDirty {
+		for _, name := range w.names {
+			w.index(name)
+		}
+	}
+	for w.due.Len() > 0 {
+		top := w.due.Peek()
+		if at, ok := w.indexed[top.name]; ok && at.Equal(top.at) {
+			return top, true
+		}
+		w.due.Pop()
+	}
+	return deadline{}, false
+}
+
+// index puts a device's current deadline in the heap if it moved.
+func (w *World) index(name string) {
+	d, ok := w.devs[name]
+	if !ok {
+		delete(w.indexed, name)
+		return
+	}
+	at := d.NextDeadline()
+	if old, ok := w.indexed[name]; ok && old.Equal(at) {
+		return
+	}
+	if at.IsZero() {
+		delete(w.indexed, name)
+		return
+	}
+	w.indexed[name] = at
+	if w.due.Len() > 4*len(w.devs)+64 {
+		// Too many stale entries: rebuild from the index.
+		w.due.Reset()
+		for _, n := range w.names {
+			if t, ok := w.indexed[n]; ok {
+				w.due.Push(deadline{t, n})
+			}
+		}
+		return
+	}
+	w.due.Push(deadline{at, name})
 }
 
 // NextDeadline is the time of the next event, or zero when nothing is due.
@@ -265,7 +355,7 @@ func (w *World) Step() (bool, error) {
 		w.faults = w.faults[1:]
 		err = w.apply(f)
 	case nextDelivery:
-		err = w.deliver(heap.Pop(&w.queue).(delivery))
+		err = w.deliver(w.queue.Pop())
 	case nextCSSM:
 		err = w.cssm.Advance(t)
 	case nextSatellite:
@@ -275,18 +365,19 @@ func (w *World) Step() (bool, error) {
 		delete(w.retry, name)
 		if ep, ok := w.net.Endpoint(netsim.CSSMIP); ok && !ep.Down {
 			if err = s.Sync(t, w.cssm); err == nil {
-				w.emit(name, "sync", "synchronized with CSSM")
+				w.emit(name, EventSync, "synchronized with CSSM")
 				break
 			}
-			w.emit(name, "sync", "failed: "+err.Error())
+			w.emit(name, EventSync, "failed: "+err.Error())
 		} else {
-			w.emit(name, "sync", "CSSM unreachable")
+			w.emit(name, EventSync, "CSSM unreachable")
 		}
 		// Try again in a day. [model]
 		w.retry[name] = t.Add(SyncRetry)
 		err = s.Advance(t)
 	case nextDevice:
 		err = w.devs[name].Advance(t)
+		w.dirty[name] = true
 	}
 	if err != nil {
 		return true, fmt.Errorf("world at %s: %w", t.Format(time.RFC3339), err)
@@ -295,7 +386,10 @@ func (w *World) Step() (bool, error) {
 	return true, nil
 }
 
-// RunUntil processes every event up to t, then brings every component to t.
+// RunUntil processes every event up to t, then brings the world to t.
+// Devices with nothing due are brought to t when they are next looked at
+// (Device), so catching up costs the events that are due, not a pass over
+// every device.
 func (w *World) RunUntil(t time.Time) error {
 	if t.Before(w.now) {
 		return fmt.Errorf("run until %s: the world is at %s", t.Format(time.RFC3339), w.now.Format(time.RFC3339))
@@ -310,11 +404,6 @@ func (w *World) RunUntil(t time.Time) error {
 		}
 	}
 	w.now = t
-	for _, n := range w.Devices() {
-		if err := w.devs[n].Advance(t); err != nil {
-			return err
-		}
-	}
 	if err := w.cssm.Advance(t); err != nil {
 		return err
 	}
@@ -343,14 +432,17 @@ func (w *World) deliver(dl delivery) error {
 		be = s
 	}
 	if be == nil {
-		w.emit(dl.Device, "lost", fmt.Sprintf("%s #%d: no back end %q", dl.Msg.Kind(), dl.Msg.RequestID(), dl.Backend))
+		w.record(Event{Time: w.now, Source: dl.Device, Kind: EventLost, Message: dl.Msg.Kind(), Request: dl.Msg.RequestID(),
+			Outcome: fmt.Sprintf("no back end %q", dl.Backend)})
 		return nil
 	}
 	ans, err := be.Handle(w.now, dl.Msg)
 	if err != nil {
 		return err
 	}
-	w.emit(dl.Device, "deliver", fmt.Sprintf("%s #%d → %s: %s", dl.Msg.Kind(), dl.Msg.RequestID(), dl.Backend, describe(ans)))
+	w.record(Event{Time: w.now, Source: dl.Device, Kind: EventDeliver, Message: dl.Msg.Kind(), Request: dl.Msg.RequestID(),
+		Peer: dl.Backend, Outcome: describe(ans)})
+	w.touch(dl.Device, d)
 	if err := d.Handle(w.now, ans); err != nil && !errors.Is(err, agent.ErrUnexpectedAnswer) {
 		return err
 	}
@@ -372,12 +464,25 @@ func describe(a license.Answer) string {
 	return a.Kind()
 }
 
-// pump moves every device's outputs into the world: log lines and state
-// changes into the trace, messages through the device's transport into the
-// delivery queue (or back as failures); and CSSM's alerts into the trace.
+// pump moves the outputs of the devices touched since the last pump into
+// the world, in name order: log lines and state changes onto the stream,
+// messages through the device's transport into the delivery queue (or
+// back as failures); then CSSM's new and cleared alerts onto the stream.
 func (w *World) pump() {
-	for _, name := range w.Devices() {
-		d := w.devs[name]
+	names := w.names
+	if !w.allDirty {
+		names = make([]string, 0, len(w.dirty))
+		for n := range w.dirty {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+	}
+	for _, name := range names {
+		d, ok := w.devs[name]
+		if !ok {
+			continue
+		}
+		w.index(name)
 		w.flush(name, d)
 		for range 8 { // failures answered at once may make the agent send again
 			msgs := d.TakeMessages()
@@ -391,28 +496,56 @@ func (w *World) pump() {
 		}
 		w.syncNTP(d)
 		w.flush(name, d)
-	}
-	for _, a := range w.cssm.Alerts("", true) {
-		if !w.alerted[a.ID] {
-			w.alerted[a.ID] = true
-			w.trace = append(w.trace, Event{Time: a.Raised, Source: "cssm", Kind: "alert", Text: a.Severity + " " + a.Type + ": " + a.Message})
+		w.index(name)
+		if b := w.logs[name]; b != nil {
+			b.trim(w.LogBufferSize(name))
 		}
-		if !a.Active() && !w.cleared[a.ID] {
-			w.cleared[a.ID] = true
-			w.trace = append(w.trace, Event{Time: a.Cleared, Source: "cssm", Kind: "alert", Text: "cleared " + a.Type})
+	}
+	clear(w.dirty)
+	w.allDirty = false
+	w.pumpAlerts()
+}
+
+// pumpAlerts puts CSSM's alerts raised or cleared since the last look on
+// the stream: the new ones by ID, the cleared ones among those still open.
+func (w *World) pumpAlerts() {
+	ver := w.cssm.AlertsVersion()
+	if ver == w.alertVer {
+		return
+	}
+	w.alertVer = ver
+	for _, a := range w.cssm.AlertsFrom(w.alertNext) {
+		w.alertNext = a.ID + 1
+		w.record(Event{Time: a.Raised, Source: "cssm", Kind: EventAlert, Alert: &AlertChange{ID: a.ID, Severity: a.Severity, Type: a.Type, Message: a.Message}})
+		w.alertOpen[a.ID] = true
+	}
+	open := make([]int, 0, len(w.alertOpen))
+	for id := range w.alertOpen {
+		open = append(open, id)
+	}
+	slices.Sort(open)
+	for _, id := range open {
+		a, ok := w.cssm.Alert(id)
+		if ok && a.Active() {
+			continue
+		}
+		delete(w.alertOpen, id)
+		if ok {
+			w.record(Event{Time: a.Cleared, Source: "cssm", Kind: EventAlert, Alert: &AlertChange{ID: a.ID, Severity: a.Severity, Type: a.Type, Cleared: true}})
 		}
 	}
 }
 
-// flush moves a device's log lines into the trace, then its state if it changed.
+// flush moves a device's log lines onto the stream, then its state if it
+// changed.
 func (w *World) flush(name string, d *device.Device) {
 	for _, l := range d.TakeLogs() {
-		w.trace = append(w.trace, Event{Time: l.Time, Source: name, Kind: "log", Text: l.Message(), Stamp: d.LogStamp(l.Time)})
+		w.record(Event{Time: l.Time, Source: name, Kind: EventLog, Log: &l, Stamp: d.LogStamp(l.Time)})
 	}
 	reg, auth := d.Agent().States()
-	if st := reg + " / " + auth; st != w.states[name] {
+	if st, old := (State{reg, auth}), w.states[name]; st != old {
 		w.states[name] = st
-		w.emit(name, "state", st)
+		w.record(Event{Time: w.now, Source: name, Kind: EventState, From: old, To: st})
 	}
 }
 
@@ -421,29 +554,24 @@ func (w *World) route(name string, d *device.Device, m license.Message) {
 	switch {
 	case o.Deliver:
 		w.seq++
-		heap.Push(&w.queue, delivery{At: w.now.Add(o.Latency), Seq: w.seq, Device: name, Backend: o.Backend, Msg: o.Message})
-		w.emit(name, "send", fmt.Sprintf("%s #%d to %s", m.Kind(), m.RequestID(), o.URL))
+		w.queue.Push(delivery{At: w.now.Add(o.Latency), Seq: w.seq, Device: name, Backend: o.Backend, Msg: o.Message})
+		w.record(Event{Time: w.now, Source: name, Kind: EventSend, Message: m.Kind(), Request: m.RequestID(), Peer: o.URL})
 	case o.Failure != nil:
-		w.emit(name, "fail", fmt.Sprintf("%s #%d: %s", m.Kind(), m.RequestID(), o.Failure.Reason))
+		w.record(Event{Time: w.now, Source: name, Kind: EventFail, Message: m.Kind(), Request: m.RequestID(), Outcome: o.Failure.Reason})
 		if err := d.Handle(w.now, *o.Failure); err != nil && !errors.Is(err, agent.ErrUnexpectedAnswer) {
-			w.emit(name, "fail", "agent refused the failure: "+err.Error())
+			w.emit(name, EventFail, "agent refused the failure: "+err.Error())
 		}
 	default:
-		w.emit(name, "lost", fmt.Sprintf("%s #%d: no reply", m.Kind(), m.RequestID()))
+		w.record(Event{Time: w.now, Source: name, Kind: EventLost, Message: m.Kind(), Request: m.RequestID(), Outcome: "no reply"})
 	}
 }
 
 // syncNTP sets a device's clock from NTP when one of its servers answers.
 func (w *World) syncNTP(d *device.Device) {
-	cfg := d.Running()
-	if len(cfg.NTPServers) == 0 {
+	if off, auth := d.Clock(); auth && off == 0 {
 		return
 	}
-	off, auth := d.Clock()
-	if auth && off == 0 {
-		return
-	}
-	for _, ip := range cfg.NTPServers {
+	for _, ip := range d.NTPServers() {
 		if d.Connect("", ip, 123, w.net) == nil {
 			d.SyncClock(w.now)
 			return

@@ -64,3 +64,6 @@ func (h *Heap[T]) Pop() T {
 	h.items = s
 	return top
 }
+
+// Items returns a copy of the elements, in no particular order.
+func (h *Heap[T]) Items() []T { return append([]T(nil), h.items...) }
