@@ -32,7 +32,7 @@ var Start = time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC)
 type Lab struct {
 	World  *sim.World
 	Device string
-	Token  string // a valid token of the Campus virtual account
+	Token  string     // a valid token of the Campus virtual account
 	mark   sim.Cursor // stream position of the last Section
 	out    strings.Builder
 }

@@ -64,7 +64,7 @@ type savedWorld struct {
 type savedWorldV1 struct {
 	States  map[string]string `json:"states"`
 	Alerted []int             `json:"alerted"`
-	Cleared []int `json:"cleared"`
+	Cleared []int             `json:"cleared"`
 	Trace   []struct {
 		Time   time.Time `json:"time"`
 		Source string    `json:"source"`
