@@ -183,7 +183,7 @@ func TestLoadVersion1(t *testing.T) {
 	require.NoError(t, err)
 	var v1 struct {
 		Trace []struct {
-			Time                     time.Time
+			Time                      time.Time
 			Source, Kind, Text, Stamp string
 		} `json:"trace"`
 	}
