@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/ios"
 	"github.com/slsim/slsim/netsim"
 	"github.com/slsim/slsim/runner"
 	"github.com/slsim/slsim/scenario"
@@ -179,4 +180,52 @@ func BenchmarkServedEstate(b *testing.B) {
 	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(perSwitch/1024, "KiB/switch")
+}
+
+// BenchmarkEstateStart builds worlds of 100, 1,000 and 10,000 switches the
+// way serve --estate does (boot, configure): start-up is linear in the
+// number of switches.
+func BenchmarkEstateStart(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("switches=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				estate(b, n)
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/switch")
+		})
+	}
+}
+
+// BenchmarkEstateCommand is what a served session costs the server per
+// command, without the network: the world caught up to the present (one
+// virtual second later), then `show version` on the next switch's
+// console. Catching up runs only what is due, so the cost per command does
+// not grow with the number of switches.
+func BenchmarkEstateCommand(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("switches=%d", n), func(b *testing.B) {
+			w := estate(b, n)
+			names := w.Devices()
+			cons := make([]*ios.Console, len(names))
+			for i, name := range names {
+				con, err := ios.NewConsole(w, name)
+				if err != nil {
+					b.Fatal(err)
+				}
+				con.Exec("enable")
+				cons[i] = con
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if err := w.RunFor(time.Second); err != nil {
+					b.Fatal(err)
+				}
+				if out := cons[i%len(cons)].Exec("show version"); !strings.Contains(out, "Cisco IOS XE Software") {
+					b.Fatalf("show version: %q", out)
+				}
+				i++
+			}
+		})
+	}
 }
