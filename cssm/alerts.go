@@ -71,7 +71,7 @@ func (r *registry) clear(key string) {
 		open.Cleared = r.now
 		delete(r.active, key)
 		r.alertVer++
-		if len(r.alerts)-len(r.active) > MaxClearedAlerts+MaxClearedAlerts/8 { // in batches: amortised O(1)
+		if !r.prof.KeepAllAlerts && len(r.alerts)-len(r.active) > MaxClearedAlerts+MaxClearedAlerts/8 { // in batches: amortised O(1)
 			r.pruneAlerts()
 		}
 	}

@@ -759,3 +759,46 @@ func TestTimesOutsideInt64NanosecondsRefused(t *testing.T) {
 	_, err = cssm.Restore(bytes.Replace(b, now, []byte(`"now": "2262-04-11T23:47:16.854775807Z"`), 1), stackwise.Catalog())
 	require.ErrorIs(t, err, cssm.ErrInvalid)
 }
+
+func TestClearedAlertsAreBounded(t *testing.T) {
+	// A switch asks for one license more than the pool has (an alert is
+	// raised), then the pool gets it (the alert is cleared), again and
+	// again. CSSM keeps the open alerts and the newest MaxClearedAlerts
+	// cleared ones; a profile may keep them all.
+	for _, keepAll := range []bool{false, true} {
+		prof := cssm.DefaultProfile()
+		prof.KeepAllAlerts = keepAll
+		c, err := cssm.New(t0, cssm.Config{Profile: &prof, Catalog: stackwise.Catalog(), Seed: 7})
+		require.NoError(t, err)
+		require.NoError(t, c.CreateSmartAccount(t0, sa, "acme.com"))
+		tok := token(t, c, "DEFAULT")
+		n := cssm.MaxClearedAlerts * 2
+		now := t0
+		registerDevice(t, c, now, tok, "FOC1", license.Usage{Tag: na24, Count: 1})
+		for i := range n {
+			now = now.Add(time.Hour)
+			authorize(t, c, now, "FOC1", license.Usage{Tag: na24, Count: i + 1})
+			_, err := c.AddLicenses(now, sa, "DEFAULT", na24, 1, time.Time{}, time.Time{})
+			require.NoError(t, err)
+			authorize(t, c, now, "FOC1", license.Usage{Tag: na24, Count: i + 1})
+		}
+		all := c.Alerts("", true)
+		require.NotEmpty(t, all)
+		last := all[len(all)-1].ID
+		if keepAll {
+			assert.Len(t, all, last, "every alert is kept")
+			continue
+		}
+		assert.LessOrEqual(t, len(all), cssm.MaxClearedAlerts+cssm.MaxClearedAlerts/8, "pruned in batches")
+		assert.GreaterOrEqual(t, len(all), cssm.MaxClearedAlerts)
+		assert.Greater(t, last, len(all), "older alerts were dropped")
+		got, ok := c.Alert(last)
+		assert.True(t, ok)
+		assert.Equal(t, last, got.ID)
+		_, ok = c.Alert(1)
+		assert.False(t, ok, "the oldest are gone")
+		from := c.AlertsFrom(last - 1)
+		require.Len(t, from, 2)
+		assert.Equal(t, []int{last - 1, last}, []int{from[0].ID, from[1].ID})
+	}
+}

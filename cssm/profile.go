@@ -46,6 +46,9 @@ type Profile struct {
 	// NoEventLog keeps no event log (Events lists nothing): fleets of
 	// 100,000 switches do without it. [model]
 	NoEventLog bool `json:"noEventLog,omitempty"`
+	// KeepAllAlerts keeps every cleared alert instead of the newest
+	// MaxClearedAlerts: a fleet's report lists every alert of its run.
+	KeepAllAlerts bool `json:"keepAllAlerts,omitempty"`
 }
 
 // DefaultProfile returns the documented defaults.

@@ -123,7 +123,8 @@ type shardReport struct {
 // index.
 func newShard(spec *Spec, prof *core.Prepared, units map[unit]bool, devs []int32, seed uint64, usages [][]license.Usage) (*shard, error) {
 	cprof := cssm.DefaultProfile()
-	cprof.NoEventLog = true // a fleet's reports do not read it
+	cprof.NoEventLog = true    // a fleet's reports do not read it
+	cprof.KeepAllAlerts = true // a fleet's report lists every alert of the run
 	c, err := cssm.New(spec.Start, cssm.Config{Catalog: stackwise.Catalog(), Seed: seed, Profile: &cprof})
 	if err != nil {
 		return nil, err
