@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -33,6 +34,28 @@ func configure(what string, edit func(c *Console, cfg *device.Config, args []str
 
 func show(f func(v View) string) func(*Console, []string) (string, error) {
 	return func(c *Console, _ []string) (string, error) { return f(c.view()), nil }
+}
+
+// loggingBuffered is `logging buffered <size>`: the logging buffer's size
+// in bytes, 4096 to 2147483647 as IOS takes it; the default size is not
+// shown in the configuration.
+func loggingBuffered(c *Console, a []string) (string, error) {
+	n, err := strconv.Atoi(a[0])
+	if err != nil || n < 4096 || n > math.MaxInt32 {
+		return "", &badArg{a[0]}
+	}
+	if n == sim.DefaultLogBuffer {
+		n = 0
+	}
+	return setLogBuffer("logging buffered "+a[0], n)(c, a)
+}
+
+// setLogBuffer sets the logging buffer's size (0: the default, -1: off).
+func setLogBuffer(what string, size int) func(*Console, []string) (string, error) {
+	return configure(what, func(_ *Console, cfg *device.Config, _ []string) error {
+		cfg.LogBuffer = size
+		return nil
+	})
 }
 
 // showLogs is show for the commands that print the logging buffer.
@@ -397,6 +420,8 @@ func configGrammar() *node {
 			return nil
 		}))),
 		kw("call-home", "Enter call-home configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeCallHome; return "", nil }),
+		kw("logging", "Modify message logging facilities", kw("buffered", "Set buffered logging parameters",
+			arg("<4096-2147483647>", "Logging buffer size").does(loggingBuffered)).does(setLogBuffer("logging buffered", 0))),
 		kw("ip", "Global IP configuration subcommands",
 			routeCmd(false),
 			kw("domain-lookup", "Enable IP Domain Name System hostname translation").does(configure("ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
@@ -499,6 +524,7 @@ func configGrammar() *node {
 			levelWord("ipservices", "IP Services License Level (3650/3850)"), levelWord("ipbase", "IP Base License Level (3650/3850)"),
 			levelWord("lanbase", "LAN Base License Level (3650/3850)")))),
 		kw("no", "Negate a command or set its defaults",
+			kw("logging", "Modify message logging facilities", kw("buffered", "Set buffered logging parameters").does(setLogBuffer("no logging buffered", -1))),
 			kw("username", "Establish User Name Authentication", arg("WORD", "User name").does(configure("no username", func(c *Console, cfg *device.Config, a []string) error {
 				if cfg.User(a[0]) == nil {
 					return fmt.Errorf("username %s does not exist", a[0])

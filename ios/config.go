@@ -350,6 +350,14 @@ func configText(c device.Config, all bool) string {
 		line("aaa new-model")
 		line("!")
 	}
+	switch {
+	case c.LogBuffer > 0:
+		line("logging buffered %d", c.LogBuffer)
+		line("!")
+	case c.LogBuffer < 0:
+		line("no logging buffered")
+		line("!")
+	}
 	if c.TimeZone != "" {
 		h, m := c.TimeZoneOffset/3600, (c.TimeZoneOffset%3600)/60
 		if m < 0 {

@@ -354,26 +354,25 @@ func (c *Console) Logs() string {
 	if c.quiet {
 		return ""
 	}
+	// The device's log lines (and, debugging, its messages) since the
+	// last read, from the stream's window: console logging does not
+	// depend on the logging buffer.
+	evs := c.w.Select(from, func(e *sim.Event) bool {
+		return e.Source == c.dev && (e.Kind == sim.EventLog || c.debug && e.Kind.Transport())
+	})
 	var lines []string
-	logs := c.w.LogsAfter(c.dev, from)
-	// Lines the buffer dropped before this read: counted, not shown.
-	gone := int(c.logged-counted) - len(logs)
-	var debug []sim.Event
-	if c.debug {
-		debug = c.w.Select(from, func(e *sim.Event) bool { return e.Source == c.dev && e.Kind.Transport() })
-	}
+	shown := 0
 	v := c.view()
-	// Both are in stream order: merge them by sequence number.
-	for len(logs) > 0 || len(debug) > 0 {
-		if len(debug) == 0 || len(logs) > 0 && logs[0].Seq < debug[0].Seq {
-			lines = append(lines, logs[0].Text())
-			logs = logs[1:]
+	for _, e := range evs {
+		if e.Kind == sim.EventLog {
+			lines = append(lines, e.Stamp+": "+e.Text())
+			shown++
 			continue
 		}
-		e := debug[0]
 		lines = append(lines, v.Syslog(e.Time, "CALL-HOME-SL: "+e.Kind.String()+" "+e.Text()))
-		debug = debug[1:]
 	}
+	// Lines the window dropped before this read: counted, not shown.
+	gone := int(c.logged-counted) - shown
 	if n := gone + len(lines); n > MaxLogLines {
 		lines = append([]string{fmt.Sprintf("... %d earlier log lines (show logging)", n-MaxLogLines)}, lines[len(lines)-MaxLogLines:]...)
 	}

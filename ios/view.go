@@ -91,11 +91,11 @@ func (v View) ShowClock() string {
 // ShowLogging renders the device's syslog lines (`show logging`, the buffer part).
 func (v View) ShowLogging() string {
 	var b strings.Builder
-	size := v.LogBuffer
-	if size <= 0 {
-		size = sim.DefaultLogBuffer
+	fmt.Fprintf(&b, "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\n")
+	if v.LogBuffer < 0 { // no logging buffered
+		return b.String()
 	}
-	fmt.Fprintf(&b, "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\nLog Buffer (%d bytes):\n\n", size)
+	fmt.Fprintf(&b, "Log Buffer (%d bytes):\n\n", v.LogBuffer)
 	for _, l := range v.Logs {
 		b.WriteString(l.Text() + "\n")
 	}

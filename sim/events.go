@@ -271,10 +271,11 @@ func (w *World) LogCount(device string) uint64 {
 }
 
 // LogBufferSize is the size of a device's logging buffer in bytes: its
-// `logging buffered` setting, or DefaultLogBuffer.
+// `logging buffered` setting, DefaultLogBuffer when it has none, -1 when
+// buffered logging is off (`no logging buffered`: nothing is kept).
 func (w *World) LogBufferSize(device string) int {
 	if d, ok := w.devs[device]; ok {
-		if n := d.LogBufferSize(); n > 0 {
+		if n := d.LogBufferSize(); n != 0 {
 			return n
 		}
 	}
