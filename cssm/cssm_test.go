@@ -165,12 +165,19 @@ func TestTokens(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"Used", "Revoked", "Expired"}, st)
 
-	for _, bad := range []cssm.TokenOptions{{ExpiresAfterDays: 0}, {ExpiresAfterDays: 366}, {ExpiresAfterDays: 1, MaxUses: -1}, {ExpiresAfterDays: 1, Description: "two\nlines"}} {
+	for _, bad := range []cssm.TokenOptions{{ExpiresAfterDays: -1}, {ExpiresAfterDays: 366}, {ExpiresAfterDays: 1, MaxUses: -1}, {ExpiresAfterDays: 1, Description: "two\nlines"}} {
 		_, err := c.CreateToken(c.Now(), sa, campus, bad)
 		assert.ErrorIs(t, err, cssm.ErrInvalid, "%+v", bad)
 	}
 	_, err = c.CreateToken(c.Now(), sa, "Nowhere", cssm.TokenOptions{ExpiresAfterDays: 1})
 	assert.ErrorIs(t, err, cssm.ErrNotFound)
+
+	// The zero options are CSSM's defaults: 30 days, unlimited uses.
+	zero, err := c.CreateToken(c.Now(), sa, campus, cssm.TokenOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, c.Now().Add(cssm.DefaultTokenDays*cssm.Day), zero.Expires)
+	assert.Zero(t, zero.MaxUses)
+	assert.Equal(t, "Not Allowed", zero.ExportControlled)
 }
 
 func TestRegisterBackdatesAndAlreadyRegistered(t *testing.T) {

@@ -8,11 +8,20 @@ import (
 	"time"
 )
 
+// DefaultTokenDays is how long a new token lasts when its options do not
+// say: the 30 days CSSM's "New Token" form proposes and the REST API takes
+// when expiresAfterDays is left out. [doc]
+const DefaultTokenDays = 30
+
 // TokenOptions are the fields of CSSM's "New Token" form and of the REST
 // call POST virtual-accounts/{va}/tokens.
+//
+// The zero value is valid: a token without a description that expires
+// after DefaultTokenDays, with unlimited uses, not allowing
+// export-controlled functionality — CSSM's own defaults.
 type TokenOptions struct {
 	Description      string `json:"description"`
-	ExpiresAfterDays int    `json:"expiresAfterDays"`  // 1 to Profile.TokenMaxDays
+	ExpiresAfterDays int    `json:"expiresAfterDays"`  // 1 to Profile.TokenMaxDays; 0: DefaultTokenDays
 	MaxUses          int    `json:"maxUses,omitempty"` // 0: unlimited
 	ExportControlled bool   `json:"exportControlled"`  // "Allow export-controlled functionality"
 }
@@ -44,6 +53,9 @@ const (
 func (r *registry) createToken(sa, va string, o TokenOptions) (Token, error) {
 	if _, _, err := r.va(sa, va); err != nil {
 		return Token{}, err
+	}
+	if o.ExpiresAfterDays == 0 {
+		o.ExpiresAfterDays = DefaultTokenDays
 	}
 	if o.ExpiresAfterDays < 1 || o.ExpiresAfterDays > r.prof.TokenMaxDays {
 		return Token{}, fmt.Errorf("%w expiresAfterDays %d: want 1 to %d", ErrInvalid, o.ExpiresAfterDays, r.prof.TokenMaxDays)

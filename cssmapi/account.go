@@ -268,7 +268,7 @@ type tokenRequest struct {
 }
 
 func (t tokenRequest) options() (cssm.TokenOptions, error) {
-	o := cssm.TokenOptions{Description: t.Description, ExpiresAfterDays: 30, MaxUses: t.MaxUses}
+	o := cssm.TokenOptions{Description: t.Description, MaxUses: t.MaxUses}
 	if len(t.ExpiresAfterDays) > 0 {
 		var n int
 		var str string
@@ -281,6 +281,9 @@ func (t tokenRequest) options() (cssm.TokenOptions, error) {
 			}
 		default:
 			return o, failf(http.StatusBadRequest, "expiresAfterDays must be a number")
+		}
+		if n == 0 { // the zero value of TokenOptions means the default; the API's 0 is a mistake
+			return o, failf(http.StatusBadRequest, "expiresAfterDays 0: want 1 or more")
 		}
 		o.ExpiresAfterDays = n
 	}
