@@ -142,7 +142,7 @@ func CheckHostname(h string) error {
 }
 
 // Mode is the agent's node in the mode graph.
-func (a *Agent) Mode() Mode { return Modes[a.c.Mode()] }
+func (a *Agent) Mode() Mode { return modes[a.c.Mode()] }
 
 // Now is the agent's current time: the latest time it was given (in UTC).
 func (a *Agent) Now() time.Time { return core.Time(a.c.Now()) }
@@ -206,13 +206,13 @@ func (a *Agent) observe() {
 func (a *Agent) note(n core.Note) {
 	switch n.Kind {
 	case core.NoteMove:
-		if err := fire(a.m, events[n.Ev]); err != nil || Mode(a.m.Current()) != Modes[n.To] {
+		if err := fire(a.m, events[n.Ev]); err != nil || Mode(a.m.Current()) != modes[n.To] {
 			// The core moves along the table the machine was built from;
 			// a disagreement is a bug in the agent, not bad input.
-			panic(fmt.Sprintf("agent: looplab refuses the core's move %s → %s: %v", Modes[n.From], Modes[n.To], err))
+			panic(fmt.Sprintf("agent: looplab refuses the core's move %s → %s: %v", modes[n.From], modes[n.To], err))
 		}
 		if a.onMove != nil {
-			a.onMove(Modes[n.From], events[n.Ev], Modes[n.To])
+			a.onMove(modes[n.From], events[n.Ev], modes[n.To])
 		}
 	case core.NoteSettled:
 		if s := authStrings[n.Auth]; s != a.authStatus {
@@ -346,12 +346,12 @@ var (
 	authStrings = [core.NAuthStates]string{AuthNoLicenses, AuthEvalMode, AuthEvalExpired, AuthAuthorized, AuthOutOfComp, AuthExpired}
 )
 
-// RegistrationStates and AuthorizationStates list the two status lines of
-// `show license` in the order fleet reports count them.
-var (
-	RegistrationStates  = regStrings[:]
-	AuthorizationStates = authStrings[:]
-)
+// RegistrationStates lists the registration status lines of `show
+// license` in the order fleet reports count them (a new slice each call).
+func RegistrationStates() []string { return append([]string(nil), regStrings[:]...) }
+
+// AuthorizationStates lists the authorization status lines likewise.
+func AuthorizationStates() []string { return append([]string(nil), authStrings[:]...) }
 
 // Status reports every field of `show license` as of the agent's current time.
 func (a *Agent) Status() Status {
@@ -361,7 +361,7 @@ func (a *Agent) Status() Status {
 		Now:                 a.Now(),
 		UDI:                 a.udi,
 		Hostname:            a.hostname,
-		Mode:                Modes[mode],
+		Mode:                modes[mode],
 		Registration:        regStrings[mode.RegState()],
 		SmartAccount:        a.sa,
 		VirtualAccount:      a.va,

@@ -36,11 +36,14 @@ const (
 	ModeAuthorizationExpired Mode = "AuthorizationExpired"
 )
 
-// Modes lists every mode in graph order.
-var Modes = []Mode{
+// modes are the modes in graph order, indexed by the core's mode.
+var modes = [...]Mode{
 	ModeUnidentified, ModeRegistering, ModeRegistrationFailed, ModeRegistered,
 	ModeAuthorized, ModeOutOfCompliance, ModeAuthorizationExpired,
 }
+
+// Modes lists every mode in graph order (a new slice each call).
+func Modes() []Mode { return append([]Mode(nil), modes[:]...) }
 
 // HasIDCert reports whether the agent holds an ID certificate in mode m.
 func (m Mode) HasIDCert() bool {
@@ -83,7 +86,7 @@ var events = [core.NEvents]Event{
 func Events() []Event { return events[:] }
 
 func coreMode(m Mode) (core.Mode, bool) {
-	for i, n := range Modes {
+	for i, n := range modes {
 		if n == m {
 			return core.Mode(i), true
 		}
@@ -126,7 +129,7 @@ func DenseTransition(from Mode, ev Event) (Mode, bool) {
 	if !ok {
 		return from, false
 	}
-	return Modes[to], true
+	return modes[to], true
 }
 
 // newMachine is the looplab/fsm machine of the mode graph, in mode initial.
@@ -135,9 +138,9 @@ func newMachine(initial Mode) *fsm.FSM {
 	for _, r := range core.Graph {
 		src := make([]string, len(r.Src))
 		for i, m := range r.Src {
-			src[i] = string(Modes[m])
+			src[i] = string(modes[m])
 		}
-		evs = append(evs, fsm.EventDesc{Name: string(events[r.Ev]), Src: src, Dst: string(Modes[r.Dst])})
+		evs = append(evs, fsm.EventDesc{Name: string(events[r.Ev]), Src: src, Dst: string(modes[r.Dst])})
 	}
 	return fsm.NewFSM(string(initial), evs, nil)
 }

@@ -309,7 +309,7 @@ func TestPropertySnapshotRestoreContinue(t *testing.T) {
 
 // Every edge of the graph is in the dense table and nothing else is.
 func TestDenseTableMatchesGraph(t *testing.T) {
-	for _, from := range agent.Modes {
+	for _, from := range agent.Modes() {
 		for _, ev := range agent.Events() {
 			want, ok := agent.Transition(from, ev)
 			got, allowed := agent.DenseTransition(from, ev)

@@ -69,7 +69,7 @@ func TestScriptsCoverTheGraph(t *testing.T) {
 		datadriven.RunTest(t, f, s.run)
 	}
 	var missing []string
-	for _, from := range agent.Modes {
+	for _, from := range agent.Modes() {
 		for _, ev := range agent.Events() {
 			if _, ok := agent.Transition(from, ev); ok && !seen[string(from)+" "+string(ev)] {
 				missing = append(missing, fmt.Sprintf("%s --%s-->", from, ev))

@@ -119,7 +119,7 @@ func (a *Agent) Snapshot() ([]byte, error) {
 	t := core.Time
 	s := snapshot{
 		Version: snapshotVersion, Now: t(c.Now), UDI: a.udi, Hostname: a.hostname,
-		Profile: a.Profile(), RNG: rng, Mode: Modes[c.Mode],
+		Profile: a.Profile(), RNG: rng, Mode: modes[c.Mode],
 		Usage: c.Usage, Answered: a.answered,
 		EvalLeft: c.EvalLeft, EvalMark: t(c.EvalMark), EvalRunning: c.EvalRunning, EvalRenotifyAt: t(c.Renotify),
 		Token: c.Token, Force: c.Force, InitialReg: a.initialReg,

@@ -54,12 +54,12 @@ type firsts byState[int64]
 func (f *firsts) entries(each func(state string, at int64)) {
 	for r, at := range f.reg {
 		if at != 0 {
-			each(RegStates[r], at)
+			each(regNames[r], at)
 		}
 	}
 	for a, at := range f.auth {
 		if at != 0 {
-			each(AuthStates[a], at)
+			each(authNames[a], at)
 		}
 	}
 }
@@ -498,14 +498,14 @@ func (s *shard) apply(e *Event) error {
 // sample records the day's state counts and the VAs' balance (a row when
 // it changed).
 func (s *shard) sample(day time.Time) {
-	if len(s.dayInts) < len(RegStates)+len(AuthStates) {
-		s.dayInts = make([]int, 64*(len(RegStates)+len(AuthStates))) // days' counts carved from chunks
+	if len(s.dayInts) < len(regNames)+len(authNames) {
+		s.dayInts = make([]int, 64*(len(regNames)+len(authNames))) // days' counts carved from chunks
 	}
-	counts := s.dayInts[: len(RegStates)+len(AuthStates) : len(RegStates)+len(AuthStates)]
+	counts := s.dayInts[: len(regNames)+len(authNames) : len(regNames)+len(authNames)]
 	s.dayInts = s.dayInts[len(counts):]
 	copy(counts, s.counts.reg[:])
-	copy(counts[len(RegStates):], s.counts.auth[:])
-	d := Day{Date: day, Registration: counts[:len(RegStates):len(RegStates)], Authorization: counts[len(RegStates):]}
+	copy(counts[len(regNames):], s.counts.auth[:])
+	d := Day{Date: day, Registration: counts[:len(regNames):len(regNames)], Authorization: counts[len(regNames):]}
 	s.rep.days = append(s.rep.days, d)
 	for i := range s.vas {
 		v := &s.vas[i]

@@ -84,10 +84,17 @@ type Spec struct {
 	Progress func(done float64)
 }
 
-// Registration and authorization states, in report order.
+// RegStates lists the registration states in report order (a new slice
+// each call).
+func RegStates() []string { return agent.RegistrationStates() }
+
+// AuthStates lists the authorization states in report order.
+func AuthStates() []string { return agent.AuthorizationStates() }
+
+// The states' names, read on the engine's hot path: private copies.
 var (
-	RegStates  = agent.RegistrationStates
-	AuthStates = agent.AuthorizationStates
+	regNames  = agent.RegistrationStates()
+	authNames = agent.AuthorizationStates()
 )
 
 // validate checks the spec and returns the usage of each of its devices,

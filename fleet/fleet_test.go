@@ -72,7 +72,7 @@ func TestSmallFleetReports(t *testing.T) {
 	require.NoError(t, err)
 	day := func(n int) fleet.Day { return r.Days[n] }
 	auth := func(n int, state string) int {
-		for i, s := range fleet.AuthStates {
+		for i, s := range fleet.AuthStates() {
 			if s == state {
 				return day(n).Authorization[i]
 			}

@@ -285,7 +285,7 @@ func (c *csvOut) flush() error {
 // WriteDaysCSV writes one row a day: the date, then the count of devices
 // in each registration state and each authorization state.
 func (r *Report) WriteDaysCSV(w io.Writer) error {
-	c := newCSV(w, append(append([]string{"date"}, RegStates...), AuthStates...)...)
+	c := newCSV(w, append(append([]string{"date"}, regNames...), authNames...)...)
 	for _, d := range r.Days {
 		c.time(d.Date, time.DateOnly)
 		for _, v := range d.Registration {
@@ -376,7 +376,7 @@ func (r *Report) WriteSVG(w io.Writer) error {
 	}
 	y := func(v int) float64 { return top + plotH - float64(v)*plotH/float64(total) }
 	base := make([]int, n)
-	for k := range AuthStates {
+	for k := range authNames {
 		var pts []string
 		for i, d := range r.Days {
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(base[i]+d.Authorization[k])))
@@ -384,7 +384,7 @@ func (r *Report) WriteSVG(w io.Writer) error {
 		for i := n - 1; i >= 0; i-- {
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(base[i])))
 		}
-		fmt.Fprintf(&b, `<polygon points="%s" fill="%s" stroke="none"><title>%s</title></polygon>`+"\n", strings.Join(pts, " "), colours[k], AuthStates[k])
+		fmt.Fprintf(&b, `<polygon points="%s" fill="%s" stroke="none"><title>%s</title></polygon>`+"\n", strings.Join(pts, " "), colours[k], authNames[k])
 		for i, d := range r.Days {
 			base[i] += d.Authorization[k]
 		}
@@ -398,7 +398,7 @@ func (r *Report) WriteSVG(w io.Writer) error {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x(i), top+plotH+16, d.Date.Format("2006-01"))
 		}
 	}
-	for k, s := range AuthStates {
+	for k, s := range authNames {
 		lx := left + (k%3)*280
 		ly := top + plotH + 36 + (k/3)*18
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>`+"\n", lx, ly-10, colours[k], lx+18, ly, s)

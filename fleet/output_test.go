@@ -119,7 +119,7 @@ func TestCSVAsEncodingCSV(t *testing.T) {
 func TestCSVAsEncodingCSVRun(t *testing.T) {
 	r, err := fleet.Run(fleet.Synthetic(200, 3, start, 2, 5))
 	require.NoError(t, err)
-	days := [][]string{append(append([]string{"date"}, fleet.RegStates...), fleet.AuthStates...)}
+	days := [][]string{append(append([]string{"date"}, fleet.RegStates()...), fleet.AuthStates()...)}
 	for _, d := range r.Days {
 		row := []string{d.Date.Format(time.DateOnly)}
 		for _, v := range append(append([]int{}, d.Registration...), d.Authorization...) {

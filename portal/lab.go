@@ -85,12 +85,12 @@ func fleetChart(w *sim.World, tr []sim.Event) string {
 				reg[j], auth[j] = e.To.Registration, e.To.Authorization
 			}
 		}
-		dd := fleet.Day{Date: at, Registration: make([]int, len(fleet.RegStates)), Authorization: make([]int, len(fleet.AuthStates))}
+		dd := fleet.Day{Date: at, Registration: make([]int, len(fleet.RegStates())), Authorization: make([]int, len(fleet.AuthStates()))}
 		for j := range reg {
-			if n := slices.Index(fleet.RegStates, reg[j]); n >= 0 {
+			if n := slices.Index(fleet.RegStates(), reg[j]); n >= 0 {
 				dd.Registration[n]++
 			}
-			if n := slices.Index(fleet.AuthStates, auth[j]); n >= 0 {
+			if n := slices.Index(fleet.AuthStates(), auth[j]); n >= 0 {
 				dd.Authorization[n]++
 			}
 		}

@@ -192,7 +192,7 @@ func summary(w io.Writer, r *fleet.Report, dir string) error {
 	fmt.Fprintf(w, "%d devices, %d events, %d days\n\n", r.Devices, r.Events, len(r.Days))
 	fmt.Fprintf(w, "%-24s %10s %10s %10s\n", "Authorization", "first day", "last day", "max")
 	first, last := r.Days[0], r.Days[len(r.Days)-1]
-	for i, s := range fleet.AuthStates {
+	for i, s := range fleet.AuthStates() {
 		peak := 0
 		for _, d := range r.Days {
 			peak = max(peak, d.Authorization[i])
