@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/slsim/slsim/cssm"
-	"github.com/slsim/slsim/internal/cssmlink"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
 )
@@ -86,7 +85,7 @@ func BenchmarkRenewal(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	fast := cssmlink.For(c)
+	fast := c.FleetLink()
 	link, err := fast.Link(target)
 	if err != nil {
 		b.Fatal(err)

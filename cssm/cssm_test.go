@@ -13,7 +13,6 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
-	"github.com/slsim/slsim/internal/cssmlink"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
 )
@@ -310,28 +309,28 @@ func TestCompliancePerVirtualAccount(t *testing.T) {
 func TestBalanceVersion(t *testing.T) {
 	c, tok, one := campusOfTwo(t)
 	registerDevice(t, c, t0, tok, "FOC1", one)
-	v1, err := cssmlink.For(c).BalanceVersion(sa, campus)
+	v1, err := c.FleetLink().BalanceVersion(sa, campus)
 	require.NoError(t, err)
 	b1, _ := c.Balances(sa, campus)
 	authorize(t, c, t0.Add(time.Hour), "FOC1", one) // the same usage again: nothing changes
-	v2, _ := cssmlink.For(c).BalanceVersion(sa, campus)
+	v2, _ := c.FleetLink().BalanceVersion(sa, campus)
 	assert.Equal(t, v1, v2)
 	b2, _ := c.Balances(sa, campus)
 	assert.Equal(t, b1, b2)
 
 	registerDevice(t, c, t0.Add(time.Hour), tok, "FOC2", one) // demand
-	v3, _ := cssmlink.For(c).BalanceVersion(sa, campus)
+	v3, _ := c.FleetLink().BalanceVersion(sa, campus)
 	assert.NotEqual(t, v2, v3)
 	b3, _ := c.Balances(sa, campus)
 	assert.Equal(t, int64(2), b3[0].Demand)
 	_, err = c.AddLicenses(t0.Add(time.Hour), sa, campus, na24, 1, time.Time{}, time.Time{}) // supply
 	require.NoError(t, err)
-	v4, _ := cssmlink.For(c).BalanceVersion(sa, campus)
+	v4, _ := c.FleetLink().BalanceVersion(sa, campus)
 	assert.NotEqual(t, v3, v4)
-	other, _ := cssmlink.For(c).BalanceVersion(sa, "DEFAULT")
+	other, _ := c.FleetLink().BalanceVersion(sa, "DEFAULT")
 	assert.NotEqual(t, v4, other, "another VA's number")
 
-	_, err = cssmlink.For(c).BalanceVersion(sa, "Nowhere")
+	_, err = c.FleetLink().BalanceVersion(sa, "Nowhere")
 	assert.ErrorIs(t, err, cssm.ErrNotFound)
 }
 
@@ -366,7 +365,7 @@ C9500 Network Advantage  Prepaid          2       0             2        0
 // Clean-up: 30 days without contact → alert; 90 → usage released; a year → removed.
 func TestCleanUpOnTime(t *testing.T) {
 	c := newCSSM(t)
-	_, ok := cssmlink.For(c).NextDeadline()
+	_, ok := c.FleetLink().NextDeadline()
 	assert.False(t, ok, "nothing scheduled")
 	_, err := c.AddLicenses(t0, sa, campus, na24, 1, time.Time{}, time.Time{})
 	require.NoError(t, err)
@@ -376,7 +375,7 @@ func TestCleanUpOnTime(t *testing.T) {
 	// 30 days, plus a day's grace so that a switch renewing every 30 days
 	// never raises it [model].
 	assert.Equal(t, t0.Add(31*cssm.Day), c.NextDeadline())
-	ns, ok := cssmlink.For(c).NextDeadline()
+	ns, ok := c.FleetLink().NextDeadline()
 	assert.True(t, ok)
 	assert.Equal(t, t0.Add(31*cssm.Day).UnixNano(), ns)
 	a := failsToConnect(t, c, t0)
@@ -742,7 +741,7 @@ func TestTimesOutsideInt64NanosecondsRefused(t *testing.T) {
 	require.ErrorIs(t, c.Advance(last), cssm.ErrInvalid)
 	_, err = c.Handle(last.Add(time.Hour), license.RenewID{ID: 1, UDI: udi("FOC1")})
 	require.ErrorIs(t, err, cssm.ErrInvalid)
-	fast := cssmlink.For(c)
+	fast := c.FleetLink()
 	l, err := fast.Link(udi("FOC1"))
 	require.NoError(t, err)
 	_, err = fast.Authorize(l, last, []license.Usage{{Tag: na24, Count: 1}})

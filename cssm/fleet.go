@@ -9,9 +9,10 @@ import (
 	"github.com/slsim/slsim/license"
 )
 
-// The fleet's fast channel (internal/cssmlink): the answers are Handle's,
-// built from the same code.
-func init() { cssmlink.For = func(c any) cssmlink.Fleet { return fleetView{c.(*CSSM)} } }
+// FleetLink is the fleet's fast channel to this CSSM (the module's
+// internal cssmlink.Fleet): the answers are Handle's, built from the same
+// code. Only the module's fleet engine can name its type.
+func (c *CSSM) FleetLink() cssmlink.Fleet { return fleetView{c} }
 
 type fleetView struct{ c *CSSM }
 

@@ -37,7 +37,7 @@ func quickOf(ans license.Answer) cssmlink.Quick {
 func TestLinkAnswersAsHandle(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		w, twin := newWorld(t), newWorld(t)
-		fast := cssmlink.For(twin.c)
+		fast := twin.c.FleetLink()
 		links := map[string]cssmlink.Link{}
 		asked := map[string][]license.Usage{} // by SN: the usage last asked for
 		for _, o := range rapid.SliceOfN(genCop(), 20, 80).Draw(t, "ops") {

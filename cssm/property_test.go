@@ -13,7 +13,6 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/slsim/slsim/cssm"
-	"github.com/slsim/slsim/internal/cssmlink"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/stackwise"
 )
@@ -136,12 +135,12 @@ func (w *world) step(t require.TestingT, o cop) {
 // check holds the invariants of the pools after every step.
 func (w *world) check(t *rapid.T) {
 	// The floor is never after the next deadline; asking for that sets it.
-	floor := *cssmlink.For(w.c).DeadlineFloor()
-	ns, ok := cssmlink.For(w.c).NextDeadline()
+	floor := *w.c.FleetLink().DeadlineFloor()
+	ns, ok := w.c.FleetLink().NextDeadline()
 	if ok && floor > ns {
 		t.Fatalf("deadline floor %d after the next deadline %d", floor, ns)
 	}
-	if after := *cssmlink.For(w.c).DeadlineFloor(); ok && after != ns || !ok && after != math.MaxInt64 {
+	if after := *w.c.FleetLink().DeadlineFloor(); ok && after != ns || !ok && after != math.MaxInt64 {
 		t.Fatalf("deadline floor %d once the next deadline (%d, %v) was asked", after, ns, ok)
 	}
 	// The next deadline is exact, however the checks of instances that
@@ -151,7 +150,7 @@ func (w *world) check(t *rapid.T) {
 	require.NoError(t, err)
 	twin, err := cssm.Restore(data, stackwise.Catalog())
 	require.NoError(t, err)
-	tns, tok := cssmlink.For(twin).NextDeadline()
+	tns, tok := twin.FleetLink().NextDeadline()
 	if tns != ns || tok != ok {
 		t.Fatalf("next deadline (%d, %v), restored copy's (%d, %v)", ns, ok, tns, tok)
 	}

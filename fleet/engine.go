@@ -129,7 +129,7 @@ func newShard(spec *Spec, prof *core.Prepared, units map[unit]bool, devs []int32
 	if err != nil {
 		return nil, err
 	}
-	fast := cssmlink.For(c)
+	fast := c.FleetLink()
 	s := &shard{spec: spec, prof: prof, c: c, fast: fast, floor: fast.DeadlineFloor(),
 		q: pq.NewCalendar(calendarWidth, calendarBits, spec.Start.UnixNano()), lastNs: math.MinInt64, // no instant an agent is at
 		vaIndex: map[unit]int32{}, paths: map[string]int32{"cloud": 0},

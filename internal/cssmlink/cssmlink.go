@@ -2,7 +2,7 @@
 // calls a fleet makes millions of times that are not part of the CSSM
 // model — a device's requests answered by value through a link made once,
 // the next deadline as an integer, a cheap test of whether a virtual
-// account's balances may have moved. Package cssm provides it (For); the
+// account's balances may have moved. Package cssm provides it (CSSM.FleetLink); the
 // answers are Handle's, from the same code, and cssm's tests hold them to
 // it.
 package cssmlink
@@ -57,7 +57,3 @@ type Fleet interface {
 	// stays the same. Numbers of different virtual accounts never coincide.
 	BalanceVersion(sa, va string) (uint64, error)
 }
-
-// For is the fast channel to a *cssm.CSSM (package cssm sets it when it
-// is initialised; it panics for anything else).
-var For func(cssm any) Fleet
