@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/agent"
-	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/netsim"
 	"github.com/slsim/slsim/sim"
@@ -31,23 +30,8 @@ func outageWorld(t *testing.T, window int) *sim.World {
 // switch registered.
 func registeredWorld(t *testing.T, window int) *sim.World {
 	t.Helper()
-	w, err := sim.New(sim.Config{Start: start, Seed: 1, Window: window})
-	require.NoError(t, err)
-	c := w.CSSM()
-	require.NoError(t, c.CreateSmartAccount(start, "ACME", "acme.com"))
-	for _, tag := range []string{"C9300-24 Network Advantage", "C9300-24 DNA Advantage"} {
-		_, err := c.AddLicenses(start, "ACME", "DEFAULT", tag, 10, time.Time{}, time.Time{})
-		require.NoError(t, err)
-	}
-	tok, err := c.CreateToken(start, "ACME", "DEFAULT", cssm.TokenOptions{ExpiresAfterDays: 365})
-	require.NoError(t, err)
-	_, err = w.AddDevice(stack, nil)
-	require.NoError(t, err)
-	require.NoError(t, w.Configure("sw1", "ip name-server "+netsim.DNSIP, func(c *device.Config) error {
-		c.NameServers = append(c.NameServers, device.NameServer{IP: netsim.DNSIP})
-		return nil
-	}))
-	_, err = w.Register("sw1", tok.Value, false)
+	w, tok := healthyWorldWindow(t, 1, window)
+	_, err := w.Register("sw1", tok, false)
 	require.NoError(t, err)
 	return w
 }

@@ -28,7 +28,14 @@ var stack = stackwise.Device{
 // healthyWorld: an account with enough licenses, a switch with a name server.
 func healthyWorld(t testing.TB, seed uint64) (*sim.World, string) {
 	t.Helper()
-	w, err := sim.New(sim.Config{Start: start, Seed: seed})
+	return healthyWorldWindow(t, seed, 0)
+}
+
+// healthyWorldWindow is healthyWorld whose stream keeps a window of the
+// given size (0: the default).
+func healthyWorldWindow(t testing.TB, seed uint64, window int) (*sim.World, string) {
+	t.Helper()
+	w, err := sim.New(sim.Config{Start: start, Seed: seed, Window: window})
 	require.NoError(t, err)
 	c := w.CSSM()
 	require.NoError(t, c.CreateSmartAccount(start, "ACME", "acme.com"))
