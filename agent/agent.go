@@ -31,21 +31,21 @@ import (
 
 	"github.com/looplab/fsm"
 
-	"github.com/slsim/slsim/internal/core"
+	"github.com/slsim/slsim/internal/agentcore"
 	"github.com/slsim/slsim/license"
 )
 
 // Errors returned for refused inputs. A refused input changes nothing.
 var (
-	ErrTimeWentBack      = core.ErrTimeWentBack
-	ErrNotRegistered     = core.ErrNotRegistered
-	ErrAlreadyRegistered = core.ErrAlreadyRegistered
-	ErrBadToken          = core.ErrBadToken
-	ErrUnexpectedAnswer  = core.ErrUnexpectedAnswer
-	ErrBadAnswer         = core.ErrBadAnswer
+	ErrTimeWentBack      = agentcore.ErrTimeWentBack
+	ErrNotRegistered     = agentcore.ErrNotRegistered
+	ErrAlreadyRegistered = agentcore.ErrAlreadyRegistered
+	ErrBadToken          = agentcore.ErrBadToken
+	ErrUnexpectedAnswer  = agentcore.ErrUnexpectedAnswer
+	ErrBadAnswer         = agentcore.ErrBadAnswer
 	// ErrBadTime refuses an instant the agent cannot keep (see the package
 	// documentation).
-	ErrBadTime = core.ErrBadTime
+	ErrBadTime = agentcore.ErrBadTime
 )
 
 // Config is what a device gives its agent at first boot.
@@ -59,13 +59,13 @@ type Config struct {
 
 // Agent is one device's Smart Agent. It is not safe for concurrent use.
 type Agent struct {
-	c        core.Agent // the rules
+	c        agentcore.Agent // the rules
 	udi      license.UDI
 	hostname string
-	m        *fsm.FSM       // checks every move of c against the graph
-	fx       core.Effects   // what the core's last input produced
-	answer   license.Answer // the answer being handled, for its details
-	at       time.Time      // the instant of the note being observed
+	m        *fsm.FSM          // checks every move of c against the graph
+	fx       agentcore.Effects // what the core's last input produced
+	answer   license.Answer    // the answer being handled, for its details
+	at       time.Time         // the instant of the note being observed
 
 	answered []license.Entitlement // last authorization answer, sorted by tag
 
@@ -96,7 +96,7 @@ func New(now time.Time, cfg Config) (*Agent, error) {
 	if cfg.Profile != nil {
 		p = *cfg.Profile
 	}
-	prep, err := core.Prepare(core.Profile(p))
+	prep, err := agentcore.Prepare(agentcore.Profile(p))
 	if err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
 	}
@@ -113,12 +113,12 @@ func New(now time.Time, cfg Config) (*Agent, error) {
 	if now.IsZero() {
 		return nil, errors.New("new agent: boot time is zero")
 	}
-	ns, err := core.Instant(now)
+	ns, err := agentcore.Instant(now)
 	if err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
 	}
-	a := &Agent{udi: cfg.UDI, hostname: cfg.Hostname, m: newMachine(ModeUnidentified), fx: core.Effects{Record: true}}
-	c, err := core.New(ns, prep, cfg.Seed, usage, &a.fx)
+	a := &Agent{udi: cfg.UDI, hostname: cfg.Hostname, m: newMachine(ModeUnidentified), fx: agentcore.Effects{Record: true}}
+	c, err := agentcore.New(ns, prep, cfg.Seed, usage, &a.fx)
 	if err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
 	}
@@ -145,7 +145,7 @@ func CheckHostname(h string) error {
 func (a *Agent) Mode() Mode { return modes[a.c.Mode()] }
 
 // Now is the agent's current time: the latest time it was given (in UTC).
-func (a *Agent) Now() time.Time { return core.Time(a.c.Now()) }
+func (a *Agent) Now() time.Time { return agentcore.Time(a.c.Now()) }
 
 // UDI is the device identifier the agent registers with.
 func (a *Agent) UDI() license.UDI { return a.udi }
@@ -159,11 +159,11 @@ func (a *Agent) Profile() Profile {
 
 // NextDeadline is the earliest time at which the agent has something to do,
 // or the zero time if it has nothing scheduled.
-func (a *Agent) NextDeadline() time.Time { return core.Time(a.c.NextDeadline()) }
+func (a *Agent) NextDeadline() time.Time { return agentcore.Time(a.c.NextDeadline()) }
 
 // instant converts an input's time, refusing one the agent cannot keep.
 func instant(what string, t time.Time) (int64, error) {
-	ns, err := core.Instant(t)
+	ns, err := agentcore.Instant(t)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
@@ -196,16 +196,16 @@ func (a *Agent) done(err error) error {
 // messages to send.
 func (a *Agent) observe() {
 	for _, n := range a.fx.Notes {
-		a.at = core.Time(n.At)
+		a.at = agentcore.Time(n.At)
 		a.note(n)
 	}
 	a.fx.Requests, a.fx.Notes = a.fx.Requests[:0], a.fx.Notes[:0]
 	a.answer = nil
 }
 
-func (a *Agent) note(n core.Note) {
+func (a *Agent) note(n agentcore.Note) {
 	switch n.Kind {
-	case core.NoteMove:
+	case agentcore.NoteMove:
 		if err := fire(a.m, events[n.Ev]); err != nil || Mode(a.m.Current()) != modes[n.To] {
 			// The core moves along the table the machine was built from;
 			// a disagreement is a bug in the agent, not bad input.
@@ -214,23 +214,23 @@ func (a *Agent) note(n core.Note) {
 		if a.onMove != nil {
 			a.onMove(modes[n.From], events[n.Ev], modes[n.To])
 		}
-	case core.NoteSettled:
+	case agentcore.NoteSettled:
 		if s := authStrings[n.Auth]; s != a.authStatus {
 			a.authStatus, a.authSince = s, a.at
 		}
-	case core.NoteEvalStart:
+	case agentcore.NoteEvalStart:
 		a.logEvalStart()
-	case core.NoteEvalWarning:
+	case agentcore.NoteEvalWarning:
 		a.logEvalWarning(n.Left)
-	case core.NoteEvalExpired:
+	case agentcore.NoteEvalExpired:
 		a.logEvalExpired()
-	case core.NoteIDCertExpired:
+	case agentcore.NoteIDCertExpired:
 		a.logIDCertExpired()
-	case core.NoteAuthExpired:
+	case agentcore.NoteAuthExpired:
 		a.logAuthExpired()
-	case core.NoteSent:
+	case agentcore.NoteSent:
 		a.sent(n)
-	case core.NoteRegistered:
+	case agentcore.NoteRegistered:
 		x := a.answer.(license.RegisterReply)
 		a.sa, a.va, a.export = x.SmartAccount, x.VirtualAccount, x.ExportControlled
 		a.certStart, a.certSerial = x.CertStart, x.CertSerial
@@ -239,7 +239,7 @@ func (a *Agent) note(n core.Note) {
 		a.answered, a.backendAuth = nil, time.Time{}
 		a.logExportControlled(x.ExportControlled)
 		a.logRegSuccess()
-	case core.NoteAuthorized:
+	case agentcore.NoteAuthorized:
 		x := a.answer.(license.AuthorizeReply)
 		a.answered = append(a.answered[:0], x.Entitlements...)
 		slices.SortFunc(a.answered, func(p, q license.Entitlement) int { return strings.Compare(p.Tag, q.Tag) })
@@ -249,15 +249,15 @@ func (a *Agent) note(n core.Note) {
 		a.lastComm = Attempt{Result: ResultSucceeded, At: a.at}
 		a.backendAuth = x.Time
 		switch {
-		case n.To == core.Authorized:
-			if n.From != core.Authorized {
+		case n.To == agentcore.Authorized:
+			if n.From != agentcore.Authorized {
 				a.logInCompliance()
 			}
 			a.logAuthRenewSuccess()
-		case n.From != core.OutOfCompliance:
+		case n.From != agentcore.OutOfCompliance:
 			a.logOutOfCompliance()
 		}
-	case core.NoteIDRenewed:
+	case agentcore.NoteIDRenewed:
 		x := a.answer.(license.RenewIDReply)
 		a.certStart = x.CertStart
 		if x.CertSerial != "" {
@@ -265,11 +265,11 @@ func (a *Agent) note(n core.Note) {
 		}
 		a.lastRenewal = Attempt{Result: ResultSucceeded, At: a.at}
 		a.logIDRenewOK()
-	case core.NoteFailed:
+	case agentcore.NoteFailed:
 		a.failed(n.Req, a.answer.(license.Failure))
-	case core.NoteInvalidData:
+	case agentcore.NoteInvalidData:
 		a.logInvalidData(a.answer.(license.Failure).Reason)
-	case core.NoteDropped:
+	case agentcore.NoteDropped:
 		if !n.KeepAccount {
 			a.sa, a.va = "", ""
 		}
@@ -277,49 +277,49 @@ func (a *Agent) note(n core.Note) {
 		a.certStart, a.certSerial = time.Time{}, ""
 		a.initialReg, a.lastRenewal, a.lastComm = Attempt{}, Attempt{}, Attempt{}
 		a.answered, a.backendAuth = nil, time.Time{}
-	case core.NoteReload:
+	case agentcore.NoteReload:
 		a.outbox = nil
 	}
 }
 
 // sent turns a request the core sent into its message. The last
 // communication attempt shows PENDING until an authorization's answer.
-func (a *Agent) sent(n core.Note) {
+func (a *Agent) sent(n agentcore.Note) {
 	var m license.Message
 	switch n.Req {
-	case core.ReqRegister:
+	case agentcore.ReqRegister:
 		m = license.Register{ID: n.ID, UDI: a.udi, Hostname: a.hostname, Token: n.Token, Force: n.Force}
-	case core.ReqAuthorize:
+	case agentcore.ReqAuthorize:
 		// The usage slice is never changed in place (SetUsage replaces it),
 		// so the message may share it; receivers must not modify it.
 		m = license.Authorize{ID: n.ID, UDI: a.udi, Usage: n.Usage}
 		a.lastComm = Attempt{Result: ResultPending, At: a.at, Reason: license.ReasonWaitingForReply}
-	case core.ReqRenewID:
+	case agentcore.ReqRenewID:
 		m = license.RenewID{ID: n.ID, UDI: a.udi}
-	case core.ReqDeregister:
+	case agentcore.ReqDeregister:
 		m = license.Deregister{ID: n.ID, UDI: a.udi}
 	}
 	a.outbox = append(a.outbox, m)
 }
 
 // failed logs a failed request and records the attempt.
-func (a *Agent) failed(k core.ReqKind, f license.Failure) {
-	if k == core.ReqAuthorize || k == core.ReqRenewID || k == core.ReqDeregister {
+func (a *Agent) failed(k agentcore.ReqKind, f license.Failure) {
+	if k == agentcore.ReqAuthorize || k == agentcore.ReqRenewID || k == agentcore.ReqDeregister {
 		if f.Class.FromTransport() {
 			a.logCommFailed(f.Reason)
 		}
 	}
 	switch k {
-	case core.ReqRegister:
+	case agentcore.ReqRegister:
 		a.logRegFailed(f.Reason)
 		if f.Class.FromTransport() {
 			a.logCommFailed(f.Reason)
 		}
 		a.initialReg = Attempt{Result: ResultFailed, At: a.at, Reason: f.Reason}
-	case core.ReqAuthorize:
+	case agentcore.ReqAuthorize:
 		a.logAuthRenewFailed(f)
 		a.lastComm = Attempt{Result: ResultFailed, At: a.at, Reason: f.Reason}
-	case core.ReqRenewID:
+	case agentcore.ReqRenewID:
 		a.logIDRenewFailed(f.Reason)
 		a.lastRenewal = Attempt{Result: ResultFailed, At: a.at, Reason: f.Reason}
 	}
@@ -342,8 +342,8 @@ func (a *Agent) TakeLogs() []LogEvent {
 }
 
 var (
-	regStrings  = [core.NRegStates]string{RegUnregistered, RegRegistering, RegRegistrationFailed, RegRegistered}
-	authStrings = [core.NAuthStates]string{AuthNoLicenses, AuthEvalMode, AuthEvalExpired, AuthAuthorized, AuthOutOfComp, AuthExpired}
+	regStrings  = [agentcore.NRegStates]string{RegUnregistered, RegRegistering, RegRegistrationFailed, RegRegistered}
+	authStrings = [agentcore.NAuthStates]string{AuthNoLicenses, AuthEvalMode, AuthEvalExpired, AuthAuthorized, AuthOutOfComp, AuthExpired}
 )
 
 // RegistrationStates lists the registration status lines of `show
@@ -377,13 +377,13 @@ func (a *Agent) Status() Status {
 		EvalRunning:         running,
 	}
 	if a.initialReg.Result == ResultFailed {
-		s.NextRegistrationAttempt = core.Time(a.c.Deadline(core.SlotRegRetry))
+		s.NextRegistrationAttempt = agentcore.Time(a.c.Deadline(agentcore.SlotRegRetry))
 	}
 	if mode.HasIDCert() {
-		s.NextRenewalAttempt = core.Time(a.c.Deadline(core.SlotIDRenew))
-		s.RegistrationExpires = core.Time(a.c.Deadline(core.SlotIDExpire))
-		s.NextCommunicationAttempt = core.Time(a.c.Deadline(core.SlotComm))
-		s.CommunicationDeadline = core.Time(a.c.Deadline(core.SlotAuthExpire))
+		s.NextRenewalAttempt = agentcore.Time(a.c.Deadline(agentcore.SlotIDRenew))
+		s.RegistrationExpires = agentcore.Time(a.c.Deadline(agentcore.SlotIDExpire))
+		s.NextCommunicationAttempt = agentcore.Time(a.c.Deadline(agentcore.SlotComm))
+		s.CommunicationDeadline = agentcore.Time(a.c.Deadline(agentcore.SlotAuthExpire))
 	}
 	usage := a.c.Usage()
 	s.Entitlements = make([]EntitlementStatus, 0, len(usage))
@@ -395,7 +395,7 @@ func (a *Agent) Status() Status {
 			ans := a.answered[i]
 			e.Name, e.Description = ans.Name, ans.Description
 			switch {
-			case mode == core.AuthorizationExpired:
+			case mode == agentcore.AuthorizationExpired:
 				e.Status = AuthExpired
 			case ans.InCompliance:
 				e.Status = AuthAuthorized

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slsim/slsim/internal/core"
+	"github.com/slsim/slsim/internal/agentcore"
 	"github.com/slsim/slsim/license"
 )
 
@@ -17,7 +17,7 @@ const RegisterReplyText = "Registration process is in progress. Use the 'show li
 // CheckToken reports whether s looks like an ID token: 8 to 512 characters
 // of base64 and URL-escape characters ([model] limits: real ID tokens are
 // about 150 characters of base64 with URL escapes such as %0A).
-func CheckToken(s string) error { return core.CheckToken(s) }
+func CheckToken(s string) error { return agentcore.CheckToken(s) }
 
 // Register is `license smart register idtoken <token> [force]`. It starts a
 // registration: REGISTERING - REGISTRATION IN PROGRESS and a Register
@@ -103,26 +103,26 @@ func (a *Agent) Handle(now time.Time, ans license.Answer) error {
 	if err := checkAnswer(ans); err != nil {
 		return wrap(err)
 	}
-	ns, err := core.Instant(now)
+	ns, err := agentcore.Instant(now)
 	if err != nil {
 		return wrap(err)
 	}
-	c := core.Answer{ID: ans.RequestID()}
+	c := agentcore.Answer{ID: ans.RequestID()}
 	var at time.Time
 	switch x := ans.(type) {
 	case license.RegisterReply:
-		c.Kind, at = core.ReqRegister, x.CertStart
+		c.Kind, at = agentcore.ReqRegister, x.CertStart
 	case license.AuthorizeReply:
-		c.Kind, at, c.InCompliance = core.ReqAuthorize, x.Time, x.AllInCompliance()
+		c.Kind, at, c.InCompliance = agentcore.ReqAuthorize, x.Time, x.AllInCompliance()
 	case license.RenewIDReply:
-		c.Kind, at = core.ReqRenewID, x.CertStart
+		c.Kind, at = agentcore.ReqRenewID, x.CertStart
 	case license.DeregisterReply:
-		c.Kind, c.At = core.ReqDeregister, ns
+		c.Kind, c.At = agentcore.ReqDeregister, ns
 	case license.Failure:
 		c.Class = x.Class
 	}
 	if !at.IsZero() {
-		if c.At, err = core.Instant(at); err != nil {
+		if c.At, err = agentcore.Instant(at); err != nil {
 			return wrap(fmt.Errorf("%w: %w", ErrBadAnswer, err))
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/looplab/fsm"
 
-	"github.com/slsim/slsim/internal/core"
+	"github.com/slsim/slsim/internal/agentcore"
 )
 
 // Mode is a node of the agent's mode graph: where it stands on registration
@@ -72,32 +72,32 @@ const (
 )
 
 // events names the core's events, in its order.
-var events = [core.NEvents]Event{
-	core.EvRegister: EvRegister, core.EvForceRegister: EvForceRegister,
-	core.EvRetryRegistration: EvRetryRegistration, core.EvRegSucceeded: EvRegSucceeded,
-	core.EvRegDeferred: EvRegDeferred, core.EvRegRejected: EvRegRejected,
-	core.EvAuthorized: EvAuthorized, core.EvOutOfCompliance: EvOutOfCompliance,
-	core.EvAuthExpired: EvAuthExpired, core.EvIDCertExpired: EvIDCertExpired,
-	core.EvDeregister: EvDeregister, core.EvRegistrationLost: EvRegistrationLost,
-	core.EvInvalidData: EvInvalidData,
+var events = [agentcore.NEvents]Event{
+	agentcore.EvRegister: EvRegister, agentcore.EvForceRegister: EvForceRegister,
+	agentcore.EvRetryRegistration: EvRetryRegistration, agentcore.EvRegSucceeded: EvRegSucceeded,
+	agentcore.EvRegDeferred: EvRegDeferred, agentcore.EvRegRejected: EvRegRejected,
+	agentcore.EvAuthorized: EvAuthorized, agentcore.EvOutOfCompliance: EvOutOfCompliance,
+	agentcore.EvAuthExpired: EvAuthExpired, agentcore.EvIDCertExpired: EvIDCertExpired,
+	agentcore.EvDeregister: EvDeregister, agentcore.EvRegistrationLost: EvRegistrationLost,
+	agentcore.EvInvalidData: EvInvalidData,
 }
 
 // Events lists the events of the graph in table order.
 func Events() []Event { return events[:] }
 
-func coreMode(m Mode) (core.Mode, bool) {
+func coreMode(m Mode) (agentcore.Mode, bool) {
 	for i, n := range modes {
 		if n == m {
-			return core.Mode(i), true
+			return agentcore.Mode(i), true
 		}
 	}
 	return 0, false
 }
 
-func coreEvent(ev Event) (core.Event, bool) {
+func coreEvent(ev Event) (agentcore.Event, bool) {
 	for i, n := range events {
 		if n == ev {
-			return core.Event(i), true
+			return agentcore.Event(i), true
 		}
 	}
 	return 0, false
@@ -125,7 +125,7 @@ func DenseTransition(from Mode, ev Event) (Mode, bool) {
 	if !ok || !known {
 		return from, false
 	}
-	to, ok := core.Move(m, e)
+	to, ok := agentcore.Move(m, e)
 	if !ok {
 		return from, false
 	}
@@ -134,8 +134,8 @@ func DenseTransition(from Mode, ev Event) (Mode, bool) {
 
 // newMachine is the looplab/fsm machine of the mode graph, in mode initial.
 func newMachine(initial Mode) *fsm.FSM {
-	evs := make(fsm.Events, 0, len(core.Graph))
-	for _, r := range core.Graph {
+	evs := make(fsm.Events, 0, len(agentcore.Graph))
+	for _, r := range agentcore.Graph {
 		src := make([]string, len(r.Src))
 		for i, m := range r.Src {
 			src[i] = string(modes[m])

@@ -3,7 +3,7 @@ package agent
 import (
 	"time"
 
-	"github.com/slsim/slsim/internal/core"
+	"github.com/slsim/slsim/internal/agentcore"
 )
 
 // Day is 24 hours. Smart Licensing timers count days of 24 hours: the captures
@@ -136,4 +136,4 @@ func ProfileFields() []ProfileField {
 // Validate reports the first incoherent value: a timer that is not
 // positive, a renewal scheduled after its own expiry, a retry cap below the
 // first retry, or an eval warning outside the eval period.
-func (p Profile) Validate() error { return core.Profile(p).Validate() }
+func (p Profile) Validate() error { return agentcore.Profile(p).Validate() }

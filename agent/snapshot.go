@@ -8,7 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/slsim/slsim/internal/core"
+	"github.com/slsim/slsim/internal/agentcore"
 	"github.com/slsim/slsim/license"
 )
 
@@ -116,7 +116,7 @@ func (a *Agent) Snapshot() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	t := core.Time
+	t := agentcore.Time
 	s := snapshot{
 		Version: snapshotVersion, Now: t(c.Now), UDI: a.udi, Hostname: a.hostname,
 		Profile: a.Profile(), RNG: rng, Mode: modes[c.Mode],
@@ -129,13 +129,13 @@ func (a *Agent) Snapshot() ([]byte, error) {
 		LastComm: a.lastComm, CommFailures: int(c.CommFailures),
 		AuthStatus: a.authStatus, AuthSince: a.authSince, AuthorizationTime: a.backendAuth,
 		Deadlines: deadlinesJSON{
-			RegistrationExpires: t(c.Deadlines[core.SlotIDExpire]), CommunicationDeadline: t(c.Deadlines[core.SlotAuthExpire]),
-			Eval: t(c.Deadlines[core.SlotEval]), NextRenewal: t(c.Deadlines[core.SlotIDRenew]),
-			NextCommunication: t(c.Deadlines[core.SlotComm]), NextRegistration: t(c.Deadlines[core.SlotRegRetry]),
+			RegistrationExpires: t(c.Deadlines[agentcore.SlotIDExpire]), CommunicationDeadline: t(c.Deadlines[agentcore.SlotAuthExpire]),
+			Eval: t(c.Deadlines[agentcore.SlotEval]), NextRenewal: t(c.Deadlines[agentcore.SlotIDRenew]),
+			NextCommunication: t(c.Deadlines[agentcore.SlotComm]), NextRegistration: t(c.Deadlines[agentcore.SlotRegRetry]),
 		},
 		Pending: pendingJSON{
-			Register: c.Pending[core.ReqRegister], Authorize: c.Pending[core.ReqAuthorize],
-			RenewID: c.Pending[core.ReqRenewID], Deregister: c.Pending[core.ReqDeregister],
+			Register: c.Pending[agentcore.ReqRegister], Authorize: c.Pending[agentcore.ReqAuthorize],
+			RenewID: c.Pending[agentcore.ReqRenewID], Deregister: c.Pending[agentcore.ReqDeregister],
 		},
 		NextID: c.NextID,
 		Logs:   a.logs,
@@ -197,7 +197,7 @@ func restore(data []byte) (*Agent, error) {
 	if mode.HasIDCert() && s.CertStart.IsZero() {
 		return nil, fmt.Errorf("mode %s without a certificate start", s.Mode)
 	}
-	prep, err := core.Prepare(core.Profile(s.Profile))
+	prep, err := agentcore.Prepare(agentcore.Profile(s.Profile))
 	if err != nil {
 		return nil, err
 	}
@@ -208,13 +208,13 @@ func restore(data []byte) (*Agent, error) {
 	if s.CommFailures < 0 || s.CommFailures > math.MaxInt32 || s.RenewFailures < 0 || s.RenewFailures > math.MaxInt32 {
 		return nil, errors.New("failure counts are outside 0..2^31-1")
 	}
-	st := core.State{
+	st := agentcore.State{
 		Mode: mode, EvalRunning: s.EvalRunning, EvalLeft: s.EvalLeft,
 		CommFailures: int32(s.CommFailures), IDFailures: int32(s.RenewFailures),
 		NextID: s.NextID, Usage: s.Usage, PCG: pcg, Token: s.Token, Force: s.Force,
-		Pending: [core.NReqKinds]uint64{
-			core.ReqRegister: s.Pending.Register, core.ReqAuthorize: s.Pending.Authorize,
-			core.ReqRenewID: s.Pending.RenewID, core.ReqDeregister: s.Pending.Deregister,
+		Pending: [agentcore.NReqKinds]uint64{
+			agentcore.ReqRegister: s.Pending.Register, agentcore.ReqAuthorize: s.Pending.Authorize,
+			agentcore.ReqRenewID: s.Pending.RenewID, agentcore.ReqDeregister: s.Pending.Deregister,
 		},
 	}
 	d := s.Deadlines
@@ -223,23 +223,23 @@ func restore(data []byte) (*Agent, error) {
 		t  time.Time
 	}{
 		{&st.Now, s.Now}, {&st.EvalMark, s.EvalMark}, {&st.Renotify, s.EvalRenotifyAt},
-		{&st.Deadlines[core.SlotIDExpire], d.RegistrationExpires}, {&st.Deadlines[core.SlotAuthExpire], d.CommunicationDeadline},
-		{&st.Deadlines[core.SlotEval], d.Eval}, {&st.Deadlines[core.SlotIDRenew], d.NextRenewal},
-		{&st.Deadlines[core.SlotComm], d.NextCommunication}, {&st.Deadlines[core.SlotRegRetry], d.NextRegistration},
+		{&st.Deadlines[agentcore.SlotIDExpire], d.RegistrationExpires}, {&st.Deadlines[agentcore.SlotAuthExpire], d.CommunicationDeadline},
+		{&st.Deadlines[agentcore.SlotEval], d.Eval}, {&st.Deadlines[agentcore.SlotIDRenew], d.NextRenewal},
+		{&st.Deadlines[agentcore.SlotComm], d.NextCommunication}, {&st.Deadlines[agentcore.SlotRegRetry], d.NextRegistration},
 	} {
 		if f.t.IsZero() {
 			continue
 		}
-		if *f.to, err = core.Instant(f.t); err != nil {
+		if *f.to, err = agentcore.Instant(f.t); err != nil {
 			return nil, err
 		}
 	}
-	c, err := core.Restore(prep, st)
+	c, err := agentcore.Restore(prep, st)
 	if err != nil {
 		return nil, err
 	}
 	a := &Agent{
-		c: c, udi: s.UDI, hostname: s.Hostname, m: newMachine(s.Mode), fx: core.Effects{Record: true},
+		c: c, udi: s.UDI, hostname: s.Hostname, m: newMachine(s.Mode), fx: agentcore.Effects{Record: true},
 		answered:   s.Answered,
 		initialReg: s.InitialReg, sa: s.SmartAccount, va: s.VirtualAccount, export: s.ExportControlled,
 		certStart: s.CertStart, certSerial: s.CertSerial, lastRenewal: s.LastRenewal,

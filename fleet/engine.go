@@ -13,7 +13,7 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
-	"github.com/slsim/slsim/internal/core"
+	"github.com/slsim/slsim/internal/agentcore"
 	"github.com/slsim/slsim/internal/cssmlink"
 	"github.com/slsim/slsim/internal/pq"
 	"github.com/slsim/slsim/license"
@@ -28,22 +28,22 @@ import (
 type node struct {
 	due  int64 // the deadline the calendar holds for it (unix ns), 0 if none
 	gone bool
-	reg  core.RegState  // core.NRegStates: not counted yet (or any more)
-	auth core.AuthState // as counted with reg
+	reg  agentcore.RegState  // agentcore.NRegStates: not counted yet (or any more)
+	auth agentcore.AuthState // as counted with reg
 	path int32
 	link cssmlink.Link // the device's channel to the shard's CSSM
-	a    core.Agent
+	a    agentcore.Agent
 	// 256 bytes in all, so that nodes start on cache lines: a renewal
 	// reads and writes the first three (through the agent's hot fields)
 	// and no more. (24: where a starts; TestNodeLayout holds both.)
-	_ [256 - 24 - unsafe.Sizeof(core.Agent{})]byte
+	_ [256 - 24 - unsafe.Sizeof(agentcore.Agent{})]byte
 }
 
 // byState holds one T per registration state and one per authorization
 // state.
 type byState[T any] struct {
-	reg  [core.NRegStates]T
-	auth [core.NAuthStates]T
+	reg  [agentcore.NRegStates]T
+	auth [agentcore.NAuthStates]T
 }
 
 // firsts are the instants a device first entered each state (0: never).
@@ -85,15 +85,15 @@ const (
 // shard runs the devices of some virtual accounts with their own CSSM.
 type shard struct {
 	spec    *Spec
-	prof    *core.Prepared
+	prof    *agentcore.Prepared
 	c       *cssm.CSSM
 	fast    cssmlink.Fleet // c's fast channel
 	floor   *int64         // c's deadline floor (fast.DeadlineFloor)
 	nodes   []node
-	first   []firsts     // by node
-	devs    []*Device    // by node: the spec's device (not copied: memory per device)
-	usages  interner     // one slice per distinct usage
-	fx      core.Effects // requests of the device being settled
+	first   []firsts          // by node
+	devs    []*Device         // by node: the spec's device (not copied: memory per device)
+	usages  interner          // one slice per distinct usage
+	fx      agentcore.Effects // requests of the device being settled
 	vas     []shardVA
 	vaIndex map[unit]int32
 	paths   map[string]int32
@@ -121,7 +121,7 @@ type shardReport struct {
 // newShard builds the shard of some units, whose devices are devs (indices
 // in the spec, in its order); usages are the spec's devices' usages, by
 // index.
-func newShard(spec *Spec, prof *core.Prepared, units map[unit]bool, devs []int32, seed uint64, usages [][]license.Usage) (*shard, error) {
+func newShard(spec *Spec, prof *agentcore.Prepared, units map[unit]bool, devs []int32, seed uint64, usages [][]license.Usage) (*shard, error) {
 	cprof := cssm.DefaultProfile()
 	cprof.NoEventLog = true    // a fleet's reports do not read it
 	cprof.KeepAllAlerts = true // a fleet's report lists every alert of the run
@@ -274,7 +274,7 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 	if err := agent.CheckHostname(d.Topo.Name); err != nil {
 		return fmt.Errorf("fleet: device %s: %w", d.Topo.Name, err)
 	}
-	a, err := core.New(at.UnixNano(), s.prof, seedOf(s.spec.Seed, d.Topo.Name), usage, &s.fx)
+	a, err := agentcore.New(at.UnixNano(), s.prof, seedOf(s.spec.Seed, d.Topo.Name), usage, &s.fx)
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 	if err != nil {
 		return err
 	}
-	s.nodes = append(s.nodes, node{a: a, link: link, path: s.pathOf(d.Path), reg: core.NRegStates})
+	s.nodes = append(s.nodes, node{a: a, link: link, path: s.pathOf(d.Path), reg: agentcore.NRegStates})
 	s.first = append(s.first, firsts{})
 	s.devs = append(s.devs, d)
 	idx := int32(len(s.nodes) - 1)
@@ -295,8 +295,8 @@ func (s *shard) addDevice(at time.Time, d *Device, usage []license.Usage) error 
 
 // Answer answers the request r of the device whose turn it is (s.cur)
 // at s.now (ns): through its link to the shard's CSSM, or a failure to
-// send while its path is down. (core.Answerer, for Step.)
-func (s *shard) Answer(ns int64, l *core.Agent, r core.Request) core.Answer {
+// send while its path is down. (agentcore.Answerer, for Step.)
+func (s *shard) Answer(ns int64, l *agentcore.Agent, r agentcore.Request) agentcore.Answer {
 	n := &s.nodes[s.cur]
 	s.events++
 	var q cssmlink.Quick
@@ -305,12 +305,12 @@ func (s *shard) Answer(ns int64, l *core.Agent, r core.Request) core.Answer {
 	} else {
 		var err error
 		switch r.Kind {
-		case core.ReqRegister:
+		case agentcore.ReqRegister:
 			tok, force := l.Token()
 			q, err = s.fast.Register(n.link, s.now, r.ID, s.devs[s.cur].Topo.Name, tok, force)
-		case core.ReqAuthorize:
+		case agentcore.ReqAuthorize:
 			q, err = s.fast.Authorize(n.link, s.now, l.Usage())
-		case core.ReqRenewID:
+		case agentcore.ReqRenewID:
 			q, err = s.fast.RenewID(n.link, s.now, r.ID)
 		}
 		if err != nil {
@@ -321,7 +321,7 @@ func (s *shard) Answer(ns int64, l *core.Agent, r core.Request) core.Answer {
 	if q.Class == 0 {
 		at = q.At.UnixNano()
 	}
-	return core.Answer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: at, InCompliance: q.InCompliance}
+	return agentcore.Answer{ID: r.ID, Kind: r.Kind, Class: q.Class, At: at, InCompliance: q.InCompliance}
 }
 
 // settle delivers the requests a device sent at at (not at a deadline of
@@ -341,19 +341,19 @@ func (s *shard) settle(idx int32, at time.Time) {
 
 // uncount takes a counted device out of the state counters.
 func (s *shard) uncount(n *node) {
-	if n.reg != core.NRegStates {
+	if n.reg != agentcore.NRegStates {
 		s.counts.reg[n.reg]--
 		s.counts.auth[n.auth]--
 	}
 }
 
 // prepare prepares a fleet's profile (nil: the default) for its agents.
-func prepare(p *agent.Profile) (*core.Prepared, error) {
+func prepare(p *agent.Profile) (*agentcore.Prepared, error) {
 	prof := agent.DefaultProfile()
 	if p != nil {
 		prof = *p
 	}
-	return core.Prepare(core.Profile(prof))
+	return agentcore.Prepare(agentcore.Profile(prof))
 }
 
 // account updates the state counters and first-entered dates after a
@@ -470,7 +470,7 @@ func (s *shard) apply(e *Event) error {
 			if !n.gone && matches(e.Name, s.devs[i].Topo.Name) {
 				n.gone = true // decommissioned: it stops talking; CSSM cleans up on its own
 				s.uncount(n)
-				n.reg = core.NRegStates
+				n.reg = agentcore.NRegStates
 			}
 		}
 	case EvUpgrade:

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/agent"
-	"github.com/slsim/slsim/internal/core"
+	"github.com/slsim/slsim/internal/agentcore"
 	"github.com/slsim/slsim/stackwise"
 )
 
@@ -72,5 +72,5 @@ func TestNodeLayout(t *testing.T) {
 	var n node
 	assert.Equal(t, uintptr(256), unsafe.Sizeof(n))
 	assert.Equal(t, uintptr(24), unsafe.Offsetof(n.a))
-	assert.LessOrEqual(t, unsafe.Offsetof(n.a)+core.HotBytes, uintptr(3*64))
+	assert.LessOrEqual(t, unsafe.Offsetof(n.a)+agentcore.HotBytes, uintptr(3*64))
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slsim/slsim/agent"
-	"github.com/slsim/slsim/internal/demo"
+	"github.com/slsim/slsim/cmd/slsim/internal/demo"
 )
 
 func main() {

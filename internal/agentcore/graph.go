@@ -1,4 +1,4 @@
-// Package core is the Smart Agent's rules, written once: the mode graph,
+// Package agentcore is the Smart Agent's rules, written once: the mode graph,
 // the deadlines and what fires when, the answers and failure classes, the
 // retry back-off, registration and ID-certificate expiry and evaluation
 // use-time. It keeps them on the compact representation fleets need:
@@ -9,7 +9,7 @@
 // license` prints (logs, attempts, accounts, the looplab/fsm machine that
 // checks every move); package fleet runs core Agents by the hundred
 // thousand. Both get the same rules because there is only one copy.
-package core
+package agentcore
 
 import "fmt"
 
