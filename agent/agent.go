@@ -29,7 +29,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/looplab/fsm"
 
 	"github.com/slsim/slsim/internal/agentcore"
 	"github.com/slsim/slsim/license"
@@ -62,7 +61,6 @@ type Agent struct {
 	c        agentcore.Agent // the rules
 	udi      license.UDI
 	hostname string
-	m        *fsm.FSM          // checks every move of c against the graph
 	fx       agentcore.Effects // what the core's last input produced
 	answer   license.Answer    // the answer being handled, for its details
 	at       time.Time         // the instant of the note being observed
@@ -117,7 +115,7 @@ func New(now time.Time, cfg Config) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
 	}
-	a := &Agent{udi: cfg.UDI, hostname: cfg.Hostname, m: newMachine(ModeUnidentified), fx: agentcore.Effects{Record: true}}
+	a := &Agent{udi: cfg.UDI, hostname: cfg.Hostname, fx: agentcore.Effects{Record: true}}
 	c, err := agentcore.New(ns, prep, cfg.Seed, usage, &a.fx)
 	if err != nil {
 		return nil, fmt.Errorf("new agent: %w", err)
@@ -206,11 +204,6 @@ func (a *Agent) observe() {
 func (a *Agent) note(n agentcore.Note) {
 	switch n.Kind {
 	case agentcore.NoteMove:
-		if err := fire(a.m, events[n.Ev]); err != nil || Mode(a.m.Current()) != modes[n.To] {
-			// The core moves along the table the machine was built from;
-			// a disagreement is a bug in the agent, not bad input.
-			panic(fmt.Sprintf("agent: looplab refuses the core's move %s → %s: %v", modes[n.From], modes[n.To], err))
-		}
 		if a.onMove != nil {
 			a.onMove(modes[n.From], events[n.Ev], modes[n.To])
 		}

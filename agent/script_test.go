@@ -155,9 +155,16 @@ func parseDuration(t *testing.T, s string) time.Duration {
 func stamp(v time.Time) string { return v.UTC().Format("Jan 02 15:04:05 2006") }
 
 func (s *script) watch() {
-	if s.seen != nil {
-		agent.OnMove(s.a, func(from agent.Mode, ev agent.Event, _ agent.Mode) { s.seen[string(from)+" "+string(ev)] = true })
-	}
+	agent.OnMove(s.a, func(from agent.Mode, ev agent.Event, to agent.Mode) {
+		if s.seen != nil {
+			s.seen[string(from)+" "+string(ev)] = true
+		}
+		// Every move the agent makes is one that looplab/fsm's machine of
+		// the graph allows, to the same mode.
+		want, ok := agent.Transition(from, ev)
+		require.True(s.t, ok, "the graph has no %s from %s", ev, from)
+		require.Equal(s.t, want, to, "%s --%s-->", from, ev)
+	})
 }
 
 func (s *script) run(t *testing.T, td *datadriven.TestData) string {

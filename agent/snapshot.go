@@ -239,7 +239,7 @@ func restore(data []byte) (*Agent, error) {
 		return nil, err
 	}
 	a := &Agent{
-		c: c, udi: s.UDI, hostname: s.Hostname, m: newMachine(s.Mode), fx: agentcore.Effects{Record: true},
+		c: c, udi: s.UDI, hostname: s.Hostname, fx: agentcore.Effects{Record: true},
 		answered:   s.Answered,
 		initialReg: s.InitialReg, sa: s.SmartAccount, va: s.VirtualAccount, export: s.ExportControlled,
 		certStart: s.CertStart, certSerial: s.CertSerial, lastRenewal: s.LastRenewal,
