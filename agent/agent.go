@@ -29,7 +29,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/slsim/slsim/internal/agentcore"
 	"github.com/slsim/slsim/license"
 )

@@ -11,7 +11,7 @@ import (
 	"github.com/slsim/slsim/license"
 )
 
-// The ntc-templates capture (shared/reference/ntc-templates/…status1.raw):
+// The ntc-templates capture (ios/testdata/ntc-templates/…status1.raw):
 // registration succeeded Aug 22 18:58:03 2022 with a certificate starting
 // 18:52:49; OUT OF COMPLIANCE at 18:58:17 with CSSM's time 18:53:16.
 func TestCaptureOutOfComplianceDates(t *testing.T) {

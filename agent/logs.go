@@ -62,7 +62,8 @@ func (a *Agent) eventLog(mn, text string) {
 
 const cssmOrSat = "the Cisco Smart Software Manager or satellite"
 
-// The texts. [spec §6] unless marked [model].
+// The texts, as docs/agent.md (Log texts) lists them with their sources;
+// [model] where no source fixes one.
 func (a *Agent) logEvalStart() { a.log(5, MnEvalStart, "Entering evaluation period") }
 
 // [model] text.

@@ -10,10 +10,11 @@ import (
 // show "Registration Expires" crossing a leap day (May 10 2023 → May 09 2024).
 const Day = 24 * time.Hour
 
-// Source tags say where a profile value comes from (spec: smart-licensing.md).
+// Source tags say where a profile value comes from (docs/agent.md, Timers,
+// gives each value with its tag).
 const (
-	SourceSeed    = "seed"    // the field guide in shared/seeds
-	SourceCapture = "capture" // real device output in shared/reference
+	SourceSeed    = "seed"    // the field guide: a Cisco TAC troubleshooting guide to smart licensing on Catalyst switches (its scenarios: docs/scenarios.md)
+	SourceCapture = "capture" // real device output (ios/testdata/captures)
 	SourceDoc     = "doc"     // Cisco documentation, MIBs, YANG
 	SourceModel   = "model"   // no public source fixes it: slsim's choice
 )

@@ -6,7 +6,7 @@ import (
 	"github.com/slsim/slsim/license"
 )
 
-// Registration status strings, as `show license status` prints them. [spec §1]
+// Registration status strings, as `show license status` prints them (docs/agent.md, States).
 const (
 	RegUnregistered       = "UNREGISTERED"
 	RegRegistering        = "REGISTERING - REGISTRATION IN PROGRESS"
@@ -15,7 +15,7 @@ const (
 )
 
 // Authorization status strings (the `License Authorization:` block and the
-// per-entitlement lines). [spec §1]
+// per-entitlement lines). (docs/agent.md, States)
 const (
 	AuthNoLicenses  = "No Licenses in Use"
 	AuthEvalMode    = "EVAL MODE"

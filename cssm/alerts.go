@@ -13,7 +13,7 @@ const (
 	SevInfo     = "Informational"
 )
 
-// Alert types of spec §4.
+// Alert types, as docs/cssm.md (Clean-up and alerts) lists them.
 const (
 	AlertInsufficient     = "Insufficient Licenses"
 	AlertFailedToConnect  = "Product Instance Failed to Connect"

@@ -263,7 +263,7 @@ func (v View) ShowVersion(bootedAt time.Time) string {
 }
 
 // smartLicensingStatus is the `show version` form: "UNREGISTERED/EVAL
-// EXPIRED", "REGISTERED/AUTHORIZED", … [spec §6]
+// EXPIRED", "REGISTERED/AUTHORIZED", … (the status lines of docs/agent.md, States)
 func smartLicensingStatus(s agent.Status) string {
 	reg := s.Registration
 	if i := strings.Index(reg, " - "); i > 0 {

@@ -11,7 +11,7 @@ import (
 	"github.com/slsim/slsim/sim"
 )
 
-// Scenario is one failure of the field guide (spec §8).
+// Scenario is one failure of the field guide (docs/scenarios.md).
 type Scenario struct {
 	ID       string // "1" … "9", "1b"
 	Title    string

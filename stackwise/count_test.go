@@ -41,7 +41,8 @@ const (
 	neDE = "network-essentials addon dna-essentials"
 )
 
-// Every row of spec §5 and the captured counts.
+// Every row of the counting rules (docs/counting.md, The rules) and the
+// captured counts.
 func TestCountingRules(t *testing.T) {
 	v17 := sw.MustVersion("17.3.1")
 	for _, tc := range []struct {

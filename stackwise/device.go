@@ -196,7 +196,7 @@ type Request struct {
 	Count       int
 }
 
-// Requests counts what the device requests, per spec §5, sorted by tag:
+// Requests counts what the device requests, per the counting rules of docs/counting.md, sorted by tag:
 //   - 9300: network and DNA, one per switch in the stack, per port family;
 //   - 9400: network one per supervisor, DNA one per chassis;
 //   - 9500: network and DNA one per switch; high-performance models before

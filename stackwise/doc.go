@@ -7,7 +7,7 @@
 // name, short tag, full ISO 19770 tag, CSSM license name, feature name,
 // perpetual or term, parent in the license hierarchy), validates
 // topologies, parses license levels and IOS-XE versions, counts per the
-// rules of spec §5 (including the C9500 high-performance tag change at
+// rules of docs/counting.md (including the C9500 high-performance tag change at
 // 16.12.3), checks demand against a pool with the hierarchy, and reads and
 // writes a line-oriented text format for estates and pools.
 //
