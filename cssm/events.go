@@ -37,10 +37,16 @@ func (c *CSSM) Events(sa string) ([]Event, error) {
 	return out, nil
 }
 
-// SetUser names who the operations that follow are done by, in the event
-// log ("" for the System: devices, timers, the lab's controls). The API
-// and the portal set it around each request.
-func (c *CSSM) SetUser(name string) { c.r.user = name }
+// Acting runs f with user as who the event log names for the operations f
+// does on this CSSM (everything else is the System's: devices, timers, the
+// lab's controls). The API and the portal run each request so. The actor
+// is the call's, not a setting: it is gone when f returns.
+func (c *CSSM) Acting(user string, f func() error) error {
+	prev := c.r.user
+	c.r.user = user
+	defer func() { c.r.user = prev }()
+	return f()
+}
 
 // event is how the log keeps an event: a message made at once for what
 // users do, or, for what devices do (one per registration in a fleet of

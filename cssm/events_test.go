@@ -1,6 +1,7 @@
 package cssm_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -29,17 +30,21 @@ func TestEventLog(t *testing.T) {
 	c := newCSSM(t)
 	_, err := c.AddLicenses(t0, sa, campus, na24, 2, time.Time{}, time.Time{})
 	require.NoError(t, err)
-	c.SetUser("jdoe")
-	tok := token(t, c, campus)
-	require.NoError(t, c.CreateVirtualAccount(t0, sa, "Lab", ""))
-	require.NoError(t, c.TransferLicenses(t0, sa, campus, "Lab", na24, 1))
-	c.SetUser("")
+	var tok string
+	require.NoError(t, c.Acting("jdoe", func() error {
+		tok = token(t, c, campus)
+		require.NoError(t, c.CreateVirtualAccount(t0, sa, "Lab", ""))
+		return c.TransferLicenses(t0, sa, campus, "Lab", na24, 1)
+	}))
 	registerDevice(t, c, t0, tok, "FOC1", license.Usage{Tag: na24, Count: 1})
-	c.SetUser("jdoe")
-	require.NoError(t, c.TransferInstance(t0, udi("FOC1"), "Lab"))
-	require.NoError(t, c.RemoveInstance(t0, udi("FOC1")))
-	require.ErrorIs(t, c.RemoveInstance(t0, udi("FOC1")), cssm.ErrNotFound)
-	require.NoError(t, c.RevokeToken(t0, tok))
+	wantErr := errors.New("the caller's own")
+	require.ErrorIs(t, c.Acting("jdoe", func() error {
+		require.NoError(t, c.TransferInstance(t0, udi("FOC1"), "Lab"))
+		require.NoError(t, c.RemoveInstance(t0, udi("FOC1")))
+		require.ErrorIs(t, c.RemoveInstance(t0, udi("FOC1")), cssm.ErrNotFound)
+		require.NoError(t, c.RevokeToken(t0, tok))
+		return wantErr
+	}), wantErr, "Acting returns what f returns")
 	assert.Equal(t, []string{
 		`jdoe: Campus: A token was revoked ("lab").`,
 		"jdoe: Lab: Product instance sw-FOC1 (PID:C9300-24P,SN:FOC1) was removed.",

@@ -58,7 +58,7 @@ type registry struct {
 	// oldest first.
 	first, last *instance
 	busy        bool         // answers every device request "try again" (seed scenario 2)
-	user        string       // who the event log names for operations (SetUser)
+	user        string       // who the event log names for operations (Acting)
 	cv          *conversions // nil until the account has PAKs or conversions
 	users       map[string]*user
 	clients     map[string]*APIClient

@@ -268,9 +268,7 @@ func (s *Server) account(c *call, cc *cssm.CSSM, domain string) (string, error) 
 // do runs f on the CSSM with the token's user as the acting user.
 func (s *Server) do(c *call, f func(cc *cssm.CSSM, now time.Time) error) error {
 	return s.Access(func(cc *cssm.CSSM, now time.Time) error {
-		cc.SetUser(c.g.user)
-		defer cc.SetUser("")
-		return f(cc, now)
+		return cc.Acting(c.g.user, func() error { return f(cc, now) })
 	})
 }
 

@@ -456,124 +456,124 @@ func (p *Portal) post(w http.ResponseWriter, r *http.Request, s *session) {
 	back := url.Values{"va": {f.Get("va")}}
 	msg := ""
 	err := p.Access(func(_ *sim.World, c *cssm.CSSM, now time.Time) error {
-		sa, va, vas, err := p.scope(r, s, c)
-		if err != nil {
-			return err
-		}
-		c.SetUser(s.user)
-		defer c.SetUser("")
-		switch r.URL.Path {
-		case "/tokens/create":
-			back.Set("tab", "general")
-			days, err := number(f.Get("days"), "Expire After", 1, c.Profile().TokenMaxDays)
+		return c.Acting(s.user, func() error {
+			sa, va, vas, err := p.scope(r, s, c)
 			if err != nil {
 				return err
 			}
-			uses := 0
-			if f.Get("uses") != "" {
-				if uses, err = number(f.Get("uses"), "Max. Number of Uses", 0, cssm.MaxQuantity); err != nil {
+			switch r.URL.Path {
+			case "/tokens/create":
+				back.Set("tab", "general")
+				days, err := number(f.Get("days"), "Expire After", 1, c.Profile().TokenMaxDays)
+				if err != nil {
 					return err
 				}
+				uses := 0
+				if f.Get("uses") != "" {
+					if uses, err = number(f.Get("uses"), "Max. Number of Uses", 0, cssm.MaxQuantity); err != nil {
+						return err
+					}
+				}
+				t, err := c.CreateToken(now, sa, va, cssm.TokenOptions{Description: f.Get("description"), ExpiresAfterDays: days, MaxUses: uses, ExportControlled: f.Get("export") == "on"})
+				if err != nil {
+					return err
+				}
+				back.Set("new", t.Value)
+				msg = "The token was created."
+			case "/tokens/revoke":
+				back.Set("tab", "general")
+				toks, _ := c.Tokens(sa, va)
+				if !slices.ContainsFunc(toks, func(t cssm.Token) bool { return t.Value == f.Get("token") }) {
+					return errors.New("no such token in this virtual account")
+				}
+				if err := c.RevokeToken(now, f.Get("token")); err != nil {
+					return err
+				}
+				msg = "The token was revoked."
+			case "/licenses/transfer":
+				back.Set("tab", "licenses")
+				qty, err := number(f.Get("qty"), "Quantity", 1, cssm.MaxQuantity)
+				if err != nil {
+					return err
+				}
+				if !slices.Contains(vas, f.Get("target")) || f.Get("target") == va {
+					return errors.New("choose another virtual account to transfer to")
+				}
+				if err := c.TransferLicenses(now, sa, va, f.Get("target"), f.Get("license"), int64(qty)); err != nil {
+					return err
+				}
+				msg = fmt.Sprintf("%d licenses were transferred to %s.", qty, f.Get("target"))
+			case "/licenses/add":
+				back.Set("tab", "licenses")
+				qty, err := number(f.Get("qty"), "Quantity", 1, cssm.MaxQuantity)
+				if err != nil {
+					return err
+				}
+				years, err := number(f.Get("years"), "Term", 0, 10)
+				if err != nil {
+					return err
+				}
+				var end time.Time
+				if years > 0 {
+					end = now.AddDate(years, 0, 0)
+				}
+				if _, err := c.AddLicenses(now, sa, va, f.Get("license"), int64(qty), time.Time{}, end); err != nil {
+					return err
+				}
+				msg = fmt.Sprintf("%d licenses were added.", qty)
+			case "/convert/pak":
+				back.Set("page", "convert")
+				back.Set("tab", "paks")
+				if !slices.Contains(vas, f.Get("target")) {
+					return errors.New("choose a virtual account to convert into")
+				}
+				if err := c.ConvertPAK(now, sa, f.Get("pak"), f.Get("target"), nil); err != nil {
+					return err
+				}
+				msg = "PAK " + f.Get("pak") + " was converted into " + f.Get("target") + "."
+			case "/convert/device":
+				back.Set("page", "convert")
+				back.Set("tab", "licenses")
+				rows, err := convertible(c, sa, va)
+				if err != nil {
+					return err
+				}
+				i := slices.IndexFunc(rows, func(i cssm.InstanceRow) bool { return i.PID == f.Get("pid") && i.SN == f.Get("sn") })
+				if i < 0 {
+					return errors.New("no such device with licenses to convert in this virtual account")
+				}
+				var lines []cssm.ConversionLine
+				for _, u := range rows[i].Usage {
+					lines = append(lines, cssm.ConversionLine{Tag: u.Tag, Count: u.Count})
+				}
+				if err := c.ConvertDevice(now, sa, va, cssm.MethodDevice, license.UDI{PID: rows[i].PID, SN: rows[i].SN}, lines); err != nil {
+					return err
+				}
+				msg = "The licenses of " + rows[i].Name + " were converted."
+			case "/instances/remove", "/instances/transfer":
+				back.Set("tab", "instances")
+				udi := license.UDI{PID: f.Get("pid"), SN: f.Get("sn")}
+				rows, err := c.Instances(sa, va)
+				if err != nil {
+					return err
+				}
+				if !slices.ContainsFunc(rows, func(i cssm.InstanceRow) bool { return i.PID == udi.PID && i.SN == udi.SN }) {
+					return errors.New("no such product instance in this virtual account")
+				}
+				if r.URL.Path == "/instances/remove" {
+					msg = "The product instance was removed."
+					return c.RemoveInstance(now, udi)
+				}
+				if !slices.Contains(vas, f.Get("target")) {
+					return errors.New("choose a virtual account to transfer to")
+				}
+				msg = "The product instance was transferred to " + f.Get("target") + "."
+				return c.TransferInstance(now, udi, f.Get("target"))
+			default:
+				return errors.New("unknown action")
 			}
-			t, err := c.CreateToken(now, sa, va, cssm.TokenOptions{Description: f.Get("description"), ExpiresAfterDays: days, MaxUses: uses, ExportControlled: f.Get("export") == "on"})
-			if err != nil {
-				return err
-			}
-			back.Set("new", t.Value)
-			msg = "The token was created."
-		case "/tokens/revoke":
-			back.Set("tab", "general")
-			toks, _ := c.Tokens(sa, va)
-			if !slices.ContainsFunc(toks, func(t cssm.Token) bool { return t.Value == f.Get("token") }) {
-				return errors.New("no such token in this virtual account")
-			}
-			if err := c.RevokeToken(now, f.Get("token")); err != nil {
-				return err
-			}
-			msg = "The token was revoked."
-		case "/licenses/transfer":
-			back.Set("tab", "licenses")
-			qty, err := number(f.Get("qty"), "Quantity", 1, cssm.MaxQuantity)
-			if err != nil {
-				return err
-			}
-			if !slices.Contains(vas, f.Get("target")) || f.Get("target") == va {
-				return errors.New("choose another virtual account to transfer to")
-			}
-			if err := c.TransferLicenses(now, sa, va, f.Get("target"), f.Get("license"), int64(qty)); err != nil {
-				return err
-			}
-			msg = fmt.Sprintf("%d licenses were transferred to %s.", qty, f.Get("target"))
-		case "/licenses/add":
-			back.Set("tab", "licenses")
-			qty, err := number(f.Get("qty"), "Quantity", 1, cssm.MaxQuantity)
-			if err != nil {
-				return err
-			}
-			years, err := number(f.Get("years"), "Term", 0, 10)
-			if err != nil {
-				return err
-			}
-			var end time.Time
-			if years > 0 {
-				end = now.AddDate(years, 0, 0)
-			}
-			if _, err := c.AddLicenses(now, sa, va, f.Get("license"), int64(qty), time.Time{}, end); err != nil {
-				return err
-			}
-			msg = fmt.Sprintf("%d licenses were added.", qty)
-		case "/convert/pak":
-			back.Set("page", "convert")
-			back.Set("tab", "paks")
-			if !slices.Contains(vas, f.Get("target")) {
-				return errors.New("choose a virtual account to convert into")
-			}
-			if err := c.ConvertPAK(now, sa, f.Get("pak"), f.Get("target"), nil); err != nil {
-				return err
-			}
-			msg = "PAK " + f.Get("pak") + " was converted into " + f.Get("target") + "."
-		case "/convert/device":
-			back.Set("page", "convert")
-			back.Set("tab", "licenses")
-			rows, err := convertible(c, sa, va)
-			if err != nil {
-				return err
-			}
-			i := slices.IndexFunc(rows, func(i cssm.InstanceRow) bool { return i.PID == f.Get("pid") && i.SN == f.Get("sn") })
-			if i < 0 {
-				return errors.New("no such device with licenses to convert in this virtual account")
-			}
-			var lines []cssm.ConversionLine
-			for _, u := range rows[i].Usage {
-				lines = append(lines, cssm.ConversionLine{Tag: u.Tag, Count: u.Count})
-			}
-			if err := c.ConvertDevice(now, sa, va, cssm.MethodDevice, license.UDI{PID: rows[i].PID, SN: rows[i].SN}, lines); err != nil {
-				return err
-			}
-			msg = "The licenses of " + rows[i].Name + " were converted."
-		case "/instances/remove", "/instances/transfer":
-			back.Set("tab", "instances")
-			udi := license.UDI{PID: f.Get("pid"), SN: f.Get("sn")}
-			rows, err := c.Instances(sa, va)
-			if err != nil {
-				return err
-			}
-			if !slices.ContainsFunc(rows, func(i cssm.InstanceRow) bool { return i.PID == udi.PID && i.SN == udi.SN }) {
-				return errors.New("no such product instance in this virtual account")
-			}
-			if r.URL.Path == "/instances/remove" {
-				msg = "The product instance was removed."
-				return c.RemoveInstance(now, udi)
-			}
-			if !slices.Contains(vas, f.Get("target")) {
-				return errors.New("choose a virtual account to transfer to")
-			}
-			msg = "The product instance was transferred to " + f.Get("target") + "."
-			return c.TransferInstance(now, udi, f.Get("target"))
-		default:
-			return errors.New("unknown action")
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		p.setFlash(s, "error", strings.TrimPrefix(err.Error(), "invalid: "))
