@@ -13,55 +13,25 @@ import (
 	"github.com/slsim/slsim/stackwise"
 )
 
-// inAccount serves v1/accounts/{domain}/...
-func (s *Server) inAccount(c *call, domain string, p []string) (any, error) {
-	var sa string
-	if err := s.Access(func(cc *cssm.CSSM, _ time.Time) error {
-		var err error
-		sa, err = s.account(c, cc, domain)
-		return err
-	}); err != nil {
-		return nil, err
+// inAccount serves an endpoint under v1/accounts/{domain}/: the domain
+// resolved to a smart account the token may see (403 otherwise).
+func (s *Server) inAccount(h func(c *call, sa string) (any, error)) func(*call) (any, error) {
+	return func(c *call) (any, error) {
+		var sa string
+		if err := s.Access(func(cc *cssm.CSSM, _ time.Time) error {
+			var err error
+			sa, err = s.account(c, cc, c.r.PathValue("domain"))
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		return h(c, sa)
 	}
-	switch {
-	case match(p, "customer", "virtual-accounts"):
-		return s.virtualAccounts(c, sa)
-	case match(p, "licenses"):
-		return s.licenses(c, sa)
-	case match(p, "dlc_convert"):
-		return s.dlcConvert(c, sa)
-	case match(p, "alerts"):
-		return s.alerts(c, sa)
-	case match(p, "events"):
-		return s.events(c, sa)
-	case match(p, "satellites"):
-		return s.satellites(c, sa)
-	case len(p) >= 3 && p[0] == "virtual-accounts":
-		return s.inVA(c, sa, p[1], p[2:])
-	}
-	return nil, failf(http.StatusNotFound, "no such resource %s", c.r.URL.Path)
 }
 
-func (s *Server) inVA(c *call, sa, va string, p []string) (any, error) {
-	switch {
-	case match(p, "tokens") && c.r.Method == http.MethodGet:
-		return s.listTokens(c, sa, va)
-	case match(p, "tokens"):
-		return s.createToken(c, sa, va)
-	case match(p, "tokens", "revoke"):
-		return s.revokeToken(c, sa, va)
-	case match(p, "reserve-licenses"):
-		return s.reserve(c, sa, va)
-	case match(p, "devices"):
-		return s.devices(c, sa, va)
-	case match(p, "devices", "remove"):
-		return s.removeDevice(c, sa, va)
-	case match(p, "devices", "transfer"):
-		return s.transferDevice(c, sa, va)
-	case match(p, "licenses", "transfer"):
-		return s.transferLicenses(c, sa, va)
-	}
-	return nil, failf(http.StatusNotFound, "no such resource %s", c.r.URL.Path)
+// inVA serves an endpoint under v1/accounts/{domain}/virtual-accounts/{va}/.
+func (s *Server) inVA(h func(c *call, sa, va string) (any, error)) func(*call) (any, error) {
+	return s.inAccount(func(c *call, sa string) (any, error) { return h(c, sa, c.r.PathValue("va")) })
 }
 
 // vaExists refuses an unknown virtual account with 404.
@@ -79,9 +49,6 @@ func vaExists(cc *cssm.CSSM, sa, va string) error {
 }
 
 func (s *Server) virtualAccounts(c *call, sa string) (any, error) {
-	if err := c.method(http.MethodGet); err != nil {
-		return nil, err
-	}
 	type va struct {
 		IsDefault   string `json:"isDefault"`
 		Name        string `json:"name"`
@@ -170,9 +137,6 @@ func parentName(tag string) string {
 // some virtual accounts (all when none is named), a page at a time;
 // totalRecords counts every row.
 func (s *Server) licenses(c *call, sa string) (any, error) {
-	if err := c.method(http.MethodPost); err != nil {
-		return nil, err
-	}
 	var req struct {
 		VirtualAccounts []string `json:"virtualAccounts"`
 		Limit           *int     `json:"limit"`
@@ -304,9 +268,6 @@ func (t tokenRequest) options() (cssm.TokenOptions, error) {
 
 // tokenOptions reads a POSTed token creation.
 func (c *call) tokenOptions() (cssm.TokenOptions, error) {
-	if err := c.method(http.MethodPost); err != nil {
-		return cssm.TokenOptions{}, err
-	}
 	var req tokenRequest
 	if err := c.body(&req); err != nil {
 		return cssm.TokenOptions{}, err
@@ -336,9 +297,6 @@ func (s *Server) createToken(c *call, sa, va string) (any, error) {
 
 // revokedToken reads a POSTed token revocation: {"token": "…"}.
 func (c *call) revokedToken() (string, error) {
-	if err := c.method(http.MethodPost); err != nil {
-		return "", err
-	}
 	var req struct {
 		Token string `json:"token"`
 	}
@@ -372,9 +330,6 @@ func (s *Server) revokeToken(c *call, sa, va string) (any, error) {
 // devices is GET .../virtual-accounts/{va}/devices: the product
 // instances, a page at a time (limit, offset in the query).
 func (s *Server) devices(c *call, sa, va string) (any, error) {
-	if err := c.method(http.MethodGet); err != nil {
-		return nil, err
-	}
 	limit, offset, err := paging(c.r.URL.Query().Get("limit"), c.r.URL.Query().Get("offset"), 100, 1000)
 	if err != nil {
 		return nil, err
@@ -423,9 +378,6 @@ func (s *Server) transferDevice(c *call, sa, va string) (any, error) {
 }
 
 func (s *Server) deviceOp(c *call, sa, va string, transfer bool) (any, error) {
-	if err := c.method(http.MethodPost); err != nil {
-		return nil, err
-	}
 	var req deviceRequest
 	if err := c.body(&req); err != nil {
 		return nil, err
@@ -458,9 +410,6 @@ func (s *Server) deviceOp(c *call, sa, va string, transfer bool) (any, error) {
 // transferLicenses is POST .../virtual-accounts/{va}/licenses/transfer:
 // licenses not in use moved to another virtual account.
 func (s *Server) transferLicenses(c *call, sa, va string) (any, error) {
-	if err := c.method(http.MethodPost); err != nil {
-		return nil, err
-	}
 	var req struct {
 		License  string `json:"license"` // a CSSM license name or an entitlement tag
 		Quantity int64  `json:"quantity"`
@@ -492,9 +441,6 @@ func (s *Server) transferLicenses(c *call, sa, va string) (any, error) {
 }
 
 func (s *Server) alerts(c *call, sa string) (any, error) {
-	if err := c.method(http.MethodGet); err != nil {
-		return nil, err
-	}
 	all := c.r.URL.Query().Get("all") == "true"
 	var out []cssm.Alert
 	err := s.do(c, func(cc *cssm.CSSM, _ time.Time) error { out = cc.Alerts(sa, all); return nil })
@@ -505,9 +451,6 @@ func (s *Server) alerts(c *call, sa string) (any, error) {
 }
 
 func (s *Server) events(c *call, sa string) (any, error) {
-	if err := c.method(http.MethodGet); err != nil {
-		return nil, err
-	}
 	var out []cssm.Event
 	err := s.do(c, func(cc *cssm.CSSM, _ time.Time) error {
 		var err error
@@ -521,9 +464,6 @@ func (s *Server) events(c *call, sa string) (any, error) {
 }
 
 func (s *Server) satellites(c *call, sa string) (any, error) {
-	if err := c.method(http.MethodGet); err != nil {
-		return nil, err
-	}
 	var out []cssm.SatelliteInfo
 	err := s.do(c, func(cc *cssm.CSSM, _ time.Time) error { out = cc.Satellites(sa); return nil })
 	if out == nil {
@@ -537,9 +477,6 @@ func (s *Server) satellites(c *call, sa string) (any, error) {
 // request is checked and answered status ERROR, as CSSM answers an account
 // without it. [model]
 func (s *Server) reserve(c *call, sa, va string) (any, error) {
-	if err := c.method(http.MethodPost); err != nil {
-		return nil, err
-	}
 	var req struct {
 		Requests []struct {
 			Code     string `json:"reservationCode"`
@@ -581,9 +518,6 @@ func (s *Server) reserve(c *call, sa, va string) (any, error) {
 // reason (already converted, unknown tag, nothing to convert). The app
 // reads "dlc_" + the status in lower case.
 func (s *Server) dlcConvert(c *call, sa string) (any, error) {
-	if err := c.method(http.MethodPost); err != nil {
-		return nil, err
-	}
 	var req struct {
 		VirtualAccounts []struct {
 			Name        string `json:"name"`

@@ -17,9 +17,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/internal/httpmux"
 )
 
 // Paths of the two faces.
@@ -53,6 +55,8 @@ type Server struct {
 	AuthDelay time.Duration
 
 	tokens bearers
+	once   sync.Once
+	mux    *http.ServeMux
 }
 
 var errTooBig = errors.New("request body too large")
@@ -112,15 +116,48 @@ func writeError(w http.ResponseWriter, err error) {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.once.Do(func() { s.mux = s.routes() })
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-	switch {
-	case r.URL.Path == TokenPath:
-		s.token(w, r)
-	case strings.HasPrefix(r.URL.Path, BasePath):
-		s.api(w, r, strings.TrimPrefix(r.URL.Path, BasePath))
-	default:
-		writeError(w, failf(http.StatusNotFound, "no such resource %s", r.URL.Path))
+	httpmux.Serve(s.mux, w, r, notRouted)
+}
+
+// routes is the API: each endpoint's method and path pattern.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+TokenPath, s.token)
+	acct := BasePath + "v1/accounts/{domain}/"
+	va := acct + "virtual-accounts/{va}/"
+	for pattern, h := range map[string]func(*call) (any, error){
+		"GET " + BasePath + "v2/accounts":           s.accounts,
+		"GET " + BasePath + "v1/accounts/search":    s.search,
+		"GET " + acct + "customer/virtual-accounts": s.inAccount(s.virtualAccounts),
+		"POST " + acct + "licenses":                 s.inAccount(s.licenses),
+		"POST " + acct + "dlc_convert":              s.inAccount(s.dlcConvert),
+		"GET " + acct + "alerts":                    s.inAccount(s.alerts),
+		"GET " + acct + "events":                    s.inAccount(s.events),
+		"GET " + acct + "satellites":                s.inAccount(s.satellites),
+		"GET " + va + "tokens":                      s.inVA(s.listTokens),
+		"POST " + va + "tokens":                     s.inVA(s.createToken),
+		"POST " + va + "tokens/revoke":              s.inVA(s.revokeToken),
+		"POST " + va + "reserve-licenses":           s.inVA(s.reserve),
+		"GET " + va + "devices":                     s.inVA(s.devices),
+		"POST " + va + "devices/remove":             s.inVA(s.removeDevice),
+		"POST " + va + "devices/transfer":           s.inVA(s.transferDevice),
+		"POST " + va + "licenses/transfer":          s.inVA(s.transferLicenses),
+	} {
+		mux.Handle(pattern, s.endpoint(h))
 	}
+	return mux
+}
+
+// notRouted answers a path no endpoint has (404) or a method the path's
+// endpoints do not take (405, with Allow) in the API's error shape.
+func notRouted(w http.ResponseWriter, r *http.Request, status int) {
+	if status == http.StatusMethodNotAllowed {
+		writeError(w, failf(status, "%s is not allowed here (allowed: %s)", r.Method, w.Header().Get("Allow")))
+		return
+	}
+	writeError(w, failf(status, "no such resource %s", r.URL.Path))
 }
 
 // token is the OAuth2 token endpoint: the password grant (client and
@@ -179,53 +216,32 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, b *bearers, grant
 
 // call is one authorised API request.
 type call struct {
-	w     http.ResponseWriter
-	r     *http.Request
-	g     grant
-	parts []string // the path after the base, split
+	w http.ResponseWriter
+	r *http.Request
+	g grant
 }
 
-func (s *Server) api(w http.ResponseWriter, r *http.Request, rest string) {
-	tok, ok := bearerToken(r)
-	if !ok {
-		writeError(w, failf(http.StatusUnauthorized, "a bearer token is required"))
-		return
-	}
-	g, ok := s.tokens.check(tok, s.now())
-	if !ok {
-		writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
-		return
-	}
-	c := &call{w: w, r: r, g: g, parts: strings.Split(strings.Trim(rest, "/"), "/")}
-	out, err := s.route(c)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-// route dispatches on the path.
-func (s *Server) route(c *call) (any, error) {
-	p := c.parts
-	switch {
-	case match(p, "v2", "accounts"):
-		return s.accounts(c)
-	case match(p, "v1", "accounts", "search"):
-		return s.search(c)
-	case len(p) >= 4 && p[0] == "v1" && p[1] == "accounts":
-		return s.inAccount(c, p[2], p[3:])
-	}
-	return nil, failf(http.StatusNotFound, "no such resource %s", c.r.URL.Path)
-}
-
-func match(p []string, want ...string) bool { return slices.Equal(p, want) }
-
-func (c *call) method(m string) error {
-	if c.r.Method != m {
-		return failf(http.StatusMethodNotAllowed, "use %s here", m)
-	}
-	return nil
+// endpoint serves one endpoint for a valid bearer token: its answer as
+// JSON, or its error.
+func (s *Server) endpoint(h func(*call) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := bearerToken(r)
+		if !ok {
+			writeError(w, failf(http.StatusUnauthorized, "a bearer token is required"))
+			return
+		}
+		g, ok := s.tokens.check(tok, s.now())
+		if !ok {
+			writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
+			return
+		}
+		out, err := h(&call{w: w, r: r, g: g})
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
 }
 
 // body decodes a JSON request body strictly.
@@ -280,9 +296,6 @@ func success(m map[string]any) map[string]any {
 
 // accounts is GET v2/accounts: the accounts the token may see.
 func (s *Server) accounts(c *call) (any, error) {
-	if err := c.method(http.MethodGet); err != nil {
-		return nil, err
-	}
 	type role struct {
 		Role string `json:"role"`
 	}
@@ -332,9 +345,6 @@ func page[T any](rows []T, limit, offset int) []T {
 // search is GET v1/accounts/search: accounts whose domain contains the
 // query, at most 1000 a page.
 func (s *Server) search(c *call) (any, error) {
-	if err := c.method(http.MethodGet); err != nil {
-		return nil, err
-	}
 	q := c.r.URL.Query()
 	if t := q.Get("type"); t != "" && !strings.EqualFold(t, "CUSTOMER") {
 		return nil, failf(http.StatusBadRequest, "type must be CUSTOMER")

@@ -383,3 +383,36 @@ func TestReservationAndConversion(t *testing.T) {
 	assert.Equal(t, "CONVERT_FAILED", again["conversionStatus"], "converted once")
 	assert.Contains(t, again["statusMessage"], "already converted")
 }
+
+// Paths no endpoint has and methods an endpoint does not take are answered
+// in the API's JSON error shape: 404, and 405 with the Allow header.
+func TestUnroutedRequestsAnswerJSON(t *testing.T) {
+	r := newRig(t)
+	tok := r.login(r.client)
+	for _, c := range []struct {
+		method, path string
+		code         int
+		allow        string
+	}{
+		{"GET", base + "v1/accounts/acme.com/nothing", http.StatusNotFound, ""},
+		{"GET", base + "v9/whatever", http.StatusNotFound, ""},
+		{"GET", "/services/api/elsewhere", http.StatusNotFound, ""},
+		{"GET", base + "v1/accounts/acme.com/licenses", http.StatusMethodNotAllowed, "POST"},
+		{"DELETE", base + "v1/accounts/acme.com/virtual-accounts/Campus/tokens", http.StatusMethodNotAllowed, "GET, HEAD, POST"},
+		{"GET", cssmapi.TokenPath, http.StatusMethodNotAllowed, "POST"},
+	} {
+		req, err := http.NewRequest(c.method, r.srv.URL+c.path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := r.srv.Client().Do(req)
+		require.NoError(t, err)
+		var m map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&m), "%s %s: a JSON body", c.method, c.path)
+		resp.Body.Close()
+		assert.Equal(t, c.code, resp.StatusCode, "%s %s", c.method, c.path)
+		assert.Equal(t, "ERROR", m["status"])
+		assert.Equal(t, float64(c.code), m["code"])
+		assert.Equal(t, c.allow, resp.Header.Get("Allow"), "%s %s", c.method, c.path)
+		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	}
+}

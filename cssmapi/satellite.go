@@ -3,10 +3,11 @@ package cssmapi
 import (
 	"net/http"
 	"net/url"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/internal/httpmux"
 )
 
 // Paths of a satellite's API (SSM On-Prem).
@@ -31,6 +32,8 @@ type Satellite struct {
 	AuthDelay     time.Duration
 
 	tokens bearers
+	once   sync.Once
+	mux    *http.ServeMux
 }
 
 func (s *Satellite) server() *Server {
@@ -38,15 +41,30 @@ func (s *Satellite) server() *Server {
 }
 
 func (s *Satellite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.once.Do(func() { s.mux = s.routes() })
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-	switch {
-	case r.URL.Path == SatelliteTokenPath:
-		s.token(w, r)
-	case strings.HasPrefix(r.URL.Path, SatelliteAPIPath):
-		s.api(w, r, strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, SatelliteAPIPath), "/"), "/"))
-	default:
-		writeError(w, failf(http.StatusNotFound, "no such resource %s", r.URL.Path))
+	httpmux.Serve(s.mux, w, r, notRouted)
+}
+
+// routes is the satellite's API, for its own account (by name):
+// virtual-accounts/{va}/tokens (POST), tokens/revoke (POST), devices and
+// licenses (GET), and alerts (GET).
+func (s *Satellite) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+SatelliteTokenPath, s.token)
+	acct := SatelliteAPIPath + "{account}/"
+	va := acct + "virtual-accounts/{va}/"
+	for pattern, h := range map[string]func(*call) (any, error){
+		"GET " + acct + "alerts":       s.alerts,
+		"POST " + va + "tokens":        s.createToken,
+		"POST " + va + "tokens/revoke": s.revokeToken,
+		"GET " + va + "devices":        s.devices,
+		"GET " + va + "licenses":       s.licenses,
+		"GET " + va + "tokens":         s.tokensProbe,
+	} {
+		mux.Handle(pattern, s.endpoint(h))
 	}
+	return mux
 }
 
 func (s *Satellite) token(w http.ResponseWriter, r *http.Request) {
@@ -61,107 +79,99 @@ func (s *Satellite) token(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// api serves the satellite's account resources.
-func (s *Satellite) api(w http.ResponseWriter, r *http.Request, p []string) {
-	tok, hasBearer := bearerToken(r)
-	if !hasBearer {
-		writeError(w, failf(http.StatusForbidden, "access is denied"))
-		return
-	}
-	g, valid := s.tokens.check(tok, s.server().now())
-	if !valid {
-		writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
-		return
-	}
-	c := &call{w: w, r: r, g: g}
-	out, err := s.route(c, p)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+// endpoint serves one endpoint for a valid bearer token. Without one the
+// satellite answers 403, as automation's liveness probe expects.
+func (s *Satellite) endpoint(h func(*call) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, hasBearer := bearerToken(r)
+		if !hasBearer {
+			writeError(w, failf(http.StatusForbidden, "access is denied"))
+			return
+		}
+		g, valid := s.tokens.check(tok, s.server().now())
+		if !valid {
+			writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
+			return
+		}
+		out, err := h(&call{w: w, r: r, g: g})
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
 }
 
-// route serves, for the satellite's own account (by name):
-// virtual-accounts/{va}/tokens (POST), tokens/revoke, devices and
-// licenses (GET), and alerts (GET).
-func (s *Satellite) route(c *call, p []string) (any, error) {
-	if len(p) < 2 {
-		return nil, failf(http.StatusNotFound, "no such resource %s", c.r.URL.Path)
-	}
-	account := p[0]
+// run runs f on the satellite when the token is its account's.
+func (s *Satellite) run(c *call, f func(sat *cssm.Satellite, now time.Time) (any, error)) (any, error) {
+	account := c.r.PathValue("account")
 	var out any
-	run := func(f func(sat *cssm.Satellite, now time.Time) (any, error)) error {
-		return s.Access(func(cc *cssm.CSSM, sat *cssm.Satellite, now time.Time) error {
-			if account != sat.SmartAccount() || len(c.g.accounts) != 1 || c.g.accounts[0] != account {
-				return failf(http.StatusForbidden, "this token has no access to %s", account)
-			}
-			var err error
-			out, err = f(sat, now)
-			return err
-		})
-	}
-	switch {
-	case match(p[1:], "alerts"):
-		if err := c.method(http.MethodGet); err != nil {
-			return nil, err
+	err := s.Access(func(_ *cssm.CSSM, sat *cssm.Satellite, now time.Time) error {
+		if account != sat.SmartAccount() || len(c.g.accounts) != 1 || c.g.accounts[0] != account {
+			return failf(http.StatusForbidden, "this token has no access to %s", account)
 		}
-		err := run(func(sat *cssm.Satellite, _ time.Time) (any, error) {
-			a := sat.Alerts(false)
-			if a == nil {
-				a = []cssm.Alert{}
-			}
-			return success(map[string]any{"alerts": a}), nil
-		})
-		return out, err
-	case len(p) >= 4 && p[1] == "virtual-accounts":
-		va := p[2]
-		switch {
-		case match(p[3:], "tokens"):
-			o, err := c.tokenOptions()
-			if err != nil {
-				return nil, err
-			}
-			err = run(func(sat *cssm.Satellite, now time.Time) (any, error) {
-				t, err := sat.CreateToken(now, va, o)
-				return success(map[string]any{"tokenInfo": t}), err
-			})
-			return out, err
-		case match(p[3:], "tokens", "revoke"):
-			token, err := c.revokedToken()
-			if err != nil {
-				return nil, err
-			}
-			err = run(func(sat *cssm.Satellite, now time.Time) (any, error) {
-				return success(map[string]any{}), sat.RevokeToken(now, token)
-			})
-			return out, err
-		case match(p[3:], "devices"):
-			if err := c.method(http.MethodGet); err != nil {
-				return nil, err
-			}
-			err := run(func(sat *cssm.Satellite, _ time.Time) (any, error) {
-				rows, err := sat.Instances(va)
-				if rows == nil {
-					rows = []cssm.InstanceRow{}
-				}
-				return success(map[string]any{"totalRecords": len(rows), "devices": rows}), err
-			})
-			return out, err
-		case match(p[3:], "licenses"):
-			if err := c.method(http.MethodGet); err != nil {
-				return nil, err
-			}
-			err := run(func(sat *cssm.Satellite, _ time.Time) (any, error) {
-				rows, err := sat.Licenses(va)
-				lics := []License{}
-				for _, r := range rows {
-					lics = append(lics, licenseRow(r))
-				}
-				return success(map[string]any{"totalRecords": len(lics), "licenses": lics}), err
-			})
-			return out, err
+		var err error
+		out, err = f(sat, now)
+		return err
+	})
+	return out, err
+}
+
+func (s *Satellite) alerts(c *call) (any, error) {
+	return s.run(c, func(sat *cssm.Satellite, _ time.Time) (any, error) {
+		a := sat.Alerts(false)
+		if a == nil {
+			a = []cssm.Alert{}
 		}
+		return success(map[string]any{"alerts": a}), nil
+	})
+}
+
+func (s *Satellite) createToken(c *call) (any, error) {
+	o, err := c.tokenOptions()
+	if err != nil {
+		return nil, err
 	}
-	return nil, failf(http.StatusNotFound, "no such resource %s", c.r.URL.Path)
+	return s.run(c, func(sat *cssm.Satellite, now time.Time) (any, error) {
+		t, err := sat.CreateToken(now, c.r.PathValue("va"), o)
+		return success(map[string]any{"tokenInfo": t}), err
+	})
+}
+
+func (s *Satellite) revokeToken(c *call) (any, error) {
+	token, err := c.revokedToken()
+	if err != nil {
+		return nil, err
+	}
+	return s.run(c, func(sat *cssm.Satellite, now time.Time) (any, error) {
+		return success(map[string]any{}), sat.RevokeToken(now, token)
+	})
+}
+
+func (s *Satellite) devices(c *call) (any, error) {
+	return s.run(c, func(sat *cssm.Satellite, _ time.Time) (any, error) {
+		rows, err := sat.Instances(c.r.PathValue("va"))
+		if rows == nil {
+			rows = []cssm.InstanceRow{}
+		}
+		return success(map[string]any{"totalRecords": len(rows), "devices": rows}), err
+	})
+}
+
+func (s *Satellite) licenses(c *call) (any, error) {
+	return s.run(c, func(sat *cssm.Satellite, _ time.Time) (any, error) {
+		rows, err := sat.Licenses(c.r.PathValue("va"))
+		lics := []License{}
+		for _, r := range rows {
+			lics = append(lics, licenseRow(r))
+		}
+		return success(map[string]any{"totalRecords": len(lics), "licenses": lics}), err
+	})
+}
+
+// tokensProbe answers a GET of a tokens URL: 403 without a bearer token
+// (the endpoint's own check), and with one, that tokens are POSTed.
+func (s *Satellite) tokensProbe(c *call) (any, error) {
+	c.w.Header().Set("Allow", http.MethodPost)
+	return nil, failf(http.StatusMethodNotAllowed, "POST a token request here")
 }

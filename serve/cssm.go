@@ -35,7 +35,7 @@ func (s *Server) openCSSM() error {
 	}}
 	mux := http.NewServeMux()
 	mux.Handle(cssmapi.TokenPath, api)
-	mux.Handle(cssmapi.BasePath, api)
+	mux.Handle("/services/api/", api) // the API's own 404 (JSON) for paths it does not have
 	mux.Handle("/", web)
 	if err := s.listenHTTPS("cssm", s.cfg.CSSMHost(), s.cfg.CSSMPort, mux); err != nil {
 		return err
