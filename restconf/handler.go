@@ -1,6 +1,7 @@
 package restconf
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -9,10 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/internal/httpmux"
 	"github.com/slsim/slsim/ios"
 )
 
@@ -55,6 +58,9 @@ type Handler struct {
 	// AuthDelay is waited before a 401 (DefaultAuthDelay when 0, none
 	// when negative).
 	AuthDelay time.Duration
+
+	once sync.Once
+	mux  *http.ServeMux
 }
 
 // rpcs are the RPCs of the module and their return code on success.
@@ -72,6 +78,8 @@ type Error struct {
 	Type    string
 	Tag     string
 	Message string
+	// Allow is the Allow header of a 405: the methods the resource takes.
+	Allow string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Tag, e.Message) }
@@ -106,30 +114,95 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, fail(http.StatusUnauthorized, "access-denied", "authentication failed"))
 		return
 	}
-	out, err := h.serve(v, r)
-	if err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			e = fail(http.StatusInternalServerError, "operation-failed", "%v", err)
-		}
-		h.writeError(w, e)
-		return
-	}
-	switch body := out.(type) {
-	case nil:
-		w.WriteHeader(http.StatusNoContent)
-	case xrd:
-		w.Header().Set("Content-Type", "application/xrd+xml")
-		io.WriteString(w, string(body))
-	default:
-		data, err := json.MarshalIndent(body, "", "  ")
-		if err != nil {
-			h.writeError(w, fail(http.StatusInternalServerError, "operation-failed", "%v", err))
+	h.once.Do(func() { h.mux = h.routes() })
+	r = r.WithContext(context.WithValue(r.Context(), viewKey{}, v))
+	httpmux.Serve(h.mux, w, r, func(w http.ResponseWriter, r *http.Request, status int) {
+		if status == http.StatusMethodNotAllowed {
+			h.writeError(w, notAllowed(r))
 			return
 		}
-		w.Header().Set("Content-Type", MediaType)
-		w.Write(append(data, '\n'))
-	}
+		h.writeError(w, fail(http.StatusNotFound, "invalid-value", "no such resource %s", r.URL.EscapedPath()))
+	})
+}
+
+// viewKey holds, in a request's context, the device's view taken when
+// the request was authorised.
+type viewKey struct{}
+
+// routes is RESTCONF's resources: each method and path pattern.
+func (h *Handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /.well-known/host-meta", h.answer(false, func(ios.View, *http.Request) (any, error) { return hostMeta, nil }))
+	root := h.answer(true, func(ios.View, *http.Request) (any, error) {
+		return Obj{{"ietf-restconf:restconf", Obj{{"data", Obj{}}, {"operations", Obj{}}, {"yang-library-version", "2016-06-21"}}}}, nil
+	})
+	mux.Handle("GET /restconf", root)
+	mux.Handle("GET /restconf/{$}", root)
+	mux.Handle("POST /restconf/operations/{rpc}", h.answer(true, func(_ ios.View, r *http.Request) (any, error) {
+		return h.rpc(r, r.PathValue("rpc"), true)
+	}))
+	mux.Handle("GET /restconf/data/{path...}", h.answer(true, func(v ios.View, r *http.Request) (any, error) {
+		segs, err := segments(strings.TrimPrefix(r.URL.EscapedPath(), "/restconf/data/"))
+		if err != nil {
+			return nil, err
+		}
+		return h.data(v, segs)
+	}))
+	// RPCs posted as data resources (how clients post them); the tree
+	// itself is read-only.
+	mux.Handle("POST /restconf/data/{node}", h.answer(true, func(_ ios.View, r *http.Request) (any, error) {
+		node := r.PathValue("node")
+		if _, name, _ := strings.Cut(node, ":"); name == "licensing" {
+			e := fail(http.StatusMethodNotAllowed, "operation-not-supported", "the licensing tree is read-only here; configure with the CLI")
+			e.Allow = "GET, HEAD"
+			return nil, e
+		}
+		return h.rpc(r, node, false)
+	}))
+	return mux
+}
+
+// answer serves a resource: with yang, only to clients that take YANG
+// JSON and with no query parameters (none is supported); then the
+// resource's body, or its error.
+func (h *Handler) answer(yang bool, f func(ios.View, *http.Request) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, _ := r.Context().Value(viewKey{}).(ios.View)
+		out, err := func() (any, error) {
+			if yang {
+				if !acceptsJSON(r.Header.Get("Accept")) {
+					return nil, fail(http.StatusNotAcceptable, "invalid-value", "only %s is served", MediaType)
+				}
+				for k := range r.URL.Query() {
+					return nil, fail(http.StatusBadRequest, "invalid-value", "query parameter %q is not supported", k)
+				}
+			}
+			return f(v, r)
+		}()
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				e = fail(http.StatusInternalServerError, "operation-failed", "%v", err)
+			}
+			h.writeError(w, e)
+			return
+		}
+		switch body := out.(type) {
+		case nil:
+			w.WriteHeader(http.StatusNoContent)
+		case xrd:
+			w.Header().Set("Content-Type", "application/xrd+xml")
+			io.WriteString(w, string(body))
+		default:
+			data, err := json.MarshalIndent(body, "", "  ")
+			if err != nil {
+				h.writeError(w, fail(http.StatusInternalServerError, "operation-failed", "%v", err))
+				return
+			}
+			w.Header().Set("Content-Type", MediaType)
+			w.Write(append(data, '\n'))
+		}
+	})
 }
 
 // authorized checks HTTP Basic credentials against the local users:
@@ -147,42 +220,7 @@ type xrd string
 
 const hostMeta = xrd("<XRD xmlns='http://docs.oasis-open.org/ns/xri/xrd-1.0'>\n    <Link rel='restconf' href='/restconf'/>\n</XRD>\n")
 
-func (h *Handler) serve(v ios.View, r *http.Request) (any, error) {
-	path := r.URL.EscapedPath()
-	if path == "/.well-known/host-meta" {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			return nil, fail(http.StatusMethodNotAllowed, "operation-not-supported", "method %s not allowed here", r.Method)
-		}
-		return hostMeta, nil
-	}
-	if !acceptsJSON(r.Header.Get("Accept")) {
-		return nil, fail(http.StatusNotAcceptable, "invalid-value", "only %s is served", MediaType)
-	}
-	for k := range r.URL.Query() {
-		return nil, fail(http.StatusBadRequest, "invalid-value", "query parameter %q is not supported", k)
-	}
-	segs, err := segments(path)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case len(segs) == 1 && segs[0] == "restconf":
-		if r.Method != http.MethodGet {
-			return nil, notAllowed(r)
-		}
-		return Obj{{"ietf-restconf:restconf", Obj{{"data", Obj{}}, {"operations", Obj{}}, {"yang-library-version", "2016-06-21"}}}}, nil
-	case len(segs) >= 2 && segs[0] == "restconf" && segs[1] == "operations":
-		if len(segs) != 3 {
-			return nil, fail(http.StatusNotFound, "invalid-value", "no such operation")
-		}
-		return h.rpc(r, segs[2], true)
-	case len(segs) >= 3 && segs[0] == "restconf" && segs[1] == "data":
-		return h.data(v, r, segs[2:])
-	}
-	return nil, fail(http.StatusNotFound, "invalid-value", "no such resource %s", path)
-}
-
-func notAllowed(r *http.Request) error {
+func notAllowed(r *http.Request) *Error {
 	return fail(http.StatusMethodNotAllowed, "operation-not-supported", "method %s not allowed here", r.Method)
 }
 
@@ -216,14 +254,11 @@ func segments(path string) ([]string, error) {
 
 // data serves /restconf/data/...: GETs of the licensing tree and of
 // native/version, and RPCs posted as data resources (how clients post them).
-func (h *Handler) data(v ios.View, r *http.Request, segs []string) (any, error) {
+func (h *Handler) data(v ios.View, segs []string) (any, error) {
 	first := segs[0]
 	if first == "native" || first == "Cisco-IOS-XE-native:native" {
 		if len(segs) != 2 || segs[1] != "version" {
 			return nil, fail(http.StatusNotFound, "invalid-value", "only native/version is served")
-		}
-		if r.Method != http.MethodGet {
-			return nil, notAllowed(r)
 		}
 		return Obj{{"Cisco-IOS-XE-native:version", NativeVersion(v)}}, nil
 	}
@@ -232,16 +267,12 @@ func (h *Handler) data(v ios.View, r *http.Request, segs []string) (any, error) 
 		return nil, fail(http.StatusNotFound, "invalid-value", "unknown data node %s", first)
 	}
 	if _, isRPC := rpcs[name]; isRPC {
-		if len(segs) != 1 {
-			return nil, fail(http.StatusNotFound, "invalid-value", "unknown data node")
-		}
-		return h.rpc(r, first, false)
+		e := fail(http.StatusMethodNotAllowed, "operation-not-supported", "%s is an operation: POST it", first)
+		e.Allow = http.MethodPost
+		return nil, e
 	}
 	if name != "licensing" {
 		return nil, fail(http.StatusNotFound, "invalid-value", "unknown data node %s", first)
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return nil, fail(http.StatusMethodNotAllowed, "operation-not-supported", "the licensing tree is read-only here; configure with the CLI")
 	}
 	var node any = Licensing(v)
 	leaf := "licensing"
@@ -287,9 +318,6 @@ func (h *Handler) data(v ios.View, r *http.Request, segs []string) (any, error) 
 // wrapped in "<module>:input"), false for the data-resource form real
 // clients use (input wrapped in "<module>:<rpc>").
 func (h *Handler) rpc(r *http.Request, qualified string, ops bool) (any, error) {
-	if r.Method != http.MethodPost {
-		return nil, notAllowed(r)
-	}
 	module, name, ok := strings.Cut(qualified, ":")
 	success, known := rpcs[name]
 	if !ok || module != Module || !known {
@@ -407,6 +435,9 @@ func (h *Handler) writeError(w http.ResponseWriter, e *Error) {
 	body := Obj{{key, Obj{{"error", []Obj{{{"error-type", e.Type}, {"error-tag", e.Tag}, {"error-message", e.Message}}}}}}}
 	data, _ := json.MarshalIndent(body, "", "  ")
 	w.Header().Set("Content-Type", MediaType)
+	if e.Allow != "" {
+		w.Header().Set("Allow", e.Allow)
+	}
 	w.WriteHeader(e.Status)
 	w.Write(append(data, '\n'))
 }

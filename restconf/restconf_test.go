@@ -281,24 +281,27 @@ func TestErrors(t *testing.T) {
 		name, method, path, body string
 		hdr                      []string
 		status                   int
-		tag                      string
+		tag, allow               string
 	}{
-		{"unknown module", "GET", "/restconf/data/ietf-interfaces:interfaces", "", nil, 404, "invalid-value"},
-		{"unknown child", "GET", state + "/nothing", "", nil, 404, "invalid-value"},
-		{"absent container", "GET", state + "/state-info/registration/registration-complete", "", nil, 404, "invalid-value"},
-		{"unknown usage key", "GET", state + "/state-info/usage=regid.none", "", nil, 404, "invalid-value"},
-		{"unknown path", "GET", "/nothing", "", nil, 404, "invalid-value"},
-		{"query parameter", "GET", state + "?depth=2", "", nil, 400, "invalid-value"},
-		{"XML only", "GET", state, "", []string{"Accept", "application/yang-data+xml"}, 406, "invalid-value"},
-		{"write to state", "PUT", state, "{}", nil, 405, "operation-not-supported"},
-		{"GET an RPC", "GET", register, "", nil, 405, "operation-not-supported"},
-		{"malformed body", "POST", register, "{", nil, 400, "malformed-message"},
-		{"wrong wrapper", "POST", register, `{"cisco-smart-license:input":{"id-token":"x"}}`, nil, 400, "invalid-value"},
-		{"unknown input", "POST", register, `{"cisco-smart-license:register-id-token":{"id-token":"x","when":1}}`, nil, 400, "unknown-element"},
-		{"force not boolean", "POST", register, `{"cisco-smart-license:register-id-token":{"id-token":"x","force":"yes"}}`, nil, 400, "invalid-value"},
-		{"input to de-register", "POST", "/restconf/data/cisco-smart-license:de-register", `{"cisco-smart-license:de-register":{"force":true}}`, nil, 400, "unknown-element"},
-		{"unknown RPC", "POST", "/restconf/operations/cisco-smart-license:reboot", "", nil, 404, "invalid-value"},
-		{"body too large", "POST", register, `{"cisco-smart-license:register-id-token":{"id-token":"` + strings.Repeat("x", restconf.MaxBody) + `"}}`, nil, 413, "too-big"},
+		{"unknown module", "GET", "/restconf/data/ietf-interfaces:interfaces", "", nil, 404, "invalid-value", ""},
+		{"unknown child", "GET", state + "/nothing", "", nil, 404, "invalid-value", ""},
+		{"absent container", "GET", state + "/state-info/registration/registration-complete", "", nil, 404, "invalid-value", ""},
+		{"unknown usage key", "GET", state + "/state-info/usage=regid.none", "", nil, 404, "invalid-value", ""},
+		{"unknown path", "GET", "/nothing", "", nil, 404, "invalid-value", ""},
+		{"query parameter", "GET", state + "?depth=2", "", nil, 400, "invalid-value", ""},
+		{"XML only", "GET", state, "", []string{"Accept", "application/yang-data+xml"}, 406, "invalid-value", ""},
+		{"write to state", "PUT", state, "{}", nil, 405, "operation-not-supported", "GET, HEAD"},
+		{"GET an RPC", "GET", register, "", nil, 405, "operation-not-supported", "POST"},
+		{"POST to the tree", "POST", "/restconf/data/cisco-smart-license:licensing", "{}", nil, 405, "operation-not-supported", "GET, HEAD"},
+		{"DELETE the root", "DELETE", "/restconf", "", nil, 405, "operation-not-supported", "GET, HEAD"},
+		{"POST host-meta", "POST", "/.well-known/host-meta", "", nil, 405, "operation-not-supported", "GET, HEAD"},
+		{"malformed body", "POST", register, "{", nil, 400, "malformed-message", ""},
+		{"wrong wrapper", "POST", register, `{"cisco-smart-license:input":{"id-token":"x"}}`, nil, 400, "invalid-value", ""},
+		{"unknown input", "POST", register, `{"cisco-smart-license:register-id-token":{"id-token":"x","when":1}}`, nil, 400, "unknown-element", ""},
+		{"force not boolean", "POST", register, `{"cisco-smart-license:register-id-token":{"id-token":"x","force":"yes"}}`, nil, 400, "invalid-value", ""},
+		{"input to de-register", "POST", "/restconf/data/cisco-smart-license:de-register", `{"cisco-smart-license:de-register":{"force":true}}`, nil, 400, "unknown-element", ""},
+		{"unknown RPC", "POST", "/restconf/operations/cisco-smart-license:reboot", "", nil, 404, "invalid-value", ""},
+		{"body too large", "POST", register, `{"cisco-smart-license:register-id-token":{"id-token":"` + strings.Repeat("x", restconf.MaxBody) + `"}}`, nil, 413, "too-big", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -306,6 +309,7 @@ func TestErrors(t *testing.T) {
 			assert.Equal(t, c.status, code, string(data))
 			assert.Equal(t, restconf.MediaType, hdr.Get("Content-Type"))
 			assert.Equal(t, c.tag, errorTag(t, restconf.DefaultErrorsKey, data))
+			assert.Equal(t, c.allow, hdr.Get("Allow"))
 		})
 	}
 	assert.Equal(t, agent.RegUnregistered, r.view().Status.Registration, "no refusal registered the switch")
