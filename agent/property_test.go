@@ -230,6 +230,9 @@ func TestPropertySuccessEvery90DaysNeverExpires(t *testing.T) {
 // With no successful communication for 365 days after the last certificate
 // start, the agent is UNREGISTERED; a moment before, it is still registered.
 func TestPropertyNoSuccessForAYearUnregisters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a long property run (7 s under -race): CI runs it without -short")
+	}
 	rapid.Check(t, func(t *rapid.T) {
 		d := newDriver(t, rapid.Uint64().Draw(t, "seed"))
 		a := d.a

@@ -231,6 +231,9 @@ func (w *world) check(t *rapid.T) {
 }
 
 func TestPropertyPoolsAndAccounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a long property run (9 s under -race): CI runs it without -short")
+	}
 	rapid.Check(t, func(t *rapid.T) {
 		w := newWorld(t)
 		for _, o := range rapid.SliceOfN(genCop(), 20, 80).Draw(t, "ops") {
