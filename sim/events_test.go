@@ -97,6 +97,16 @@ func TestWindowAndLogBufferAreBounded(t *testing.T) {
 	require.NotEmpty(t, newest)
 	assert.Equal(t, newest[len(newest)-1].Seq, small[len(small)-1].Seq, "the lines kept are the newest")
 	assert.Equal(t, small, w.LogsAfter("sw1", sim.Cursor(small[0].Seq-1)), "LogsAfter reads from a cursor")
+
+	// A saved world keeps the buffer, its count and the window.
+	data, err := w.Save()
+	require.NoError(t, err)
+	loaded, err := sim.Load(data)
+	require.NoError(t, err)
+	assert.Equal(t, w.Logs("sw1"), loaded.Logs("sw1"))
+	assert.Equal(t, w.LogCount("sw1"), loaded.LogCount("sw1"))
+	assert.Equal(t, w.TraceText(), loaded.TraceText())
+	assert.Equal(t, w.Head(), loaded.Head())
 }
 
 func TestEventsAreTyped(t *testing.T) {
@@ -219,8 +229,14 @@ func TestLoadRefusesAStreamOutOfBounds(t *testing.T) {
 		"window too small for its events": func(m map[string]any) { m["window"] = 10 },
 		"window beyond the bound":         func(m map[string]any) { m["window"] = sim.MaxWindow + 1 },
 		"events after the last":           func(m map[string]any) { m["lastSeq"] = 3 },
-		"logs of an unknown device":       func(m map[string]any) { m["logs"] = map[string]any{"ghost": []any{}} },
-		"an open alert never raised":      func(m map[string]any) { m["alertOpen"] = []any{99} },
+		"logs of an unknown device":       func(m map[string]any) { m["logs"] = map[string]any{"ghost": map[string]any{}} },
+		"a log line of no message": func(m map[string]any) {
+			m["logs"].(map[string]any)["sw1"].(map[string]any)["lines"].([]any)[0].([]any)[3] = 99
+		},
+		"a log line of three fields": func(m map[string]any) {
+			m["logs"].(map[string]any)["sw1"].(map[string]any)["lines"].([]any)[0] = []any{1, 2, "x"}
+		},
+		"an open alert never raised": func(m map[string]any) { m["alertOpen"] = []any{99} },
 		"an event of no kind": func(m map[string]any) {
 			m["events"].([]any)[0].(map[string]any)["kind"] = "gossip"
 		},

@@ -54,7 +54,7 @@ type savedWorld struct {
 	Window     int                  `json:"window"`
 	LastSeq    uint64               `json:"lastSeq"`
 	Events     []Event              `json:"events"`
-	Logs       map[string][]LogLine `json:"logs"`
+	Logs       map[string]savedLogs `json:"logs"`
 	AlertNext  int                  `json:"alertNext"`
 	AlertOpen  []int                `json:"alertOpen"`
 }
@@ -88,9 +88,9 @@ func (w *World) Save() ([]byte, error) {
 	}
 	s := savedWorld{Version: saveVersion, Now: w.now, Seed: w.seed, Network: w.net, CSSM: c, Seq: w.seq, Faults: w.faults,
 		States: w.states, Retry: w.retry, Satellites: []savedNamed{}, Devices: []savedNamed{}, Queue: []savedDelivery{},
-		Window: w.windowSize, LastSeq: w.lastSeq, Events: w.window.Values(), Logs: map[string][]LogLine{}, AlertNext: w.alertNext, AlertOpen: []int{}}
+		Window: w.windowSize, LastSeq: w.lastSeq, Events: w.window.Values(), Logs: map[string]savedLogs{}, AlertNext: w.alertNext, AlertOpen: []int{}}
 	for n, b := range w.logs {
-		s.Logs[n] = b.lines.Values()
+		s.Logs[n] = packLogs(b)
 	}
 	for id := range w.alertOpen {
 		s.AlertOpen = append(s.AlertOpen, id)
@@ -253,15 +253,20 @@ func (w *World) loadStream(s savedWorld) error {
 		if _, ok := w.devs[name]; !ok {
 			return fmt.Errorf("logging buffer of unknown device %q", name)
 		}
+		lines, err := s.Logs[name].unpack()
+		if err != nil {
+			return fmt.Errorf("device %s: %w", name, err)
+		}
 		b := &logBuffer{}
 		prev = 0
-		for _, l := range s.Logs[name] {
+		for _, l := range lines {
 			if l.Seq <= prev || l.Seq > w.lastSeq {
 				return fmt.Errorf("device %s: log line %d out of order or after the last event (%d)", name, l.Seq, w.lastSeq)
 			}
 			prev = l.Seq
 			b.push(l, w.LogBufferSize(name))
 		}
+		b.count = max(b.count, s.Logs[name].Count)
 		w.logs[name] = b
 	}
 	for _, id := range s.AlertOpen {
