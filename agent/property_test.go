@@ -180,52 +180,8 @@ func TestPropertyEvalRemaining(t *testing.T) {
 }
 
 // A device whose communications succeed at least every 90 days never shows
-// AUTHORIZATION EXPIRED (nor loses its registration). Outages of up to 59
-// days, separated by service, keep successes less than 90 days apart.
-func TestPropertySuccessEvery90DaysNeverExpires(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		d := newDriver(t, rapid.Uint64().Draw(t, "seed"))
-		a := d.a
-		_, err := a.Register(t0, testToken, false)
-		require.NoError(t, err)
-		type window struct{ from, to time.Time }
-		var outages []window
-		cur := t0.Add(time.Hour)
-		for cur.Before(t0.Add(3 * 365 * agent.Day)) {
-			cur = cur.Add(time.Duration(rapid.IntRange(1, 120).Draw(t, "up")) * agent.Day)
-			length := time.Duration(rapid.Int64Range(int64(time.Minute), int64(59*agent.Day)).Draw(t, "down"))
-			outages = append(outages, window{cur, cur.Add(length)})
-			cur = cur.Add(length)
-		}
-		down := func(at time.Time) bool {
-			for _, w := range outages {
-				if !at.Before(w.from) && at.Before(w.to) {
-					return true
-				}
-			}
-			return false
-		}
-		end := t0.Add(3 * 365 * agent.Day)
-		for {
-			for _, m := range a.TakeMessages() {
-				now := a.Now()
-				var ans license.Answer = license.Failure{ID: m.RequestID(), Class: license.FailSend, Reason: license.ReasonSendFailed}
-				if !down(now) {
-					ans = answerFor(m, rapid.SampledFrom([]string{"ok-in", "ok-out"}).Draw(t, "verdict"), now)
-				}
-				require.NoError(t, a.Handle(now, ans))
-			}
-			if m := a.Mode(); m == agent.ModeAuthorizationExpired || (a.Now().After(t0.Add(time.Hour)) && !m.HasIDCert()) {
-				t.Fatalf("%s at %s (outages %v)", m, a.Now(), outages)
-			}
-			n := a.NextDeadline()
-			if n.After(end) {
-				break
-			}
-			require.NoError(t, a.Advance(n))
-		}
-	})
-}
+// AUTHORIZATION EXPIRED: agenttest's TestPropertyOutagesUnder90DaysNeverExpire
+// holds it against the in-memory CSSM, with random pools and outages.
 
 // With no successful communication for 365 days after the last certificate
 // start, the agent is UNREGISTERED; a moment before, it is still registered.
