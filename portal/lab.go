@@ -73,7 +73,7 @@ func fleetChart(w *sim.World, tr []sim.Event) string {
 	reg := make([]string, len(index))
 	auth := make([]string, len(index))
 	for n, st := range windowStart(w, tr) {
-		reg[index[n]], auth[index[n]] = st.Registration, st.Authorization
+		reg[index[n]], auth[index[n]] = st.Registration.String(), st.Authorization.String()
 	}
 	r := &fleet.Report{Devices: len(index)}
 	k := 0
@@ -82,7 +82,7 @@ func fleetChart(w *sim.World, tr []sim.Event) string {
 		for ; k < len(tr) && !tr[k].Time.After(at); k++ {
 			e := tr[k]
 			if j, ok := index[e.Source]; ok && e.Kind == sim.EventState {
-				reg[j], auth[j] = e.To.Registration, e.To.Authorization
+				reg[j], auth[j] = e.To.Registration.String(), e.To.Authorization.String()
 			}
 		}
 		dd := fleet.Day{Date: at, Registration: make([]int, len(fleet.RegStates())), Authorization: make([]int, len(fleet.AuthStates()))}
@@ -153,7 +153,7 @@ func chart(w *sim.World, tr []sim.Event) string {
 		var from time.Time
 		status := ""
 		if st, ok := initial[n]; ok {
-			status = st.Authorization
+			status = st.Authorization.String()
 		}
 		from = start
 		flush := func(to time.Time) {
@@ -166,7 +166,7 @@ func chart(w *sim.World, tr []sim.Event) string {
 			if e.Source != n || e.Kind != sim.EventState {
 				continue
 			}
-			auth := e.To.Authorization
+			auth := e.To.Authorization.String()
 			if auth == status {
 				continue
 			}

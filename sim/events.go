@@ -66,15 +66,15 @@ func (k *EventKind) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// State is a device's license status: its registration and authorization,
-// as `show license status` names them.
+// State is a device's license status: its registration and authorization.
+// The zero State is no status yet (before a device's first).
 type State struct {
-	Registration  string `json:"registration"`
-	Authorization string `json:"authorization"`
+	Registration  agent.Registration  `json:"registration"`
+	Authorization agent.Authorization `json:"authorization"`
 }
 
-// String is "REGISTERED / AUTHORIZED".
-func (s State) String() string { return s.Registration + " / " + s.Authorization }
+// String is "REGISTERED / AUTHORIZED", as the trace prints it.
+func (s State) String() string { return s.Registration.String() + " / " + s.Authorization.String() }
 
 // AlertChange is a CSSM alert raised or cleared.
 type AlertChange struct {

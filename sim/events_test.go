@@ -134,7 +134,9 @@ func TestEventsAreTyped(t *testing.T) {
 	}
 	assert.True(t, sawState && sawFail && sawAlert && sawCleared)
 	st := w.State("sw1")
-	assert.Equal(t, sim.State{Registration: agent.RegRegistered, Authorization: agent.AuthAuthorized}, st)
+	assert.Equal(t, agent.RegRegistered, st.Registration.String())
+	assert.Equal(t, agent.AuthAuthorized, st.Authorization.String())
+	assert.Equal(t, "REGISTERED / AUTHORIZED", st.String())
 
 	for k := sim.EventAction; k <= sim.EventSync; k++ {
 		b, err := k.MarshalText()
@@ -199,7 +201,7 @@ func TestLoadVersion1(t *testing.T) {
 	assert.Equal(t, "*Apr  4 10:03:37.000: %SMART_LIC-6-AUTH_RENEW_SUCCESS: Authorization renewal with the Cisco Smart Software Manager or satellite. State=Authorized for udi PID:C9300-24P,SN:FOC2133Z0AB",
 		lines[len(lines)-1].Text())
 	assert.Equal(t, "AUTH_RENEW_SUCCESS", lines[len(lines)-1].Line.Mnemonic)
-	assert.Equal(t, agent.RegRegistered, w.State("sw1").Registration)
+	assert.Equal(t, agent.RegRegistered, w.State("sw1").Registration.String())
 
 	// Alerts already on the trace are not raised again; the world goes on.
 	head := w.Head()

@@ -286,9 +286,12 @@ func (w *World) loadV1(data []byte) error {
 	if err := json.Unmarshal(data, &v1); err != nil {
 		return err
 	}
-	for name, st := range v1.States {
-		reg, auth, _ := strings.Cut(st, " / ")
-		w.states[name] = State{reg, auth}
+	for name, text := range v1.States {
+		st, err := parseState(text)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", name, err)
+		}
+		w.states[name] = st
 	}
 	for i, t := range v1.Trace {
 		kind, err := ParseEventKind(t.Kind)
@@ -304,8 +307,11 @@ func (w *World) loadV1(data []byte) error {
 			l := parseLogLine(t.Time, t.Text)
 			e.Log, e.Note = &l, ""
 		case EventState:
-			reg, auth, _ := strings.Cut(t.Text, " / ")
-			e.To, e.Note = State{reg, auth}, ""
+			st, err := parseState(t.Text)
+			if err != nil {
+				return fmt.Errorf("trace line %d: %w", i+1, err)
+			}
+			e.To, e.Note = st, ""
 		}
 		w.record(e)
 	}
@@ -336,4 +342,15 @@ func parseLogLine(t time.Time, text string) agent.LogEvent {
 		return agent.LogEvent{Time: t, Facility: "SYS", Severity: 6, Mnemonic: "LOG", Text: text}
 	}
 	return agent.LogEvent{Time: t, Facility: parts[0], Severity: sev, Mnemonic: parts[2], Text: rest}
+}
+
+// parseState reads a version 1 state: "REGISTERED / AUTHORIZED".
+func parseState(text string) (State, error) {
+	reg, auth, _ := strings.Cut(text, " / ")
+	r, err := agent.ParseRegistration(reg)
+	if err != nil {
+		return State{}, err
+	}
+	a, err := agent.ParseAuthorization(auth)
+	return State{r, a}, err
 }

@@ -542,7 +542,7 @@ func (w *World) flush(name string, d *device.Device) {
 	for _, l := range d.TakeLogs() {
 		w.record(Event{Time: l.Time, Source: name, Kind: EventLog, Log: &l, Stamp: d.LogStamp(l.Time)})
 	}
-	reg, auth := d.Agent().States()
+	reg, auth := d.Agent().State()
 	if st, old := (State{reg, auth}), w.states[name]; st != old {
 		w.states[name] = st
 		w.record(Event{Time: w.now, Source: name, Kind: EventState, From: old, To: st})
