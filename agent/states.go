@@ -82,10 +82,14 @@ func (a *Authorization) UnmarshalText(b []byte) error {
 }
 
 // GoString names the value for %#v.
-func (r Registration) GoString() string { return "agent.Registration(" + strconv.Quote(r.String()) + ")" }
+func (r Registration) GoString() string {
+	return "agent.Registration(" + strconv.Quote(r.String()) + ")"
+}
 
 // GoString names the value for %#v.
-func (a Authorization) GoString() string { return "agent.Authorization(" + strconv.Quote(a.String()) + ")" }
+func (a Authorization) GoString() string {
+	return "agent.Authorization(" + strconv.Quote(a.String()) + ")"
+}
 
 // State returns the two status lines of `show license` as values.
 func (a *Agent) State() (Registration, Authorization) {
