@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/internal/httpmux"
 	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/sim"
 	"github.com/slsim/slsim/stackwise"
@@ -62,6 +63,7 @@ type Portal struct {
 	AuthDelay time.Duration
 
 	once  sync.Once
+	mux   *http.ServeMux
 	pages map[string]*template.Template
 	mu    sync.Mutex
 	sess  map[string]*session
@@ -113,6 +115,43 @@ func (p *Portal) init() {
 			p.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/events.html", "templates/"+name+".html"))
 		}
 		p.sess = map[string]*session{}
+		p.mux = p.routes()
+	})
+}
+
+// routes is the portal's pages and actions: each method and path pattern.
+func (p *Portal) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
+		data, _ := files.ReadFile("templates/style.css")
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Write(data)
+	})
+	mux.HandleFunc("GET /login", p.login)
+	mux.HandleFunc("POST /login", p.login)
+	mux.Handle("GET /{$}", p.signedIn(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		http.Redirect(w, r, "/inventory", http.StatusSeeOther)
+	}))
+	mux.Handle("GET /{page}", p.signedIn(p.get))
+	mux.Handle("GET /reports/{name}", p.signedIn(func(w http.ResponseWriter, r *http.Request, s *session) {
+		p.csv(w, r, s, r.PathValue("name"))
+	}))
+	for _, action := range []string{"/logout", "/tokens/create", "/tokens/revoke", "/licenses/transfer", "/licenses/add",
+		"/convert/pak", "/convert/device", "/instances/remove", "/instances/transfer"} {
+		mux.Handle("POST "+action, p.signedIn(p.post))
+	}
+	return mux
+}
+
+// signedIn serves h to a signed-in user; others are sent to sign in.
+func (p *Portal) signedIn(h func(http.ResponseWriter, *http.Request, *session)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := p.session(r)
+		if s == nil {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		h(w, r, s)
 	})
 }
 
@@ -189,30 +228,9 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.init()
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'self'")
-	if r.URL.Path == "/static/style.css" {
-		data, _ := files.ReadFile("templates/style.css")
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Write(data)
-		return
-	}
-	if r.URL.Path == "/login" {
-		p.login(w, r)
-		return
-	}
-	s := p.session(r)
-	if s == nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	if r.Method == http.MethodPost {
-		p.post(w, r, s)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	p.get(w, r, s)
+	httpmux.Serve(p.mux, w, r, func(w http.ResponseWriter, r *http.Request, status int) {
+		http.Error(w, http.StatusText(status), status)
+	})
 }
 
 func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
@@ -322,15 +340,7 @@ func (p *Portal) scope(r *http.Request, s *session, c *cssm.CSSM) (sa, va string
 }
 
 func (p *Portal) get(w http.ResponseWriter, r *http.Request, s *session) {
-	page := strings.Trim(r.URL.Path, "/")
-	if page == "" {
-		http.Redirect(w, r, "/inventory", http.StatusSeeOther)
-		return
-	}
-	if strings.HasPrefix(page, "reports/") {
-		p.csv(w, r, s, strings.TrimPrefix(page, "reports/"))
-		return
-	}
+	page := r.PathValue("page")
 	if _, ok := p.pages[page]; !ok || page == "login" {
 		http.NotFound(w, r)
 		return

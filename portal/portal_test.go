@@ -250,3 +250,29 @@ func TestConvertPages(t *testing.T) {
 	assert.Contains(t, page, "<td>Convert Licenses</td><td>PID:WS-C3850-24P,SN:FOC1920X0AA</td><td>2 C3850 24P IP Services, 1 C3850 48P IP Services</td>")
 	assert.Contains(t, page, "<td>PAK</td><td>PAK 3850PAK0001</td><td>4 C3850 24P IP Services</td>")
 }
+
+// Pages and actions are the routes' own: an unknown page is 404, a page
+// posted to or an action fetched is 405 with Allow.
+func TestRoutes(t *testing.T) {
+	r := newRig(t)
+	r.signIn()
+	code, _ := r.get("/nowhere")
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = r.get("/reports/nowhere.csv")
+	assert.Equal(t, http.StatusNotFound, code)
+	resp, err := r.c.Get(r.srv.URL + "/tokens/create")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "POST", resp.Header.Get("Allow"))
+	req, err := http.NewRequest(http.MethodDelete, r.srv.URL+"/inventory", nil)
+	require.NoError(t, err)
+	resp, err = r.c.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "GET, HEAD", resp.Header.Get("Allow"))
+	code, page := r.get("/")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "Virtual Account: Campus", "the root is the inventory")
+}
