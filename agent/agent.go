@@ -326,7 +326,8 @@ func (a *Agent) TakeMessages() []license.Message {
 }
 
 // TakeLogs returns the log events since the last call, oldest first, and
-// forgets them.
+// forgets them. Between calls the agent keeps at most MaxPendingLogs (and
+// a quarter more while it drops the oldest in a batch).
 func (a *Agent) TakeLogs() []LogEvent {
 	l := a.logs
 	a.logs = nil

@@ -52,12 +52,24 @@ const (
 
 const smartLic = "SMART_LIC"
 
+// MaxPendingLogs bounds the log events an agent keeps until TakeLogs:
+// a caller that never takes them loses the oldest, as a logging buffer
+// does, instead of memory. [model]
+const MaxPendingLogs = 4096
+
 func (a *Agent) log(sev int, mn, text string) {
-	a.logs = append(a.logs, LogEvent{Time: a.at, Facility: smartLic, Severity: sev, Mnemonic: mn, Text: text})
+	a.keep(LogEvent{Time: a.at, Facility: smartLic, Severity: sev, Mnemonic: mn, Text: text})
 }
 
 func (a *Agent) eventLog(mn, text string) {
-	a.logs = append(a.logs, LogEvent{Time: a.at, Facility: smartLic, Mnemonic: mn, Text: text, EventLog: true})
+	a.keep(LogEvent{Time: a.at, Facility: smartLic, Mnemonic: mn, Text: text, EventLog: true})
+}
+
+func (a *Agent) keep(e LogEvent) {
+	if len(a.logs) >= MaxPendingLogs+MaxPendingLogs/4 { // dropped in batches: amortised O(1)
+		a.logs = append(a.logs[:0], a.logs[len(a.logs)-MaxPendingLogs+1:]...)
+	}
+	a.logs = append(a.logs, e)
 }
 
 const cssmOrSat = "the Cisco Smart Software Manager or satellite"

@@ -238,6 +238,9 @@ func restore(data []byte) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n := len(s.Logs); n > MaxPendingLogs+MaxPendingLogs/4 {
+		return nil, fmt.Errorf("snapshot holds %d pending log events, more than an agent keeps (%d)", n, MaxPendingLogs+MaxPendingLogs/4)
+	}
 	a := &Agent{
 		c: c, udi: s.UDI, hostname: s.Hostname, fx: agentcore.Effects{Record: true},
 		answered:   s.Answered,

@@ -42,3 +42,18 @@ func TestStatesAreValues(t *testing.T) {
 	reg, _ = a.State()
 	assert.Equal(t, agent.RegRegistered, reg.String())
 }
+
+// An agent whose logs nobody takes keeps a bounded number of them, the
+// newest: eleven years of hourly EVAL_EXPIRED notices do not grow it.
+func TestUntakenLogsAreBounded(t *testing.T) {
+	a := newAgent(t, at(t, "Jan 01 00:00:00 2024"), usage24)
+	end := at(t, "Jan 01 00:00:00 2035")
+	for n := a.NextDeadline(); !n.IsZero() && n.Before(end); n = a.NextDeadline() {
+		require.NoError(t, a.Advance(n))
+	}
+	logs := a.TakeLogs()
+	assert.LessOrEqual(t, len(logs), agent.MaxPendingLogs+agent.MaxPendingLogs/4)
+	assert.GreaterOrEqual(t, len(logs), agent.MaxPendingLogs)
+	assert.Equal(t, agent.MnEvalExpired, logs[len(logs)-1].Mnemonic, "the newest are kept")
+	assert.True(t, logs[len(logs)-1].Time.After(at(t, "Dec 01 00:00:00 2034")))
+}
