@@ -227,7 +227,7 @@ func (s *Session) lab(f []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := atomicfile.Write(f[1], file); err != nil {
+		if err := atomicfile.Write(f[1], file, 0o600); err != nil { // it holds tokens
 			return "", err
 		}
 		return "saved " + f[1] + "\n", nil

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/restconf"
 )
 
@@ -118,7 +119,16 @@ func LoadOrCreateCertificate(certPath, keyPath string, hosts []string) (*tls.Cer
 	if err == nil {
 		return &c, nil
 	}
-	if _, statErr := os.Stat(certPath); !errors.Is(statErr, os.ErrNotExist) {
+	_, certErr := os.Stat(certPath)
+	_, keyErr := os.Stat(keyPath)
+	switch {
+	case errors.Is(certErr, os.ErrNotExist) && errors.Is(keyErr, os.ErrNotExist):
+		// Neither: make the pair.
+	case errors.Is(certErr, os.ErrNotExist) || errors.Is(keyErr, os.ErrNotExist):
+		// A key and a certificate are made and replaced together: never
+		// overwrite the one that is left.
+		return nil, fmt.Errorf("https certificate: only one of %s and %s exists; remove it to make a new pair", certPath, keyPath)
+	default:
 		return nil, fmt.Errorf("https certificate %s: %w", certPath, err)
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -159,10 +169,10 @@ func LoadOrCreateCertificate(certPath, keyPath string, hosts []string) (*tls.Cer
 	if err := os.MkdirAll(filepath.Dir(certPath), 0o700); err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	if err := atomicfile.Write(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := atomicfile.Write(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
 	out, err := tls.X509KeyPair(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))

@@ -33,6 +33,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/internal/shell"
 	"github.com/slsim/slsim/ios"
 	"github.com/slsim/slsim/runner"
@@ -541,7 +542,7 @@ func LoadOrCreateHostKey(path string) (ssh.Signer, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("host key: %w", err)
 	}
-	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+	if err := atomicfile.Write(path, pem.EncodeToMemory(block), 0o600); err != nil {
 		return nil, fmt.Errorf("host key: %w", err)
 	}
 	return ssh.NewSignerFromKey(priv)

@@ -161,6 +161,14 @@ func runServe(ctx context.Context, o serveOptions) error {
 	if err := os.MkdirAll(o.state, 0o700); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// The state holds tokens, API secrets and keys: its directory is the
+	// owner's alone, even one that existed before.
+	if err := os.Chmod(o.state, 0o700); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := sweep(o.state, o.stderr); err != nil {
+		return err
+	}
 	key, err := serve.LoadOrCreateHostKey(filepath.Join(o.state, "ssh_host_ed25519_key"))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -302,8 +310,21 @@ func (p *pod) save() error {
 	if err != nil {
 		return fmt.Errorf("serve: saving %s: %w", p.name, err)
 	}
-	if err := atomicfile.Write(p.path, data); err != nil {
+	if err := atomicfile.Write(p.path, data, 0o600); err != nil { // it holds tokens and API secrets
 		return fmt.Errorf("serve: saving %s: %w", p.name, err)
+	}
+	return nil
+}
+
+// sweep removes the temporary files a crash in the middle of a save left
+// in a state directory.
+func sweep(dir string, log io.Writer) error {
+	n, err := atomicfile.Sweep(dir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if n > 0 {
+		fmt.Fprintf(log, "removed %d temporary files that an interrupted save left in %s\n", n, dir)
 	}
 	return nil
 }
@@ -316,6 +337,9 @@ func openPod(o serveOptions, k int) (*pod, error) {
 		p.path = filepath.Join(o.state, p.name, "world.json")
 		if err := os.MkdirAll(filepath.Dir(p.path), 0o700); err != nil {
 			return nil, fmt.Errorf("serve: %w", err)
+		}
+		if err := sweep(filepath.Dir(p.path), o.stderr); err != nil {
+			return nil, err
 		}
 	}
 	data, err := os.ReadFile(p.path)

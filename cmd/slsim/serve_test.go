@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 )
@@ -106,6 +107,36 @@ func TestServeKeepsTheWorld(t *testing.T) {
 	})
 	require.Contains(t, second, "world loaded from ")
 	require.Equal(t, key1, key2, "the host key is kept")
+
+	// What the state holds is the owner's alone: the world (tokens, API
+	// secrets) and the keys 0600, the directory 0700.
+	for name, mode := range map[string]os.FileMode{"world.json": 0o600, "ssh_host_ed25519_key": 0o600, "https.key": 0o600, "https.crt": 0o644} {
+		st, err := os.Stat(filepath.Join(state, name))
+		require.NoError(t, err)
+		assert.Equal(t, mode, st.Mode().Perm(), name)
+	}
+	st, err := os.Stat(state)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), st.Mode().Perm())
+
+	// A temporary file left by a save a crash interrupted is swept at start.
+	left := filepath.Join(state, ".world.json.tmp-4242")
+	require.NoError(t, os.WriteFile(left, []byte("{half"), 0o600))
+	third := serveOnce(t, state, func(string) {})
+	assert.Contains(t, third, "removed 1 temporary files that an interrupted save left in "+state)
+	_, err = os.Stat(left)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+
+	// A lost certificate is not made anew over the key that is left.
+	require.NoError(t, os.Remove(filepath.Join(state, "https.crt")))
+	key, err := os.ReadFile(filepath.Join(state, "https.key"))
+	require.NoError(t, err)
+	err = runServe(context.Background(), serveOptions{seed: 1, host: "127.0.0.1", speed: 1, pods: 1, saveEvery: time.Minute, state: state,
+		user: defaultUser, secret: defaultSecret, stdout: io.Discard, stderr: io.Discard})
+	assert.ErrorContains(t, err, "only one of")
+	again, rerr := os.ReadFile(filepath.Join(state, "https.key"))
+	require.NoError(t, rerr)
+	assert.Equal(t, key, again, "the key is untouched")
 }
 
 func TestServeRefusesBadFlags(t *testing.T) {

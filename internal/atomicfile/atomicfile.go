@@ -2,24 +2,33 @@
 package atomicfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
-// Write writes a file so that a crash leaves either the old file or
-// the new one whole: into a temporary file beside it, synced, then renamed
-// over it.
-func Write(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+// tempMark is in the name of every temporary file Write makes, so that
+// Sweep knows them.
+const tempMark = ".tmp-"
+
+// Write writes a file so that a crash leaves either the old file or the
+// new one whole: into a temporary file beside it (mode perm from the
+// start), synced, renamed over it, and the directory synced so that the
+// rename itself survives a power cut. A failed write leaves no temporary
+// file behind.
+func Write(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempMark+"*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // after the rename, there is nothing left to remove
-	if _, err := tmp.Write(data); err != nil {
+	if err := tmp.Chmod(perm); err != nil {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -30,5 +39,39 @@ func Write(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Sweep removes the temporary files that a crash in the middle of a Write
+// left in dir, and says how many it removed.
+func Sweep(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if name := e.Name(); e.Type().IsRegular() && strings.HasPrefix(name, ".") && strings.Contains(name, tempMark) {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }
