@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -333,7 +332,7 @@ func (s *Session) scenario(f []string) (string, error) {
 }
 
 func (s *Session) load(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	data, err := atomicfile.Read(path, atomicfile.MaxRead)
 	if err != nil {
 		return "", err
 	}

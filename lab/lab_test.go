@@ -286,3 +286,12 @@ func TestMigrations(t *testing.T) {
 		})
 	}
 }
+
+// Loading refuses what is not a saved lab before reading it: a device
+// that never ends, a directory.
+func TestLoadRefusesWhatIsNotAFile(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	assert.Contains(t, s.Exec("lab load /dev/zero"), "not a regular file")
+	assert.Contains(t, s.Exec("lab load "+t.TempDir()), "not a regular file")
+}

@@ -254,3 +254,27 @@ func TestLoadRefusesAStreamOutOfBounds(t *testing.T) {
 		})
 	}
 }
+
+// A world keeps instants it can run: it refuses to start, load or run
+// outside them, and a refused run leaves it where it was.
+func TestWorldTimeBounds(t *testing.T) {
+	_, err := sim.New(sim.Config{Start: time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC), Seed: 1})
+	assert.ErrorContains(t, err, "a world keeps")
+	w, _ := healthyWorldWindow(t, 1, 0)
+	before := w.Now()
+	head := w.Head()
+	assert.ErrorContains(t, w.RunUntil(sim.Latest.Add(time.Hour)), "a world keeps")
+	assert.Error(t, w.RunFor(-time.Hour))
+	assert.Equal(t, before, w.Now(), "a refused run does not move the clock")
+	assert.Equal(t, head, w.Head(), "nor records anything")
+
+	data, err := w.Save()
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(data, &m))
+	m["now"] = "2261-06-01T00:00:00Z"
+	bad, err := json.Marshal(m)
+	require.NoError(t, err)
+	_, err = sim.Load(bad)
+	assert.ErrorContains(t, err, "a world keeps")
+}

@@ -144,6 +144,9 @@ func Load(data []byte) (*World, error) {
 	if s.Network == nil || s.Now.IsZero() {
 		return nil, fmt.Errorf("load world: no network or time")
 	}
+	if err := checkTime("load world: now", s.Now); err != nil {
+		return nil, err
+	}
 	if s.Network.Latency < 0 || s.Network.Latency > MaxLatency {
 		return nil, fmt.Errorf("load world: network latency %v is outside 0..%v", s.Network.Latency, MaxLatency)
 	}

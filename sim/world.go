@@ -86,10 +86,30 @@ type Config struct {
 	Window int
 }
 
+// The instants a world keeps: inside what its agents hold (int64
+// nanoseconds, 1678–2262, less a profile's longest period at either end),
+// with room to spare. A world never starts, loads or runs outside them.
+// [model]
+var (
+	Earliest = time.Date(1680, 1, 1, 0, 0, 0, 0, time.UTC)
+	Latest   = time.Date(2260, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// checkTime refuses an instant outside Earliest..Latest.
+func checkTime(what string, t time.Time) error {
+	if t.Before(Earliest) || t.After(Latest) {
+		return fmt.Errorf("%s %s: a world keeps %s to %s", what, t.UTC().Format(time.RFC3339), Earliest.Format(time.DateOnly), Latest.Format(time.DateOnly))
+	}
+	return nil
+}
+
 // New makes a world with the CSSM cloud in it and no devices.
 func New(cfg Config) (*World, error) {
 	if cfg.Start.IsZero() {
 		return nil, errors.New("new world: start time is zero")
+	}
+	if err := checkTime("new world: start", cfg.Start); err != nil {
+		return nil, err
 	}
 	n := cfg.Network
 	if n == nil {
@@ -394,6 +414,9 @@ func (w *World) RunUntil(t time.Time) error {
 	if t.Before(w.now) {
 		return fmt.Errorf("run until %s: the world is at %s", t.Format(time.RFC3339), w.now.Format(time.RFC3339))
 	}
+	if err := checkTime("run until", t); err != nil {
+		return err // refused before anything moved
+	}
 	for {
 		n := w.NextDeadline()
 		if n.IsZero() || n.After(t) {
@@ -417,7 +440,12 @@ func (w *World) RunUntil(t time.Time) error {
 }
 
 // RunFor runs the world for d.
-func (w *World) RunFor(d time.Duration) error { return w.RunUntil(w.now.Add(d)) }
+func (w *World) RunFor(d time.Duration) error {
+	if d < 0 || w.now.Add(d).Before(w.now) { // negative, or past what time.Time adds
+		return fmt.Errorf("run for %v: not a span the world can run", d)
+	}
+	return w.RunUntil(w.now.Add(d))
+}
 
 // deliver hands a message to its back end and the answer to the device.
 func (w *World) deliver(dl delivery) error {

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slsim/slsim/internal/atomicfile"
 	sw "github.com/slsim/slsim/stackwise"
 )
 
@@ -178,7 +178,7 @@ func report(path string) (sw.Report, int, error) {
 
 // readEstate reads an estate file; errors name the file.
 func readEstate(path string) (*sw.Estate, *sw.Pool, error) {
-	f, err := os.Open(path)
+	f, err := atomicfile.Open(path, atomicfile.MaxRead)
 	if err != nil {
 		return nil, nil, err
 	}

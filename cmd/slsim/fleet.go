@@ -19,6 +19,7 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/fleet"
+	"github.com/slsim/slsim/internal/atomicfile"
 )
 
 func newFleetCmd() *cobra.Command {
@@ -55,13 +56,15 @@ func newFleetCmd() *cobra.Command {
 				}
 				spec = fleet.Spec{Start: start, Duration: time.Duration(years) * 365 * agent.Day, Seed: seed}
 				spec.Devices, spec.Pools = fleet.FromEstate(e, p, "ACME", "DEFAULT")
+			case devices > MaxFleetDevices:
+				return fmt.Errorf("--devices %d: at most %d", devices, MaxFleetDevices)
 			case devices > 0:
 				spec = fleet.Synthetic(devices, max(1, accounts), start, years, seed)
 			default:
 				return fmt.Errorf("give --estate FILE or --devices N")
 			}
 			if schedule != "" {
-				f, err := os.Open(schedule)
+				f, err := atomicfile.Open(schedule, atomicfile.MaxRead)
 				if err != nil {
 					return err
 				}
@@ -71,6 +74,10 @@ func newFleetCmd() *cobra.Command {
 					return fmt.Errorf("%s: %w", schedule, err)
 				}
 				spec.Schedule = append(spec.Schedule, evs...)
+			}
+			// The reports' directory is checked before the run, not after it.
+			if err := writable(out); err != nil {
+				return fmt.Errorf("--out %s: %w", out, err)
 			}
 			spec.Shards = shards
 			errOut := cmd.ErrOrStderr()
@@ -148,6 +155,24 @@ var reportFiles = []struct {
 	{"days.csv", (*fleet.Report).WriteDaysCSV}, {"entered.csv", (*fleet.Report).WriteEnteredCSV},
 	{"alerts.csv", (*fleet.Report).WriteAlertsCSV}, {"supply.csv", (*fleet.Report).WriteSupplyCSV},
 	{"report.json", (*fleet.Report).WriteJSON}, {"states.svg", (*fleet.Report).WriteSVG},
+}
+
+// MaxFleetDevices bounds a synthetic fleet (about 1 KiB each: 10 GiB of
+// memory at the bound). [model]
+const MaxFleetDevices = 10_000_000
+
+// writable makes dir if need be and checks that a file can be written in
+// it.
+func writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".slsim-check-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // writeReports writes the report files side by side, each through its

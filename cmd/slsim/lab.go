@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/slsim/slsim/internal/shell"
 	"github.com/spf13/cobra"
 
+	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/lab"
 )
 
@@ -24,7 +24,7 @@ func newRunCmd() *cobra.Command {
 			"comments. The same file and seed always print the same bytes.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := os.Open(args[0])
+			f, err := atomicfile.Open(args[0], atomicfile.MaxRead)
 			if err != nil {
 				return err
 			}

@@ -189,6 +189,18 @@ func TestFleetCommand(t *testing.T) {
 	out, err = run(t, "fleet", "--devices", "5", "--schedule", bad, "--quiet", "--out", dir)
 	require.Error(t, err)
 	assert.Contains(t, out, "schedule line 1: unknown event")
+
+	// Bounds and outputs are checked before any work.
+	_, err = run(t, "fleet", "--devices", "100000000", "--quiet", "--out", dir)
+	assert.ErrorContains(t, err, "--devices 100000000: at most 10000000")
+	_, err = run(t, "fleet", "--devices", "5", "--years", "101", "--quiet", "--out", dir)
+	assert.ErrorContains(t, err, "--years 101")
+	blocked := dir + "/blocked"
+	require.NoError(t, os.WriteFile(blocked, nil, 0o644))
+	_, err = run(t, "fleet", "--devices", "20000", "--quiet", "--out", blocked+"/reports")
+	assert.ErrorContains(t, err, "--out "+blocked+"/reports")
+	_, err = run(t, "fleet", "--devices", "5", "--quiet", "--schedule", "/dev/zero", "--out", dir)
+	assert.ErrorContains(t, err, "not a regular file")
 }
 
 // exit at the EXEC prompt ends a session, as it ends one on a switch: the

@@ -342,10 +342,13 @@ func openPod(o serveOptions, k int) (*pod, error) {
 			return nil, err
 		}
 	}
-	data, err := os.ReadFile(p.path)
+	data, err := atomicfile.Read(p.path, atomicfile.MaxRead)
 	if err == nil {
 		if p.w, err = sim.Load(data); err != nil {
 			return nil, fmt.Errorf("serve: %s: %w", p.path, err)
+		}
+		if p.w.DeviceCount() == 0 {
+			return nil, fmt.Errorf("serve: %s: the world has no switch to serve", p.path)
 		}
 		p.dev = p.w.Devices()[0]
 		if toks, err := p.w.CSSM().Tokens(scenario.Account, scenario.VA); err == nil {
@@ -476,7 +479,7 @@ func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*p
 
 // estateLab builds a lab from an estate file.
 func estateLab(path string, seed uint64) (*scenario.Lab, error) {
-	f, err := os.Open(path)
+	f, err := atomicfile.Open(path, atomicfile.MaxRead)
 	if err != nil {
 		return nil, fmt.Errorf("--estate: %w", err)
 	}

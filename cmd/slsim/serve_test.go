@@ -15,6 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/slsim/slsim/scenario"
+	"github.com/slsim/slsim/sim"
 )
 
 type syncBuffer struct {
@@ -180,4 +183,17 @@ func TestServeOperatorConsole(t *testing.T) {
 	require.Contains(t, text, "% lab: this world is served and cannot be replaced here")
 	require.Contains(t, text, "Mon Mar 4 10:00:", "pod 1 kept its own time")
 	require.Contains(t, text, "world saved to "+filepath.Join(state, "pod2", "world.json"))
+}
+
+// A saved world with no switch is refused with the reason, not served.
+func TestServeRefusesAWorldWithoutSwitches(t *testing.T) {
+	state := t.TempDir()
+	w, err := sim.New(sim.Config{Start: scenario.Start, Seed: 1})
+	require.NoError(t, err)
+	data, err := w.Save()
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(state, "world.json"), data, 0o600))
+	err = runServe(context.Background(), serveOptions{seed: 1, host: "127.0.0.1", speed: 1, pods: 1, saveEvery: time.Minute, state: state,
+		user: defaultUser, secret: defaultSecret, stdout: io.Discard, stderr: io.Discard})
+	assert.ErrorContains(t, err, "the world has no switch to serve")
 }

@@ -1,8 +1,10 @@
-// Package atomicfile writes files that a crash never leaves half written.
+// Package atomicfile writes files that a crash never leaves half written,
+// and reads the files slsim loads whole, within a bound.
 package atomicfile
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,4 +76,49 @@ func Sweep(dir string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// MaxRead is the largest file Read takes: world, estate, schedule and lab
+// files. [model]
+const MaxRead = 256 << 20
+
+// Read reads a whole regular file of at most max bytes, refusing others
+// (a device such as /dev/zero, a pipe, a file too large) before reading.
+func Read(path string, max int64) ([]byte, error) {
+	f, err := Open(path, max)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, max)
+	}
+	return data, nil
+}
+
+// Open opens a regular file of at most max bytes for reading, refusing
+// others.
+func Open(path string, max int64) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if st.Size() > max {
+		f.Close()
+		return nil, fmt.Errorf("%s: %d bytes, larger than %d", path, st.Size(), max)
+	}
+	return f, nil
 }

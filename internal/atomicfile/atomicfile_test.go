@@ -57,3 +57,18 @@ func TestSweepRemovesLeftovers(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"world.json", ".hidden"}, names)
 }
+
+func TestReadIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "world.json")
+	require.NoError(t, os.WriteFile(path, []byte("0123456789"), 0o600))
+	got, err := Read(path, 10)
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789", string(got))
+	_, err = Read(path, 9)
+	assert.ErrorContains(t, err, "larger than 9")
+	_, err = Read("/dev/zero", MaxRead)
+	assert.ErrorContains(t, err, "not a regular file")
+	_, err = Read(dir, MaxRead)
+	assert.ErrorContains(t, err, "not a regular file")
+}
