@@ -37,7 +37,7 @@ type Alert struct {
 	Source   string    `json:"source"` // the product instance, license or satellite concerned
 	Tag      string    `json:"tag,omitempty"`
 	Raised   time.Time `json:"raised"`
-	Due      time.Time `json:"due"`
+	Due      time.Time `json:"due,omitzero"` // zero (left out) when the alert has no due date
 	Cleared  time.Time `json:"cleared"`
 	key      string
 }

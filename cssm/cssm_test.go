@@ -808,3 +808,14 @@ func TestClearedAlertsAreBounded(t *testing.T) {
 		assert.Equal(t, []int{last - 1, last}, []int{from[0].ID, from[1].ID})
 	}
 }
+
+// An alert without a due date leaves the field out of its JSON rather
+// than printing the zero time.
+func TestAlertWithoutDueOmitsIt(t *testing.T) {
+	b, err := json.Marshal(cssm.Alert{ID: 1, Type: cssm.AlertInstanceRemoved, Raised: t0})
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), `"due"`)
+	b, err = json.Marshal(cssm.Alert{ID: 1, Type: cssm.AlertFailedToConnect, Raised: t0, Due: t0.Add(90 * cssm.Day)})
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"due":"2024-05-30T09:00:00Z"`)
+}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -55,6 +56,7 @@ type Server struct {
 	AuthDelay time.Duration
 
 	tokens bearers
+	fails  throttle
 	once   sync.Once
 	mux    *http.ServeMux
 }
@@ -68,14 +70,22 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
-func (s *Server) delay() {
-	d := s.AuthDelay
-	if d == 0 {
-		d = DefaultAuthDelay
+// refuse waits before a refusal of credentials: AuthDelay (by default
+// DefaultAuthDelay), doubled for each refusal the client id or the source
+// address already had.
+func (s *Server) refuse(r *http.Request, client string) {
+	base := s.AuthDelay
+	if base == 0 {
+		base = DefaultAuthDelay
 	}
-	if d > 0 {
-		time.Sleep(d)
+	if base < 0 {
+		return
 	}
+	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		addr = r.RemoteAddr
+	}
+	time.Sleep(s.fails.refused(base, "client:"+client, "addr:"+addr))
 }
 
 // apiError is an error answer: the HTTP status and the message.
@@ -200,11 +210,16 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, b *bearers, grant
 		return
 	}
 	g, ok := lookup(p)
+	client := p.Get("client_id") + "/" + p.Get("username")
 	if !ok {
-		s.delay()
+		s.refuse(r, client)
+		if _, _, basic := r.BasicAuth(); basic {
+			w.Header().Set("WWW-Authenticate", `Basic realm="cssm"`)
+		}
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "bad client or user credentials"})
 		return
 	}
+	s.fails.forgive("client:" + client)
 	life := s.TokenLifetime
 	if life <= 0 {
 		life = DefaultTokenLifetime
@@ -227,11 +242,13 @@ func (s *Server) endpoint(h func(*call) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := bearerToken(r)
 		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cssm"`)
 			writeError(w, failf(http.StatusUnauthorized, "a bearer token is required"))
 			return
 		}
 		g, ok := s.tokens.check(tok, s.now())
 		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cssm", error="invalid_token"`)
 			writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
 			return
 		}

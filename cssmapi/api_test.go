@@ -1,6 +1,7 @@
 package cssmapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/cssmapi"
@@ -415,4 +418,43 @@ func TestUnroutedRequestsAnswerJSON(t *testing.T) {
 		assert.Equal(t, c.allow, resp.Header.Get("Allow"), "%s %s", c.method, c.path)
 		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	}
+}
+
+// golang.org/x/oauth2's client-credentials flow with the credentials in an
+// HTTP Basic header (RFC 6749 §2.3.1, which the server must take) gets a
+// token the API accepts; a wrong secret that way is refused with a Basic
+// challenge, and a client may not authenticate both ways at once.
+func TestClientCredentialsInHeader(t *testing.T) {
+	r := newRig(t)
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, r.srv.Client())
+	cfg := clientcredentials.Config{ClientID: r.client.ID, ClientSecret: r.client.Secret,
+		TokenURL: r.srv.URL + cssmapi.TokenPath, AuthStyle: oauth2.AuthStyleInHeader}
+	tok, err := cfg.Token(ctx)
+	require.NoError(t, err)
+	m := r.ok("GET", base+"v2/accounts", tok.AccessToken, "")
+	assert.NotEmpty(t, m["accounts"])
+
+	cfg.ClientSecret = "wrong"
+	_, err = cfg.Token(ctx)
+	var re *oauth2.RetrieveError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, http.StatusUnauthorized, re.Response.StatusCode)
+	assert.Equal(t, `Basic realm="cssm"`, re.Response.Header.Get("WWW-Authenticate"))
+
+	req, err := http.NewRequest("POST", r.srv.URL+cssmapi.TokenPath, strings.NewReader("grant_type=client_credentials&client_secret="+r.client.Secret))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(r.client.ID, r.client.Secret)
+	resp, err := r.srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "both ways at once")
+
+	// A request without a token, or with a bad one, is challenged.
+	resp, err = r.srv.Client().Get(r.srv.URL + base + "v2/accounts")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, `Bearer realm="cssm"`, resp.Header.Get("WWW-Authenticate"))
+	code, _ := r.send("GET", base+"v2/accounts", "nope", "")
+	assert.Equal(t, http.StatusUnauthorized, code)
 }

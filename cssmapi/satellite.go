@@ -34,14 +34,21 @@ type Satellite struct {
 	tokens bearers
 	once   sync.Once
 	mux    *http.ServeMux
+	srv    *Server // the token endpoint's settings and its count of refusals
 }
 
 func (s *Satellite) server() *Server {
-	return &Server{Clock: s.Clock, TokenLifetime: s.TokenLifetime, AuthDelay: s.AuthDelay}
+	s.once.Do(s.init)
+	return s.srv
+}
+
+func (s *Satellite) init() {
+	s.srv = &Server{Clock: s.Clock, TokenLifetime: s.TokenLifetime, AuthDelay: s.AuthDelay}
+	s.mux = s.routes()
 }
 
 func (s *Satellite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.once.Do(func() { s.mux = s.routes() })
+	s.once.Do(s.init)
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	httpmux.Serve(s.mux, w, r, notRouted)
 }
