@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -90,16 +91,42 @@ func (c *CSSM) SignIn(name, password string) ([]string, bool) {
 
 // CreateAPIClient registers an application for a smart account's API.
 func (c *CSSM) CreateAPIClient(now time.Time, sa string) (APIClient, error) {
+	return c.createAPIClient(now, sa, func() (string, string, error) {
+		r := c.r
+		return fmt.Sprintf("%016x%08x", r.rng.Uint64(), r.rng.Uint32()), fmt.Sprintf("%016x%016x", r.rng.Uint64(), r.rng.Uint64()), nil
+	})
+}
+
+// CreateAPIClientFrom is CreateAPIClient with the ID and secret drawn from
+// src (crypto/rand.Reader for credentials nobody can guess from a seed)
+// instead of the CSSM's seeded source, which it leaves untouched.
+func (c *CSSM) CreateAPIClientFrom(now time.Time, sa string, src io.Reader) (APIClient, error) {
+	return c.createAPIClient(now, sa, func() (string, string, error) {
+		b := make([]byte, 12+16)
+		if _, err := io.ReadFull(src, b); err != nil {
+			return "", "", fmt.Errorf("API client credentials: %w", err)
+		}
+		return hex.EncodeToString(b[:12]), hex.EncodeToString(b[12:]), nil
+	})
+}
+
+func (c *CSSM) createAPIClient(now time.Time, sa string, draw func() (id, secret string, err error)) (APIClient, error) {
 	var out APIClient
 	err := c.op(now, func() error {
 		r := c.r
 		if _, err := r.account(sa); err != nil {
 			return err
 		}
-		out = APIClient{ID: fmt.Sprintf("%016x%08x", r.rng.Uint64(), r.rng.Uint32()), Secret: fmt.Sprintf("%016x%016x", r.rng.Uint64(), r.rng.Uint64()),
-			SA: sa, Created: r.now.Format(time.DateOnly)}
+		id, secret, err := draw()
+		if err != nil {
+			return err
+		}
+		if _, dup := r.clients[id]; dup {
+			return fmt.Errorf("%w: API client %s exists", ErrInvalid, id)
+		}
+		out = APIClient{ID: id, Secret: secret, SA: sa, Created: r.now.Format(time.DateOnly)}
 		r.clients[out.ID] = &out
-		r.log(sa, "", "An API client was created (%s).", out.ID)
+		r.log(sa, "", "An API client was created (%s).", out.ID) // the ID, never the secret
 		return nil
 	})
 	return out, err

@@ -819,3 +819,26 @@ func TestAlertWithoutDueOmitsIt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"due":"2024-05-30T09:00:00Z"`)
 }
+
+// API credentials drawn from a source of their own: as given, and the
+// CSSM's seeded randomness is left as it was.
+func TestCreateAPIClientFrom(t *testing.T) {
+	a, b := newCSSM(t), newCSSM(t)
+	src := bytes.NewReader(bytes.Repeat([]byte{0xab}, 28))
+	cl, err := a.CreateAPIClientFrom(t0, sa, src)
+	require.NoError(t, err)
+	assert.Equal(t, strings.Repeat("ab", 12), cl.ID)
+	assert.Equal(t, strings.Repeat("ab", 16), cl.Secret)
+	_, ok := a.CheckAPIClient(cl.ID, cl.Secret)
+	assert.True(t, ok)
+	assert.Equal(t, token(t, b, campus), token(t, a, campus), "the seeded source did not move")
+	_, err = a.CreateAPIClientFrom(t0, sa, bytes.NewReader(nil))
+	assert.Error(t, err, "a source that runs dry")
+	_, err = a.CreateAPIClientFrom(t0, sa, bytes.NewReader(bytes.Repeat([]byte{0xab}, 28)))
+	assert.ErrorIs(t, err, cssm.ErrInvalid, "the same ID twice")
+	events, err := a.Events(sa)
+	require.NoError(t, err)
+	for _, e := range events {
+		assert.NotContains(t, e.Message, cl.Secret, "the secret never reaches the event log")
+	}
+}

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -59,6 +61,7 @@ type serveOptions struct {
 	console            bool
 	errorsKey          string
 	sshSet, httpsSet   bool
+	passwordSet        bool // --password was given
 	stdin              io.Reader
 	stdout, stderr     io.Writer
 	afterStart         func() // tests: called once everything listens
@@ -79,6 +82,7 @@ func newServeCmd() *cobra.Command {
 			defer stop()
 			o.sshSet = cmd.Flags().Changed("ssh-port-base")
 			o.httpsSet = cmd.Flags().Changed("https-port-base")
+			o.passwordSet = cmd.Flags().Changed("password")
 			o.stdin, o.stdout, o.stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			return runServe(ctx, o)
 		},
@@ -132,12 +136,25 @@ func (o serveOptions) check() error {
 	if o.scenario != "" && o.estate != "" {
 		return errors.New("serve: --scenario and --estate: choose one")
 	}
+	if !o.passwordSet && o.secret == defaultSecret && !loopbackHost(o.host) {
+		return fmt.Errorf("serve: --host %s reaches beyond this machine, and the password would be the documented default: give --password", o.host)
+	}
 	if o.scenario != "" {
 		if _, ok := scenario.Find(o.scenario); !ok {
 			return fmt.Errorf("serve: --scenario %q: no such scenario (slsim scenario list)", o.scenario)
 		}
 	}
 	return nil
+}
+
+// loopbackHost reports whether host is this machine only: a loopback
+// address or localhost.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func runServe(ctx context.Context, o serveOptions) error {
@@ -421,7 +438,10 @@ func (p *pod) cssmAccess(o serveOptions) error {
 		p.client = cls[0]
 		return nil
 	}
-	cl, err := c.CreateAPIClient(now, scenario.Account)
+	// A new state's API credentials come from crypto/rand, not from the
+	// world's seed: no two classrooms share them, and reading the docs
+	// does not give them away.
+	cl, err := c.CreateAPIClientFrom(now, scenario.Account, rand.Reader)
 	if err != nil {
 		return fmt.Errorf("serve: CSSM API client: %w", err)
 	}

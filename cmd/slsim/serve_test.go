@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -147,6 +148,15 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		_, err := run(t, "serve", flag, value, "--state", t.TempDir(), "--console=false")
 		require.ErrorContains(t, err, flag)
 	}
+	// Beyond loopback, the documented default password is refused.
+	_, err := run(t, "serve", "--host", "0.0.0.0", "--state", t.TempDir(), "--console=false")
+	require.ErrorContains(t, err, "give --password")
+	_, err = run(t, "serve", "--host", "192.0.2.1", "--password", "cisco", "--state", t.TempDir(), "--console=false", "--ssh-port-base", "-5")
+	assert.NotContains(t, fmt.Sprint(err), "give --password", "a password given, even the default, is the user's choice")
+	for _, host := range []string{"127.0.0.1", "localhost", "::1", "127.0.0.2"} {
+		assert.True(t, loopbackHost(host), host)
+	}
+	assert.False(t, loopbackHost("0.0.0.0"))
 }
 
 // The operator console runs lab controls on the served world through its
