@@ -81,7 +81,7 @@ func (c Config) CSSMHost() string {
 
 // listenHTTPS opens one of the CSSM's HTTPS listeners.
 func (s *Server) listenHTTPS(name, host string, port int, h http.Handler) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(port)))
+	ln, err := s.cfg.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(port)))
 	if err != nil {
 		return fmt.Errorf("serve: %s: %w", name, err)
 	}

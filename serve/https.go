@@ -16,7 +16,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slsim/slsim/internal/atomicfile"
@@ -52,6 +54,19 @@ func (s *Server) plainHTTPS(h http.Handler) *http.Server {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          log.New(discard{}, "", 0),
+		ConnState:         markBusy,
+	}
+}
+
+// markBusy tells a gated connection whether it is serving a request: the
+// gate may close one that is not (a handshake not finished, a keep-alive
+// waiting) to make room.
+func markBusy(c net.Conn, st http.ConnState) {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	if sc, ok := c.(*slotConn); ok {
+		sc.busy.Store(st == http.StateActive)
 	}
 }
 
@@ -62,7 +77,10 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 // secureServerOnly wraps device's HTTPS listener: a connection is closed
 // at once unless the running configuration has `ip http secure-server`
 // (as a switch without it refuses port 443), at most MaxSessions are open
-// at a time, and the rest is TLS as cfg says.
+// at a time, and the rest is TLS as cfg says. When every slot is taken,
+// the oldest connection that is not serving a request (a handshake not
+// finished, an idle keep-alive) is closed to make room, so idle or
+// half-open connections never keep a client waiting.
 func (s *Server) secureServerOnly(device string, ln net.Listener, cfg *tls.Config) net.Listener {
 	return tls.NewListener(&gate{Listener: ln, s: s, device: device, slots: make(chan struct{}, s.cfg.MaxSessions)}, cfg)
 }
@@ -72,15 +90,55 @@ type gate struct {
 	s      *Server
 	device string
 	slots  chan struct{}
+	mu     sync.Mutex
+	open   []*slotConn // oldest first
+}
+
+// room takes a slot, closing the oldest idle connection for one when all
+// are taken; it waits only while every connection is serving a request.
+func (g *gate) room() {
+	for {
+		select {
+		case g.slots <- struct{}{}:
+			return
+		default:
+		}
+		g.mu.Lock()
+		var idle *slotConn
+		for _, c := range g.open {
+			if !c.busy.Load() {
+				idle = c
+				break
+			}
+		}
+		g.mu.Unlock()
+		if idle == nil {
+			g.slots <- struct{}{} // all busy: wait for one to end
+			return
+		}
+		idle.Close()
+	}
+}
+
+func (g *gate) forget(c *slotConn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if i := slices.Index(g.open, c); i >= 0 {
+		g.open = slices.Delete(g.open, i, i+1)
+	}
 }
 
 func (g *gate) Accept() (net.Conn, error) {
 	for {
-		g.slots <- struct{}{}
+		g.room()
 		c, err := g.Listener.Accept()
 		if err != nil {
 			<-g.slots
-			return nil, err
+			if errors.Is(err, net.ErrClosed) {
+				return nil, err
+			}
+			time.Sleep(5 * time.Millisecond) // transient (too many open files): go on
+			continue
 		}
 		on := false
 		g.s.run.View(func() {
@@ -93,7 +151,12 @@ func (g *gate) Accept() (net.Conn, error) {
 			<-g.slots
 			continue
 		}
-		return &slotConn{Conn: c, free: func() { <-g.slots }}, nil
+		sc := &slotConn{Conn: c}
+		sc.free = func() { g.forget(sc); <-g.slots }
+		g.mu.Lock()
+		g.open = append(g.open, sc)
+		g.mu.Unlock()
+		return sc, nil
 	}
 }
 
@@ -102,6 +165,7 @@ type slotConn struct {
 	net.Conn
 	once sync.Once
 	free func()
+	busy atomic.Bool // serving a request (markBusy)
 }
 
 func (c *slotConn) Close() error {

@@ -26,9 +26,11 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -46,6 +48,13 @@ const (
 	DefaultIdleTimeout = 10 * time.Minute
 	DefaultMaxSessions = 16
 	DefaultAuthDelay   = time.Second
+	// DefaultLoginGrace is how long a connection has to log in: IOS's
+	// `ip ssh time-out` default, 120 seconds.
+	DefaultLoginGrace = 120 * time.Second
+	// DefaultMaxStartups bounds a device's connections that have not
+	// logged in yet; past it the oldest is closed to make room, so idle
+	// connections cannot lock a user out. (IOS's `ip ssh maxstartups`.)
+	DefaultMaxStartups = 10
 	// MaxLine bounds one command line; a longer line takes no more
 	// characters.
 	MaxLine = 4096
@@ -90,6 +99,13 @@ type Config struct {
 	MaxSessions int
 	// AuthDelay is waited after a refused password (0: DefaultAuthDelay).
 	AuthDelay time.Duration
+	// LoginGrace is how long an SSH connection has to log in (0:
+	// DefaultLoginGrace); MaxStartups how many may be logging in at once
+	// on one device (0: DefaultMaxStartups).
+	LoginGrace  time.Duration
+	MaxStartups int
+	// Listen opens the listeners (nil: net.Listen).
+	Listen func(network, address string) (net.Listener, error)
 }
 
 // Addr is where one device answers.
@@ -110,8 +126,11 @@ type Server struct {
 	mu    sync.Mutex
 	open  map[string]int // sessions per device
 	conns map[net.Conn]bool
-	extra []extraListener // the CSSM's APIs
-	wg    sync.WaitGroup
+	// startups are each device's connections not logged in yet, oldest
+	// first.
+	startups map[string][]net.Conn
+	extra    []extraListener // the CSSM's APIs
+	wg       sync.WaitGroup
 }
 
 // New prepares a server for the devices of w, driven by r, and opens
@@ -143,8 +162,18 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 	if cfg.AuthDelay == 0 {
 		cfg.AuthDelay = DefaultAuthDelay
 	}
+	if cfg.Listen == nil {
+		cfg.Listen = net.Listen
+	}
+	if cfg.LoginGrace <= 0 {
+		cfg.LoginGrace = DefaultLoginGrace
+	}
+	if cfg.MaxStartups <= 0 {
+		cfg.MaxStartups = DefaultMaxStartups
+	}
 	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, https: map[string]*http.Server{}, hlns: map[string]net.Listener{},
-		login: map[string]*ssh.ServerConfig{}, open: map[string]int{}, conns: map[net.Conn]bool{}}
+		login: map[string]*ssh.ServerConfig{}, open: map[string]int{}, conns: map[net.Conn]bool{},
+		startups: map[string][]net.Conn{}}
 	var names []string
 	r.View(func() { names = w.Devices() })
 	sort.Strings(names)
@@ -157,7 +186,7 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.BasePort, i))))
+		ln, err := cfg.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.BasePort, i))))
 		if err != nil {
 			s.closeListeners()
 			return nil, fmt.Errorf("serve: device %s: %w", n, err)
@@ -167,7 +196,7 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 		if cfg.Certificate == nil {
 			continue
 		}
-		hln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.HTTPSBasePort, i))))
+		hln, err := cfg.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.HTTPSBasePort, i))))
 		if err != nil {
 			s.closeListeners()
 			return nil, fmt.Errorf("serve: device %s: https: %w", n, err)
@@ -268,15 +297,27 @@ func (s *Server) closeListeners() {
 	}
 }
 
+// acceptBackoff bounds the pause after a failed accept (too many open
+// files, say): the listener goes on once the cause has passed.
+const acceptBackoff = time.Second
+
 func (s *Server) accept(device string, ln net.Listener) {
 	defer s.wg.Done()
+	pause := 5 * time.Millisecond
 	for {
 		c, err := ln.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return
 		}
+		if err != nil { // transient: wait, longer each time, and go on
+			time.Sleep(pause)
+			pause = min(2*pause, acceptBackoff)
+			continue
+		}
+		pause = 5 * time.Millisecond
 		s.mu.Lock()
 		s.conns[c] = true
+		s.startup(device, c)
 		s.mu.Unlock()
 		s.wg.Add(1)
 		go func() {
@@ -331,14 +372,41 @@ func (s *Server) serverConfig(device string) *ssh.ServerConfig {
 	return cfg
 }
 
+// startup counts c among device's connections still logging in, closing
+// the oldest of them when there are MaxStartups already. s.mu is held.
+func (s *Server) startup(device string, c net.Conn) {
+	list := s.startups[device]
+	if len(list) >= s.cfg.MaxStartups {
+		list[0].Close() // its handler's login fails and it goes
+		list = list[1:]
+	}
+	s.startups[device] = append(list, c)
+}
+
+// loggedIn takes c off device's connections still logging in.
+func (s *Server) loggedIn(device string, c net.Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.startups[device]
+	if i := slices.Index(list, c); i >= 0 {
+		s.startups[device] = slices.Delete(list, i, i+1)
+	}
+}
+
 func (s *Server) handle(device string, nc net.Conn) {
 	defer nc.Close()
+	// The login must be done within the grace time; then the line's idle
+	// timeout applies.
 	idle := &idleConn{Conn: nc, timeout: s.cfg.IdleTimeout}
-	idle.touch()
+	nc.SetDeadline(time.Now().Add(s.cfg.LoginGrace))
 	conn, chans, reqs, err := ssh.NewServerConn(idle, s.login[device])
+	s.loggedIn(device, nc)
 	if err != nil {
 		return
 	}
+	nc.SetWriteDeadline(time.Time{})
+	idle.authed.Store(true)
+	idle.touch()
 	defer conn.Close()
 	go ssh.DiscardRequests(reqs)
 	var priv int
@@ -504,13 +572,14 @@ func (v *served) Closed() bool {
 type idleConn struct {
 	net.Conn
 	timeout time.Duration
+	authed  atomic.Bool // before the login, the grace time's deadline stands
 }
 
 func (c *idleConn) touch() { c.Conn.SetReadDeadline(time.Now().Add(c.timeout)) }
 
 func (c *idleConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 {
+	if n > 0 && c.authed.Load() {
 		c.touch()
 	}
 	return n, err

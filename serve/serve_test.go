@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"io"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,6 +37,22 @@ type served struct {
 // privilege 15 and an operator at privilege 1.
 func start(t testing.TB, cfg serve.Config) *served {
 	t.Helper()
+	return startOn(t, cfg, nil)
+}
+
+// startOn is start with the switch's SSH listener given (nil: its own).
+func startOn(t testing.TB, cfg serve.Config, sshLn net.Listener) *served {
+	t.Helper()
+	if sshLn != nil {
+		first := true
+		cfg.Listen = func(network, addr string) (net.Listener, error) {
+			if first {
+				first = false
+				return sshLn, nil
+			}
+			return net.Listen(network, addr)
+		}
+	}
 	l, err := scenario.NewLab(1)
 	require.NoError(t, err)
 	require.NoError(t, l.World.Configure(l.Device, "username", func(c *device.Config) error {
