@@ -193,6 +193,11 @@ func Load(data []byte) (*World, error) {
 		if d.Name() != dn.Name {
 			return nil, fmt.Errorf("load world: device %q is named %q", dn.Name, d.Name())
 		}
+		// Save brings every device to the world's time: one anywhere else
+		// was not saved by a world (and would have years to catch up).
+		if at := d.Agent().Now(); !at.Equal(s.Now) {
+			return nil, fmt.Errorf("load world: device %q is at %s, the world at %s", dn.Name, at.Format(time.RFC3339), s.Now.Format(time.RFC3339))
+		}
 		w.devs[dn.Name] = d
 		w.names = append(w.names, dn.Name)
 		w.dirty[dn.Name] = true
