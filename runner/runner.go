@@ -8,18 +8,25 @@ package runner
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/benbjohnson/clock"
 )
 
-// World is what the runner drives; *sim.World is one.
+// World is what the runner drives; *sim.World is one. RunSome runs at
+// most max events due by t and reports whether it reached t.
 type World interface {
 	Now() time.Time
 	NextDeadline() time.Time
 	RunUntil(t time.Time) error
+	RunSome(t time.Time, max int) (bool, error)
 }
+
+// Batch is how many events the runner processes before it lets a waiting
+// caller (a session's command, an API call) in. [model]
+const Batch = 256
 
 // Runner runs a world against a clock. Use Do for anything else that
 // touches the world while it runs.
@@ -68,7 +75,11 @@ func (r *Runner) real(virt time.Time) time.Time {
 // Do runs f with the world brought up to the present, while the run loop
 // waits; the loop then re-arms its timer (f may have changed the next
 // deadline). If f moves the world ahead of the present (a lab's "advance
-// 30d"), virtual time jumps with it: the world goes on from there.
+// 30d"), virtual time jumps with it: the world goes on from there. When
+// more than a Batch of events is due (a world behind its speed), f runs
+// after one batch, on the world as far as it got: a caller never waits
+// for the whole backlog, and the run loop works it off (Lag says how far
+// behind the world is).
 func (r *Runner) Do(f func(now time.Time) error) error {
 	r.mu.Lock()
 	real := r.clk.Now()
@@ -76,9 +87,9 @@ func (r *Runner) Do(f func(now time.Time) error) error {
 	if now.Before(r.w.Now()) {
 		now = r.w.Now()
 	}
-	err := r.w.RunUntil(now)
+	_, err := r.w.RunSome(now, Batch)
 	if err == nil {
-		err = f(now)
+		err = f(r.w.Now())
 	}
 	if ahead := r.w.Now().Sub(r.virtual(real)); ahead > 0 {
 		r.virtStart = r.virtStart.Add(ahead)
@@ -89,6 +100,15 @@ func (r *Runner) Do(f func(now time.Time) error) error {
 	default:
 	}
 	return err
+}
+
+// Lag is how far the world's virtual time is behind the present at the
+// runner's speed: zero while it keeps up. A world with more to do than its
+// speed allows falls behind rather than skip timers.
+func (r *Runner) Lag() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return max(0, r.virtual(r.clk.Now()).Sub(r.w.Now()))
 }
 
 // View runs f on the world as it is, without advancing it, while the run
@@ -128,18 +148,25 @@ func (r *Runner) Run(ctx context.Context) error {
 				t.Stop()
 			}
 		case ts := <-c:
-			r.mu.Lock()
-			v := r.virtual(ts)
-			if v.Before(next) {
-				v = next // rounding between real and virtual durations
-			}
-			if v.Before(r.w.Now()) {
-				v = r.w.Now()
-			}
-			err := r.w.RunUntil(v)
-			r.mu.Unlock()
-			if err != nil {
-				return err
+			// Work off what is due in batches, letting callers in between.
+			for {
+				r.mu.Lock()
+				v := r.virtual(ts)
+				if v.Before(next) {
+					v = next // rounding between real and virtual durations
+				}
+				if v.Before(r.w.Now()) {
+					v = r.w.Now()
+				}
+				done, err := r.w.RunSome(v, Batch)
+				r.mu.Unlock()
+				if err != nil {
+					return err
+				}
+				if done || ctx.Err() != nil {
+					break
+				}
+				runtime.Gosched()
 			}
 		}
 	}

@@ -116,3 +116,29 @@ func TestDoThatAdvancesMovesVirtualTime(t *testing.T) {
 	require.NoError(t, r.Do(func(n time.Time) error { now = n; return nil }))
 	assert.Equal(t, jumped.Add(time.Hour), now, "an hour later on the clock is an hour later in the world")
 }
+
+// A world far behind its speed (an hourly outage retry for a year) does
+// not make a caller wait for the whole backlog: Do runs after one batch,
+// on the world as far as it got, Lag says how far behind it is, and the
+// next calls work the backlog off with no timer skipped.
+func TestDoDoesNotWaitForTheBacklog(t *testing.T) {
+	w := lab(t)
+	require.NoError(t, w.SetFault(sim.Fault{Kind: sim.FaultEndpointDown, Target: netsim.CSSMIP, On: true}))
+	direct := lab(t)
+	require.NoError(t, direct.SetFault(sim.Fault{Kind: sim.FaultEndpointDown, Target: netsim.CSSMIP, On: true}))
+	mock := clock.NewMock()
+	r, err := runner.New(mock, w, 1)
+	require.NoError(t, err)
+	mock.Add(365 * 24 * time.Hour) // a year passes with nobody running the loop
+
+	var seen time.Time
+	require.NoError(t, r.Do(func(now time.Time) error { seen = now; return nil }))
+	assert.True(t, seen.Before(start.Add(364*24*time.Hour)), "ran after a batch, at %s", seen)
+	assert.Greater(t, r.Lag(), 24*time.Hour)
+
+	for r.Lag() > 0 {
+		require.NoError(t, r.Do(func(time.Time) error { return nil }))
+	}
+	require.NoError(t, direct.RunUntil(w.Now()))
+	assert.Equal(t, direct.TraceText(), w.TraceText(), "caught up in batches, nothing skipped")
+}

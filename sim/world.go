@@ -439,6 +439,32 @@ func (w *World) RunUntil(t time.Time) error {
 	return nil
 }
 
+// RunSome is RunUntil in bounded batches: it processes at most max events
+// due by t and reports whether it reached t (then the world is at t, as
+// after RunUntil). A caller that must stay responsive (the real-time
+// runner) calls it again, letting others in between; no event is skipped.
+func (w *World) RunSome(t time.Time, max int) (bool, error) {
+	if t.Before(w.now) {
+		return false, fmt.Errorf("run until %s: the world is at %s", t.Format(time.RFC3339), w.now.Format(time.RFC3339))
+	}
+	if err := checkTime("run until", t); err != nil {
+		return false, err
+	}
+	for range max {
+		n := w.NextDeadline()
+		if n.IsZero() || n.After(t) {
+			return true, w.RunUntil(t)
+		}
+		if _, err := w.Step(); err != nil {
+			return false, err
+		}
+	}
+	if n := w.NextDeadline(); n.IsZero() || n.After(t) {
+		return true, w.RunUntil(t)
+	}
+	return false, nil
+}
+
 // RunFor runs the world for d.
 func (w *World) RunFor(d time.Duration) error {
 	if d < 0 || w.now.Add(d).Before(w.now) { // negative, or past what time.Time adds

@@ -494,8 +494,16 @@ func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*p
 		var out string
 		pods[cur].r.Do(func(time.Time) error { out = sessions[cur].Exec(line); return nil })
 		io.WriteString(o.stdout, out)
+		if lag := pods[cur].r.Lag(); lag > MaxQuietLag {
+			fmt.Fprintf(o.stdout, "%% %s: the world is %s of virtual time behind --speed %g: it runs every timer, late\n",
+				pods[cur].name, lag.Round(time.Second), o.speed)
+		}
 	}
 }
+
+// MaxQuietLag is how far behind its speed a world may be before the
+// operator console says so after a command. [model]
+const MaxQuietLag = time.Minute
 
 // estateLab builds a lab from an estate file.
 func estateLab(path string, seed uint64) (*scenario.Lab, error) {
