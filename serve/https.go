@@ -174,26 +174,53 @@ func (c *slotConn) Close() error {
 	return err
 }
 
+// Certificates of a served lab. [model]
+const (
+	// LeafValidity is how long a server certificate is valid from the
+	// day it is made (what browsers accept at most, 397 days); an
+	// expired one is made anew at start.
+	LeafValidity = 397 * 24 * time.Hour
+	// CAValidity is how long the lab's own CA is valid.
+	CAValidity = 10 * 365 * 24 * time.Hour
+)
+
 // LoadOrCreateCertificate reads the HTTPS certificate and key (PEM) from
-// certPath and keyPath, or makes a self-signed one there — as a switch
-// makes its TP-self-signed certificate on `ip http secure-server` — valid
-// for hosts (IP addresses or names) and kept across runs.
+// certPath and keyPath, or makes them there: a server certificate (not a
+// CA) for hosts (IP addresses or names), valid LeafValidity from the day
+// it is made, signed by the lab's own CA, kept beside them as ca.crt and
+// ca.key and made once. Clients that verify are given ca.crt to trust.
+// certPath holds the server certificate followed by the CA's, the chain a
+// client is sent. An expired certificate, or one from an older release
+// that was its own CA, is made anew; a certificate and a key are made and
+// replaced together, and a state holding only one of them is refused.
 func LoadOrCreateCertificate(certPath, keyPath string, hosts []string) (*tls.Certificate, error) {
+	now := time.Now()
 	c, err := tls.LoadX509KeyPair(certPath, keyPath)
 	if err == nil {
-		return &c, nil
+		leaf, perr := x509.ParseCertificate(c.Certificate[0])
+		if perr == nil && !leaf.IsCA && now.Before(leaf.NotAfter) {
+			return &c, nil
+		}
+		// Expired, or self-signed as releases before made it: a new pair.
+	} else {
+		_, certErr := os.Stat(certPath)
+		_, keyErr := os.Stat(keyPath)
+		switch {
+		case errors.Is(certErr, os.ErrNotExist) && errors.Is(keyErr, os.ErrNotExist):
+			// Neither: make the pair.
+		case errors.Is(certErr, os.ErrNotExist) || errors.Is(keyErr, os.ErrNotExist):
+			return nil, fmt.Errorf("https certificate: only one of %s and %s exists; remove it to make a new pair", certPath, keyPath)
+		default:
+			return nil, fmt.Errorf("https certificate %s: %w", certPath, err)
+		}
 	}
-	_, certErr := os.Stat(certPath)
-	_, keyErr := os.Stat(keyPath)
-	switch {
-	case errors.Is(certErr, os.ErrNotExist) && errors.Is(keyErr, os.ErrNotExist):
-		// Neither: make the pair.
-	case errors.Is(certErr, os.ErrNotExist) || errors.Is(keyErr, os.ErrNotExist):
-		// A key and a certificate are made and replaced together: never
-		// overwrite the one that is left.
-		return nil, fmt.Errorf("https certificate: only one of %s and %s exists; remove it to make a new pair", certPath, keyPath)
-	default:
-		return nil, fmt.Errorf("https certificate %s: %w", certPath, err)
+	dir := filepath.Dir(certPath)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	ca, caKey, err := loadOrCreateCA(filepath.Join(dir, "ca.crt"), filepath.Join(dir, "ca.key"), now)
+	if err != nil {
+		return nil, err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -204,16 +231,13 @@ func LoadOrCreateCertificate(certPath, keyPath string, hosts []string) (*tls.Cer
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: fmt.Sprintf("IOS-Self-Signed-Certificate-%d", serial.Uint64()%1e10)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		// Its own CA, so that clients that verify can be given it as the
-		// CA file (REQUESTS_CA_BUNDLE, curl --cacert).
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: fmt.Sprintf("IOS-Self-Signed-Certificate-%d", serial.Uint64()%1e10)},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(LeafValidity),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
-		IsCA:                  true,
 	}
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {
@@ -222,7 +246,7 @@ func LoadOrCreateCertificate(certPath, keyPath string, hosts []string) (*tls.Cer
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
@@ -230,18 +254,63 @@ func LoadOrCreateCertificate(certPath, keyPath string, hosts []string) (*tls.Cer
 	if err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(certPath), 0o700); err != nil {
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	chainPEM := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw})...)
+	if err := atomicfile.Write(keyPath, keyPEM, 0o600); err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
-	if err := atomicfile.Write(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	if err := atomicfile.Write(certPath, chainPEM, 0o644); err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
-	if err := atomicfile.Write(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		return nil, fmt.Errorf("https certificate: %w", err)
-	}
-	out, err := tls.X509KeyPair(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	out, err := tls.X509KeyPair(chainPEM, keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}
 	return &out, nil
+}
+
+// loadOrCreateCA reads the lab's CA, or makes one (made once; anew only
+// when it has expired or its files are gone).
+func loadOrCreateCA(certPath, keyPath string, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	if pair, err := tls.LoadX509KeyPair(certPath, keyPath); err == nil {
+		ca, perr := x509.ParseCertificate(pair.Certificate[0])
+		key, ok := pair.PrivateKey.(*ecdsa.PrivateKey)
+		if perr == nil && ok && ca.IsCA && now.Before(ca.NotAfter) {
+			return ca, key, nil
+		}
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, fmt.Errorf("https CA: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		return nil, nil, fmt.Errorf("https CA: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "slsim lab CA", Organization: []string{"slsim"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(CAValidity),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("https CA: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("https CA: %w", err)
+	}
+	if err := atomicfile.Write(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return nil, nil, fmt.Errorf("https CA: %w", err)
+	}
+	if err := atomicfile.Write(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		return nil, nil, fmt.Errorf("https CA: %w", err)
+	}
+	ca, err := x509.ParseCertificate(der)
+	return ca, key, err
 }

@@ -1,15 +1,25 @@
 package serve_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/serve"
@@ -93,4 +103,50 @@ func TestCertificateIsKept(t *testing.T) {
 	b, err := serve.LoadOrCreateCertificate(filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), nil)
 	require.NoError(t, err)
 	require.Equal(t, a.Certificate[0], b.Certificate[0])
+}
+
+// The served certificate is a server certificate signed by the lab's own
+// CA (ca.crt, to be trusted by clients that verify), valid from the day
+// it was made; one from an older release, its own CA and dated 2030,
+// is replaced at start, and the CA is kept.
+func TestCertificateIsALeafOfTheLabCA(t *testing.T) {
+	dir := t.TempDir()
+	certPath, keyPath := filepath.Join(dir, "https.crt"), filepath.Join(dir, "https.key")
+	c, err := serve.LoadOrCreateCertificate(certPath, keyPath, []string{"127.0.0.1", "cloudsso.cisco.com"})
+	require.NoError(t, err)
+	require.Len(t, c.Certificate, 2, "the server certificate and the CA's")
+	leaf, err := x509.ParseCertificate(c.Certificate[0])
+	require.NoError(t, err)
+	assert.False(t, leaf.IsCA)
+	assert.WithinDuration(t, time.Now().Add(serve.LeafValidity), leaf.NotAfter, time.Hour)
+	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	require.NoError(t, err)
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM(caPEM))
+	_, err = leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: "cloudsso.cisco.com"})
+	require.NoError(t, err, "a client trusting ca.crt verifies the server")
+	st, err := os.Stat(filepath.Join(dir, "ca.key"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+
+	// An older release's certificate: its own CA, valid to 2030.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "old"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), BasicConstraintsValid: true, IsCA: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	require.NoError(t, os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600))
+	again, err := serve.LoadOrCreateCertificate(certPath, keyPath, []string{"127.0.0.1"})
+	require.NoError(t, err)
+	leaf2, err := x509.ParseCertificate(again.Certificate[0])
+	require.NoError(t, err)
+	assert.False(t, leaf2.IsCA, "replaced by a server certificate")
+	caPEM2, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	require.NoError(t, err)
+	assert.Equal(t, caPEM, caPEM2, "the CA is made once")
 }
