@@ -75,6 +75,7 @@ type session struct {
 	csrf     string
 	seen     time.Time
 	flash    *flash
+	newToken string // a token just made, shown once
 }
 
 type flash struct{ Kind, Text string }
@@ -125,6 +126,11 @@ func (p *Portal) routes() *http.ServeMux {
 	mux.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, r *http.Request) {
 		data, _ := files.ReadFile("templates/style.css")
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Write(data)
+	})
+	mux.HandleFunc("GET /static/portal.js", func(w http.ResponseWriter, r *http.Request) {
+		data, _ := files.ReadFile("templates/portal.js")
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Write(data)
 	})
 	mux.HandleFunc("GET /login", p.login)
@@ -204,6 +210,20 @@ func (p *Portal) setFlash(s *session, kind, text string) {
 	p.mu.Unlock()
 }
 
+func (p *Portal) setNewToken(s *session, tok string) {
+	p.mu.Lock()
+	s.newToken = tok
+	p.mu.Unlock()
+}
+
+func (p *Portal) takeNewToken(s *session) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := s.newToken
+	s.newToken = ""
+	return t
+}
+
 func (p *Portal) takeFlash(s *session) *flash {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -227,7 +247,7 @@ type view struct {
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.init()
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
 	httpmux.Serve(p.mux, w, r, func(w http.ResponseWriter, r *http.Request, status int) {
 		http.Error(w, http.StatusText(status), status)
 	})
@@ -365,7 +385,7 @@ func (p *Portal) get(w http.ResponseWriter, r *http.Request, s *session) {
 			d.Alerts = c.Alerts(sa, false)
 		case "inventory":
 			v.Title = "Inventory"
-			return p.inventory(r, c, sa, va, &v, d)
+			return p.inventory(r, s, c, sa, va, &v, d)
 		case "activity":
 			v.Title, d.AllVAs = "Activity", true
 			d.Events, err = c.Events(sa)
@@ -407,7 +427,7 @@ func tab(r *http.Request, def string, allowed ...string) string {
 	return def
 }
 
-func (p *Portal) inventory(r *http.Request, c *cssm.CSSM, sa, va string, v *view, d *pageData) error {
+func (p *Portal) inventory(r *http.Request, s *session, c *cssm.CSSM, sa, va string, v *view, d *pageData) error {
 	v.Tab = tab(r, "general", "general", "licenses", "instances", "events")
 	var err error
 	switch v.Tab {
@@ -421,7 +441,9 @@ func (p *Portal) inventory(r *http.Request, c *cssm.CSSM, sa, va string, v *view
 		d.MaxDays = c.Profile().TokenMaxDays
 		d.Tokens, err = c.Tokens(sa, va)
 		slices.Reverse(d.Tokens)
-		if t := r.FormValue("new"); t != "" && slices.ContainsFunc(d.Tokens, func(x cssm.Token) bool { return x.Value == t }) {
+		// A token just made is shown once, from the session: it never
+		// travels in a URL (history, logs, Referer).
+		if t := p.takeNewToken(s); t != "" && slices.ContainsFunc(d.Tokens, func(x cssm.Token) bool { return x.Value == t }) {
 			d.NewToken = t
 		}
 	case "licenses":
@@ -488,7 +510,7 @@ func (p *Portal) post(w http.ResponseWriter, r *http.Request, s *session) {
 				if err != nil {
 					return err
 				}
-				back.Set("new", t.Value)
+				p.setNewToken(s, t.Value)
 				msg = "The token was created."
 			case "/tokens/revoke":
 				back.Set("tab", "general")
@@ -587,7 +609,6 @@ func (p *Portal) post(w http.ResponseWriter, r *http.Request, s *session) {
 	})
 	if err != nil {
 		p.setFlash(s, "error", strings.TrimPrefix(err.Error(), "invalid: "))
-		back.Del("new")
 	} else {
 		p.setFlash(s, "ok", msg)
 	}

@@ -120,6 +120,8 @@ func TestTokensLicensesInstances(t *testing.T) {
 	m := regexp.MustCompile(`id="new-token" readonly value="([^"]+)"`).FindStringSubmatch(page)
 	require.NotNil(t, m, "the new token is shown to copy")
 	tok := m[1]
+	_, again := r.get("/inventory?va=Campus")
+	assert.NotContains(t, again, `id="new-token"`, "shown once")
 
 	// Refusals say why and change nothing.
 	_, page = r.post("/tokens/create", url.Values{"csrf": {csrf}, "va": {"Campus"}, "days": {"0"}})
@@ -275,4 +277,26 @@ func TestRoutes(t *testing.T) {
 	code, page := r.get("/")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, page, "Virtual Account: Campus", "the root is the inventory")
+}
+
+// A token just made never travels in a URL (history, logs, Referer): the
+// redirect after the form names none, the page shows it from the session,
+// and the pages allow no inline script.
+func TestNewTokenStaysOutOfURLs(t *testing.T) {
+	r := newRig(t)
+	csrf := r.signIn()
+	noFollow := *r.c
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noFollow.PostForm(r.srv.URL+"/tokens/create", url.Values{"csrf": {csrf}, "va": {"Campus"}, "days": {"30"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	loc := resp.Header.Get("Location")
+	_, fresh := r.get(loc)
+	m2 := regexp.MustCompile(`id="new-token" readonly value="([^"]+)"`).FindStringSubmatch(fresh)
+	require.NotNil(t, m2)
+	assert.NotContains(t, loc, m2[1])
+	csp := resp.Header.Get("Content-Security-Policy")
+	assert.Contains(t, csp, "script-src 'self'")
+	assert.NotContains(t, csp, "unsafe-inline")
 }
