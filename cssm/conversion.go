@@ -236,6 +236,24 @@ func (c *CSSM) ConvertDevice(now time.Time, sa, va, method string, udi license.U
 		if r.conv().devices[udi.String()] {
 			return fmt.Errorf("%s: %w", udi, ErrAlreadyConverted)
 		}
+		// CSSM converts what a registered product instance of the account
+		// reported using, and no more: not licenses for a device it has
+		// never seen, nor more than the device has.
+		inst := r.insts[udi.String()]
+		if inst == nil || inst.sa() != sa {
+			return fmt.Errorf("%w: %s is not a registered product instance of %s", ErrNotFound, udi, sa)
+		}
+		for _, l := range lines {
+			reported := 0
+			for _, u := range inst.Usage {
+				if u.Tag == l.Tag {
+					reported += u.Count
+				}
+			}
+			if l.Count > reported {
+				return fmt.Errorf("%w: %s reported %d %s, not %d to convert", ErrInvalid, udi, reported, l.Tag, l.Count)
+			}
+		}
 		lics, err := r.convert(sa, va, method, udi.String(), lines)
 		if err != nil {
 			return err

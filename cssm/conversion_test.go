@@ -70,11 +70,23 @@ func TestConvertDevice(t *testing.T) {
 	udi := license.UDI{PID: "WS-C3850-24P", SN: "FOC1920X0AA"}
 	lines := []cssm.ConversionLine{{Tag: "C3850-24 IP Services", Count: 2}}
 	require.Error(t, c.ConvertDevice(t0, sa, campus, cssm.MethodDLC, udi, nil), "nothing to convert")
+	// Only a registered product instance converts, and only what it
+	// reported using.
+	require.ErrorIs(t, c.ConvertDevice(t0, sa, campus, cssm.MethodDevice, udi, lines), cssm.ErrNotFound, "never seen")
+	tok := token(t, c, campus)
+	ans := handle(t, c, t0, license.Register{ID: id(), UDI: udi, Hostname: "c3850", Token: tok})
+	require.IsType(t, license.RegisterReply{}, ans)
+	handle(t, c, t0, license.Authorize{ID: id(), UDI: udi, Usage: []license.Usage{{Tag: "C3850-24 IP Services", Count: 2}}})
+	before := supply(t, c, campus, "C3850-24 IP Services")
+	for _, bad := range [][]cssm.ConversionLine{{{Tag: "C3850-24 IP Services", Count: 500}}, {{Tag: "C3850-48 IP Services", Count: 1}}} {
+		require.ErrorIs(t, c.ConvertDevice(t0, sa, campus, cssm.MethodDevice, udi, bad), cssm.ErrInvalid, "%v: not what it reported", bad)
+	}
+	assert.Equal(t, before, supply(t, c, campus, "C3850-24 IP Services"), "refusals add nothing")
 	require.NoError(t, c.ConvertDevice(t0.Add(time.Hour), sa, campus, cssm.MethodDLC, udi, lines))
 	assert.True(t, c.Converted(udi))
-	assert.Equal(t, int64(2), supply(t, c, campus, "C3850-24 IP Services"))
+	assert.Equal(t, before+2, supply(t, c, campus, "C3850-24 IP Services"))
 	require.ErrorIs(t, c.ConvertDevice(t0.Add(time.Hour), sa, campus, cssm.MethodDevice, udi, lines), cssm.ErrAlreadyConverted)
-	assert.Equal(t, int64(2), supply(t, c, campus, "C3850-24 IP Services"))
+	assert.Equal(t, before+2, supply(t, c, campus, "C3850-24 IP Services"))
 	h := c.Conversions(sa)
 	require.Len(t, h, 1)
 	assert.Equal(t, "Device Led Conversion", h[0].Method)

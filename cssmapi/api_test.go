@@ -20,6 +20,7 @@ import (
 
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/cssmapi"
+	"github.com/slsim/slsim/license"
 	"github.com/slsim/slsim/scenario"
 	"github.com/slsim/slsim/sim"
 )
@@ -374,15 +375,44 @@ func TestReservationAndConversion(t *testing.T) {
 	assert.Equal(t, "C9300-24P", dev["sudi"].(map[string]any)["udiPid"])
 
 	// A 3850's Right-to-Use licenses, as `show license data conversion` gives them.
-	body := `{"virtualAccounts": [{"name": "Campus", "dlcRequests": [{"sudi": {"udiPid": "WS-C3850-24P", "udiSerialNumber": "FOC1920X0AA"},
+	convert := func(sn string, count int) map[string]any {
+		t.Helper()
+		body := fmt.Sprintf(`{"virtualAccounts": [{"name": "Campus", "dlcRequests": [{"sudi": {"udiPid": "WS-C3850-24P", "udiSerialNumber": %q},
 		"softwareTagIdentifier": "regid.2017-05.com.cisco.C3850_24_IP_Services", "conversionLines": [{"conversionType": "RTU",
-		"conversionEncodingType": "plain", "conversionString": "C3850-24 IP Services", "conversionCount": 2}]}]}]}`
-	m = r.ok("POST", base+"v1/accounts/acme.com/dlc_convert", tok, body)
-	assert.Equal(t, "CONVERT_SUCCESS", m["devices"].([]any)[0].(map[string]any)["conversionStatus"])
+		"conversionEncodingType": "plain", "conversionString": "C3850-24 IP Services", "conversionCount": %d}]}]}]}`, sn, count)
+		return r.ok("POST", base+"v1/accounts/acme.com/dlc_convert", tok, body)["devices"].([]any)[0].(map[string]any)
+	}
+	// CSSM converts only for a registered product instance, what it reported.
+	dev = convert("FOC1920X0AA", 2)
+	assert.Equal(t, "CONVERT_FAILED", dev["conversionStatus"])
+	assert.Contains(t, dev["statusMessage"], "not a registered product instance")
+	r.world(func(w *sim.World) {
+		c, now := w.CSSM(), w.Now()
+		udi := license.UDI{PID: "WS-C3850-24P", SN: "FOC1920X0AA"}
+		ans, err := c.Handle(now, license.Register{ID: 1, UDI: udi, Hostname: "c3850", Token: r.lab.Token})
+		require.NoError(t, err)
+		require.IsType(t, license.RegisterReply{}, ans)
+		_, err = c.Handle(now, license.Authorize{ID: 2, UDI: udi, Usage: []license.Usage{{Tag: "C3850-24 IP Services", Count: 2}}})
+		require.NoError(t, err)
+	})
+	dev = convert("FOC1920X0AA", 500)
+	assert.Equal(t, "CONVERT_FAILED", dev["conversionStatus"], "more than the device reported")
+	assert.Contains(t, dev["statusMessage"], "reported 2 C3850-24 IP Services, not 500")
+	held := func() float64 {
+		m := r.ok("POST", base+"v1/accounts/acme.com/licenses", tok, `{"virtualAccounts": ["Campus"]}`)
+		for _, row := range m["licenses"].([]any) {
+			if l := row.(map[string]any); l["license"] == "C3850 24P IP Services" {
+				return l["quantity"].(float64)
+			}
+		}
+		return 0
+	}
+	assert.Zero(t, held(), "refusals minted nothing")
+	assert.Equal(t, "CONVERT_SUCCESS", convert("FOC1920X0AA", 2)["conversionStatus"])
+	assert.Equal(t, float64(2), held(), "what the device reported, converted")
 	m = r.ok("POST", base+"v1/accounts/acme.com/licenses", tok, `{"virtualAccounts": ["Campus"]}`)
 	assert.Contains(t, fmt.Sprint(m["licenses"]), "license:C3850 24P IP Services")
-	m = r.ok("POST", base+"v1/accounts/acme.com/dlc_convert", tok, body)
-	again := m["devices"].([]any)[0].(map[string]any)
+	again := convert("FOC1920X0AA", 2)
 	assert.Equal(t, "CONVERT_FAILED", again["conversionStatus"], "converted once")
 	assert.Contains(t, again["statusMessage"], "already converted")
 }
