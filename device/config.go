@@ -121,6 +121,12 @@ type Config struct {
 	// BootSystem is `boot system <image>`: the image a reload boots
 	// (bundle mode); "" boots the installed packages (install mode).
 	BootSystem string `json:"bootSystem,omitempty"`
+	// SSHTimeout is `ip ssh time-out <1-120>`: seconds a connection has to
+	// log in (0: IOS's default, 120). SSHMaxStartups is `ip ssh
+	// maxstartups <2-128>`: connections logging in at once (0: the
+	// server's default).
+	SSHTimeout     int `json:"sshTimeout,omitempty"`
+	SSHMaxStartups int `json:"sshMaxStartups,omitempty"`
 	// LogBuffer is `logging buffered <size>`: the logging buffer's size in
 	// bytes (0: the platform's default; -1: `no logging buffered`).
 	LogBuffer int `json:"logBuffer,omitempty"`
@@ -201,7 +207,8 @@ func (c Config) Equal(d Config) bool {
 		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&
 		a.LicenseLevel == b.LicenseLevel && a.SLAKeyPair == b.SLAKeyPair &&
 		a.DomainName == b.DomainName && a.AAANewModel == b.AAANewModel && a.HTTPSecureServer == b.HTTPSecureServer &&
-		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF && a.BootSystem == b.BootSystem && a.LogBuffer == b.LogBuffer
+		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF && a.BootSystem == b.BootSystem && a.LogBuffer == b.LogBuffer &&
+		a.SSHTimeout == b.SSHTimeout && a.SSHMaxStartups == b.SSHMaxStartups
 }
 
 // Trustpoint returns a trustpoint by name.

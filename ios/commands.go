@@ -50,6 +50,20 @@ func loggingBuffered(c *Console, a []string) (string, error) {
 	return setLogBuffer("logging buffered "+a[0], n)(c, a)
 }
 
+// sshSetting is an `ip ssh` number from lo to hi.
+func sshSetting(what string, lo, hi int, set func(*device.Config, int)) func(*Console, []string) (string, error) {
+	return func(c *Console, a []string) (string, error) {
+		n, err := strconv.Atoi(a[0])
+		if err != nil || n < lo || n > hi {
+			return "", &badArg{a[0]}
+		}
+		return configure(what+" "+a[0], func(_ *Console, cfg *device.Config, _ []string) error {
+			set(cfg, n)
+			return nil
+		})(c, a)
+	}
+}
+
 // setLogBuffer sets the logging buffer's size (0: the default, -1: off).
 func setLogBuffer(what string, size int) func(*Console, []string) (string, error) {
 	return configure(what, func(_ *Console, cfg *device.Config, _ []string) error {
@@ -424,6 +438,11 @@ func configGrammar() *node {
 			arg("<4096-2147483647>", "Logging buffer size").does(loggingBuffered)).does(setLogBuffer("logging buffered", 0))),
 		kw("ip", "Global IP configuration subcommands",
 			routeCmd(false),
+			kw("ssh", "Configure ssh options",
+				kw("time-out", "Specify SSH time-out interval", arg("<1-120>", "SSH time-out interval (secs)").does(sshSetting("ip ssh time-out", 1, 120,
+					func(cfg *device.Config, n int) { cfg.SSHTimeout = n }))),
+				kw("maxstartups", "Maximum concurrent sessions allowed", arg("<2-128>", "Maximum concurrent sessions").does(sshSetting("ip ssh maxstartups", 2, 128,
+					func(cfg *device.Config, n int) { cfg.SSHMaxStartups = n })))),
 			kw("domain-lookup", "Enable IP Domain Name System hostname translation").does(configure("ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
 				cfg.DomainLookup = true
 				return nil
@@ -542,6 +561,15 @@ func configGrammar() *node {
 			}))),
 			kw("ip", "Global IP configuration subcommands",
 				routeCmd(true),
+				kw("ssh", "Configure ssh options",
+					kw("time-out", "Specify SSH time-out interval").does(configure("no ip ssh time-out", func(_ *Console, cfg *device.Config, _ []string) error {
+						cfg.SSHTimeout = 0
+						return nil
+					})),
+					kw("maxstartups", "Maximum concurrent sessions allowed").does(configure("no ip ssh maxstartups", func(_ *Console, cfg *device.Config, _ []string) error {
+						cfg.SSHMaxStartups = 0
+						return nil
+					}))),
 				kw("domain-lookup", "Disable IP Domain Name System hostname translation").does(configure("no ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
 					cfg.DomainLookup = false
 					return nil

@@ -350,6 +350,12 @@ func configText(c device.Config, all bool) string {
 		line("aaa new-model")
 		line("!")
 	}
+	if c.SSHTimeout > 0 {
+		line("ip ssh time-out %d", c.SSHTimeout)
+	}
+	if c.SSHMaxStartups > 0 {
+		line("ip ssh maxstartups %d", c.SSHMaxStartups)
+	}
 	switch {
 	case c.LogBuffer > 0:
 		line("logging buffered %d", c.LogBuffer)

@@ -157,3 +157,30 @@ func TestIdleTLSConnectionsLeaveRoom(t *testing.T) {
 		t.Fatal("idle TLS connections kept the client waiting")
 	}
 }
+
+// The switch's own `ip ssh time-out` and `ip ssh maxstartups` set the
+// login grace and the bound on connections logging in.
+func TestIPSSHSettings(t *testing.T) {
+	s := start(t, serve.Config{})
+	typeInto(t, s.addr, "admin", "cisco123", "configure terminal\rip ssh time-out 1\rip ssh maxstartups 2\rend\rexit\r")
+	var idle []net.Conn
+	for range 5 {
+		c, err := net.DialTimeout("tcp", s.addr, 5*time.Second)
+		require.NoError(t, err)
+		idle = append(idle, c)
+		defer c.Close()
+	}
+	closedBy := func(c net.Conn, within time.Duration) bool {
+		c.SetReadDeadline(time.Now().Add(within))
+		_, err := io.ReadAll(c)
+		return err == nil // EOF from the server, not our deadline
+	}
+	closed := 0
+	for _, c := range idle[:3] {
+		if closedBy(c, 200*time.Millisecond) {
+			closed++
+		}
+	}
+	assert.Equal(t, 3, closed, "maxstartups 2: the three oldest make room")
+	assert.True(t, closedBy(idle[4], 10*time.Second), "time-out 1: closed after a second")
+}

@@ -35,6 +35,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/internal/shell"
 	"github.com/slsim/slsim/ios"
@@ -315,9 +316,10 @@ func (s *Server) accept(device string, ln net.Listener) {
 			continue
 		}
 		pause = 5 * time.Millisecond
+		limit := s.sshSetting(device, func(cfg switchConfig) int { return cfg.SSHMaxStartups }, s.cfg.MaxStartups)
 		s.mu.Lock()
 		s.conns[c] = true
-		s.startup(device, c)
+		s.startup(device, c, limit)
 		s.mu.Unlock()
 		s.wg.Add(1)
 		go func() {
@@ -372,11 +374,31 @@ func (s *Server) serverConfig(device string) *ssh.ServerConfig {
 	return cfg
 }
 
+// switchConfig is a served switch's configuration (the name device is
+// taken, in this file, by the device names).
+type switchConfig = device.Config
+
+// sshSetting reads one of the device's `ip ssh` settings (fallback when
+// it has none).
+func (s *Server) sshSetting(device string, get func(switchConfig) int, fallback int) int {
+	n := 0
+	s.run.View(func() {
+		if d, ok := s.w.Device(device); ok {
+			n = get(d.Running())
+		}
+	})
+	if n <= 0 {
+		return fallback
+	}
+	return n
+}
+
 // startup counts c among device's connections still logging in, closing
-// the oldest of them when there are MaxStartups already. s.mu is held.
-func (s *Server) startup(device string, c net.Conn) {
+// the oldest of them when there are limit already (`ip ssh maxstartups`).
+// s.mu is held.
+func (s *Server) startup(device string, c net.Conn, limit int) {
 	list := s.startups[device]
-	if len(list) >= s.cfg.MaxStartups {
+	if len(list) >= limit {
 		list[0].Close() // its handler's login fails and it goes
 		list = list[1:]
 	}
@@ -398,7 +420,11 @@ func (s *Server) handle(device string, nc net.Conn) {
 	// The login must be done within the grace time; then the line's idle
 	// timeout applies.
 	idle := &idleConn{Conn: nc, timeout: s.cfg.IdleTimeout}
-	nc.SetDeadline(time.Now().Add(s.cfg.LoginGrace))
+	grace := s.cfg.LoginGrace
+	if secs := s.sshSetting(device, func(cfg switchConfig) int { return cfg.SSHTimeout }, 0); secs > 0 {
+		grace = time.Duration(secs) * time.Second // `ip ssh time-out`
+	}
+	nc.SetDeadline(time.Now().Add(grace))
 	conn, chans, reqs, err := ssh.NewServerConn(idle, s.login[device])
 	s.loggedIn(device, nc)
 	if err != nil {
