@@ -290,7 +290,7 @@ func (r Ready) String() string {
 		if exchange && len(sent) > 0 {
 			x := sent[0]
 			sent = sent[1:]
-			line(x.At, fmt.Sprintf("%s #%d -> %s", x.Request.Kind(), x.Request.RequestID(), describe(x.Answer)))
+			line(x.At, fmt.Sprintf("%s #%d -> %s", x.Request.Kind(), x.Request.RequestID(), license.Summary(x.Answer)))
 		} else if !exchange && len(logs) > 0 {
 			line(logs[0].Time, logs[0].Message())
 			logs = logs[1:]
@@ -300,20 +300,4 @@ func (r Ready) String() string {
 		fmt.Fprintf(&b, "state: %s / %s\n", r.Registration, r.Authorization)
 	}
 	return b.String()
-}
-
-// describe names an answer in a few words.
-func describe(a license.Answer) string {
-	switch x := a.(type) {
-	case license.Failure:
-		return "failed: " + x.Reason
-	case license.AuthorizeReply:
-		if x.AllInCompliance() {
-			return "authorized"
-		}
-		return "out of compliance"
-	case license.RegisterReply:
-		return "registered in " + x.SmartAccount + "/" + x.VirtualAccount
-	}
-	return a.Kind()
 }

@@ -267,3 +267,21 @@ const (
 	ReasonWaitingForReply      = "Waiting for reply"
 	ReasonInvalidData          = "Missing Id cert serial number field; Missing signing cert serial number field; Signed data and certificate does not match"
 )
+
+// Summary names an answer in a few words, as traces print it:
+// "authorized", "out of compliance", "registered in ACME/DEFAULT", a
+// failure's class and reason, or the answer's kind.
+func Summary(a Answer) string {
+	switch x := a.(type) {
+	case Failure:
+		return x.Class.String() + " " + x.Reason
+	case AuthorizeReply:
+		if x.AllInCompliance() {
+			return "authorized"
+		}
+		return "out of compliance"
+	case RegisterReply:
+		return "registered in " + x.SmartAccount + "/" + x.VirtualAccount
+	}
+	return a.Kind()
+}

@@ -495,27 +495,12 @@ func (w *World) deliver(dl delivery) error {
 		return err
 	}
 	w.record(Event{Time: w.now, Source: dl.Device, Kind: EventDeliver, Message: dl.Msg.Kind(), Request: dl.Msg.RequestID(),
-		Peer: dl.Backend, Outcome: describe(ans)})
+		Peer: dl.Backend, Outcome: license.Summary(ans)})
 	w.touch(dl.Device, d)
 	if err := d.Handle(w.now, ans); err != nil && !errors.Is(err, agent.ErrUnexpectedAnswer) {
 		return err
 	}
 	return nil
-}
-
-func describe(a license.Answer) string {
-	switch x := a.(type) {
-	case license.Failure:
-		return x.Class.String() + " " + x.Reason
-	case license.AuthorizeReply:
-		if x.AllInCompliance() {
-			return "authorized"
-		}
-		return "out of compliance"
-	case license.RegisterReply:
-		return "registered in " + x.SmartAccount + "/" + x.VirtualAccount
-	}
-	return a.Kind()
 }
 
 // pump moves the outputs of the devices touched since the last pump into
