@@ -25,6 +25,7 @@ func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
 	if e.Len() == 0 {
 		return nil, errors.New("estate: no devices")
 	}
+	e.FillSerials() // `switch <PID> x<N>`: a UDI for every member
 	w, err := newAccountWorld(seed)
 	if err != nil {
 		return nil, err

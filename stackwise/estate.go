@@ -306,3 +306,54 @@ func CountDevices(ds []Device) (Demand, error) {
 	}
 	return d, nil
 }
+
+// FillSerials gives every switch and chassis of the estate that has no
+// serial number one made from its device's name and its place: "S", eight
+// hex digits of a hash of the name, and the member's two-digit number
+// ("S1A2B3C4D01"), the next hash where that one is taken. The same estate
+// always gets the same serials, and none repeats one already given. An
+// estate written with `switch <PID> x<N>` can then be booted, registered
+// and served, which needs a UDI per device.
+func (e *Estate) FillSerials() {
+	taken := map[string]bool{}
+	for _, d := range e.devices {
+		for _, u := range d.Switches {
+			taken[u.SN] = true
+		}
+		for _, c := range d.Chassis {
+			taken[c.SN] = true
+		}
+	}
+	for i := range e.devices {
+		d := &e.devices[i]
+		h := fnv32(d.Name)
+		serial := func(member int) string {
+			for {
+				sn := fmt.Sprintf("S%08X%02d", h, member)
+				if !taken[sn] {
+					taken[sn] = true
+					return sn
+				}
+				h++
+			}
+		}
+		for j := range d.Switches {
+			if d.Switches[j].SN == "" {
+				d.Switches[j].SN = serial(j + 1)
+			}
+		}
+		for j := range d.Chassis {
+			if d.Chassis[j].SN == "" {
+				d.Chassis[j].SN = serial(j + 1)
+			}
+		}
+	}
+}
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
+}
