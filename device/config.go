@@ -69,7 +69,8 @@ type User struct {
 // Trustpoint is a `crypto pki trustpoint`.
 type Trustpoint struct {
 	Name string `json:"name"`
-	// RevocationCheck is "crl" (the default) or "none".
+	// RevocationCheck is "crl" (the default: no session without the CRL),
+	// "none", or "crl none" (the CRL when it can be had, else none).
 	RevocationCheck string `json:"revocationCheck"`
 	// CA is the issuer name of the CA certificate imported with `crypto
 	// pki authenticate` (empty when none).

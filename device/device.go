@@ -350,7 +350,7 @@ func validate(c Config) error {
 		}
 	}
 	for _, t := range c.Trustpoints {
-		if t.RevocationCheck != "crl" && t.RevocationCheck != "none" {
+		if t.RevocationCheck != "crl" && t.RevocationCheck != "none" && t.RevocationCheck != "crl none" {
 			return fmt.Errorf("trustpoint %s: revocation-check %q", t.Name, t.RevocationCheck)
 		}
 	}

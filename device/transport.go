@@ -171,13 +171,17 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 		// signed answers then fail to verify on the agent. [seed scenario 6]
 		return failAs(license.FailInvalidData, license.ReasonInvalidData)
 	}
-	if tp := c.Trustpoint(SLATrustPoint); tp != nil && tp.RevocationCheck == "crl" && !now.Before(d.crlUntil) {
+	if tp := c.Trustpoint(SLATrustPoint); tp != nil && strings.HasPrefix(tp.RevocationCheck, "crl") && !now.Before(d.crlUntil) {
 		crl, ok := d.resolve(strings.ToLower(net.CRLHost), net)
 		if !ok || d.Connect(vrf, crl, 80, net) != nil {
 			d.log(now, "PKI", 3, "CRL_FETCH_FAIL", "CRL fetch for trustpoint SLA-TrustPoint failed Reason : Failed to select socket.Timeout : 5 (Connection timed out)")
-			return Outcome{URL: dest}
+			if tp.RevocationCheck == "crl" {
+				return Outcome{URL: dest}
+			}
+			// "crl none": without the CRL, no revocation check.
+		} else {
+			d.crlUntil = now.Add(CRLCache)
 		}
-		d.crlUntil = now.Add(CRLCache)
 	}
 	sent := msg
 	switch m := msg.(type) {

@@ -101,7 +101,14 @@ func grammar() map[Mode]*node {
 		kw("version", "System hardware and software status").does(func(c *Console, _ []string) (string, error) {
 			return c.view().ShowVersion(c.bootedAt()), nil
 		}),
-		kw("clock", "Display the system clock").does(show(View.ShowClock)),
+		kw("clock", "Display the system clock", kw("detail", "Display detailed information").does(show(View.ShowClockDetail))).does(show(View.ShowClock)),
+		kw("privilege", "Show current privilege level").does(func(c *Console, _ []string) (string, error) {
+			level := 1
+			if c.mode != ModeUser {
+				level = 15
+			}
+			return fmt.Sprintf("Current privilege level is %d\n", level), nil
+		}),
 		kw("inventory", "Show the physical inventory").does(show(View.ShowInventory)),
 		kw("ip", "IP information",
 			kw("route", "IP routing table",
@@ -586,7 +593,14 @@ func configGrammar() *node {
 					cfg.NameServers = slices.DeleteFunc(cfg.NameServers, func(n device.NameServer) bool { return n.IP == a[0] })
 					return nil
 				}))),
-				kw("host", "Remove a host entry", arg("WORD", "Name of host").does(configure("no ip host", func(c *Console, cfg *device.Config, a []string) error {
+				kw("host", "Remove a host entry", arg("WORD", "Name of host", arg("A.B.C.D", "Host IP address").does(configure("no ip host", func(c *Console, cfg *device.Config, a []string) error {
+					// `no ip host <name> <ip>`, as `show running-config` prints the entry.
+					if ip, ok := cfg.Hosts[strings.ToLower(a[0])]; !ok || ip != a[1] {
+						return fmt.Errorf("host %s %s is not in the table", a[0], a[1])
+					}
+					delete(cfg.Hosts, strings.ToLower(a[0]))
+					return nil
+				}))).does(configure("no ip host", func(c *Console, cfg *device.Config, a []string) error {
 					delete(cfg.Hosts, strings.ToLower(a[0]))
 					return nil
 				}))),
@@ -783,6 +797,16 @@ func profileGrammar() *node {
 				return nil
 			})))),
 		kw("no", "Negate a command",
+			kw("destination", "Message destination related configuration", kw("address", "Configure destination address", kw("http", "HTTP address",
+				arg("WORD", "URL").does(func(c *Console, a []string) (string, error) {
+					return profileEdit("no destination address http "+a[0], func(p *device.CallHomeProfile) error {
+						if p.Destination != a[0] {
+							return fmt.Errorf("destination address http %s is not configured", a[0])
+						}
+						p.Destination = ""
+						return nil
+					})(c, a)
+				})))),
 			kw("active", "Deactivate the current profile").does(profileEdit("no active", func(p *device.CallHomeProfile) error { p.Active = false; return nil })),
 			kw("reporting", "Stop reporting", kw("smart-licensing-data", "Smart licensing data").does(profileEdit("no reporting smart-licensing-data", func(p *device.CallHomeProfile) error {
 				p.ReportsSmartLicensing = false
@@ -809,7 +833,9 @@ func trustpointGrammar() *node {
 		kw("exit", "Exit from ca-trustpoint configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeConfig; return "", nil }),
 		kw("enrollment", "Enrollment parameters", kw("terminal", "Enroll via the terminal (cut-and-paste)").does(func(*Console, []string) (string, error) { return "", nil })),
 		kw("revocation-check", "Revocation checking options",
-			kw("crl", "Revocation check by CRL").does(edit("revocation-check crl", func(t *device.Trustpoint) { t.RevocationCheck = "crl" })),
+			kw("crl", "Revocation check by CRL",
+				kw("none", "Ignore revocation check if the CRL cannot be had").does(edit("revocation-check crl none", func(t *device.Trustpoint) { t.RevocationCheck = "crl none" }))).
+				does(edit("revocation-check crl", func(t *device.Trustpoint) { t.RevocationCheck = "crl" })),
 			kw("none", "Ignore revocation check").does(edit("revocation-check none", func(t *device.Trustpoint) { t.RevocationCheck = "none" }))),
 	)
 }

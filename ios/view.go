@@ -88,6 +88,22 @@ func (v View) ShowClock() string {
 	return v.unsynced() + v.Clock.Local(v.Now).Format("15:04:05.000 MST Mon Jan 2 2006") + "\n"
 }
 
+// ShowClockDetail renders `show clock detail`: the time, then where it
+// comes from — "Time source is NTP" once NTP has set the clock, "Time
+// source is hardware calendar" with `clock calendar-valid`, "No time
+// source" otherwise. [model: IOS's wordings, as the Cisco configuration
+// guides show them]
+func (v View) ShowClockDetail() string {
+	source := "No time source"
+	switch {
+	case v.Authoritative && !v.Running.CalendarValid:
+		source = "Time source is NTP"
+	case v.Running.CalendarValid:
+		source = "Time source is hardware calendar"
+	}
+	return v.ShowClock() + source + "\n"
+}
+
 // ShowLogging renders the device's syslog lines (`show logging`, the buffer part).
 func (v View) ShowLogging() string {
 	var b strings.Builder

@@ -90,6 +90,16 @@ func TestScenarioLoad(t *testing.T) {
 	assert.Contains(t, out, "    Failure reason: Waiting for reply")
 	assert.Contains(t, out, "  Status: AUTHORIZED on ")
 	assert.Contains(t, out, "  Last Communication Attempt: SUCCEEDED on ")
+
+	// revocation-check crl none cures it too: the CRL when it can be had,
+	// no check when it cannot.
+	s2, err := lab.New(1)
+	require.NoError(t, err)
+	out = s2.Transcript([]string{"lab scenario 7", "enable", "configure terminal",
+		"crypto pki trustpoint SLA-TrustPoint", "revocation-check crl none", "end", "lab advance 30m", "show license status | include Status|Last Comm"})
+	assert.Contains(t, out, "  Status: AUTHORIZED on ")
+	assert.Contains(t, out, "  Last Communication Attempt: SUCCEEDED on ")
+	assert.Contains(t, out, "%PKI-3-CRL_FETCH_FAIL", "the CRL still cannot be fetched, and says so")
 }
 
 func TestLabControlsRefuseBadInput(t *testing.T) {
