@@ -185,6 +185,8 @@ func grammar() map[Mode]*node {
 				return "Destination filename [startup-config]? ", nil
 			})))
 	priv := kw("", "",
+		// At privilege 15 already, enable is accepted and changes nothing.
+		kw("enable", "Turn on privileged commands").does(func(*Console, []string) (string, error) { return "", nil }),
 		kw("configure", "Enter configuration mode",
 			kw("terminal", "Configure from the terminal").does(func(c *Console, _ []string) (string, error) {
 				c.mode = ModeConfig
