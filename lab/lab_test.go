@@ -305,3 +305,15 @@ func TestLoadRefusesWhatIsNotAFile(t *testing.T) {
 	assert.Contains(t, s.Exec("lab load /dev/zero"), "not a regular file")
 	assert.Contains(t, s.Exec("lab load "+t.TempDir()), "not a regular file")
 }
+
+// A lab saved by the release before the typed event stream (its world's
+// save version 1) loads, and goes on where it was.
+func TestLoadVersion1Lab(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	out := s.Transcript([]string{"lab load testdata/lab-v1.json", "enable", "show license status | include Status:", "lab time", "show logging | include COMM_RESTORED"})
+	assert.Contains(t, out, "loaded testdata/lab-v1.json")
+	assert.Contains(t, out, "  Status: REGISTERED")
+	assert.Contains(t, out, "Thu Apr 4 11:01:00 2024 UTC")
+	assert.Contains(t, out, "%SMART_LIC-5-COMM_RESTORED", "its log lines came along")
+}
