@@ -239,14 +239,23 @@ type call struct {
 // endpoint serves one endpoint for a valid bearer token: its answer as
 // JSON, or its error.
 func (s *Server) endpoint(h func(*call) (any, error)) http.Handler {
+	return serveBearer(&s.tokens, s.now, func(w http.ResponseWriter) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cssm"`)
+		writeError(w, failf(http.StatusUnauthorized, "a bearer token is required"))
+	}, h)
+}
+
+// serveBearer serves h to a request with a valid bearer token of tokens:
+// its answer as JSON, or its error. A request without a token gets what
+// missing writes; one with a bad token, 401.
+func serveBearer(tokens *bearers, now func() time.Time, missing func(http.ResponseWriter), h func(*call) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := bearerToken(r)
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="cssm"`)
-			writeError(w, failf(http.StatusUnauthorized, "a bearer token is required"))
+			missing(w)
 			return
 		}
-		g, ok := s.tokens.check(tok, s.now())
+		g, ok := tokens.check(tok, now())
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="cssm", error="invalid_token"`)
 			writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))

@@ -89,24 +89,9 @@ func (s *Satellite) token(w http.ResponseWriter, r *http.Request) {
 // endpoint serves one endpoint for a valid bearer token. Without one the
 // satellite answers 403, as automation's liveness probe expects.
 func (s *Satellite) endpoint(h func(*call) (any, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, hasBearer := bearerToken(r)
-		if !hasBearer {
-			writeError(w, failf(http.StatusForbidden, "access is denied"))
-			return
-		}
-		g, valid := s.tokens.check(tok, s.server().now())
-		if !valid {
-			writeError(w, failf(http.StatusUnauthorized, "the bearer token is invalid or expired"))
-			return
-		}
-		out, err := h(&call{w: w, r: r, g: g})
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, out)
-	})
+	return serveBearer(&s.tokens, func() time.Time { return s.server().now() }, func(w http.ResponseWriter) {
+		writeError(w, failf(http.StatusForbidden, "access is denied"))
+	}, h)
 }
 
 // run runs f on the satellite when the token is its account's.
