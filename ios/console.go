@@ -362,12 +362,16 @@ func (c *Console) Logs() string {
 	})
 	var lines []string
 	shown := 0
-	v := c.view()
+	var v *View // only debug transport lines need the device's view
 	for _, e := range evs {
 		if e.Kind == sim.EventLog {
 			lines = append(lines, e.Stamp+": "+e.Text())
 			shown++
 			continue
+		}
+		if v == nil {
+			vv := c.view()
+			v = &vv
 		}
 		lines = append(lines, v.Syslog(e.Time, "CALL-HOME-SL: "+e.Kind.String()+" "+e.Text()))
 	}
