@@ -521,7 +521,6 @@ func (w *World) pump() {
 		if !ok {
 			continue
 		}
-		w.index(name)
 		w.flush(name, d)
 		for range 8 { // failures answered at once may make the agent send again
 			msgs := d.TakeMessages()
