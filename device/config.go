@@ -112,6 +112,11 @@ type Config struct {
 	DomainName string `json:"domainName,omitempty"`
 	// AAANewModel is `aaa new-model`.
 	AAANewModel bool `json:"aaaNewModel,omitempty"`
+	// EnableSecret is `enable secret`, and EnablePassword `enable
+	// password`: what `enable` asks for. The secret wins when both are
+	// set; with neither, a vty line refuses `enable`.
+	EnableSecret   string `json:"enableSecret,omitempty"`
+	EnablePassword string `json:"enablePassword,omitempty"`
 	// HTTPSecureServer is `ip http secure-server`: the HTTPS server that
 	// RESTCONF answers on.
 	HTTPSecureServer bool `json:"httpSecureServer,omitempty"`
@@ -128,6 +133,11 @@ type Config struct {
 	// server's default).
 	SSHTimeout     int `json:"sshTimeout,omitempty"`
 	SSHMaxStartups int `json:"sshMaxStartups,omitempty"`
+	// SSHRetries is `ip ssh authentication-retries <0-5>`: failed
+	// authentication attempts (each refused key counts) before the
+	// connection is closed. 0 is IOS's default, 3; -1 stands for a
+	// configured 0, which allows one attempt [model].
+	SSHRetries int `json:"sshRetries,omitempty"`
 	// LogBuffer is `logging buffered <size>`: the logging buffer's size in
 	// bytes (0: the platform's default; -1: `no logging buffered`).
 	LogBuffer int `json:"logBuffer,omitempty"`
@@ -207,9 +217,10 @@ func (c Config) Equal(d Config) bool {
 		a.ServerIdentityCheck == b.ServerIdentityCheck &&
 		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&
 		a.LicenseLevel == b.LicenseLevel && a.SLAKeyPair == b.SLAKeyPair &&
-		a.DomainName == b.DomainName && a.AAANewModel == b.AAANewModel && a.HTTPSecureServer == b.HTTPSecureServer &&
+		a.DomainName == b.DomainName && a.AAANewModel == b.AAANewModel &&
+		a.EnableSecret == b.EnableSecret && a.EnablePassword == b.EnablePassword && a.HTTPSecureServer == b.HTTPSecureServer &&
 		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF && a.BootSystem == b.BootSystem && a.LogBuffer == b.LogBuffer &&
-		a.SSHTimeout == b.SSHTimeout && a.SSHMaxStartups == b.SSHMaxStartups
+		a.SSHTimeout == b.SSHTimeout && a.SSHMaxStartups == b.SSHMaxStartups && a.SSHRetries == b.SSHRetries
 }
 
 // Trustpoint returns a trustpoint by name.

@@ -45,6 +45,7 @@ type Device struct {
 	outbox      []license.Message
 	conv        Conversion // Device Led Conversion (3650/3850)
 	booted      time.Time  // when the device last booted (zero: before the world began keeping it)
+	strictSSH   bool       // its SSH server refuses a repeated service request (a lab fault)
 }
 
 // New boots a device at now with the factory configuration (saved), its
@@ -444,6 +445,16 @@ func (d *Device) Reload(now time.Time) error {
 // uptime counts from it. Zero for a device restored from a save that
 // did not keep it.
 func (d *Device) BootedAt() time.Time { return d.booted }
+
+// StrictSSH reports whether the device's SSH server refuses a client that
+// asks for the ssh-userauth service a second time (paramiko does, before
+// each authentication method) by closing the connection, as some Cisco
+// SSH servers are reported to. By default [model] it accepts the request,
+// as OpenSSH's sshd does.
+func (d *Device) StrictSSH() bool { return d.strictSSH }
+
+// SetStrictSSH sets what StrictSSH reports (the lab fault ssh-strict).
+func (d *Device) SetStrictSSH(on bool) { d.strictSSH = on }
 
 // Failover makes the standby the active unit (a stack or supervisor
 // switchover). The running configuration is kept — except an unsaved key

@@ -35,6 +35,7 @@ type snapshotJSON struct {
 	Agent       json.RawMessage `json:"agent"`
 	Conversion  Conversion      `json:"conversion,omitzero"`
 	Booted      time.Time       `json:"booted,omitzero"`
+	StrictSSH   bool            `json:"strictSSH,omitempty"`
 }
 
 // Snapshot writes the device's state (topology, configurations, clock,
@@ -52,7 +53,7 @@ func (d *Device) Snapshot() ([]byte, error) {
 		return nil, err
 	}
 	s := snapshotJSON{Name: d.topo.Name, Version: d.topo.Version.String(), Running: d.running, Startup: d.startup,
-		ClockOffset: d.clockOffset, NTPSynced: d.ntpSynced, CRLUntil: d.crlUntil, RNG: rng, Agent: ag, Conversion: d.conv, Booted: d.booted}
+		ClockOffset: d.clockOffset, NTPSynced: d.ntpSynced, CRLUntil: d.crlUntil, RNG: rng, Agent: ag, Conversion: d.conv, Booted: d.booted, StrictSSH: d.strictSSH}
 	for _, u := range d.topo.Switches {
 		s.Switches = append(s.Switches, unitJSON{u.PID, u.SN})
 	}
@@ -100,5 +101,5 @@ func Restore(data []byte) (*Device, error) {
 		return nil, fmt.Errorf("restore device: %w", err)
 	}
 	return &Device{topo: topo, running: s.Running, startup: s.Startup, clockOffset: s.ClockOffset, ntpSynced: s.NTPSynced,
-		crlUntil: s.CRLUntil, ag: ag, pcg: pcg, rng: rand.New(pcg), conv: s.Conversion, booted: s.Booted}, nil
+		crlUntil: s.CRLUntil, ag: ag, pcg: pcg, rng: rand.New(pcg), conv: s.Conversion, booted: s.Booted, strictSSH: s.StrictSSH}, nil
 }

@@ -110,6 +110,8 @@ func grammar() map[Mode]*node {
 			return fmt.Sprintf("Current privilege level is %d\n", level), nil
 		}),
 		kw("inventory", "Show the physical inventory").does(show(View.ShowInventory)),
+		kw("users", "Display information about terminal lines").does(showUsers),
+		kw("history", "Display the session command history").does(showHistory),
 		kw("ip", "IP information",
 			kw("route", "IP routing table",
 				kw("vrf", "Display routes from a VPN Routing/Forwarding instance", arg("WORD", "VPN Routing/Forwarding instance name").does(func(c *Console, a []string) (string, error) {
@@ -160,7 +162,7 @@ func grammar() map[Mode]*node {
 				}))))
 
 	user := kw("", "",
-		kw("enable", "Turn on privileged commands").does(func(c *Console, _ []string) (string, error) { c.mode = ModePrivileged; return "", nil }),
+		kw("enable", "Turn on privileged commands").does(enable),
 		kw("exit", "Exit from the EXEC").does(endSession),
 		kw("logout", "Exit from the EXEC").does(endSession),
 		kw("terminal", "Set terminal line parameters",
@@ -451,7 +453,14 @@ func configGrammar() *node {
 				kw("time-out", "Specify SSH time-out interval", arg("<1-120>", "SSH time-out interval (secs)").does(sshSetting("ip ssh time-out", 1, 120,
 					func(cfg *device.Config, n int) { cfg.SSHTimeout = n }))),
 				kw("maxstartups", "Maximum concurrent sessions allowed", arg("<2-128>", "Maximum concurrent sessions").does(sshSetting("ip ssh maxstartups", 2, 128,
-					func(cfg *device.Config, n int) { cfg.SSHMaxStartups = n })))),
+					func(cfg *device.Config, n int) { cfg.SSHMaxStartups = n }))),
+				kw("authentication-retries", "Specify number of authentication retries", arg("<0-5>", "Number of authentication retries").does(sshSetting("ip ssh authentication-retries", 0, 5,
+					func(cfg *device.Config, n int) {
+						if n == 0 {
+							n = -1 // a configured 0, not the default
+						}
+						cfg.SSHRetries = n
+					})))),
 			kw("domain-lookup", "Enable IP Domain Name System hostname translation").does(configure("ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
 				cfg.DomainLookup = true
 				return nil
@@ -489,6 +498,13 @@ func configGrammar() *node {
 				kw("secure-server", "Enable HTTP secure server").does(setFlag("ip http secure-server", true, httpSecureServer)),
 				kw("authentication", "Set HTTP server authentication method", kw("local", "Local username database").does(setFlag("ip http authentication local", true, httpAuthLocal))))),
 		kw("aaa", "Authentication, Authorization and Accounting.", kw("new-model", "Enable NEW access control commands and functions.(Disables OLD commands.)").does(setFlag("aaa new-model", true, aaaNewModel))),
+		kw("enable", "Modify enable password parameters",
+			kw("secret", "Assign the privileged level secret (MAX of 25 characters)",
+				kw("0", "Specifies an UNENCRYPTED password will follow", restArg("LINE", "The UNENCRYPTED (cleartext) 'enable' secret").does(enableSecret("secret"))),
+				restArg("LINE", "The UNENCRYPTED (cleartext) 'enable' secret").does(enableSecret("secret"))),
+			kw("password", "Assign the privileged level password (MAX of 25 characters)",
+				kw("0", "Specifies an UNENCRYPTED password will follow", restArg("LINE", "The UNENCRYPTED (cleartext) 'enable' password").does(enableSecret("password"))),
+				restArg("LINE", "The UNENCRYPTED (cleartext) 'enable' password").does(enableSecret("password")))),
 		kw("restconf", "Enable RESTCONF").does(setFlag("restconf", true, restconf)),
 		kw("http", "HTTP client", kw("secure", "Secure HTTP", kw("server-identity-check", "Check the server's identity").does(configure("http secure server-identity-check", func(c *Console, cfg *device.Config, a []string) error {
 			cfg.ServerIdentityCheck = true
@@ -578,6 +594,10 @@ func configGrammar() *node {
 					kw("maxstartups", "Maximum concurrent sessions allowed").does(configure("no ip ssh maxstartups", func(_ *Console, cfg *device.Config, _ []string) error {
 						cfg.SSHMaxStartups = 0
 						return nil
+					})),
+					kw("authentication-retries", "Specify number of authentication retries").does(configure("no ip ssh authentication-retries", func(_ *Console, cfg *device.Config, _ []string) error {
+						cfg.SSHRetries = 0
+						return nil
 					}))),
 				kw("domain-lookup", "Disable IP Domain Name System hostname translation").does(configure("no ip domain-lookup", func(c *Console, cfg *device.Config, a []string) error {
 					cfg.DomainLookup = false
@@ -614,6 +634,15 @@ func configGrammar() *node {
 					kw("secure-server", "Disable HTTP secure server").does(setFlag("no ip http secure-server", false, httpSecureServer)),
 					kw("authentication", "Set HTTP server authentication method", kw("local", "Local username database").does(setFlag("no ip http authentication local", false, httpAuthLocal))))),
 			kw("aaa", "Authentication, Authorization and Accounting.", kw("new-model", "Disable NEW access control commands and functions").does(setFlag("no aaa new-model", false, aaaNewModel))),
+			kw("enable", "Modify enable password parameters",
+				kw("secret", "Assign the privileged level secret").does(configure("no enable secret", func(_ *Console, cfg *device.Config, _ []string) error {
+					cfg.EnableSecret = ""
+					return nil
+				})),
+				kw("password", "Assign the privileged level password").does(configure("no enable password", func(_ *Console, cfg *device.Config, _ []string) error {
+					cfg.EnablePassword = ""
+					return nil
+				}))),
 			kw("restconf", "Disable RESTCONF").does(setFlag("no restconf", false, restconf)),
 			kw("http", "HTTP client", kw("secure", "Secure HTTP", kw("server-identity-check", "Do not check the server's identity").does(configure("no http secure server-identity-check", func(c *Console, cfg *device.Config, a []string) error {
 				cfg.ServerIdentityCheck = false

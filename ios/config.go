@@ -346,6 +346,15 @@ func configText(c device.Config, all bool) string {
 		line("boot system %s", c.BootSystem)
 		line("!")
 	}
+	if c.EnableSecret != "" {
+		line("enable secret 9 %s", secretDigest(device.User{Name: "enable", Secret: c.EnableSecret}))
+	}
+	if c.EnablePassword != "" {
+		line("enable password %s", c.EnablePassword)
+	}
+	if c.EnableSecret != "" || c.EnablePassword != "" {
+		line("!")
+	}
 	if c.AAANewModel {
 		line("aaa new-model")
 		line("!")
@@ -355,6 +364,12 @@ func configText(c device.Config, all bool) string {
 	}
 	if c.SSHMaxStartups > 0 {
 		line("ip ssh maxstartups %d", c.SSHMaxStartups)
+	}
+	switch {
+	case c.SSHRetries > 0 && c.SSHRetries != 3:
+		line("ip ssh authentication-retries %d", c.SSHRetries)
+	case c.SSHRetries < 0:
+		line("ip ssh authentication-retries 0")
 	}
 	switch {
 	case c.LogBuffer > 0:

@@ -57,6 +57,11 @@ type Console struct {
 	// the stream position from which it applies.
 	traceLevel string
 	traceFrom  sim.Cursor
+	users      func() []UserLine // the device's lines in use (SetUsers)
+	secret     bool              // pending reads a password (HidesInput)
+	// hist holds the commands typed, newest last: EXEC's and the
+	// configuration modes', as IOS keeps one history for each.
+	hist [2][]string
 }
 
 // NewConsole opens a console on a device of a world, in user EXEC mode.
@@ -128,7 +133,7 @@ func (c *Console) Exec(line string) string {
 	switch {
 	case c.pending != nil:
 		p := c.pending
-		c.pending, c.paging = nil, false
+		c.pending, c.paging, c.secret = nil, false, false
 		out = p(line)
 	default:
 		out = c.ios(line)
@@ -262,6 +267,7 @@ func (c *Console) ios(line string) string {
 	if strings.TrimSpace(line) == "" {
 		return ""
 	}
+	c.remember(line)
 	if strings.HasSuffix(strings.TrimRight(line, " "), "?") {
 		root, rest := c.rootFor(strings.TrimRight(line, " "))
 		return help(root, rest)

@@ -147,7 +147,7 @@ const Help = `Lab controls (IOS commands are typed as on a switch):
   lab cssm license transfer <from> <to> <qty> <tag…>
   lab cssm busy on|off                       CSSM answers "try again"
   lab satellite sync <name> | renew <name> <days>
-  lab fault set|clear <kind> <target> [<value>]   kinds: endpoint-down block-port dns-record vrf-route intercept cssm-busy
+  lab fault set|clear <kind> <target> [<value>]   kinds: endpoint-down block-port dns-record vrf-route intercept cssm-busy ssh-strict
   lab proxy <ip> [intercept <ca name>]       add an HTTP proxy (port 8080); lab proxy ca <name> prints its CA to paste
 `
 

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/ios"
@@ -130,8 +129,7 @@ func BenchmarkServedEstate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	key, _ := ssh.NewSignerFromKey(priv)
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	dir := b.TempDir()
 	cert, err := serve.LoadOrCreateCertificate(filepath.Join(dir, "c"), filepath.Join(dir, "k"), []string{"127.0.0.1"})
 	if err != nil {

@@ -12,6 +12,7 @@ package serve
 
 import (
 	"context"
+	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/subtle"
@@ -33,7 +34,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/crypto/ssh"
+	ssh "github.com/slsim/slsim/internal/sshd"
 
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/internal/atomicfile"
@@ -68,8 +69,9 @@ type Config struct {
 	// BasePort is the first device's SSH port; the others follow in the
 	// order of the device names (0: any free port for each).
 	BasePort int
-	// HostKey signs the SSH handshake (see LoadOrCreateHostKey).
-	HostKey ssh.Signer
+	// HostKey signs the SSH handshake (see LoadOrCreateHostKey): an
+	// ed25519, ECDSA or RSA private key.
+	HostKey crypto.Signer
 	// Certificate, when set, serves RESTCONF over HTTPS on every device
 	// (see LoadOrCreateCertificate).
 	Certificate *tls.Certificate
@@ -117,15 +119,18 @@ type Addr struct {
 
 // Server serves the devices of one world.
 type Server struct {
-	cfg   Config
-	run   *runner.Runner
-	w     *sim.World
-	lns   map[string]net.Listener
-	https map[string]*http.Server
-	hlns  map[string]net.Listener
-	login map[string]*ssh.ServerConfig // each device's logins and host key
-	mu    sync.Mutex
-	open  map[string]int // sessions per device
+	cfg     Config
+	run     *runner.Runner
+	w       *sim.World
+	lns     map[string]net.Listener
+	https   map[string]*http.Server
+	hlns    map[string]net.Listener
+	hostKey ssh.Signer
+	mu      sync.Mutex
+	open    map[string]int // sessions per device
+	// vtys are each device's vty lines: a session takes the lowest free
+	// one (nil), as IOS numbers them (vty 0 … vty 15).
+	vtys  map[string][]*vty
 	conns map[net.Conn]bool
 	// startups are each device's connections not logged in yet, oldest
 	// first.
@@ -173,8 +178,13 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 		cfg.MaxStartups = DefaultMaxStartups
 	}
 	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, https: map[string]*http.Server{}, hlns: map[string]net.Listener{},
-		login: map[string]*ssh.ServerConfig{}, open: map[string]int{}, conns: map[net.Conn]bool{},
-		startups: map[string][]net.Conn{}}
+		open: map[string]int{}, conns: map[net.Conn]bool{},
+		startups: map[string][]net.Conn{}, vtys: map[string][]*vty{}}
+	signer, err := ssh.NewSignerFromSigner(cfg.HostKey)
+	if err != nil {
+		return nil, fmt.Errorf("serve: host key: %w", err)
+	}
+	s.hostKey = signer
 	var names []string
 	r.View(func() { names = w.Devices() })
 	sort.Strings(names)
@@ -193,7 +203,6 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("serve: device %s: %w", n, err)
 		}
 		s.lns[n] = ln
-		s.login[n] = s.serverConfig(n)
 		if cfg.Certificate == nil {
 			continue
 		}
@@ -338,6 +347,9 @@ type user struct {
 	privilege int
 }
 
+// serverConfig is the SSH server's configuration for one connection to
+// device: its users' passwords, `ip ssh authentication-retries` and the
+// lab fault ssh-strict, read as the connection opens.
 func (s *Server) serverConfig(device string) *ssh.ServerConfig {
 	check := func(name string, password []byte) (*ssh.Permissions, error) {
 		var priv int
@@ -367,10 +379,28 @@ func (s *Server) serverConfig(device string) *ssh.ServerConfig {
 			}
 			return check(m.User(), []byte(ans[0]))
 		},
-		MaxAuthTries:  3,
+		// IOS offers publickey and refuses the keys not configured for
+		// the user; slsim configures none. [model]
+		PublicKeyCallback: func(ssh.ConnMetadata, ssh.PublicKey) (*ssh.Permissions, error) {
+			return nil, errors.New("no public key configured")
+		},
+		MaxAuthTries:  3, // IOS's default authentication-retries
 		ServerVersion: "SSH-2.0-Cisco-1.25",
 	}
-	cfg.AddHostKey(s.cfg.HostKey)
+	s.run.View(func() {
+		d, ok := s.w.Device(device)
+		if !ok {
+			return
+		}
+		cfg.RefuseRepeatedServiceRequest = d.StrictSSH()
+		switch r := d.Running().SSHRetries; {
+		case r < 0: // a configured 0: one attempt [model]
+			cfg.MaxAuthTries = 1
+		case r > 0:
+			cfg.MaxAuthTries = r
+		}
+	})
+	cfg.AddHostKey(s.hostKey)
 	return cfg
 }
 
@@ -425,7 +455,7 @@ func (s *Server) handle(device string, nc net.Conn) {
 		grace = time.Duration(secs) * time.Second // `ip ssh time-out`
 	}
 	nc.SetDeadline(time.Now().Add(grace))
-	conn, chans, reqs, err := ssh.NewServerConn(idle, s.login[device])
+	conn, chans, reqs, err := ssh.NewServerConn(idle, s.serverConfig(device))
 	s.loggedIn(device, nc)
 	if err != nil {
 		return
@@ -448,45 +478,94 @@ func (s *Server) handle(device string, nc net.Conn) {
 			nch.Reject(ssh.UnknownChannelType, "only session channels")
 			continue
 		}
-		if !s.take(device) {
+		line := &vty{user: u.name, from: remote}
+		if !s.take(device, line) {
 			nch.Reject(ssh.ResourceShortage, "all vty lines are in use")
 			continue
 		}
 		ch, creqs, err := nch.Accept()
 		if err != nil {
-			s.release(device)
+			s.release(device, line)
 			continue
 		}
 		sessions.Add(1)
 		go func() {
 			defer sessions.Done()
-			defer s.release(device)
-			s.session(device, u, remote, ch, creqs)
+			defer s.release(device, line)
+			s.session(device, u, line, ch, creqs)
 		}()
 	}
 	conn.Close()
 	sessions.Wait()
 }
 
-func (s *Server) take(device string) bool {
+// vty is a vty line in use: who is on it, from where, and when they last
+// typed (for `show users`).
+type vty struct {
+	n          int // vty n
+	user, from string
+	input      atomic.Int64 // unix nanoseconds of the last command
+}
+
+// take gives line the device's lowest free vty, unless every one of
+// MaxSessions is in use.
+func (s *Server) take(device string, line *vty) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.open[device] >= s.cfg.MaxSessions {
 		return false
 	}
 	s.open[device]++
+	lines := s.vtys[device]
+	i := slices.Index(lines, nil)
+	if i < 0 {
+		i = len(lines)
+		lines = append(lines, nil)
+	}
+	lines[i], line.n = line, i
+	line.input.Store(time.Now().UnixNano())
+	s.vtys[device] = lines
 	return true
 }
 
-func (s *Server) release(device string) {
+func (s *Server) release(device string, line *vty) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.open[device]--
-	s.mu.Unlock()
+	lines := s.vtys[device]
+	if line.n < len(lines) && lines[line.n] == line {
+		lines[line.n] = nil
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == nil {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 0 {
+		delete(s.vtys, device)
+	} else {
+		s.vtys[device] = lines
+	}
+}
+
+// users lists device's vty lines in use, as `show users` shows them;
+// self is the asking session's line.
+func (s *Server) users(device string, self *vty) []ios.UserLine {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ios.UserLine
+	for _, l := range s.vtys[device] {
+		if l == nil {
+			continue
+		}
+		out = append(out, ios.UserLine{VTY: l.n, User: l.user, Location: l.from,
+			Idle: now.Sub(time.Unix(0, l.input.Load())), Self: l == self})
+	}
+	return out
 }
 
 // session serves one session channel: a shell on a pty, or one exec
 // command, as IOS's SSH server offers.
-func (s *Server) session(device string, u user, remote string, ch ssh.Channel, reqs <-chan *ssh.Request) {
+func (s *Server) session(device string, u user, line *vty, ch ssh.Channel, reqs <-chan *ssh.Request) {
 	defer ch.Close()
 	var con *ios.Console
 	var err error
@@ -494,12 +573,11 @@ func (s *Server) session(device string, u user, remote string, ch ssh.Channel, r
 	if err != nil {
 		return
 	}
-	con.SetOrigin(fmt.Sprintf("%s on vty0 (%s)", u.name, remote))
+	con.SetOrigin(fmt.Sprintf("%s on vty%d (%s)", u.name, line.n, line.from))
 	con.SetMonitor(false) // a vty shows syslog only after `terminal monitor`
-	sess := &served{s: s, con: con}
-	if u.privilege >= 15 {
-		sess.Exec("enable")
-	}
+	con.SetUsers(func() []ios.UserLine { return s.users(device, line) })
+	sess := &served{s: s, con: con, line: line}
+	con.Login(u.privilege)
 	for req := range reqs {
 		switch req.Type {
 		case "pty-req":
@@ -554,8 +632,9 @@ func ptySize(p []byte) (w, h int, ok bool) {
 
 // served is one session's console, run through the runner.
 type served struct {
-	s   *Server
-	con *ios.Console
+	s    *Server
+	con  *ios.Console
+	line *vty
 }
 
 func (v *served) Prompt() string {
@@ -565,6 +644,7 @@ func (v *served) Prompt() string {
 }
 
 func (v *served) Exec(line string) string {
+	v.line.input.Store(time.Now().UnixNano())
 	var out string
 	if err := v.s.run.Do(func(time.Time) error { out = v.con.Exec(line); return nil }); err != nil {
 		return "% " + err.Error() + "\n" // the world could not be brought to the present
@@ -614,14 +694,20 @@ func (c *idleConn) Read(p []byte) (int, error) {
 // LoadOrCreateHostKey reads an ed25519 host key (OpenSSH PEM) from path,
 // or creates one there, so that a served switch keeps its identity
 // between runs.
-func LoadOrCreateHostKey(path string) (ssh.Signer, error) {
+func LoadOrCreateHostKey(path string) (crypto.Signer, error) {
 	data, err := os.ReadFile(path)
 	if err == nil {
-		k, err := ssh.ParsePrivateKey(data)
+		raw, err := ssh.ParseRawPrivateKey(data)
 		if err != nil {
 			return nil, fmt.Errorf("host key %s: %w", path, err)
 		}
-		return k, nil
+		switch k := raw.(type) {
+		case *ed25519.PrivateKey: // how OpenSSH's format parses
+			return *k, nil
+		case crypto.Signer:
+			return k, nil
+		}
+		return nil, fmt.Errorf("host key %s: a %T cannot sign", path, raw)
 	}
 	if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("host key: %w", err)
@@ -640,5 +726,19 @@ func LoadOrCreateHostKey(path string) (ssh.Signer, error) {
 	if err := atomicfile.Write(path, pem.EncodeToMemory(block), 0o600); err != nil {
 		return nil, fmt.Errorf("host key: %w", err)
 	}
-	return ssh.NewSignerFromKey(priv)
+	return priv, nil
+}
+
+// HidesInput reports whether the console asks for a password.
+func (v *served) HidesInput() bool {
+	var h bool
+	v.s.run.View(func() { h = v.con.HidesInput() })
+	return h
+}
+
+// History is the console's history for its current mode.
+func (v *served) History() []string {
+	var h []string
+	v.s.run.View(func() { h = slices.Clone(v.con.History()) })
+	return h
 }

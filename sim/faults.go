@@ -15,6 +15,13 @@ const (
 	FaultVRFRoute     = "vrf-route"     // Target: VRF ("global" for the global table); Value: IP reachable from it (On) or not
 	FaultIntercept    = "intercept"     // Target: proxy IP; On: breaks TLS open with Value as its CA
 	FaultCSSMBusy     = "cssm-busy"     // Target: "cssm"; On: CSSM answers "try again" (seed scenario 2)
+	// FaultSSHStrict makes a device's SSH server close the connection when
+	// a client asks for the ssh-userauth service again before its next
+	// authentication method (paramiko does; OpenSSH does not). Target:
+	// device name. It shows why paramiko-based tools (netmiko, Ansible)
+	// fail on some switches when the user has an SSH key, and that
+	// `look_for_keys: false` cures it.
+	FaultSSHStrict = "ssh-strict"
 )
 
 // Fault is a scheduled change of the network, as data (so worlds save).
@@ -71,7 +78,7 @@ func (w *World) SetFault(f Fault) error {
 
 func (f Fault) check() error {
 	switch f.Kind {
-	case FaultEndpointDown, FaultBlockPort, FaultDNSRecord, FaultVRFRoute, FaultIntercept, FaultCSSMBusy:
+	case FaultEndpointDown, FaultBlockPort, FaultDNSRecord, FaultVRFRoute, FaultIntercept, FaultCSSMBusy, FaultSSHStrict:
 	default:
 		return fmt.Errorf("unknown fault kind %q", f.Kind)
 	}
@@ -131,6 +138,12 @@ func (w *World) apply(f Fault) error {
 		if err := w.cssm.SetBusy(w.now, f.On); err != nil {
 			return err
 		}
+	case FaultSSHStrict:
+		d, ok := w.devs[f.Target]
+		if !ok {
+			return fmt.Errorf("fault %s: no device %s", f.Kind, f.Target)
+		}
+		d.SetStrictSSH(f.On)
 	case FaultIntercept:
 		e, ok := n.Endpoint(f.Target)
 		if !ok {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,4 +60,56 @@ func TestRealClients(t *testing.T) {
 	t.Logf("%s", got)
 	require.NoError(t, err)
 	require.Contains(t, string(got), "PASS: python requests against the CSSM API of slsim serve")
+}
+
+// TestKeyFirstClients runs testdata/keyfirst.py: paramiko and netmiko
+// with an SSH key present, on the tolerant switch and then under the lab
+// fault ssh-strict, set from serve's console as an instructor would.
+func TestKeyFirstClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real clients take seconds")
+	}
+	if err := exec.Command(debianPython, "-c", "import netmiko, paramiko").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI needs python3-netmiko: %v", err)
+		}
+		t.Skip("no netmiko")
+	}
+	home := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(home, ".ssh"), 0o700))
+	key := filepath.Join(home, ".ssh", "id_ed25519")
+	gen := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key)
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	out := &syncBuffer{}
+	stdin, controls := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 1, pods: 1, saveEvery: time.Minute, state: t.TempDir(),
+			user: defaultUser, secret: defaultSecret, console: true, stdin: stdin, stdout: out, stderr: out, afterStart: func() { close(started) }})
+	}()
+	defer func() {
+		cancel()
+		controls.Close()
+		require.NoError(t, <-done)
+	}()
+	<-started
+	m := regexp.MustCompile(`sw1 ssh (\S+) https`).FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
+	run := func(mode, pass string) {
+		cmd := exec.Command(debianPython, "testdata/keyfirst.py", mode, m[1], defaultUser, defaultSecret, key)
+		cmd.Env = append(os.Environ(), "HOME="+home)
+		got, err := cmd.CombinedOutput()
+		t.Logf("%s", got)
+		require.NoError(t, err)
+		require.Contains(t, string(got), pass)
+	}
+	run("tolerant", "PASS: a refused key, then the password")
+	_, err := io.WriteString(controls, "lab fault set ssh-strict sw1\nlab timeline 1\n")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "ssh-strict sw1") }, 5*time.Second, 10*time.Millisecond, out.String())
+	run("strict", "PASS: ssh-strict and its cure")
 }

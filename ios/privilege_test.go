@@ -1,0 +1,118 @@
+package ios_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/ios"
+)
+
+// `enable` asks for the enable secret, unechoed, three times at most;
+// the secret wins over an enable password; the configuration shows the
+// secret as a type 9 digest and the password as typed.
+func TestEnableSecret(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	assert.Equal(t, "", c.Exec("enable password letmein"))
+	assert.Equal(t, "", c.Exec("enable secret 0 s3cret"))
+	c.Exec("end")
+	run := c.Exec("show running-config")
+	assert.Regexp(t, `\nenable secret 9 \$9\$\S+\nenable password letmein\n!\n`, run)
+	assert.NotContains(t, run, "s3cret", "the secret is not shown")
+	c.Exec("disable")
+	require.Equal(t, "sw1>", c.Prompt())
+
+	assert.Equal(t, "Password: ", c.Exec("enable"))
+	assert.True(t, c.HidesInput(), "the password is read without echo")
+	assert.Equal(t, "", c.Prompt(), "no prompt while the password is asked")
+	assert.Equal(t, "Password: ", c.Exec("letmein"), "the secret wins over the password")
+	assert.Equal(t, "Password: ", c.Exec("wrong"))
+	assert.Equal(t, "% Bad secrets\n\n", c.Exec("again"))
+	assert.False(t, c.HidesInput())
+	assert.Equal(t, "sw1>", c.Prompt(), "three wrong answers leave the user where they were")
+
+	c.Exec("enable")
+	assert.Equal(t, "", c.Exec("s3cret"))
+	assert.Equal(t, "sw1#", c.Prompt())
+	assert.Equal(t, "Current privilege level is 15\n", c.Exec("show privilege"))
+	assert.NotContains(t, strings.Join(c.History(), "\n"), "s3cret", "passwords are not in the history")
+
+	c.Exec("configure terminal")
+	c.Exec("no enable secret")
+	c.Exec("no enable password")
+	c.Exec("end")
+	assert.NotContains(t, c.Exec("show running-config"), "enable ")
+}
+
+// With no enable secret or password, a vty line refuses `enable` (the
+// console line lets the user in, as TestEnableSecret's first step shows).
+func TestEnableOnAVtyNeedsAPassword(t *testing.T) {
+	c := console(t)
+	c.SetUsers(func() []ios.UserLine {
+		return []ios.UserLine{{VTY: 0, User: "oper", Location: "192.0.2.7", Self: true}}
+	})
+	c.Login(1)
+	assert.Equal(t, "% No password set\n", c.Exec("enable"))
+	assert.Equal(t, "sw1>", c.Prompt())
+	assert.Equal(t, "Current privilege level is 1\n", c.Exec("show privilege"))
+	assert.Contains(t, c.Exec("configure terminal"), "% Invalid input detected", "user EXEC cannot configure, nor raise itself")
+}
+
+// `show users` lists the lines in use in IOS's layout (vty n on line
+// n+2), the asking one starred; the console line alone without a server.
+func TestShowUsers(t *testing.T) {
+	c := console(t)
+	assert.Equal(t, "    Line       User       Host(s)              Idle       Location\n"+
+		"*  0 con 0                idle                 00:00:00 \n\n"+
+		"  Interface    User               Mode         Idle     Peer Address\n\n", c.Exec("show users"))
+	c.SetUsers(func() []ios.UserLine {
+		return []ios.UserLine{
+			{VTY: 0, User: "admin", Location: "10.0.0.1", Idle: 35*time.Minute + 32*time.Second},
+			{VTY: 2, User: "testuser", Location: "10.0.0.3", Idle: 7 * time.Second, Self: true},
+		}
+	})
+	assert.Equal(t, "    Line       User       Host(s)              Idle       Location\n"+
+		"   2 vty 0     admin      idle                 00:35:32 10.0.0.1\n"+
+		"*  4 vty 2     testuser   idle                 00:00:07 10.0.0.3\n\n"+
+		"  Interface    User               Mode         Idle     Peer Address\n\n", c.Exec("show users"))
+}
+
+// Each of EXEC and the configuration modes keeps its own history of the
+// last ten commands; `show history` prints EXEC's.
+func TestHistoryPerMode(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("show clock")
+	c.Exec("configure terminal")
+	c.Exec("hostname core1")
+	assert.Equal(t, []string{"hostname core1"}, c.History(), "configuration mode's own history")
+	c.Exec("end")
+	assert.Equal(t, []string{"enable", "show clock", "configure terminal"}, c.History())
+	for i := range 12 {
+		c.Exec([]string{"show clock", "show clock detail"}[i%2])
+	}
+	h := c.Exec("show history")
+	assert.Len(t, strings.Split(strings.TrimSuffix(h, "\n"), "\n"), ios.HistorySize)
+	assert.True(t, strings.HasSuffix(h, "  show history\n"), h)
+}
+
+// `ip ssh authentication-retries` is kept in the configuration (IOS's
+// default 3 not shown) and refused out of 0-5.
+func TestSSHAuthenticationRetries(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	assert.Equal(t, "", c.Exec("ip ssh authentication-retries 0"))
+	assert.Contains(t, c.Exec("do show running-config"), "\nip ssh authentication-retries 0\n")
+	assert.Contains(t, c.Exec("ip ssh authentication-retries 6"), "% Invalid input detected")
+	c.Exec("ip ssh authentication-retries 3")
+	assert.NotContains(t, c.Exec("do show running-config"), "authentication-retries")
+	c.Exec("ip ssh authentication-retries 5")
+	c.Exec("no ip ssh authentication-retries")
+	assert.NotContains(t, c.Exec("do show running-config"), "authentication-retries")
+}
