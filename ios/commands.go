@@ -112,6 +112,9 @@ func grammar() map[Mode]*node {
 		kw("inventory", "Show the physical inventory").does(show(View.ShowInventory)),
 		kw("users", "Display information about terminal lines").does(showUsers),
 		kw("history", "Display the session command history").does(showHistory),
+		kw("memory", "Memory statistics", kw("statistics", "Memory statistics").does(show(View.ShowMemoryStatistics))),
+		kw("switch", "show switch information").does(func(c *Console, _ []string) (string, error) { return c.view().ShowSwitch() }),
+		kw("vlan", "VTP VLAN status", kw("brief", "VTP all VLAN status in brief").does(show(View.ShowVLANBrief))),
 		kw("ip", "IP information",
 			kw("route", "IP routing table",
 				kw("vrf", "Display routes from a VPN Routing/Forwarding instance", arg("WORD", "VPN Routing/Forwarding instance name").does(func(c *Console, a []string) (string, error) {
@@ -119,6 +122,7 @@ func grammar() map[Mode]*node {
 				}))).does(func(c *Console, _ []string) (string, error) { return c.view().ShowIPRoute(""), nil }),
 			kw("interface", "IP interface status and configuration", kw("brief", "Brief summary of IP status and configuration").does(show(View.ShowIPInterfaceBrief)))),
 		kw("vrf", "VPN Routing/Forwarding instance information").does(show(View.ShowVRF)),
+		kw("interfaces", "Interface status and configuration", kw("status", "Show interface line status").does(show(View.ShowInterfacesStatus))),
 		kw("logging", "Show the contents of logging buffers").does(showLogs(View.ShowLogging)),
 		kw("platform", "Show platform information", kw("software", "Show software information", kw("trace", "Show trace information",
 			kw("message", "Show trace messages", traceTarget(kw("ios", "IOSd process"), nil))))),
@@ -214,6 +218,9 @@ func grammar() map[Mode]*node {
 			}
 			return "Proceed with reload? [confirm]", nil
 		}),
+		kw("dir", "List files on a filesystem",
+			kw("flash:", "Directory or file name").does(dir("flash:")),
+			kw("bootflash:", "Directory or file name").does(dir("bootflash:"))).does(dir("flash:")),
 		kw("install", "install commands", kw("add", "add package to repository", kw("file", "specify package file",
 			arg("WORD", "package file", kw("activate", "activate the package", kw("commit", "commit the activation").does(install)))))),
 		kw("redundancy", "Redundancy commands",

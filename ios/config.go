@@ -193,21 +193,42 @@ func releaseName(v stackwise.Version) string {
 	return "Cupertino"
 }
 
-// ShowVersion renders the lines of `show version` that concern licensing:
-// the release, uptime, the license levels now and after the next reboot,
-// `Smart Licensing Status:`, and the model and serial numbers. [layout model]
+// ShowVersion renders `show version` in the Catalyst 16.9–17.3 layout:
+// the release and copyright lines, uptime and image, the license levels
+// now and after the next reboot, the Smart Licensing status, the
+// processor, memory and interfaces, and each stack member's identity with
+// the members' table. bootedAt is when the device last booted.
 func (v View) ShowVersion(bootedAt time.Time) string {
 	var b strings.Builder
-	ver := v.Topology.Version
-	fmt.Fprintf(&b, "Cisco IOS XE Software, Version %02d.%02d.%02d%s\n", ver.Major, ver.Minor, ver.Rebuild, ver.Letter)
+	t := v.Topology
+	ver := t.Version
+	year := copyrightYear(ver)
+	fmt.Fprintf(&b, "Cisco IOS XE Software, Version %s\n", paddedVersion(ver))
 	image := "CAT9K_IOSXE"
-	if v.Topology.Platform().Legacy() {
+	switch t.Platform() {
+	case stackwise.C3850:
 		image = "CAT3K_CAA-UNIVERSALK9"
+	case stackwise.C9200:
+		image = "CAT9K_LITE_IOSXE"
 	}
-	fmt.Fprintf(&b, "Cisco IOS Software [%s], Catalyst L3 Switch Software (%s), Version %d.%d.%d%s, RELEASE SOFTWARE (fc2)\n", releaseName(ver), image, ver.Major, ver.Minor, ver.Rebuild, ver.Letter)
-	b.WriteString("\n")
-	up := v.Now.Sub(bootedAt)
-	fmt.Fprintf(&b, "%s uptime is %s\n\n", v.Running.Hostname, uptime(up))
+	fmt.Fprintf(&b, "Cisco IOS Software [%s], Catalyst L3 Switch Software (%s), Version %s, RELEASE SOFTWARE (fc2)\n", releaseName(ver), image, ver)
+	b.WriteString("Technical Support: http://www.cisco.com/techsupport\n")
+	fmt.Fprintf(&b, "Copyright (c) 1986-%d by Cisco Systems, Inc.\n\n\n", year)
+	fmt.Fprintf(&b, gplNotice, year)
+	b.WriteString("\n\nROM: IOS-XE ROMMON\n")
+	fmt.Fprintf(&b, "BOOTLDR: System Bootstrap, Version %d.%d.%dr, RELEASE SOFTWARE (P)\n\n", ver.Major, ver.Minor, ver.Rebuild)
+	up := uptime(v.Now.Sub(bootedAt))
+	fmt.Fprintf(&b, "%s uptime is %s\n", v.Running.Hostname, up)
+	fmt.Fprintf(&b, "Uptime for this control processor is %s\n", up)
+	b.WriteString("System returned to ROM by Reload Command\n")
+	file := "flash:packages.conf"
+	if v.Running.BootSystem != "" {
+		file = v.Running.BootSystem
+	}
+	fmt.Fprintf(&b, "System image file is \"%s\"\n", file)
+	b.WriteString("Last reload reason: Reload Command\n\n\n\n")
+	b.WriteString(cryptoNotice)
+	b.WriteString("\n\n")
 	cur, _ := stackwise.ParseLevel(v.Running.LicenseLevel)
 	next, err := stackwise.ParseLevel(v.Startup.LicenseLevel)
 	if err != nil {
@@ -231,34 +252,48 @@ func (v View) ShowVersion(bootedAt time.Time) string {
 	}
 	b.WriteString("\n\n")
 	fmt.Fprintf(&b, "Smart Licensing Status: %s\n\n", smartLicensingStatus(v.Status))
-	for i, m := range v.Topology.HAList() {
-		if i == 0 {
-			fmt.Fprintf(&b, "Model Number                       : %s\n", m.UDI.PID)
-			fmt.Fprintf(&b, "System Serial Number               : %s\n", m.UDI.SN)
+
+	arch, mainMem, physical := processor(t.Platform())
+	var chassisPID, boardID string
+	var front ports
+	switch {
+	case len(t.Chassis) > 0:
+		chassisPID, boardID = t.Chassis[0].PID, t.Chassis[0].SN
+	case len(t.Switches) > 0:
+		chassisPID, boardID = t.Switches[0].PID, t.Switches[0].SN
+		for _, u := range t.Switches {
+			front.add(portsOf(u.PID))
 		}
 	}
-	if len(v.Topology.Switches) > 0 {
-		b.WriteString("\nSwitch Ports Model              SW Version        SW Image              Mode   \n------ ----- -----              ----------        ----------            ----   \n")
-		for i, u := range v.Topology.Switches {
+	fmt.Fprintf(&b, "cisco %s (%s) processor (revision V01) with %dK/6147K bytes of memory.\n", chassisPID, arch, mainMem)
+	fmt.Fprintf(&b, "Processor board ID %s\n", boardID)
+	interfaceCounts(&b, front)
+	b.WriteString("2048K bytes of non-volatile configuration memory.\n")
+	fmt.Fprintf(&b, "%dK bytes of physical memory.\n", physical)
+	b.WriteString("1638400K bytes of Crash Files at crashinfo:.\n")
+	b.WriteString("11264000K bytes of Flash at flash:.\n")
+	b.WriteString("0K bytes of WebUI ODM Files at webui:.\n\n")
+	if len(t.Switches) > 0 {
+		memberBlock(&b, t.Switches[0].PID, t.Switches[0].SN)
+		mode := "INSTALL"
+		if v.Running.BootSystem != "" {
+			mode = "BUNDLE"
+		}
+		b.WriteString("\n\nSwitch Ports Model              SW Version        SW Image              Mode   \n------ ----- -----              ----------        ----------            ----   \n")
+		for i, u := range t.Switches {
 			star := " "
 			if i == 0 {
 				star = "*"
 			}
-			ports := 28
-			if m, err := stackwise.LookupModel(u.PID); err == nil && m.Family == "48" {
-				ports = 52
-			}
-			mode := "INSTALL"
-			if v.Running.BootSystem != "" {
-				mode = "BUNDLE"
-			}
-			image := "CAT9K_IOSXE"
-			if v.Topology.Platform().Legacy() {
-				image = "CAT3K_CAA-UNIVERSALK9"
-			}
-			fmt.Fprintf(&b, "%s %-4d %-5d %-18s %-17s %-21s %s\n", star, i+1, ports, u.PID, ver.String(), image, mode)
+			fmt.Fprintf(&b, "%s%5d %-5d %-18s %-17s %-21s %s\n", star, i+1, portsOf(u.PID).total(), u.PID, paddedVersion(ver), image, mode)
+		}
+		for i, u := range t.Switches[1:] {
+			fmt.Fprintf(&b, "\n\nSwitch %02d\n---------\n", i+2)
+			fmt.Fprintf(&b, "Switch uptime                      : %s \n", up)
+			memberBlock(&b, u.PID, u.SN)
 		}
 	}
+	b.WriteString("\nConfiguration register is 0x102\n\n")
 	return b.String()
 }
 

@@ -80,10 +80,10 @@ func TestUptimeFromBoot(t *testing.T) {
 	require.NoError(t, l.World.RunFor(3*time.Hour+5*time.Minute))
 	c, err := ios.NewConsole(l.World, l.Device)
 	require.NoError(t, err)
-	require.Equal(t, "sw1 uptime is 3 hours, 5 minutes\n", c.Exec("show version | include uptime"))
+	require.Equal(t, "sw1 uptime is 3 hours, 5 minutes\n", c.Exec("show version | include ^sw1 uptime"))
 	c.Exec("enable")
 	c.Exec("reload")
 	c.Exec("y")
 	require.NoError(t, l.World.RunFor(time.Minute))
-	require.Equal(t, "sw1 uptime is 1 minute\n", c.Exec("show version | include uptime"))
+	require.Equal(t, "sw1 uptime is 1 minute\n", c.Exec("show version | include ^sw1 uptime"))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slsim/slsim/ios"
 	"github.com/slsim/slsim/scenario"
 )
 
@@ -58,4 +59,37 @@ func TestNTCTemplateParsesStatus(t *testing.T) {
 	assert.Equal(t, "REGISTERED", rec["REG_STATUS"])
 	assert.Equal(t, "OUT OF COMPLIANCE", rec["LICENSE_AUTH"])
 	assert.Equal(t, "Campus", rec["VIRT_ACCT"])
+}
+
+// ntc-templates' `show version` template reads the simulator's output as
+// it reads a Catalyst 9300 stack's: release, image, hostname, uptime, and
+// each member's model, serial number and MAC address.
+func TestNTCTemplateParsesVersion(t *testing.T) {
+	tmpl, err := os.ReadFile("testdata/ntc-templates/cisco_ios_show_version.textfsm")
+	require.NoError(t, err)
+	fsm := gotextfsm.TextFSM{}
+	require.NoError(t, fsm.ParseString(string(tmpl)))
+	l, err := scenario.NewLab(1)
+	require.NoError(t, err)
+	require.NoError(t, l.World.RunFor(3*time.Hour+5*time.Minute))
+	c, err := ios.NewConsole(l.World, l.Device)
+	require.NoError(t, err)
+	out := gotextfsm.ParserOutput{}
+	require.NoError(t, out.ParseTextString(c.Exec("show version"), fsm, true))
+	require.Len(t, out.Dict, 1)
+	rec := out.Dict[0]
+	assert.Equal(t, "CAT9K_IOSXE", rec["SOFTWARE_IMAGE"])
+	assert.Equal(t, "17.3.1", rec["VERSION"])
+	assert.Equal(t, "fc2", rec["RELEASE"])
+	assert.Equal(t, "IOS-XE", rec["ROMMON"])
+	assert.Equal(t, "sw1", rec["HOSTNAME"])
+	assert.Equal(t, "3", rec["UPTIME_HOURS"])
+	assert.Equal(t, "5", rec["UPTIME_MINUTES"])
+	assert.Equal(t, "packages.conf", rec["RUNNING_IMAGE"])
+	assert.Equal(t, "Reload Command", rec["RELOAD_REASON"])
+	assert.Equal(t, "0x102", rec["CONFIG_REGISTER"])
+	assert.Equal(t, []string{"C9300-24P", "C9300-24P"}, rec["HARDWARE"])
+	assert.Equal(t, []string{"FOC2133Z0AB", "FOC2133Z0AC"}, rec["SERIAL"])
+	macs, _ := rec["MAC_ADDRESS"].([]string)
+	assert.Len(t, macs, 2)
 }
