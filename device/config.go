@@ -83,9 +83,12 @@ const SLATrustPoint = "SLA-TrustPoint"
 // Config is the part of the configuration that matters to licensing; a
 // device keeps a running and a startup one.
 type Config struct {
-	Hostname        string            `json:"hostname"`
-	ServiceCallHome bool              `json:"serviceCallHome"`
-	Profiles        []CallHomeProfile `json:"profiles"`
+	Hostname        string `json:"hostname"`
+	ServiceCallHome bool   `json:"serviceCallHome"`
+	// ContactEmail is call-home's `contact-email-addr` ("": the factory
+	// sch-smart-licensing@cisco.com).
+	ContactEmail string            `json:"contactEmail,omitempty"`
+	Profiles     []CallHomeProfile `json:"profiles"`
 	// HTTPProxy is `call-home` `http-proxy <ip> port <port>` ("" for none).
 	HTTPProxy     string `json:"httpProxy,omitempty"`
 	HTTPProxyPort int    `json:"httpProxyPort,omitempty"`
@@ -212,7 +215,7 @@ func (c Config) Equal(d Config) bool {
 	return slices.Equal(a.Profiles, b.Profiles) && slices.Equal(a.NameServers, b.NameServers) && slices.Equal(a.Interfaces, b.Interfaces) &&
 		slices.Equal(a.Routes, b.Routes) && slices.Equal(a.Users, b.Users) &&
 		slices.Equal(a.Trustpoints, b.Trustpoints) && slices.Equal(a.NTPServers, b.NTPServers) &&
-		a.Hostname == b.Hostname && a.ServiceCallHome == b.ServiceCallHome && a.HTTPProxy == b.HTTPProxy && a.HTTPProxyPort == b.HTTPProxyPort &&
+		a.Hostname == b.Hostname && a.ServiceCallHome == b.ServiceCallHome && a.ContactEmail == b.ContactEmail && a.HTTPProxy == b.HTTPProxy && a.HTTPProxyPort == b.HTTPProxyPort &&
 		a.DomainLookup == b.DomainLookup && a.DomainSourceInterface == b.DomainSourceInterface && a.SourceInterface == b.SourceInterface &&
 		a.ServerIdentityCheck == b.ServerIdentityCheck &&
 		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&

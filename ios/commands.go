@@ -772,7 +772,19 @@ func callHomeGrammar() *node {
 	return kw("", "",
 		kw("end", "Exit from configure mode").does(func(c *Console, _ []string) (string, error) { return "", c.leaveConfig() }),
 		kw("exit", "Exit from call-home configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeConfig; return "", nil }),
-		kw("contact-email-addr", "System Contact's email address", arg("WORD", "email address").does(func(*Console, []string) (string, error) { return "", nil })),
+		kw("contact-email-addr", "System Contact's email address", arg("WORD", "email address").does(func(c *Console, a []string) (string, error) {
+			local, domain, ok := strings.Cut(a[0], "@")
+			if !ok || local == "" || domain == "" || strings.ContainsAny(domain, "@ ") {
+				return "", &badArg{a[0]}
+			}
+			return configure("call-home contact-email-addr", func(_ *Console, cfg *device.Config, _ []string) error {
+				cfg.ContactEmail = a[0]
+				if a[0] == "sch-smart-licensing@cisco.com" {
+					cfg.ContactEmail = ""
+				}
+				return nil
+			})(c, a)
+		})),
 		kw("http-proxy", "Configure HTTP proxy server address and port", arg("WORD", "IP address or host name of the HTTP proxy server",
 			kw("port", "Configure the port number", arg("<1-65535>", "HTTP proxy server port").does(func(c *Console, a []string) (string, error) {
 				p, err := strconv.Atoi(a[1])
@@ -797,7 +809,10 @@ func callHomeGrammar() *node {
 			}
 			return out, err
 		})),
-		kw("no", "Negate a command", kw("http-proxy", "Remove the HTTP proxy").does(configure("call-home no http-proxy", func(c *Console, cfg *device.Config, _ []string) error {
+		kw("no", "Negate a command", kw("contact-email-addr", "System Contact's email address").does(configure("call-home no contact-email-addr", func(_ *Console, cfg *device.Config, _ []string) error {
+			cfg.ContactEmail = ""
+			return nil
+		})), kw("http-proxy", "Remove the HTTP proxy").does(configure("call-home no http-proxy", func(c *Console, cfg *device.Config, _ []string) error {
 			cfg.HTTPProxy, cfg.HTTPProxyPort = "", 0
 			return nil
 		}))),

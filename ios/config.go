@@ -523,7 +523,11 @@ func configText(c device.Config, all bool) string {
 	line("call-home")
 	line(" ! If contact email address in call-home is configured as sch-smart-licensing@cisco.com")
 	line(" ! the email address configured in Cisco Smart License Portal will be used as contact email address to send SCH notifications.")
-	line(" contact-email-addr sch-smart-licensing@cisco.com")
+	if c.ContactEmail != "" {
+		line(" contact-email-addr %s", c.ContactEmail)
+	} else {
+		line(" contact-email-addr sch-smart-licensing@cisco.com")
+	}
 	if c.HTTPProxy != "" {
 		line(" http-proxy \"%s\" port %d", c.HTTPProxy, c.HTTPProxyPort)
 	}

@@ -113,3 +113,50 @@ func TestKeyFirstClients(t *testing.T) {
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "ssh-strict sw1") }, 5*time.Second, 10*time.Millisecond, out.String())
 	run("strict", "PASS: ssh-strict and its cure")
 }
+
+// TestAnsible runs testdata/ansible/site.yml with Debian's ansible (its
+// cisco.ios collection) against `slsim serve`, with an SSH key in the
+// user's ~/.ssh so that paramiko offers it first, as on a network
+// engineer's laptop.
+func TestAnsible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ansible takes about 30 s")
+	}
+	bin, err := exec.LookPath("ansible-playbook")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI needs ansible (Debian's, with the cisco.ios collection)")
+		}
+		t.Skip("no ansible-playbook")
+	}
+	home := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(home, ".ssh"), 0o700))
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(home, ".ssh", "id_ed25519")).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 1, pods: 1, saveEvery: time.Minute, state: t.TempDir(),
+			user: defaultUser, secret: defaultSecret, stdout: out, stderr: out, afterStart: func() { close(started) }})
+	}()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	<-started
+	m := regexp.MustCompile(`sw1 ssh 127\.0\.0\.1:(\d+) https`).FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
+	inventory := filepath.Join(home, "inventory.ini")
+	require.NoError(t, os.WriteFile(inventory, []byte("[switches]\nsw1 ansible_host=127.0.0.1 ansible_port="+m[1]+"\n\n"+
+		"[switches:vars]\nansible_connection=ansible.netcommon.network_cli\nansible_network_os=cisco.ios.ios\n"+
+		"ansible_user="+defaultUser+"\nansible_password="+defaultSecret+"\nansible_become=true\nansible_become_method=enable\n"), 0o600))
+	cmd := exec.Command(bin, "-i", inventory, "testdata/ansible/site.yml")
+	cmd.Env = append(os.Environ(), "HOME="+home, "ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_NOCOLOR=1", "ANSIBLE_LOCAL_TEMP="+filepath.Join(home, "tmp"))
+	got, err := cmd.CombinedOutput()
+	t.Logf("%s", got)
+	require.NoError(t, err)
+	require.Regexp(t, `sw1\s+: ok=\d+\s+changed=2\s+unreachable=0\s+failed=0`, string(got), "the first ios_config and the user lines changed the switch, nothing else")
+}
