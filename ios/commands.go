@@ -202,22 +202,7 @@ func grammar() map[Mode]*node {
 		kw("write", "Write running configuration to memory, network, or terminal",
 			kw("memory", "Write to NV memory").does(writeMemory)).does(writeMemory),
 		copyCmd,
-		kw("reload", "Halt and perform a cold restart").does(func(c *Console, _ []string) (string, error) {
-			c.pending = func(line string) string {
-				if s := strings.ToLower(strings.TrimSpace(line)); s != "" && s != "y" && s != "yes" && s != "confirm" {
-					return "\n"
-				}
-				if err := c.w.Reload(c.dev); err != nil {
-					return errLine(err).Error() + "\n"
-				}
-				c.mode = ModeUser
-				return "\nReload requested by console. Reload Reason: Reload Command.\n"
-			}
-			if !c.device().Saved() {
-				return "\nSystem configuration has been modified. Save? [yes/no]: no\nProceed with reload? [confirm]", nil
-			}
-			return "Proceed with reload? [confirm]", nil
-		}),
+		kw("reload", "Halt and perform a cold restart").does(reload),
 		kw("dir", "List files on a filesystem",
 			kw("flash:", "Directory or file name").does(dir("flash:")),
 			kw("bootflash:", "Directory or file name").does(dir("bootflash:"))).does(dir("flash:")),
@@ -918,8 +903,8 @@ func authenticate(c *Console, a []string) (string, error) {
 		md := md5.Sum(block.Bytes)
 		sh := sha1.Sum(block.Bytes)
 		out := fmt.Sprintf("Certificate has the following attributes:\n       Fingerprint MD5: %X \n      Fingerprint SHA1: %X \n\n%% Do you accept this certificate? [yes/no]: ", md, sh)
-		c.pending = func(answer string) string {
-			if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(answer)), "y") {
+		return askYesNo(c, out, func(yes bool) string {
+			if !yes {
 				return "% Certificate not accepted.\n"
 			}
 			err := c.w.Configure(c.dev, "crypto pki authenticate "+name, func(cfg *device.Config) error {
@@ -930,8 +915,7 @@ func authenticate(c *Console, a []string) (string, error) {
 				return errLine(err).Error() + "\n"
 			}
 			return "Trustpoint CA certificate accepted.\n% Certificate successfully imported\n"
-		}
-		return out
+		})
 	}
 	c.pending = collect
 	return "Enter the base 64 encoded CA certificate.\nEnd with a blank line or the word \"quit\" on a line by itself\n", nil

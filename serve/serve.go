@@ -57,6 +57,10 @@ const (
 	// logged in yet; past it the oldest is closed to make room, so idle
 	// connections cannot lock a user out. (IOS's `ip ssh maxstartups`.)
 	DefaultMaxStartups = 10
+	// DefaultBootTime is how long, in virtual time, a reloaded switch
+	// takes to boot before it answers SSH again: a Catalyst 9300 stack
+	// takes minutes. [model]
+	DefaultBootTime = 5 * time.Minute
 	// MaxLine bounds one command line; a longer line takes no more
 	// characters.
 	MaxLine = 4096
@@ -107,6 +111,9 @@ type Config struct {
 	// on one device (0: DefaultMaxStartups).
 	LoginGrace  time.Duration
 	MaxStartups int
+	// BootTime is how long, in virtual time, a switch reloaded from a vty
+	// refuses connections (0: DefaultBootTime; tests set a short one).
+	BootTime time.Duration
 	// Listen opens the listeners (nil: net.Listen).
 	Listen func(network, address string) (net.Listener, error)
 }
@@ -130,8 +137,14 @@ type Server struct {
 	open    map[string]int // sessions per device
 	// vtys are each device's vty lines: a session takes the lowest free
 	// one (nil), as IOS numbers them (vty 0 … vty 15).
-	vtys  map[string][]*vty
-	conns map[net.Conn]bool
+	vtys map[string][]*vty
+	// logged are each device's logged-in connections, closed together
+	// when the switch reloads.
+	logged map[string]map[net.Conn]bool
+	// started is the world's time when the server opened: a boot after
+	// it is a reload, which BootTime delays.
+	started time.Time
+	conns   map[net.Conn]bool
 	// startups are each device's connections not logged in yet, oldest
 	// first.
 	startups map[string][]net.Conn
@@ -177,9 +190,16 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 	if cfg.MaxStartups <= 0 {
 		cfg.MaxStartups = DefaultMaxStartups
 	}
+	if cfg.BootTime < 0 {
+		return nil, errors.New("serve: negative boot time")
+	}
+	if cfg.BootTime == 0 {
+		cfg.BootTime = DefaultBootTime
+	}
 	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, https: map[string]*http.Server{}, hlns: map[string]net.Listener{},
 		open: map[string]int{}, conns: map[net.Conn]bool{},
-		startups: map[string][]net.Conn{}, vtys: map[string][]*vty{}}
+		startups: map[string][]net.Conn{}, vtys: map[string][]*vty{}, logged: map[string]map[net.Conn]bool{}}
+	r.View(func() { s.started = w.Now() })
 	signer, err := ssh.NewSignerFromSigner(cfg.HostKey)
 	if err != nil {
 		return nil, fmt.Errorf("serve: host key: %w", err)
@@ -325,6 +345,10 @@ func (s *Server) accept(device string, ln net.Listener) {
 			continue
 		}
 		pause = 5 * time.Millisecond
+		if s.booting(device) { // a reloading switch does not answer
+			c.Close()
+			continue
+		}
 		limit := s.sshSetting(device, func(cfg switchConfig) int { return cfg.SSHMaxStartups }, s.cfg.MaxStartups)
 		s.mu.Lock()
 		s.conns[c] = true
@@ -461,6 +485,20 @@ func (s *Server) handle(device string, nc net.Conn) {
 		return
 	}
 	nc.SetWriteDeadline(time.Time{})
+	s.mu.Lock()
+	if s.logged[device] == nil {
+		s.logged[device] = map[net.Conn]bool{}
+	}
+	s.logged[device][nc] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.logged[device], nc)
+		if len(s.logged[device]) == 0 {
+			delete(s.logged, device)
+		}
+		s.mu.Unlock()
+	}()
 	idle.authed.Store(true)
 	idle.touch()
 	defer conn.Close()
@@ -576,7 +614,12 @@ func (s *Server) session(device string, u user, line *vty, ch ssh.Channel, reqs 
 	con.SetOrigin(fmt.Sprintf("%s on vty%d (%s)", u.name, line.n, line.from))
 	con.SetMonitor(false) // a vty shows syslog only after `terminal monitor`
 	con.SetUsers(func() []ios.UserLine { return s.users(device, line) })
-	sess := &served{s: s, con: con, line: line}
+	sess := &served{s: s, con: con, line: line, device: device, booted: s.bootedAt(device)}
+	defer func() {
+		if s.bootedAt(device) != sess.booted { // the switch reloaded: every session goes
+			s.dropDevice(device)
+		}
+	}()
 	con.Login(u.privilege)
 	for req := range reqs {
 		switch req.Type {
@@ -632,9 +675,12 @@ func ptySize(p []byte) (w, h int, ok bool) {
 
 // served is one session's console, run through the runner.
 type served struct {
-	s    *Server
-	con  *ios.Console
-	line *vty
+	s      *Server
+	con    *ios.Console
+	line   *vty
+	device string
+	booted time.Time // when the switch booted, as the session began
+	gone   bool      // the switch reloaded under the session
 }
 
 func (v *served) Prompt() string {
@@ -645,6 +691,10 @@ func (v *served) Prompt() string {
 
 func (v *served) Exec(line string) string {
 	v.line.input.Store(time.Now().UnixNano())
+	if v.s.bootedAt(v.device) != v.booted { // reloaded from elsewhere
+		v.gone = true
+		return ""
+	}
 	var out string
 	if err := v.s.run.Do(func(time.Time) error { out = v.con.Exec(line); return nil }); err != nil {
 		return "% " + err.Error() + "\n" // the world could not be brought to the present
@@ -669,6 +719,9 @@ func (v *served) WaitsForKey() bool {
 }
 
 func (v *served) Closed() bool {
+	if v.gone {
+		return true
+	}
 	var c bool
 	v.s.run.View(func() { c = v.con.Closed() })
 	return c
@@ -741,4 +794,37 @@ func (v *served) History() []string {
 	var h []string
 	v.s.run.View(func() { h = slices.Clone(v.con.History()) })
 	return h
+}
+
+// bootedAt is when device last booted.
+func (s *Server) bootedAt(device string) time.Time {
+	var t time.Time
+	s.run.View(func() {
+		if d, ok := s.w.Device(device); ok {
+			t = d.BootedAt()
+		}
+	})
+	return t
+}
+
+// booting reports whether device reloaded less than BootTime ago, in
+// virtual time: it does not answer yet.
+func (s *Server) booting(device string) bool {
+	var b bool
+	s.run.Do(func(now time.Time) error { // the world brought to the present first
+		if d, ok := s.w.Device(device); ok {
+			b = d.BootedAt().After(s.started) && now.Before(d.BootedAt().Add(s.cfg.BootTime))
+		}
+		return nil
+	})
+	return b
+}
+
+// dropDevice closes every logged-in connection to device (it reloaded).
+func (s *Server) dropDevice(device string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.logged[device] {
+		c.Close()
+	}
 }

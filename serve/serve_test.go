@@ -25,6 +25,7 @@ import (
 )
 
 type served struct {
+	clock *clock.Mock
 	w     *sim.World
 	addr  string
 	https string
@@ -59,7 +60,8 @@ func startOn(t testing.TB, cfg serve.Config, sshLn net.Listener) *served {
 		c.Users = append(c.Users, device.User{Name: "admin", Privilege: 15, Secret: "cisco123"}, device.User{Name: "oper", Privilege: 1, Secret: "look"})
 		return nil
 	}))
-	r, err := runner.New(clock.NewMock(), l.World, 1)
+	mock := clock.NewMock()
+	r, err := runner.New(mock, l.World, 1)
 	require.NoError(t, err)
 	_, cfg.HostKey, err = ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
@@ -73,7 +75,7 @@ func startOn(t testing.TB, cfg serve.Config, sshLn net.Listener) *served {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
-	s := &served{w: l.World, addr: srv.Addrs()[l.Device].SSH, https: srv.Addrs()[l.Device].HTTPS, token: l.Token, stop: cancel, done: done}
+	s := &served{clock: mock, w: l.World, addr: srv.Addrs()[l.Device].SSH, https: srv.Addrs()[l.Device].HTTPS, token: l.Token, stop: cancel, done: done}
 	if !cfg.Loopback {
 		require.True(t, strings.HasPrefix(s.addr, "127.0.0.1:"), s.addr)
 	}

@@ -138,3 +138,29 @@ func TestEnablePasswordIsNotEchoed(t *testing.T) {
 	require.NotContains(t, got, "hush")
 	require.NotContains(t, got, "nope")
 }
+
+// reload over SSH asks as on the console: Save? (again after an empty
+// answer), Building configuration, then the confirmation. The switch then
+// closes every session, refuses connections for its boot time, and
+// answers again with the saved configuration and its uptime from the boot.
+func TestReloadOverSSH(t *testing.T) {
+	s := start(t, serve.Config{BootTime: 2 * time.Minute})
+	s.clock.Add(time.Minute) // the switch has been up a minute
+	other, _, _ := shellOn(t, s.addr, "admin", "cisco123", 24, 80)
+	got := typeInto(t, s.addr, "admin", "cisco123", "configure terminal\rhostname core1\rend\rreload\r\ryes\r\r")
+	require.Contains(t, got, "core1#reload\r\n\r\nSystem configuration has been modified. Save? [yes/no]: \r\n"+
+		"% Please answer 'yes' or 'no'.\r\n\r\nSystem configuration has been modified. Save? [yes/no]: yes\r\n"+
+		"Building configuration...\r\n[OK]\r\nProceed with reload? [confirm]\r\n")
+	require.Error(t, other.Wait(), "the other session closed with the switch")
+	_, err := dial(t, s.addr, "admin", "cisco123")
+	require.Error(t, err, "a booting switch does not answer")
+	s.clock.Add(2*time.Minute + time.Second)
+	c, err := dial(t, s.addr, "admin", "cisco123")
+	require.NoError(t, err, "booted")
+	defer c.Close()
+	sess, err := c.NewSession()
+	require.NoError(t, err)
+	out, err := sess.Output("show version | include uptime is")
+	require.NoError(t, err)
+	require.Equal(t, "core1 uptime is 2 minutes\r\n", string(out), "the saved hostname, the uptime from the reload")
+}

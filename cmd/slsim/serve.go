@@ -52,6 +52,7 @@ type serveOptions struct {
 	cssmPort, satPort  int
 	loopback           bool
 	speed              float64
+	bootTime           time.Duration
 	state              string
 	saveEvery          time.Duration
 	user, secret       string
@@ -96,6 +97,7 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&o.satPort, "satellite-port-base", 9543, "HTTPS port of the first satellite's API, counted across pods")
 	f.BoolVar(&o.loopback, "loopback", false, "give each switch its own address 127.0.0.2, .3, … with SSH on 22 and HTTPS on 443 (unless the port flags say otherwise)")
 	f.Float64Var(&o.speed, "speed", 1, "virtual seconds per real second (1440: a day a minute)")
+	f.DurationVar(&o.bootTime, "boot-time", serve.DefaultBootTime, "virtual time a switch reloaded over SSH takes to boot, refusing connections")
 	f.StringVar(&o.state, "state", ".slsim", "directory holding the worlds, the SSH host key and the HTTPS certificate")
 	f.DurationVar(&o.saveEvery, "save-every", defaultSaveEvery, "how often the worlds are saved besides at shutdown")
 	f.StringVar(&o.user, "user", defaultUser, "user of a new world (privilege 15)")
@@ -126,6 +128,8 @@ func (o serveOptions) check() error {
 	switch {
 	case o.speed <= 0:
 		return fmt.Errorf("serve: --speed %v: must be positive", o.speed)
+	case o.bootTime < 0:
+		return fmt.Errorf("serve: --boot-time %v: must not be negative", o.bootTime)
 	case o.pods < 1 || o.pods > maxPods:
 		return fmt.Errorf("serve: --pods %d: must be 1 to %d", o.pods, maxPods)
 	case o.saveEvery < time.Second:
@@ -215,7 +219,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 			satPort += sats
 		}
 		p.srv, err = serve.New(p.r, p.w, serve.Config{Host: o.host, BasePort: o.sshPort, HTTPSBasePort: o.httpsPort, FirstIndex: index,
-			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey})
+			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey, BootTime: o.bootTime})
 		if err != nil {
 			for _, q := range pods {
 				q.srv.Close()
