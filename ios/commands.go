@@ -989,8 +989,8 @@ func install(c *Console, a []string) (string, error) {
 		return "", fmt.Errorf("%% %s is the running release; nothing to install", v)
 	}
 	stamp := func() string { return c.view().Clock.Local(c.w.Now()).Format("Mon Jan _2 15:04:05 MST 2006") }
+	start := fmt.Sprintf("install_add_activate_commit: START %s\n", stamp())
 	var b strings.Builder
-	fmt.Fprintf(&b, "install_add_activate_commit: START %s\n", stamp())
 	b.WriteString("install_add_activate_commit: Adding PACKAGE\n")
 	b.WriteString("install_add_activate_commit: Checking whether new add is allowed ....\n\n")
 	b.WriteString("--- Starting initial file syncing ---\n")
@@ -1018,10 +1018,44 @@ func install(c *Console, a []string) (string, error) {
 		}
 		fmt.Fprintf(&r, "Checks passed. OK to proceed.\nFinished Activate\n\n--- Starting Commit ---\nFinished Commit\n\n")
 		fmt.Fprintf(&r, "SUCCESS: install_add_activate_commit  %s\n\n", stamp())
-		r.WriteString("Reload requested by console. Reload Reason: Install activation.\n")
+		if c.users != nil { // a vty: the line goes down with the switch
+			c.closed = true
+			return r.String()
+		}
+		r.WriteString("Reload requested by " + c.from + ". Reload Reason: Install activation.\n")
 		return r.String()
 	}
-	return b.String(), nil
+	activate := c.pending
+	c.pending = nil
+	if d.Saved() {
+		c.pending = activate
+		return start + b.String(), nil
+	}
+	// An unsaved configuration: IOS-XE's install asks whether to save it
+	// first (what reload asks differently), or to quit.
+	const ask = "\nSystem configuration has been modified.\nPress Yes(y) to save the configuration and proceed.\n" +
+		"Press No(n) for proceeding without saving the configuration.\n" +
+		"Press Quit(q) to exit, you may save configuration and re-enter the command. [y/n/q]"
+	var answer func(string) string
+	answer = func(line string) string {
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			if err := c.w.WriteMemory(c.dev); err != nil {
+				return errLine(err).Error() + "\n"
+			}
+			c.pending = activate
+			return "Building configuration...\n[OK]Modified configuration has been saved\n" + b.String()
+		case "n", "no":
+			c.pending = activate
+			return b.String()
+		case "q", "quit":
+			return ""
+		}
+		c.pending = answer
+		return ask
+	}
+	c.pending = answer
+	return start + ask, nil
 }
 
 // setFlag is a configuration command that turns one setting on or off.

@@ -116,3 +116,41 @@ func TestSSHAuthenticationRetries(t *testing.T) {
 	c.Exec("no ip ssh authentication-retries")
 	assert.NotContains(t, c.Exec("do show running-config"), "authentication-retries")
 }
+
+// install add … activate commit with an unsaved configuration asks IOS-XE's
+// three-way question: save and go on, go on without saving (the change is
+// lost with the reload), or quit.
+func TestInstallAsksAboutAnUnsavedConfiguration(t *testing.T) {
+	for _, c := range []struct {
+		answer, host string
+		saved        bool
+	}{{"y", "core1", true}, {"n", "sw1", false}} {
+		con := console(t)
+		con.Exec("enable")
+		con.Exec("configure terminal")
+		con.Exec("hostname core1")
+		con.Exec("end")
+		out := con.Exec("install add file flash:cat9k_iosxe.17.03.03.SPA.bin activate commit")
+		require.Contains(t, out, "\nSystem configuration has been modified.\nPress Yes(y) to save the configuration and proceed.\n"+
+			"Press No(n) for proceeding without saving the configuration.\n"+
+			"Press Quit(q) to exit, you may save configuration and re-enter the command. [y/n/q]")
+		require.NotContains(t, out, "Adding PACKAGE", "nothing is added before the answer")
+		again := con.Exec("")
+		require.True(t, strings.HasSuffix(again, "[y/n/q]"), "an empty answer asks again: %q", again)
+		out = con.Exec(c.answer)
+		require.Equal(t, c.saved, strings.HasPrefix(out, "Building configuration...\n[OK]Modified configuration has been saved\n"), out)
+		require.True(t, strings.HasSuffix(out, "Do you want to proceed? [y/n]"), out)
+		con.Exec("y")
+		con.Exec("enable")
+		assert.Contains(t, con.Exec("show version | include ^Cisco IOS XE"), "17.03.03")
+		assert.Equal(t, c.host+"#", con.Prompt(), "answer %s", c.answer)
+	}
+	con := console(t)
+	con.Exec("enable")
+	con.Exec("configure terminal")
+	con.Exec("hostname core1")
+	con.Exec("end")
+	con.Exec("install add file flash:cat9k_iosxe.17.03.03.SPA.bin activate commit")
+	assert.Equal(t, "", con.Exec("q"))
+	assert.Contains(t, con.Exec("show version | include ^Cisco IOS XE"), "17.03.01", "quit installs nothing")
+}
