@@ -228,8 +228,8 @@ func (d *Device) Register(now time.Time, token string, force bool) (string, erro
 		d.running.SLAKeyPair, d.logs = key, d.logs[:logged] // a refused register changes nothing
 		return "", err
 	}
-	if generated {
-		out = KeyGenerationText + out
+	if generated { // after the reply, as the field guide shows it
+		out += "\n" + strings.TrimSuffix(KeyGenerationText, "\n")
 	}
 	d.log(now, "CALL_HOME", 6, "SCH_REGISTRATION_IN_PROGRESS", "SCH device registration is in progress. Call-home will poll SCH server for registration status.")
 	d.drain()

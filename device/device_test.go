@@ -1,6 +1,7 @@
 package device_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -264,7 +265,7 @@ func TestRegisterGeneratesTheKeyPair(t *testing.T) {
 	require.Empty(t, d.Running().SLAKeyPair)
 	out, err := d.Register(t0, tok, false)
 	require.NoError(t, err)
-	assert.Equal(t, device.KeyGenerationText+agent.RegisterReplyText, out)
+	assert.Equal(t, agent.RegisterReplyText+"\n"+strings.TrimSuffix(device.KeyGenerationText, "\n"), out, "the reply first, as the field guide shows")
 	assert.NotEmpty(t, d.Running().SLAKeyPair)
 	out, err = d.Register(t0, tok, true)
 	require.NoError(t, err)

@@ -533,15 +533,7 @@ func configGrammar() *node {
 				})),
 				kw("authenticate", "Get the certificate authority certificate", arg("WORD", "Trustpoint name").does(authenticate))),
 			kw("key", "Long term key operations", kw("generate", "Generate new keys", kw("rsa", "Generate RSA keys",
-				restArg("LINE", "label SLA-KeyPair modulus 2048").does(func(c *Console, a []string) (string, error) {
-					if !strings.Contains(strings.ToLower(a[0]), "sla-keypair") {
-						return "", fmt.Errorf("%% only the SLA-KeyPair label is simulated")
-					}
-					if err := c.w.RegenerateKey(c.dev); err != nil {
-						return "", errLine(err)
-					}
-					return "% You already have RSA keys defined named SLA-KeyPair.\n% They will be replaced.\n\nThe key modulus size is 2048 bits\n" + device.KeyGenerationText, nil
-				}))))),
+				restArg("LINE", "label SLA-KeyPair modulus 2048").does(generateRSA))))),
 		kw("ntp", "Configure NTP", kw("server", "Configure NTP server", arg("A.B.C.D", "IP address of peer").does(configure("ntp server", func(c *Console, cfg *device.Config, a []string) error {
 			if !slices.Contains(cfg.NTPServers, a[0]) {
 				cfg.NTPServers = append(cfg.NTPServers, a[0])

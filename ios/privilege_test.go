@@ -154,3 +154,26 @@ func TestInstallAsksAboutAnUnsavedConfiguration(t *testing.T) {
 	assert.Equal(t, "", con.Exec("q"))
 	assert.Contains(t, con.Exec("show version | include ^Cisco IOS XE"), "17.03.01", "quit installs nothing")
 }
+
+// crypto key generate rsa asks as IOS does: whether to replace the keys of
+// that name, then the modulus when none was given; an empty answer takes
+// the default 2048.
+func TestCryptoKeyGenerateAsks(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	out := c.Exec("crypto key generate rsa general-keys exportable label SLA-KeyPair modulus 2048")
+	assert.True(t, strings.HasPrefix(out, "% The key modulus size is 2048 bits\n% Generating 2048 bit RSA keys, keys will be exportable...\n[OK] (elapsed time was 1 seconds)\n"),
+		"no keys yet: nothing to ask: %q", out)
+	assert.Equal(t, "% You already have RSA keys defined named SLA-KeyPair.\n% Do you really want to replace them? [yes/no]: ",
+		c.Exec("crypto key generate rsa label SLA-KeyPair"))
+	assert.Equal(t, "% Please answer 'yes' or 'no'.\n% You already have RSA keys defined named SLA-KeyPair.\n% Do you really want to replace them? [yes/no]: ", c.Exec(""))
+	assert.True(t, strings.HasSuffix(c.Exec("yes"), "\nHow many bits in the modulus [2048]: "))
+	assert.Equal(t, "% Invalid modulus size.\nHow many bits in the modulus [2048]: ", c.Exec("100"))
+	assert.True(t, strings.HasPrefix(c.Exec(""), "% Generating 2048 bit RSA keys, keys will be non-exportable...\n[OK] (elapsed time was 1 seconds)\n"))
+	c.Exec("crypto key generate rsa label SLA-KeyPair")
+	assert.Equal(t, "", c.Exec("no"), "no keeps the keys")
+	assert.Equal(t, "sw1(config)#", c.Prompt())
+	assert.Contains(t, c.Exec("crypto key generate rsa label Other"), "only the SLA-KeyPair label")
+	assert.Contains(t, c.Exec("crypto key generate rsa label SLA-KeyPair modulus 99"), "% Invalid input")
+}

@@ -1,6 +1,10 @@
 package ios
 
-import "strings"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // askYesNo asks prompt (ending "[yes/no]: ") and gives the answer to
 // then; any other answer, an empty one too, gets IOS's "% Please answer
@@ -57,5 +61,81 @@ func reload(c *Console, _ []string) (string, error) {
 			return errLine(err).Error() + "\n"
 		}
 		return "Building configuration...\n[OK]\n" + confirm()
+	}), nil
+}
+
+// generateRSA is `crypto key generate rsa [general-keys] [exportable]
+// label SLA-KeyPair [modulus <512-4096>]`, asking as IOS does: whether to
+// replace the keys of that name, then the modulus when none was given.
+func generateRSA(c *Console, a []string) (string, error) {
+	f := strings.Fields(a[0])
+	label, modulus, exportable := "", 0, false
+	for i := 0; i < len(f); i++ {
+		switch strings.ToLower(f[i]) {
+		case "general-keys":
+		case "exportable":
+			exportable = true
+		case "label":
+			if i+1 >= len(f) {
+				return "", errIncomplete
+			}
+			i++
+			label = f[i]
+		case "modulus":
+			if i+1 >= len(f) {
+				return "", errIncomplete
+			}
+			i++
+			n, err := strconv.Atoi(f[i])
+			if err != nil || n < 512 || n > 4096 {
+				return "", &badArg{f[i]}
+			}
+			modulus = n
+		default:
+			return "", &badArg{f[i]}
+		}
+	}
+	if !strings.EqualFold(label, "SLA-KeyPair") {
+		return "", fmt.Errorf("%% only the SLA-KeyPair label is simulated")
+	}
+	generate := func(bits int) string {
+		if err := c.w.RegenerateKey(c.dev); err != nil {
+			return errLine(err).Error() + "\n"
+		}
+		kind := "non-exportable"
+		if exportable {
+			kind = "exportable"
+		}
+		return fmt.Sprintf("%% Generating %d bit RSA keys, keys will be %s...\n[OK] (elapsed time was 1 seconds)\n", bits, kind)
+	}
+	size := func() string {
+		if modulus > 0 {
+			return fmt.Sprintf("%% The key modulus size is %d bits\n", modulus) + generate(modulus)
+		}
+		var ask func(string) string
+		ask = func(line string) string {
+			t := strings.TrimSpace(line)
+			if t == "" {
+				return generate(2048)
+			}
+			n, err := strconv.Atoi(t)
+			if err != nil || n < 512 || n > 4096 {
+				c.pending = ask
+				return "% Invalid modulus size.\nHow many bits in the modulus [2048]: "
+			}
+			return generate(n)
+		}
+		c.pending = ask
+		return "The name for the keys will be: SLA-KeyPair\n\nChoose the size of the key modulus in the range of 512 to 4096 for your\n" +
+			"  General Purpose Keys. Choosing a key modulus greater than 512 may take\n  a few minutes.\n\nHow many bits in the modulus [2048]: "
+	}
+	if c.device().Running().SLAKeyPair == "" {
+		return size(), nil
+	}
+	return askYesNo(c, "% You already have RSA keys defined named SLA-KeyPair.\n% Do you really want to replace them? [yes/no]: ", func(yes bool) string {
+		if !yes {
+			return ""
+		}
+		return size()
 	}), nil
 }
