@@ -162,8 +162,11 @@ func (c *CSSM) checkSatellite(e entry) {
 	r, p := c.r, c.r.prof
 	age := r.now.Sub(s.LastSync)
 	switch {
-	case age < p.SatelliteSyncAlertAfter:
-		c.scheduleSat(s, s.LastSync.Add(p.SatelliteSyncAlertAfter))
+	case age <= p.SatelliteSyncAlertAfter:
+		// Due, not overdue: a synchronisation due at this very instant
+		// (SatelliteSyncEvery) may still come, so look again a second
+		// later rather than raise an alert it would clear at once.
+		c.scheduleSat(s, s.LastSync.Add(p.SatelliteSyncAlertAfter+time.Second))
 	case !s.Alerted:
 		s.Alerted = true
 		r.raise("sync:"+s.Name, Alert{Severity: SevMajor, Type: AlertSatelliteSync, SA: s.SA, Source: s.Name, Due: s.LastSync.Add(p.SatelliteRemoveAfter),

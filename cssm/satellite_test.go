@@ -103,8 +103,9 @@ func TestSatelliteManualSyncByFile(t *testing.T) {
 	assert.ErrorIs(t, err, cssm.ErrInvalid, "a VA the satellite does not serve")
 }
 
-// CSSM raises the sync-deadline alert at 30 days and removes the satellite
-// at 90; its devices keep working meanwhile.
+// CSSM raises the sync-deadline alert once 30 days have passed (at 30
+// days the synchronisation is only due) and removes the satellite at 90;
+// its devices keep working meanwhile.
 func TestSatelliteSyncDeadline(t *testing.T) {
 	c := newCSSM(t)
 	_, err := c.AddLicenses(t0, sa, campus, na24, 5, time.Time{}, time.Time{})
@@ -117,6 +118,8 @@ func TestSatelliteSyncDeadline(t *testing.T) {
 	require.NoError(t, s.Sync(t0.Add(time.Hour), c))
 
 	require.NoError(t, c.Advance(t0.Add(time.Hour+30*cssm.Day)))
+	require.Empty(t, c.Alerts(sa, false), "due, not overdue")
+	require.NoError(t, c.Advance(t0.Add(time.Hour+30*cssm.Day+time.Second)))
 	alerts := c.Alerts(sa, false)
 	require.Len(t, alerts, 1)
 	assert.Equal(t, cssm.AlertSatelliteSync, alerts[0].Type)

@@ -483,7 +483,7 @@ func (s *Session) cssmCmd(f []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return "", c.RemoveInstance(now, udi)
+		return "", w.ActOnCSSM("remove "+udi.String(), func(c *cssm.CSSM, now time.Time) error { return c.RemoveInstance(now, udi) })
 	case "instances":
 		if len(f) != 2 {
 			return "", errors.New("lab cssm instances <va>")
@@ -516,7 +516,10 @@ func (s *Session) cssmCmd(f []string) (string, error) {
 		}
 		return "", c.CreateVirtualAccount(now, scenario.Account, f[2], "")
 	case "license":
-		return licenseCmd(c, now, f[1:])
+		return "", w.ActOnCSSM(strings.Join(f, " "), func(c *cssm.CSSM, now time.Time) error {
+			_, err := licenseCmd(c, now, f[1:])
+			return err
+		})
 	case "busy":
 		if len(f) != 2 {
 			return "", errors.New("lab cssm busy on|off")

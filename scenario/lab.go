@@ -140,7 +140,7 @@ func (l *Lab) Section(title string) {
 		fmt.Fprintf(&l.out, "(%d earlier events are no longer in the world's window)\n", missed)
 	}
 	for _, e := range evs {
-		if e.Source == l.Device || e.Source == "world" || e.Kind == sim.EventAlert {
+		if e.Source == l.Device || e.Source == "world" || e.Kind == sim.EventAlert || (e.Source == "cssm" && e.Kind == sim.EventAction) {
 			l.out.WriteString(e.String() + "\n")
 		}
 	}

@@ -147,6 +147,30 @@ func TestScenario8OutOfCompliance(t *testing.T) {
 	assert.Contains(t, out, "%SMART_LIC-3-OUT_OF_COMPLIANCE: One or more entitlements are out of compliance.")
 	assert.Contains(t, out, "cssm alert Major Insufficient Licenses")
 	assert.Contains(t, out, "  Status: OUT OF COMPLIANCE on ")
+	_, fix, _ := strings.Cut(r.Text, "## fix: ")
+	assert.Contains(t, fix, "cssm action transfer 2 C9300-24 DNA Advantage from Campus to DEFAULT\n2024-03-04T10:01:00Z cssm alert cleared Insufficient Licenses\n",
+		"the operator's transfer is shown, its alert cleared after it")
+}
+
+// Every section of every transcript reads in time order.
+func TestTranscriptsAreInTimeOrder(t *testing.T) {
+	for _, s := range scenario.All() {
+		r, err := s.Run(1)
+		require.NoError(t, err)
+		var prev string
+		for _, line := range strings.Split(r.Text, "\n") {
+			if strings.HasPrefix(line, "## ") {
+				prev = ""
+				continue
+			}
+			stamp, _, ok := strings.Cut(line, " ")
+			if _, err := time.Parse(time.RFC3339, stamp); !ok || err != nil {
+				continue
+			}
+			assert.GreaterOrEqual(t, stamp, prev, "scenario %s: %s", s.ID, line)
+			prev = stamp
+		}
+	}
 }
 
 func TestScenario9SignatureMismatch(t *testing.T) {

@@ -332,9 +332,11 @@ var scenarios = []Scenario{
 			return registerAndRun(l, tok.Value, false, time.Minute)
 		},
 		fix: func(l *Lab) error {
-			c := l.World.CSSM()
 			for _, tag := range []string{"C9300-24 Network Advantage", "C9300-24 DNA Advantage"} {
-				if err := c.TransferLicenses(l.World.Now(), Account, VA, cssm.DefaultVAName, tag, 2); err != nil {
+				err := l.World.ActOnCSSM(fmt.Sprintf("transfer 2 %s from %s to %s", tag, VA, cssm.DefaultVAName), func(c *cssm.CSSM, now time.Time) error {
+					return c.TransferLicenses(now, Account, VA, cssm.DefaultVAName, tag, 2)
+				})
+				if err != nil {
 					return err
 				}
 			}

@@ -146,3 +146,17 @@ func (w *World) RegenerateKey(name string) error {
 	})
 	return err
 }
+
+// ActOnCSSM runs an operator's action on the world's CSSM (a license
+// transfer, an added or removed license) at the world's time: the action
+// is recorded in the trace, and the alerts it raises or clears follow it
+// at once, so a transcript reads in the order things happened.
+func (w *World) ActOnCSSM(what string, op func(c *cssm.CSSM, now time.Time) error) error {
+	w.emit("cssm", EventAction, what)
+	err := op(w.cssm, w.now)
+	if err != nil {
+		w.emit("cssm", EventAction, "refused: "+err.Error())
+	}
+	w.pumpAlerts()
+	return err
+}
