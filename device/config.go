@@ -87,8 +87,12 @@ type Config struct {
 	ServiceCallHome bool   `json:"serviceCallHome"`
 	// ContactEmail is call-home's `contact-email-addr` ("": the factory
 	// sch-smart-licensing@cisco.com).
-	ContactEmail string            `json:"contactEmail,omitempty"`
-	Profiles     []CallHomeProfile `json:"profiles"`
+	ContactEmail string `json:"contactEmail,omitempty"`
+	// CallHomeVRF is call-home's `vrf <name>`: the VRF of Call Home's
+	// email messages only. HTTP messages, Smart Licensing's among them,
+	// take the route `ip http client source-interface` gives. [doc]
+	CallHomeVRF string            `json:"callHomeVRF,omitempty"`
+	Profiles    []CallHomeProfile `json:"profiles"`
 	// HTTPProxy is `call-home` `http-proxy <ip> port <port>` ("" for none).
 	HTTPProxy     string `json:"httpProxy,omitempty"`
 	HTTPProxyPort int    `json:"httpProxyPort,omitempty"`
@@ -215,7 +219,7 @@ func (c Config) Equal(d Config) bool {
 	return slices.Equal(a.Profiles, b.Profiles) && slices.Equal(a.NameServers, b.NameServers) && slices.Equal(a.Interfaces, b.Interfaces) &&
 		slices.Equal(a.Routes, b.Routes) && slices.Equal(a.Users, b.Users) &&
 		slices.Equal(a.Trustpoints, b.Trustpoints) && slices.Equal(a.NTPServers, b.NTPServers) &&
-		a.Hostname == b.Hostname && a.ServiceCallHome == b.ServiceCallHome && a.ContactEmail == b.ContactEmail && a.HTTPProxy == b.HTTPProxy && a.HTTPProxyPort == b.HTTPProxyPort &&
+		a.Hostname == b.Hostname && a.ServiceCallHome == b.ServiceCallHome && a.ContactEmail == b.ContactEmail && a.CallHomeVRF == b.CallHomeVRF && a.HTTPProxy == b.HTTPProxy && a.HTTPProxyPort == b.HTTPProxyPort &&
 		a.DomainLookup == b.DomainLookup && a.DomainSourceInterface == b.DomainSourceInterface && a.SourceInterface == b.SourceInterface &&
 		a.ServerIdentityCheck == b.ServerIdentityCheck &&
 		a.CalendarValid == b.CalendarValid && a.TimeZone == b.TimeZone && a.TimeZoneOffset == b.TimeZoneOffset &&

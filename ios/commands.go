@@ -176,7 +176,7 @@ func grammar() map[Mode]*node {
 			kw("no", "Negate a command or set its defaults", kw("monitor", "Copy debug output to the current terminal line").does(func(c *Console, _ []string) (string, error) { c.quiet = true; return "", nil }))),
 		kw("ping", "Send echo messages", arg("WORD", "Ping destination address or hostname").does(ping)),
 		kw("telnet", "Open a telnet connection", arg("WORD", "IP address or hostname of a remote system").does(telnet).add(
-			arg("<1-65535>", "Port number", restArg("LINE", "/source-interface <interface>").does(telnet)).does(telnet))),
+			arg("<1-65535>", "Port number", restArg("LINE", "/source-interface <interface> | /vrf <vrf>").does(telnet)).does(telnet))),
 		showTree,
 	)
 	copyCmd := kw("copy", "Copy from one file to another",
@@ -360,12 +360,13 @@ func ping(c *Console, args []string) (string, error) {
 	net := c.w.Network()
 	ip, ok := d.Resolve(args[0], net)
 	if !ok {
-		return "% Unrecognized host or address, or protocol not running.\n\n", nil
+		return translating(d.Running(), args[0]) + "% Unrecognized host or address, or protocol not running.\n\n", nil
 	}
 	out := fmt.Sprintf("Type escape sequence to abort.\nSending 5, 100-byte ICMP Echos to %s, timeout is 2 seconds:\n", ip)
 	if d.Reachable("", ip, net) {
-		ms := int(net.Latency / time.Millisecond)
-		return out + fmt.Sprintf("!!!!!\nSuccess rate is 100 percent (5/5), round-trip min/avg/max = %d/%d/%d ms\n", ms, ms, ms), nil
+		// A LAN's round trip: ICMP is not Smart Licensing's message
+		// latency, which is the network's Latency. [model]
+		return out + "!!!!!\nSuccess rate is 100 percent (5/5), round-trip min/avg/max = 1/1/2 ms\n", nil
 	}
 	return out + ".....\nSuccess rate is 0 percent (0/5)\n", nil
 }
@@ -383,26 +384,41 @@ func telnet(c *Console, args []string) (string, error) {
 		}
 		port = p
 	}
-	if len(args) > 2 {
+	if len(args) > 2 { // /source-interface <if> or /vrf <vrf>, one of them
 		f := strings.Fields(args[2])
+		opt := ""
+		if len(f) > 0 {
+			opt = strings.ToLower(f[0])
+		}
+		isOpt := func(word string) bool { return len(opt) >= 2 && strings.HasPrefix(word, opt) }
 		switch {
-		case len(f) == 0 || len(f[0]) < 2 || !strings.HasPrefix("/source-interface", strings.ToLower(f[0])):
+		case !isOpt("/source-interface") && !isOpt("/vrf"):
 			return "", &badArg{strings.TrimSpace(args[2])}
 		case len(f) == 1:
 			return "", errIncomplete
 		case len(f) > 2:
 			return "", &badArg{f[2]}
+		case isOpt("/vrf"):
+			known := false
+			for _, i := range d.Running().Interfaces {
+				known = known || i.VRF == f[1]
+			}
+			if !known { // no interface in it: no such VRF here
+				return "", &badArg{f[1]}
+			}
+			vrf = f[1]
+		default:
+			run := d.Running()
+			v, ok := d.InterfaceVRF(canonicalInterface(&run, f[1]))
+			if !ok {
+				return "", &badArg{f[1]}
+			}
+			vrf = v
 		}
-		run := d.Running()
-		v, ok := d.InterfaceVRF(canonicalInterface(&run, f[1]))
-		if !ok {
-			return "", &badArg{f[1]}
-		}
-		vrf = v
 	}
 	ip, ok := d.Resolve(args[0], net)
 	if !ok {
-		return "Translating \"" + args[0] + "\"...domain server (255.255.255.255)\n% Unknown command or computer name, or unable to find computer address\n", nil
+		return translating(d.Running(), args[0]) + "% Unknown command or computer name, or unable to find computer address\n", nil
 	}
 	out := fmt.Sprintf("Trying %s (%s, %d)... ", args[0], ip, port)
 	if _, err := netip.ParseAddr(args[0]); err == nil {
@@ -786,7 +802,16 @@ func callHomeGrammar() *node {
 			}
 			return out, err
 		})),
-		kw("no", "Negate a command", kw("contact-email-addr", "System Contact's email address").does(configure("call-home no contact-email-addr", func(_ *Console, cfg *device.Config, _ []string) error {
+		kw("vrf", "Specify the VRF for the email transport", arg("WORD", "VPN Routing/Forwarding instance name").does(func(c *Console, a []string) (string, error) {
+			return configure("call-home vrf", func(_ *Console, cfg *device.Config, _ []string) error {
+				cfg.CallHomeVRF = a[0]
+				return nil
+			})(c, a)
+		})),
+		kw("no", "Negate a command", kw("vrf", "Specify the VRF for the email transport").does(configure("call-home no vrf", func(_ *Console, cfg *device.Config, _ []string) error {
+			cfg.CallHomeVRF = ""
+			return nil
+		})), kw("contact-email-addr", "System Contact's email address").does(configure("call-home no contact-email-addr", func(_ *Console, cfg *device.Config, _ []string) error {
 			cfg.ContactEmail = ""
 			return nil
 		})), kw("http-proxy", "Remove the HTTP proxy").does(configure("call-home no http-proxy", func(c *Console, cfg *device.Config, _ []string) error {
@@ -1391,4 +1416,21 @@ func interfaceGrammar() *node {
 				return nil
 			})))),
 	)
+}
+
+// translating is the line IOS prints while it looks a name up: the name
+// servers it asks, in order, or the broadcast address when none is
+// configured; nothing with `no ip domain lookup`.
+func translating(run device.Config, host string) string {
+	if !run.DomainLookup {
+		return ""
+	}
+	var servers strings.Builder
+	for _, ns := range run.NameServers {
+		fmt.Fprintf(&servers, " (%s)", ns.IP)
+	}
+	if servers.Len() == 0 {
+		servers.WriteString(" (255.255.255.255)")
+	}
+	return "Translating \"" + host + "\"...domain server" + servers.String() + "\n"
 }

@@ -528,6 +528,9 @@ func configText(c device.Config, all bool) string {
 	} else {
 		line(" contact-email-addr sch-smart-licensing@cisco.com")
 	}
+	if c.CallHomeVRF != "" {
+		line(" vrf %s", c.CallHomeVRF)
+	}
 	if c.HTTPProxy != "" {
 		line(" http-proxy \"%s\" port %d", c.HTTPProxy, c.HTTPProxyPort)
 	}

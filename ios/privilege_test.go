@@ -177,3 +177,44 @@ func TestCryptoKeyGenerateAsks(t *testing.T) {
 	assert.Contains(t, c.Exec("crypto key generate rsa label Other"), "only the SLA-KeyPair label")
 	assert.Contains(t, c.Exec("crypto key generate rsa label SLA-KeyPair modulus 99"), "% Invalid input")
 }
+
+// telnet takes /vrf as it takes /source-interface; a name that does not
+// resolve shows the name servers asked (the broadcast address only when
+// none is configured); ping's round trip is a LAN's.
+func TestTelnetVRFAndNameServers(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	assert.Contains(t, c.Exec("telnet tools.cisco.com 443"), "Open")
+	assert.Contains(t, c.Exec("telnet tools.cisco.com 443 /vrf Mgmt-vrf"), "% Connection timed out", "the management VRF has no route to CSSM")
+	assert.Contains(t, c.Exec("telnet tools.cisco.com 443 /vrf Nope"), "% Invalid input detected")
+	assert.Equal(t, "Translating \"nowhere.example\"...domain server (198.51.100.53)\n% Unknown command or computer name, or unable to find computer address\n",
+		c.Exec("telnet nowhere.example 443"))
+	assert.Contains(t, c.Exec("ping tools.cisco.com"), "round-trip min/avg/max = 1/1/2 ms")
+	c.Exec("configure terminal")
+	c.Exec("no ip name-server 198.51.100.53")
+	c.Exec("end")
+	assert.True(t, strings.HasPrefix(c.Exec("ping nowhere.example"), "Translating \"nowhere.example\"...domain server (255.255.255.255)\n"))
+	c.Exec("configure terminal")
+	c.Exec("no ip domain lookup")
+	c.Exec("end")
+	assert.Equal(t, "% Unrecognized host or address, or protocol not running.\n\n", c.Exec("ping nowhere.example"))
+}
+
+// call-home's vrf is kept and shown, and undone by its no form; it is the
+// VRF of Call Home's email, so it does not move Smart Licensing's HTTP
+// messages (a wrong fix for a switch whose CSSM route is in a VRF).
+func TestCallHomeVRF(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	c.Exec("call-home")
+	assert.Equal(t, "", c.Exec("vrf Mgmt-vrf"))
+	c.Exec("end")
+	assert.Contains(t, c.Exec("show running-config"), "\ncall-home\n ! If contact email")
+	assert.Contains(t, c.Exec("show running-config"), " contact-email-addr sch-smart-licensing@cisco.com\n vrf Mgmt-vrf\n")
+	c.Exec("configure terminal")
+	c.Exec("call-home")
+	c.Exec("no vrf")
+	c.Exec("end")
+	assert.NotContains(t, c.Exec("show running-config"), " vrf Mgmt-vrf\n")
+}
