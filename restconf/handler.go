@@ -262,6 +262,12 @@ func (h *Handler) data(v ios.View, segs []string) (any, error) {
 		}
 		return Obj{{"Cisco-IOS-XE-native:version", NativeVersion(v)}}, nil
 	}
+	if first == "ietf-yang-library:modules-state" {
+		if len(segs) != 1 {
+			return nil, fail(http.StatusNotFound, "invalid-value", "only the whole modules-state is served")
+		}
+		return Obj{{"ietf-yang-library:modules-state", ModulesState()}}, nil
+	}
 	module, name, ok := strings.Cut(first, ":")
 	if !ok || module != Module {
 		return nil, fail(http.StatusNotFound, "invalid-value", "unknown data node %s", first)

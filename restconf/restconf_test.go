@@ -323,3 +323,20 @@ func TestShortName(t *testing.T) {
 	assert.Equal(t, "advantagek9", restconf.ShortName("regid.2017-03.com.cisco.advantagek9,1.0_bd1da96e-ec1d-412b-a50e-53846b347d53"))
 	assert.Equal(t, "plain", restconf.ShortName("plain"))
 }
+
+// The YANG library (RFC 7895) lists the modules a client can use, with
+// the Smart Licensing model's revision, as tools read it before they call.
+func TestYangLibrary(t *testing.T) {
+	r := newRig(t, true)
+	got := r.get("/restconf/data/ietf-yang-library:modules-state")["ietf-yang-library:modules-state"].(map[string]any)
+	assert.Len(t, got["module-set-id"], 16)
+	found := map[string]string{}
+	for _, m := range got["module"].([]any) {
+		m := m.(map[string]any)
+		assert.Equal(t, "implement", m["conformance-type"])
+		found[m["name"].(string)] = m["revision"].(string)
+	}
+	assert.Equal(t, "2017-10-11", found["cisco-smart-license"])
+	assert.Contains(t, found, "ietf-yang-library")
+	assert.Equal(t, got, r.get("/restconf/data/ietf-yang-library:modules-state")["ietf-yang-library:modules-state"], "the same set each time")
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -319,4 +320,28 @@ func NativeVersion(v ios.View) string {
 		return ""
 	}
 	return fmt.Sprintf("%d.%d", ver.Major, ver.Minor)
+}
+
+// yangModules are the modules a served switch implements, as its YANG
+// library (RFC 7895) lists them: the RESTCONF and library modules, the
+// Smart Licensing model at the revision the ydk bundles carry, and the
+// native model's 17.3 revision. [model: the native revision]
+var yangModules = []struct{ name, revision, namespace string }{
+	{"Cisco-IOS-XE-native", "2020-07-04", "http://cisco.com/ns/yang/Cisco-IOS-XE-native"},
+	{Module, "2017-10-11", "http://cisco.com/ns/yang/cisco-smart-license"},
+	{"ietf-restconf", "2017-01-26", "urn:ietf:params:xml:ns:yang:ietf-restconf"},
+	{"ietf-yang-library", "2016-06-21", "urn:ietf:params:xml:ns:yang:ietf-yang-library"},
+}
+
+// ModulesState is ietf-yang-library's modules-state: each module with its
+// revision, namespace and conformance, and a module-set-id that changes
+// only when the list does.
+func ModulesState() Obj {
+	var list []Obj
+	h := fnv.New64a()
+	for _, m := range yangModules {
+		h.Write([]byte(m.name + "@" + m.revision + ";"))
+		list = append(list, Obj{{"name", m.name}, {"revision", m.revision}, {"namespace", m.namespace}, {"conformance-type", "implement"}})
+	}
+	return Obj{{"module-set-id", fmt.Sprintf("%016x", h.Sum64())}, {"module", list}}
 }
