@@ -568,6 +568,17 @@ func configGrammar() *node {
 			levelWord("ipservices", "IP Services License Level (3650/3850)"), levelWord("ipbase", "IP Base License Level (3650/3850)"),
 			levelWord("lanbase", "LAN Base License Level (3650/3850)")))),
 		kw("no", "Negate a command or set its defaults",
+			kw("hostname", "Set system's network name").does(configure("no hostname", func(_ *Console, cfg *device.Config, _ []string) error {
+				cfg.Hostname = "Switch" // IOS's factory name
+				return nil
+			})),
+			kw("clock", "Configure time-of-day clock", kw("timezone", "Configure time zone").does(configure("no clock timezone", func(_ *Console, cfg *device.Config, _ []string) error {
+				cfg.TimeZone, cfg.TimeZoneOffset = "", 0
+				return nil
+			}))),
+			kw("license", "Configure license features", kw("boot", "license boot config commands", kw("level", "License Level").does(noLicenseLevel))),
+			kw("crypto", "Encryption module", kw("pki", "Public Key components", kw("trustpoint", "Define a CA trustpoint",
+				arg("WORD", "Trustpoint name").does(noTrustpoint)))),
 			kw("logging", "Modify message logging facilities", kw("buffered", "Set buffered logging parameters").does(setLogBuffer("no logging buffered", -1))),
 			kw("username", "Establish User Name Authentication", arg("WORD", "User name").does(configure("no username", func(c *Console, cfg *device.Config, a []string) error {
 				if cfg.User(a[0]) == nil {
@@ -892,6 +903,8 @@ func trustpointGrammar() *node {
 				kw("none", "Ignore revocation check if the CRL cannot be had").does(edit("revocation-check crl none", func(t *device.Trustpoint) { t.RevocationCheck = "crl none" }))).
 				does(edit("revocation-check crl", func(t *device.Trustpoint) { t.RevocationCheck = "crl" })),
 			kw("none", "Ignore revocation check").does(edit("revocation-check none", func(t *device.Trustpoint) { t.RevocationCheck = "none" }))),
+		kw("no", "Negate a command or set its defaults",
+			kw("revocation-check", "Revocation checking options").does(edit("no revocation-check", func(t *device.Trustpoint) { t.RevocationCheck = "crl" }))),
 	)
 }
 

@@ -218,3 +218,32 @@ func TestCallHomeVRF(t *testing.T) {
 	c.Exec("end")
 	assert.NotContains(t, c.Exec("show running-config"), " vrf Mgmt-vrf\n")
 }
+
+// The no forms of the global and trustpoint commands: hostname back to
+// Switch, the time zone back to UTC, revocation-check back to crl, a
+// trustpoint removed after IOS's warning, the boot level unconfigured.
+func TestNoForms(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	c.Exec("clock timezone EST -5")
+	assert.Equal(t, "", c.Exec("no clock timezone"))
+	c.Exec("crypto pki trustpoint SLA-TrustPoint")
+	c.Exec("revocation-check none")
+	assert.Equal(t, "", c.Exec("no revocation-check"))
+	c.Exec("exit")
+	assert.Contains(t, c.Exec("do show running-config"), " revocation-check crl\n")
+	assert.Equal(t, "% Removing an enrolled trustpoint will destroy all certificates\n received from the related Certificate Authority.\n\nAre you sure you want to do this? [yes/no]: ",
+		c.Exec("no crypto pki trustpoint SLA-TrustPoint"))
+	assert.Equal(t, "", c.Exec("no"))
+	assert.Contains(t, c.Exec("do show running-config"), "crypto pki trustpoint SLA-TrustPoint\n", "no keeps it")
+	c.Exec("no crypto pki trustpoint SLA-TrustPoint")
+	assert.Equal(t, "% Be sure to ask the CA administrator to revoke your certificates.\n", c.Exec("yes"))
+	assert.NotContains(t, c.Exec("do show running-config"), "trustpoint SLA-TrustPoint")
+	assert.Contains(t, c.Exec("no crypto pki trustpoint SLA-TrustPoint"), "% Invalid input detected", "gone already")
+	assert.Contains(t, c.Exec("no license boot level"), "% use 'write' command")
+	assert.Equal(t, "", c.Exec("no hostname"))
+	assert.Equal(t, "Switch(config)#", c.Prompt())
+	c.Exec("end")
+	assert.Contains(t, c.Exec("show clock"), " UTC ")
+}

@@ -2,8 +2,11 @@ package ios
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/slsim/slsim/device"
 )
 
 // askYesNo asks prompt (ending "[yes/no]: ") and gives the answer to
@@ -138,4 +141,43 @@ func generateRSA(c *Console, a []string) (string, error) {
 		}
 		return size()
 	}), nil
+}
+
+// noTrustpoint is `no crypto pki trustpoint <name>`: after IOS's warning
+// and a yes, the trustpoint goes with its CA certificate (SLA-TrustPoint
+// too: then nothing trusts CSSM's certificate).
+func noTrustpoint(c *Console, a []string) (string, error) {
+	name := a[0]
+	run := c.device().Running()
+	if run.Trustpoint(name) == nil {
+		return "", &badArg{name}
+	}
+	return askYesNo(c, "% Removing an enrolled trustpoint will destroy all certificates\n received from the related Certificate Authority.\n\nAre you sure you want to do this? [yes/no]: ",
+		func(yes bool) string {
+			if !yes {
+				return ""
+			}
+			_, err := configure("no crypto pki trustpoint "+name, func(_ *Console, cfg *device.Config, _ []string) error {
+				cfg.Trustpoints = slices.DeleteFunc(cfg.Trustpoints, func(t device.Trustpoint) bool { return t.Name == name })
+				return nil
+			})(c, a)
+			if err != nil {
+				return errLine(err).Error() + "\n"
+			}
+			return "% Be sure to ask the CA administrator to revoke your certificates.\n"
+		}), nil
+}
+
+// noLicenseLevel is `no license boot level`: the configured level goes,
+// and the next boot keeps the level the device runs now. [model: which
+// level an unconfigured Catalyst boots is not in slsim's sources]
+func noLicenseLevel(c *Console, a []string) (string, error) {
+	level := c.device().Topology().Level.String()
+	if _, err := configure("no license boot level", func(_ *Console, cfg *device.Config, _ []string) error {
+		cfg.LicenseLevel = level
+		return nil
+	})(c, a); err != nil {
+		return "", err
+	}
+	return "% use 'write' command to make license boot config take effect on next boot\n", nil
 }
