@@ -164,3 +164,15 @@ func TestReloadOverSSH(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "core1 uptime is 2 minutes\r\n", string(out), "the saved hostname, the uptime from the reload")
 }
+
+// Help long enough to page is paged like any output: after its last
+// screen the prompt comes back with the line typed, and the next key
+// starts the next line (no extra Return).
+func TestPagedHelp(t *testing.T) {
+	s := start(t, serve.Config{})
+	got := typeInto(t, s.addr, "admin", "cisco123", "terminal length 6\rconfigure terminal\r?"+strings.Repeat(" ", 8)+"end\rexit\r")
+	require.Contains(t, got, " --More-- ", "the help was paged")
+	// The spaces past the last screen are typed into the next line, which
+	// IOS ignores before a command.
+	require.Regexp(t, `\r\n\r\nsw1\(config\)# *end\r\nsw1#exit\r\n$`, got, "the prompt came back, and end ran as typed")
+}
