@@ -19,6 +19,10 @@ func FuzzConsole(f *testing.F) {
 		"enable\nclock set 10:00:00 1 Jan 2020", "enable\nreload\n\nshow version", "enable\ncopy running-config startup-config\n",
 		"enable\nconfigure terminal\ncrypto pki authenticate SLA-TrustPoint\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n\nyes",
 		"show license status | begin (", "enable\ntelnet tools.cisco.com 443 /source-interface Gi0/0", "enable\ndo show clock",
+		"enable\nconfigure terminal\nenable secret hush\nend\ndisable\nenable\nnope\nhush", "enable\nconfigure terminal\nhostname x\nend\nreload\n\nyes\n",
+		"enable\nconfigure terminal\nhostname x\nend\ninstall add file flash:cat9k_iosxe.17.03.03.SPA.bin activate commit\nmaybe\nq",
+		"enable\nconfigure terminal\ncrypto key generate rsa label SLA-KeyPair\nyes\n100\n\n", "enable\ntelnet tools.cisco.com 443 /vrf Mgmt-vrf",
+		"enable\nconfigure terminal\nno crypto pki trustpoint SLA-TrustPoint\n\nyes", "show users", "show history", "enable\ndir flash:",
 	} {
 		f.Add(s)
 	}
