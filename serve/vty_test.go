@@ -67,7 +67,9 @@ func TestKeyFirstThenPassword(t *testing.T) {
 	// authentication-retries: with one, a wrong password leaves no
 	// second try. (A signed key refused counts too: paramiko's, in
 	// testdata/keyfirst.py; x/crypto/ssh only asks whether a key would do.)
-	require.NoError(t, s.w.Configure("sw1", "retries", func(c *device.Config) error { c.SSHRetries = 1; return nil }))
+	require.NoError(t, s.act(func(w *sim.World) error {
+		return w.Configure("sw1", "retries", func(c *device.Config) error { c.SSHRetries = 1; return nil })
+	}))
 	tries := 0
 	_, err = ssh.Dial("tcp", s.addr, &ssh.ClientConfig{User: "admin", HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
 		Auth: []ssh.AuthMethod{ssh.RetryableAuthMethod(ssh.PasswordCallback(func() (string, error) {
@@ -76,12 +78,16 @@ func TestKeyFirstThenPassword(t *testing.T) {
 		}), 3)}})
 	require.Error(t, err)
 	require.Equal(t, 1, tries)
-	require.NoError(t, s.w.Configure("sw1", "retries", func(c *device.Config) error { c.SSHRetries = 0; return nil }))
+	require.NoError(t, s.act(func(w *sim.World) error {
+		return w.Configure("sw1", "retries", func(c *device.Config) error { c.SSHRetries = 0; return nil })
+	}))
 
 	// x/crypto/ssh's client asks for the service once, so it gets in
 	// under ssh-strict too; testdata/keyfirst.py in cmd/slsim shows
 	// paramiko refused there.
-	require.NoError(t, s.w.SetFault(sim.Fault{Kind: sim.FaultSSHStrict, Target: "sw1", On: true}))
+	require.NoError(t, s.act(func(w *sim.World) error {
+		return w.SetFault(sim.Fault{Kind: sim.FaultSSHStrict, Target: "sw1", On: true})
+	}))
 	c, err = ssh.Dial("tcp", s.addr, &ssh.ClientConfig{User: "admin", HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
 		Auth: []ssh.AuthMethod{ssh.PublicKeys(key), ssh.Password("cisco123")}})
 	require.NoError(t, err)
@@ -132,7 +138,9 @@ func TestVtyLinesAreNumbered(t *testing.T) {
 // enable over SSH: the Password: prompt does not echo what is typed.
 func TestEnablePasswordIsNotEchoed(t *testing.T) {
 	s := start(t, serve.Config{})
-	require.NoError(t, s.w.Configure("sw1", "enable", func(c *device.Config) error { c.EnableSecret = "hush"; return nil }))
+	require.NoError(t, s.act(func(w *sim.World) error {
+		return w.Configure("sw1", "enable", func(c *device.Config) error { c.EnableSecret = "hush"; return nil })
+	}))
 	got := typeInto(t, s.addr, "oper", "look", "enable\rnope\rhush\rshow privilege\rexit\r")
 	require.Contains(t, got, "sw1>enable\r\nPassword: \r\nPassword: \r\nsw1#show privilege\r\nCurrent privilege level is 15\r\n")
 	require.NotContains(t, got, "hush")
@@ -175,4 +183,10 @@ func TestPagedHelp(t *testing.T) {
 	// The spaces past the last screen are typed into the next line, which
 	// IOS ignores before a command.
 	require.Regexp(t, `\r\n\r\nsw1\(config\)# *end\r\nsw1#exit\r\n$`, got, "the prompt came back, and end ran as typed")
+}
+
+// act runs f on the served world through its runner, as the server's own
+// sessions do, so that it does not race them.
+func (s *served) act(f func(w *sim.World) error) error {
+	return s.run.Do(func(time.Time) error { return f(s.w) })
 }
