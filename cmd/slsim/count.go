@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,7 @@ func exitCode(err error) int {
 
 func newCountCmd() *cobra.Command {
 	var tags bool
-	var upgrades, converts []string
+	var upgrades, converts, removes []string
 	cmd := &cobra.Command{
 		Use:   "count ESTATE [AFTER] | count --tags",
 		Short: "Count the licenses an estate needs against its pool; with AFTER, what changes",
@@ -59,11 +60,11 @@ func newCountCmd() *cobra.Command {
 			if tags {
 				return printCatalogue(out)
 			}
-			if len(upgrades)+len(converts) > 0 {
+			if len(upgrades)+len(converts)+len(removes) > 0 {
 				if len(args) != 1 {
-					return errors.New("count: --upgrade and --convert take one estate file")
+					return errors.New("count: --upgrade, --convert and --remove take one estate file")
 				}
-				return whatIf(out, args[0], upgrades, converts)
+				return whatIf(out, args[0], upgrades, converts, removes)
 			}
 			before, n, err := report(args[0])
 			if err != nil {
@@ -92,13 +93,14 @@ func newCountCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&tags, "tags", false, "list the entitlement catalogue: tags, CSSM names, platforms, tiers")
 	cmd.Flags().StringArrayVar(&upgrades, "upgrade", nil, `what-if: run a device on another release, "core-1=16.12.3" ("all=16.12.3" for every device); repeatable`)
 	cmd.Flags().StringArrayVar(&converts, "convert", nil, `what-if: licenses added to the pool by a conversion (PAKs, DLC), "4 C3850-24 IP Services"; repeatable`)
+	cmd.Flags().StringArrayVar(&removes, "remove", nil, `what-if: licenses taken from the pool (expired, moved away), "2 C9300-24 DNA Advantage"; repeatable`)
 	return cmd
 }
 
-// whatIf prints an estate's report, then what upgrades and conversions
-// change and the report after them; the exit status follows the estate
-// after.
-func whatIf(out io.Writer, path string, upgrades, converts []string) error {
+// whatIf prints an estate's report, then what upgrades, conversions and
+// removed licenses change and the report after them; the exit status
+// follows the estate after.
+func whatIf(out io.Writer, path string, upgrades, converts, removes []string) error {
 	e, pool, err := readEstate(path)
 	if err != nil {
 		return err
@@ -137,24 +139,35 @@ func whatIf(out io.Writer, path string, upgrades, converts []string) error {
 		}
 	}
 	for _, c := range converts {
-		qty, name, ok := strings.Cut(strings.TrimSpace(c), " ")
-		n, nerr := strconv.ParseInt(qty, 10, 64)
-		if !ok || nerr != nil || n < 1 {
-			return fmt.Errorf("count: --convert %q: want <quantity> <tag or CSSM name>", c)
-		}
-		ent, err := sw.LookupTagOrName(strings.TrimSpace(name))
+		tag, n, err := poolChange("--convert", c)
 		if err != nil {
+			return err
+		}
+		if err := added.Set(tag, added.Get(tag)+n); err != nil {
 			return fmt.Errorf("count: --convert %q: %w", c, err)
 		}
-		if err := added.Set(ent.Tag, added.Get(ent.Tag)+n); err != nil {
-			return fmt.Errorf("count: --convert %q: %w", c, err)
+	}
+	for _, r := range removes {
+		tag, n, err := poolChange("--remove", r)
+		if err != nil {
+			return err
+		}
+		if have := added.Get(tag); n > have {
+			return fmt.Errorf("count: --remove %q: the pool holds %d %s", r, have, tag)
+		}
+		if err := added.Set(tag, added.Get(tag)-n); err != nil {
+			return fmt.Errorf("count: --remove %q: %w", r, err)
 		}
 	}
 	before, last := sw.Check(e.Demand(), pool), sw.Check(after.Demand(), added)
 	if err := printReport(out, before, e.Len()); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nafter %s:\n", strings.Join(append(append([]string{}, upgrades...), converts...), ", "))
+	changes := slices.Concat(upgrades, converts)
+	for _, r := range removes {
+		changes = append(changes, "-"+r)
+	}
+	fmt.Fprintf(out, "\nafter %s:\n", strings.Join(changes, ", "))
 	if err := printDiff(out, sw.Diff(before, last)); err != nil {
 		return err
 	}
@@ -278,4 +291,18 @@ func printCatalogue(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "%s\n", plural(len(rows)-1, "entitlement"))
 	return err
+}
+
+// poolChange reads a what-if pool change, "<quantity> <tag or CSSM name>".
+func poolChange(flag, s string) (tag string, n int64, err error) {
+	qty, name, ok := strings.Cut(strings.TrimSpace(s), " ")
+	n, nerr := strconv.ParseInt(qty, 10, 64)
+	if !ok || nerr != nil || n < 1 {
+		return "", 0, fmt.Errorf("count: %s %q: want <quantity> <tag or CSSM name>", flag, s)
+	}
+	ent, err := sw.LookupTagOrName(strings.TrimSpace(name))
+	if err != nil {
+		return "", 0, fmt.Errorf("count: %s %q: %w", flag, s, err)
+	}
+	return ent.Tag, n, nil
 }

@@ -270,7 +270,15 @@ func TestCountWhatIf(t *testing.T) {
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "C3850-24 IP Services  C3850 24P IP Services         2 -> 2         0 -> 2         2 -> 0\n")
 
-	for _, bad := range [][]string{{"--upgrade", "nobody=16.12.3"}, {"--upgrade", "core-a"}, {"--upgrade", "core-a=16.6.1"}, {"--convert", "x C3850-24 IP Services"}, {"--convert", "2 No Such License"}} {
+	// A pool shrinking: two DNA licenses gone leave the 9300 stack short.
+	out, err = run(t, "count", "--remove", "2 C9300-24 DNA Advantage", "../../examples/estates/campus.txt")
+	require.Error(t, err)
+	assert.Equal(t, ExitShort, exitCode(err))
+	assert.Contains(t, out, "after -2 C9300-24 DNA Advantage:\n")
+	assert.Contains(t, out, "C9300-24 DNA Advantage  C9300 24P DNA Advantage         2 -> 2         2 -> 0         0 -> 2\n")
+
+	for _, bad := range [][]string{{"--upgrade", "nobody=16.12.3"}, {"--upgrade", "core-a"}, {"--upgrade", "core-a=16.6.1"}, {"--convert", "x C3850-24 IP Services"}, {"--convert", "2 No Such License"},
+		{"--remove", "9 C9500-48Y4C DNA Advantage"}, {"--remove", "0 C9500-48Y4C DNA Advantage"}} {
 		_, err := run(t, append(append([]string{"count"}, bad...), "../../examples/estates/c9500-upgrade.txt")...)
 		assert.Error(t, err, bad)
 		assert.Equal(t, 1, exitCode(err), bad)
