@@ -9,15 +9,18 @@ import (
 	"github.com/slsim/slsim/stackwise"
 )
 
-// ports are one switch's front-panel interfaces by speed, as `show
-// version` counts them: the downlinks of the model and, for a 9300, a
-// 4x10G network module (C9300-NM-4X) in every member. [model: the
-// uplink module and the 9200/3850 uplinks are slsim's choice]
+// ports are one switch's interfaces by speed, as `show version` counts
+// them: a C9300-24P shows 28 Gigabit, 8 Ten, 2 TwentyFive and 2 Forty
+// Gigabit interfaces and 41 ports in the members' table, a WS-C3850-24P
+// 28 Gigabit and 4 Ten Gigabit (32 ports), a C9500-48Y4C 48 TwentyFive and
+// 4 Hundred Gigabit (genieparser's ShowVersion captures). [model: the
+// 9200's, and the 48-port models' by the same rule]
 type ports struct {
 	gig, ten, twentyFive, forty, hundred int
+	extra                                int // counted in the members' table only
 }
 
-func (p ports) total() int { return p.gig + p.ten + p.twentyFive + p.forty + p.hundred }
+func (p ports) total() int { return p.gig + p.ten + p.twentyFive + p.forty + p.hundred + p.extra }
 
 func (p *ports) add(q ports) {
 	p.gig += q.gig
@@ -59,9 +62,15 @@ func portsOf(pid string) ports {
 		if m.Family == "48" {
 			n = 48
 		}
-		return ports{gig: n, ten: 4}
+		return ports{gig: n + 4, ten: 8, twentyFive: 2, forty: 2, extra: 1}
+	case stackwise.C3850:
+		n := 24
+		if strings.HasSuffix(m.Family, "48") {
+			n = 48
+		}
+		return ports{gig: n + 4, ten: 4}
 	}
-	n := 24 // 9200, 9200L, 3850: N downlinks and four 1G uplinks
+	n := 24 // 9200, 9200L: N downlinks and four 1G uplinks
 	if strings.HasSuffix(m.Family, "48") {
 		n = 48
 	}

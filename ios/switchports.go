@@ -8,8 +8,9 @@ import (
 // frontPort is one front-panel interface of a switch: its short name
 // ("Gi1/0/1") and speed class.
 type frontPort struct {
-	short string
-	speed string // "1G", "10G", "25G", "40G", "100G"
+	short  string
+	speed  string // "1G", "10G", "25G", "40G", "100G"
+	module bool   // on the uplink module's slot: no transceiver
 }
 
 // frontPorts lists a stacking switch's or 9500's front-panel interfaces,
@@ -31,9 +32,19 @@ func (v View) frontPorts() []frontPort {
 				out = append(out, frontPort{short: fmt.Sprintf("%s%d/%d/%d", prefix, m, slot, port), speed: speed})
 			}
 		}
-		if p.gig > 0 && p.ten > 0 { // a 9300: downlinks, then the network module
-			add(p.gig, "Gi", "1G", 0)
-			add(p.ten, "Te", "10G", 1)
+		if p.gig > 0 && (p.ten > 0 || p.forty > 0) { // downlinks, then the uplink module on slot 1
+			down := p.gig - 4
+			add(down, "Gi", "1G", 0)
+			// Each kind of uplink is numbered from 1, as IOS creates them
+			// for every module the slot could hold.
+			for _, u := range []struct {
+				count         int
+				prefix, speed string
+			}{{4, "Gi", "1G"}, {p.ten, "Te", "10G"}, {p.twentyFive, "Twe", "25G"}, {p.forty, "Fo", "40G"}} {
+				for k := 1; k <= u.count; k++ {
+					out = append(out, frontPort{short: fmt.Sprintf("%s%d/1/%d", u.prefix, m, k), speed: u.speed, module: true})
+				}
+			}
 			continue
 		}
 		add(p.gig, "Gi", "1G", 0)
@@ -119,7 +130,10 @@ func (v View) ShowInterfacesStatus() string {
 	b.WriteString("\nPort         Name               Status       Vlan       Duplex  Speed Type \n")
 	for _, p := range v.frontPorts() {
 		duplex, speed, typ := "auto", "auto", "10/100/1000BaseTX"
-		if p.speed != "1G" {
+		switch {
+		case p.module && p.speed == "1G":
+			typ = "Not Present"
+		case p.speed != "1G":
 			duplex, speed, typ = "full", p.speed, "Not Present"
 		}
 		fmt.Fprintf(&b, "%-13s%-19s%-13s%-11s%6s%7s %s\n", p.short, "", "notconnect", "1", duplex, speed, typ)
