@@ -12,6 +12,39 @@ type Estate struct {
 	devices []Device
 	counted []compiled
 	names   map[string]int
+	account map[string]Account // only the devices that name one
+}
+
+// Account is where a device stands with CSSM, as an imported estate
+// records it: its virtual account and registration state ("" when not
+// known).
+type Account struct {
+	VA    string
+	State string
+}
+
+// RegistrationStates are the words an estate takes for a device's
+// registration state.
+func RegistrationStates() []string {
+	return []string{"registered", "unregistered", "registering", "failed"}
+}
+
+// SetAccount records a device's account; an empty one records nothing.
+func (e *Estate) SetAccount(name string, a Account) {
+	if a == (Account{}) {
+		delete(e.account, name)
+		return
+	}
+	if e.account == nil {
+		e.account = map[string]Account{}
+	}
+	e.account[name] = a
+}
+
+// Account is a device's recorded account, if any.
+func (e *Estate) Account(name string) (Account, bool) {
+	a, ok := e.account[name]
+	return a, ok
 }
 
 // compiled is a device's requests: at most four tags (a mixed 9300 stack

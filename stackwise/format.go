@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -19,12 +20,17 @@ import (
 //	  switch C9300-48P FOC2134Z0AD
 //	device core-1 version 16.11.1 level network-advantage addon dna-advantage
 //	  switch C9500-32QC x2           # two switches, serials not needed
-//	device dist-1 version 17.3.1 level network-essentials
+//	device dist-1 version 17.3.1 level network-essentials va Campus state registered
 //	  chassis C9407R FXS2119Q2U7 sup C9400-SUP-1 sup C9400-SUP-1
 //	pool
 //	  10 C9300-24 Network Advantage
 //	  4 C9500 Network Advantage
 //	  2 C9500 32QC Cisco DNA Advantage   # a CSSM license name works as well as a tag
+//
+// A device may name the virtual account it is registered in (va <name>, one
+// word) and its registration state (state registered|unregistered|
+// registering|failed), as `show license status` showed them; counting
+// does not use them, an imported estate keeps them.
 //
 // Parse reports the first error with its line number and leaves nothing
 // half-built; Format writes the canonical form, which Parse reads back to
@@ -54,6 +60,7 @@ func Parse(r io.Reader) (*Estate, *Pool, error) {
 	sc.Buffer(make([]byte, 0, 1024), MaxLineLength+1)
 	var (
 		cur     *Device
+		curAcct Account
 		curLine int
 		inPool  bool
 		lineNo  int
@@ -70,6 +77,7 @@ func Parse(r io.Reader) (*Estate, *Pool, error) {
 		if err := est.Add(d); err != nil {
 			return &ParseError{Line: curLine, Err: err}
 		}
+		est.SetAccount(d.Name, curAcct)
 		return nil
 	}
 	for sc.Scan() {
@@ -90,10 +98,11 @@ func Parse(r io.Reader) (*Estate, *Pool, error) {
 			if err := flush(); err != nil {
 				return nil, nil, err
 			}
-			d, err := parseDeviceHeader(f[1:])
+			d, acct, err := parseDeviceHeader(f[1:])
 			if err != nil {
 				return fail(lineNo, "%v", err)
 			}
+			curAcct = acct
 			if _, dup := est.names[d.Name]; dup {
 				return fail(lineNo, "device %s: name already used", d.Name)
 			}
@@ -155,24 +164,25 @@ func Parse(r io.Reader) (*Estate, *Pool, error) {
 	return est, pool, nil
 }
 
-func parseDeviceHeader(f []string) (Device, error) {
+func parseDeviceHeader(f []string) (Device, Account, error) {
 	if len(f) == 0 {
-		return Device{}, fmt.Errorf("device: missing the name")
+		return Device{}, Account{}, fmt.Errorf("device: missing the name")
 	}
 	d := Device{Name: f[0]}
 	if err := checkName(d.Name); err != nil {
-		return Device{}, err
+		return Device{}, Account{}, err
 	}
 	var haveLevel bool
+	var acct Account
 	for i := 1; i < len(f); {
 		switch strings.ToLower(f[i]) {
 		case "version":
 			if i+1 >= len(f) {
-				return Device{}, fmt.Errorf("device %s: version needs a value, e.g. version 16.12.3a", d.Name)
+				return Device{}, Account{}, fmt.Errorf("device %s: version needs a value, e.g. version 16.12.3a", d.Name)
 			}
 			v, err := ParseVersion(f[i+1])
 			if err != nil {
-				return Device{}, fmt.Errorf("device %s: %w", d.Name, err)
+				return Device{}, Account{}, fmt.Errorf("device %s: %w", d.Name, err)
 			}
 			d.Version = v
 			i += 2
@@ -182,25 +192,39 @@ func parseDeviceHeader(f []string) (Device, error) {
 				n = 4
 			}
 			if i+n > len(f) {
-				return Device{}, fmt.Errorf("device %s: level needs <base> [addon <dna-level>]", d.Name)
+				return Device{}, Account{}, fmt.Errorf("device %s: level needs <base> [addon <dna-level>]", d.Name)
 			}
 			l, err := ParseLevel(strings.Join(f[i+1:i+n], " "))
 			if err != nil {
-				return Device{}, fmt.Errorf("device %s: %w", d.Name, err)
+				return Device{}, Account{}, fmt.Errorf("device %s: %w", d.Name, err)
 			}
 			d.Level, haveLevel = l, true
 			i += n
+		case "va", "state":
+			if i+1 >= len(f) {
+				return Device{}, Account{}, fmt.Errorf("device %s: %s needs a value", d.Name, f[i])
+			}
+			if strings.EqualFold(f[i], "va") {
+				acct.VA = f[i+1]
+			} else {
+				st := strings.ToLower(f[i+1])
+				if !slices.Contains(RegistrationStates(), st) {
+					return Device{}, Account{}, fmt.Errorf("device %s: state %q: want one of %s", d.Name, f[i+1], strings.Join(RegistrationStates(), ", "))
+				}
+				acct.State = st
+			}
+			i += 2
 		default:
-			return Device{}, fmt.Errorf("device %s: unexpected %q (want version <v> and level <level>)", d.Name, f[i])
+			return Device{}, Account{}, fmt.Errorf("device %s: unexpected %q (want version <v> and level <level>)", d.Name, f[i])
 		}
 	}
 	if d.Version.IsZero() {
-		return Device{}, fmt.Errorf("device %s: missing version <v>", d.Name)
+		return Device{}, Account{}, fmt.Errorf("device %s: missing version <v>", d.Name)
 	}
 	if !haveLevel {
-		return Device{}, fmt.Errorf("device %s: missing level <network-essentials|network-advantage> [addon …]", d.Name)
+		return Device{}, Account{}, fmt.Errorf("device %s: missing level <network-essentials|network-advantage> [addon …]", d.Name)
 	}
-	return d, nil
+	return d, acct, nil
 }
 
 func parseSwitch(d *Device, f []string) error {
@@ -288,7 +312,16 @@ func Format(w io.Writer, e *Estate, p *Pool) error {
 	bw := bufio.NewWriter(w)
 	if e != nil {
 		for _, d := range e.devices {
-			fmt.Fprintf(bw, "device %s version %s level %s\n", d.Name, d.Version, d.Level)
+			fmt.Fprintf(bw, "device %s version %s level %s", d.Name, d.Version, d.Level)
+			if a, ok := e.Account(d.Name); ok {
+				if a.VA != "" {
+					bw.WriteString(" va " + a.VA)
+				}
+				if a.State != "" {
+					bw.WriteString(" state " + a.State)
+				}
+			}
+			bw.WriteString("\n")
 			for _, c := range d.Chassis {
 				bw.WriteString("  chassis " + c.PID)
 				if c.SN != "" {

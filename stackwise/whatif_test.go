@@ -235,6 +235,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(campus)
 	f.Add("device a version 16.12.3a level network-essentials addon dna-essentials\n chassis C9404R sup C9400X-SUP-2\n")
 	f.Add("pool\n 1 C9500 Network Advantage\n")
+	f.Add("device a version 17.3.1 level network-advantage va Campus state registered\n switch C9300-24P x1\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		e, p, err := sw.Parse(strings.NewReader(text))
 		if err != nil {
@@ -298,4 +299,22 @@ func TestLookupByCSSMName(t *testing.T) {
 	assert.Equal(t, int64(3), byName.Get("C9500-32QC DNA Advantage"))
 	_, _, err = sw.Parse(strings.NewReader("pool\n  3 C9500 32QC Cisco DNA Advantage\n  1 C9500-32QC DNA Advantage\n"))
 	require.ErrorContains(t, err, `line 3: pool: "C9500-32QC DNA Advantage" listed twice`)
+}
+
+// A device's virtual account and registration state, as an import records
+// them, survive a round trip; a state outside the list is refused.
+func TestAccountRoundTrip(t *testing.T) {
+	text := "device a version 17.3.1 level network-advantage va Campus state registered\n  switch C9300-24P FOC2133Z0AB\n" +
+		"device b version 17.3.1 level network-essentials state unregistered\n  switch C9300-24T x1\n"
+	e, p := parse(t, text)
+	a, ok := e.Account("a")
+	require.True(t, ok)
+	assert.Equal(t, sw.Account{VA: "Campus", State: "registered"}, a)
+	b, _ := e.Account("b")
+	assert.Equal(t, sw.Account{State: "unregistered"}, b)
+	assert.Equal(t, text, formatted(t, e, p))
+	_, _, err := sw.Parse(strings.NewReader("device a version 17.3.1 level network-advantage state lost\n  switch C9300-24P x1\n"))
+	require.ErrorContains(t, err, `line 1: device a: state "lost": want one of registered, unregistered, registering, failed`)
+	_, _, err = sw.Parse(strings.NewReader("device a version 17.3.1 level network-advantage va\n"))
+	require.ErrorContains(t, err, "va needs a value")
 }
