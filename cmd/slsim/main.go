@@ -60,6 +60,6 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 			return err
 		},
 	}
-	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newScenarioCmd(), newRunCmd(), newLabCmd(), newFleetCmd(), newServeCmd())
+	root.AddCommand(demoCmd, diagramCmd, newCountCmd(), newEstateCmd(), newScenarioCmd(), newRunCmd(), newLabCmd(), newFleetCmd(), newServeCmd())
 	return root
 }
