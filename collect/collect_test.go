@@ -1,9 +1,7 @@
 package collect_test
 
 import (
-	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,9 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/collect"
-	"github.com/slsim/slsim/lab"
 	sw "github.com/slsim/slsim/stackwise"
 )
+
+// Tests that import a lab's outputs live in cmd/slsim/estate_test.go: the
+// lab would bring the whole world into this package's test binary, and
+// coverage-guided fuzzing (fuzz_test.go) crawls there.
 
 func read(t *testing.T, path string) []byte {
 	t.Helper()
@@ -65,31 +66,6 @@ func mustLevel(t *testing.T, s string) sw.Level {
 	return l
 }
 
-// A netmiko capture with prompts — show version and show inventory in one
-// file, show license status in another — imports to the device a lab
-// switch is, with its registration state and virtual account; the estate
-// file parses back.
-func TestLabTranscriptRoundTrip(t *testing.T) {
-	s, err := lab.New(1)
-	require.NoError(t, err)
-	version := s.Transcript([]string{"enable", "terminal length 0", "show version", "show inventory"})
-	status := s.Transcript([]string{"license smart register idtoken $TOKEN", "lab advance 1m", "show license status"})
-	im := collect.NewImporter()
-	require.NoError(t, im.AddText("sw1-version.txt", []byte(version)))
-	require.NoError(t, im.AddText("sw1-license.txt", []byte(status)))
-	devs, skipped := im.Result()
-	require.Empty(t, skipped)
-	require.Len(t, devs, 1)
-	var b bytes.Buffer
-	require.NoError(t, collect.Write(&b, devs))
-	assert.Equal(t, "# from sw1-version.txt, sw1-license.txt\n"+
-		"device sw1 version 17.3.1 level network-advantage addon dna-advantage va Campus state registered\n"+
-		"  switch C9300-24P FOC2133Z0AB\n  switch C9300-24P FOC2133Z0AC\n", b.String())
-	e, _, err := sw.Parse(&b)
-	require.NoError(t, err)
-	assert.Equal(t, 1, e.Len())
-}
-
 // The real show license captures give the registration state and virtual
 // account; a file without a hostname is named as skipped.
 func TestLicenseCapturesAlone(t *testing.T) {
@@ -110,51 +86,4 @@ func TestLicenseCapturesAlone(t *testing.T) {
 	assert.Equal(t, "c1000v-5", devs[0].Device.Name, "the prompt names the device")
 	assert.Equal(t, "registered", devs[0].Account.State)
 	assert.Equal(t, "RADKit-LMM-NA", devs[0].Account.VA)
-}
-
-// Ansible: ios_command's stdout is read as text; ios_facts alone lack the
-// license level, and the device is named with what to collect.
-func TestAnsibleResults(t *testing.T) {
-	s, err := lab.New(1)
-	require.NoError(t, err)
-	out := s.Transcript([]string{"enable", "terminal length 0", "show version"})
-	_, body, _ := strings.Cut(out, "sw1#show version\n")
-	cmd := `{"changed": false, "stdout": [` + quote(body) + `], "invocation": {"module_args": {"commands": ["show version"]}}}`
-	im := collect.NewImporter()
-	require.NoError(t, im.AddAnsible(filepath.Join("tree", "sw1"), []byte(cmd)))
-	devs, skipped := im.Result()
-	require.Empty(t, skipped)
-	require.Len(t, devs, 1)
-	assert.Len(t, devs[0].Device.Switches, 2)
-
-	facts := `{"ansible_facts": {"ansible_net_hostname": "edge-7", "ansible_net_version": "17.03.01", "ansible_net_stacked_models": ["C9300-48P"], "ansible_net_stacked_serialnums": ["FOC1111X0AA"]}}`
-	im = collect.NewImporter()
-	require.NoError(t, im.AddAnsible("edge-7", []byte(facts)))
-	_, skipped = im.Result()
-	require.Len(t, skipped, 1)
-	assert.Contains(t, skipped[0].Reason, "ios_facts carries none; collect show version with ios_command as well")
-
-	require.Error(t, collect.NewImporter().AddAnsible("bad", []byte(`{"x": 1}`)))
-	require.Error(t, collect.NewImporter().AddAnsible("bad", []byte(`not json`)))
-	require.Error(t, collect.NewImporter().AddText("bin", []byte("a\x00b")))
-}
-
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/collect"
+	"github.com/slsim/slsim/lab"
+	sw "github.com/slsim/slsim/stackwise"
 )
 
 // slsim estate import on a directory: a lab switch's outputs saved as
@@ -55,4 +60,76 @@ func TestEstateImport(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.json"), []byte("{not json"), 0o644))
 	_, err = run(t, "estate", "import", filepath.Join(dir, "bad.json"))
 	require.ErrorContains(t, err, "bad.json")
+}
+
+// A netmiko capture with prompts — show version and show inventory in one
+// file, show license status in another — imports to the device a lab
+// switch is, with its registration state and virtual account; the estate
+// file parses back.
+func TestLabTranscriptRoundTrip(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	version := s.Transcript([]string{"enable", "terminal length 0", "show version", "show inventory"})
+	status := s.Transcript([]string{"license smart register idtoken $TOKEN", "lab advance 1m", "show license status"})
+	im := collect.NewImporter()
+	require.NoError(t, im.AddText("sw1-version.txt", []byte(version)))
+	require.NoError(t, im.AddText("sw1-license.txt", []byte(status)))
+	devs, skipped := im.Result()
+	require.Empty(t, skipped)
+	require.Len(t, devs, 1)
+	var b bytes.Buffer
+	require.NoError(t, collect.Write(&b, devs))
+	assert.Equal(t, "# from sw1-version.txt, sw1-license.txt\n"+
+		"device sw1 version 17.3.1 level network-advantage addon dna-advantage va Campus state registered\n"+
+		"  switch C9300-24P FOC2133Z0AB\n  switch C9300-24P FOC2133Z0AC\n", b.String())
+	e, _, err := sw.Parse(&b)
+	require.NoError(t, err)
+	assert.Equal(t, 1, e.Len())
+}
+
+// Ansible: ios_command's stdout is read as text; ios_facts alone lack the
+// license level, and the device is named with what to collect.
+func TestAnsibleResults(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	out := s.Transcript([]string{"enable", "terminal length 0", "show version"})
+	_, body, _ := strings.Cut(out, "sw1#show version\n")
+	cmd := `{"changed": false, "stdout": [` + quote(body) + `], "invocation": {"module_args": {"commands": ["show version"]}}}`
+	im := collect.NewImporter()
+	require.NoError(t, im.AddAnsible(filepath.Join("tree", "sw1"), []byte(cmd)))
+	devs, skipped := im.Result()
+	require.Empty(t, skipped)
+	require.Len(t, devs, 1)
+	assert.Len(t, devs[0].Device.Switches, 2)
+
+	facts := `{"ansible_facts": {"ansible_net_hostname": "edge-7", "ansible_net_version": "17.03.01", "ansible_net_stacked_models": ["C9300-48P"], "ansible_net_stacked_serialnums": ["FOC1111X0AA"]}}`
+	im = collect.NewImporter()
+	require.NoError(t, im.AddAnsible("edge-7", []byte(facts)))
+	_, skipped = im.Result()
+	require.Len(t, skipped, 1)
+	assert.Contains(t, skipped[0].Reason, "ios_facts carries none; collect show version with ios_command as well")
+
+	require.Error(t, collect.NewImporter().AddAnsible("bad", []byte(`{"x": 1}`)))
+	require.Error(t, collect.NewImporter().AddAnsible("bad", []byte(`not json`)))
+	require.Error(t, collect.NewImporter().AddText("bin", []byte("a\x00b")))
+}
+
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
