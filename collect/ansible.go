@@ -3,13 +3,15 @@ package collect
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
 // AddAnsible reads one JSON file Ansible wrote: a host's file of
 // `ansible … --tree DIR` (an ios_command result, whose stdout holds the
 // outputs, or an ios_facts result, whose ansible_facts hold the facts), or
-// a file holding a host's ansible_facts alone. ios_facts says nothing of
+// a file holding a host's ansible_facts alone. Without a hostname in what
+// it holds, the file's name is taken as the host's, as --tree names it. ios_facts says nothing of
 // the license level: with facts alone a device is named as skipped, with
 // what to collect.
 func (im *Importer) AddAnsible(source string, data []byte) error {
@@ -59,6 +61,10 @@ func (im *Importer) AddAnsible(source string, data []byte) error {
 		s.models, s.serials = models, serials
 	} else if m := str("ansible_net_model"); len(s.models) == 0 && m != "" {
 		s.models, s.serials = []string{m}, []string{str("ansible_net_serialnum")}
+	}
+	if s.host == "" && !s.empty() {
+		// ansible --tree names each file after the inventory host.
+		s.host = strings.TrimSuffix(filepath.Base(source), filepath.Ext(source))
 	}
 	if s.empty() && s.host == "" {
 		return fmt.Errorf("%s: neither ios_command outputs nor ios_facts", source)

@@ -133,3 +133,21 @@ func quote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// examples/collected — one capture of three devices with prompts, as a
+// netmiko loop saves it, and an ansible --tree result — imports to the
+// devices of examples/estates/campus.txt, serials, chassis and all.
+func TestExampleCollectionImportsTheCampus(t *testing.T) {
+	got, err := run(t, "estate", "import", "../../examples/collected")
+	require.NoError(t, err, got)
+	imported, _, err := sw.Parse(strings.NewReader(got))
+	require.NoError(t, err)
+	f, err := os.Open("../../examples/estates/campus.txt")
+	require.NoError(t, err)
+	defer f.Close()
+	campus, _, err := sw.Parse(f)
+	require.NoError(t, err)
+	assert.Equal(t, campus.Devices(), imported.Devices())
+	a, _ := imported.Account("core-1")
+	assert.Equal(t, "unregistered", a.State, "from the Ansible result")
+}
