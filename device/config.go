@@ -148,6 +148,11 @@ type Config struct {
 	// LogBuffer is `logging buffered <size>`: the logging buffer's size in
 	// bytes (0: the platform's default; -1: `no logging buffered`).
 	LogBuffer int `json:"logBuffer,omitempty"`
+	// Syslog is where and how the device sends its log lines: `logging
+	// host`, `logging trap`, `logging facility`, `logging
+	// source-interface`, `logging origin-id hostname`, `service
+	// sequence-numbers`, `service timestamps log`.
+	Syslog Syslog `json:"syslog,omitzero"`
 	// SLAKeyPair is the identity of the SLA-KeyPair RSA key the
 	// registration generated ("" when none); PKI keys live in the
 	// configuration, so an unsaved key is lost on reload.
@@ -185,8 +190,66 @@ func (c Config) addressed() bool {
 	return slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.IP != "" }) || len(c.Routes) > 0
 }
 
+// Syslog is the device's syslog configuration.
+type Syslog struct {
+	Hosts []LogHost `json:"hosts,omitempty"`
+	// Trap is `logging trap <level>` plus one (0: IOS's default,
+	// informational, 6).
+	Trap int `json:"trap,omitempty"`
+	// Facility is `logging facility` ("": local7).
+	Facility        string `json:"facility,omitempty"`
+	SourceInterface string `json:"sourceInterface,omitempty"`
+	OriginHostname  bool   `json:"originHostname,omitempty"`
+	SequenceNumbers bool   `json:"sequenceNumbers,omitempty"`
+	// Localtime and ShowTimezone are `service timestamps log datetime
+	// msec [localtime] [show-timezone]`.
+	Localtime    bool `json:"localtime,omitempty"`
+	ShowTimezone bool `json:"showTimezone,omitempty"`
+}
+
+// LogHost is one `logging host <ip> [vrf <vrf>] [transport udp|tcp port <n>]`.
+type LogHost struct {
+	IP   string `json:"ip"`
+	VRF  string `json:"vrf,omitempty"`
+	TCP  bool   `json:"tcp,omitempty"`
+	Port int    `json:"port,omitempty"` // 0: 514 (UDP) or 601 (TCP)
+}
+
+// TrapLevel is the most verbose severity sent to the hosts (0–7).
+func (s Syslog) TrapLevel() int {
+	if s.Trap == 0 {
+		return 6
+	}
+	return s.Trap - 1
+}
+
+// FacilityName is the facility of the syslog PRI.
+func (s Syslog) FacilityName() string {
+	if s.Facility == "" {
+		return "local7"
+	}
+	return s.Facility
+}
+
+// PortOf is a host's port: its own, or the transport's default.
+func (h LogHost) PortOf() int {
+	switch {
+	case h.Port != 0:
+		return h.Port
+	case h.TCP:
+		return 601
+	}
+	return 514
+}
+
+func (s Syslog) equal(o Syslog) bool {
+	return slices.Equal(s.Hosts, o.Hosts) && s.Trap == o.Trap && s.Facility == o.Facility && s.SourceInterface == o.SourceInterface &&
+		s.OriginHostname == o.OriginHostname && s.SequenceNumbers == o.SequenceNumbers && s.Localtime == o.Localtime && s.ShowTimezone == o.ShowTimezone
+}
+
 // Clone returns an independent copy.
 func (c Config) Clone() Config {
+	c.Syslog.Hosts = slices.Clone(c.Syslog.Hosts)
 	c.Profiles = slices.Clone(c.Profiles)
 	c.NameServers = slices.Clone(c.NameServers)
 	c.Interfaces = slices.Clone(c.Interfaces)
@@ -227,7 +290,7 @@ func (c Config) Equal(d Config) bool {
 		a.DomainName == b.DomainName && a.AAANewModel == b.AAANewModel &&
 		a.EnableSecret == b.EnableSecret && a.EnablePassword == b.EnablePassword && a.HTTPSecureServer == b.HTTPSecureServer &&
 		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF && a.BootSystem == b.BootSystem && a.LogBuffer == b.LogBuffer &&
-		a.SSHTimeout == b.SSHTimeout && a.SSHMaxStartups == b.SSHMaxStartups && a.SSHRetries == b.SSHRetries
+		a.SSHTimeout == b.SSHTimeout && a.SSHMaxStartups == b.SSHMaxStartups && a.SSHRetries == b.SSHRetries && a.Syslog.equal(b.Syslog)
 }
 
 // Trustpoint returns a trustpoint by name.

@@ -448,13 +448,13 @@ func configGrammar() *node {
 				return nil
 			})(c, a)
 		})),
-		kw("service", "Modify use of network based services", kw("call-home", "Enable call-home service").does(configure("service call-home", func(c *Console, cfg *device.Config, a []string) error {
+		kw("service", "Modify use of network based services", append([]*node{kw("call-home", "Enable call-home service").does(configure("service call-home", func(c *Console, cfg *device.Config, a []string) error {
 			cfg.ServiceCallHome = true
 			return nil
-		}))),
+		}))}, serviceSyslog(true)...)...),
 		kw("call-home", "Enter call-home configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeCallHome; return "", nil }),
-		kw("logging", "Modify message logging facilities", kw("buffered", "Set buffered logging parameters",
-			arg("<4096-2147483647>", "Logging buffer size").does(loggingBuffered)).does(setLogBuffer("logging buffered", 0))),
+		kw("logging", "Modify message logging facilities", append([]*node{kw("buffered", "Set buffered logging parameters",
+			arg("<4096-2147483647>", "Logging buffer size").does(loggingBuffered)).does(setLogBuffer("logging buffered", 0))}, loggingSyslog(true)...)...),
 		kw("ip", "Global IP configuration subcommands",
 			routeCmd(false),
 			kw("ssh", "Configure ssh options",
@@ -579,7 +579,7 @@ func configGrammar() *node {
 			kw("license", "Configure license features", kw("boot", "license boot config commands", kw("level", "License Level").does(noLicenseLevel))),
 			kw("crypto", "Encryption module", kw("pki", "Public Key components", kw("trustpoint", "Define a CA trustpoint",
 				arg("WORD", "Trustpoint name").does(noTrustpoint)))),
-			kw("logging", "Modify message logging facilities", kw("buffered", "Set buffered logging parameters").does(setLogBuffer("no logging buffered", -1))),
+			kw("logging", "Modify message logging facilities", append([]*node{kw("buffered", "Set buffered logging parameters").does(setLogBuffer("no logging buffered", -1))}, loggingSyslog(false)...)...),
 			kw("username", "Establish User Name Authentication", arg("WORD", "User name").does(configure("no username", func(c *Console, cfg *device.Config, a []string) error {
 				if cfg.User(a[0]) == nil {
 					return fmt.Errorf("username %s does not exist", a[0])
@@ -591,10 +591,10 @@ func configGrammar() *node {
 				cfg.BootSystem = ""
 				return nil
 			}))),
-			kw("service", "Modify use of network based services", kw("call-home", "Disable call-home service").does(configure("no service call-home", func(c *Console, cfg *device.Config, a []string) error {
+			kw("service", "Modify use of network based services", append([]*node{kw("call-home", "Disable call-home service").does(configure("no service call-home", func(c *Console, cfg *device.Config, a []string) error {
 				cfg.ServiceCallHome = false
 				return nil
-			}))),
+			}))}, serviceSyslog(false)...)...),
 			kw("ip", "Global IP configuration subcommands",
 				routeCmd(true),
 				kw("ssh", "Configure ssh options",

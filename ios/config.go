@@ -375,6 +375,10 @@ func configText(c device.Config, all bool) string {
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	line("!")
+	if c.Syslog.Localtime || c.Syslog.ShowTimezone || c.Syslog.SequenceNumbers {
+		syslogServiceConfig(c.Syslog, line)
+		line("!")
+	}
 	line("hostname %s", c.Hostname)
 	line("!")
 	if c.BootSystem != "" {
@@ -412,6 +416,10 @@ func configText(c device.Config, all bool) string {
 		line("!")
 	case c.LogBuffer < 0:
 		line("no logging buffered")
+		line("!")
+	}
+	if s := c.Syslog; s.Trap != 0 || s.Facility != "" || s.SourceInterface != "" || s.OriginHostname || len(s.Hosts) > 0 {
+		syslogConfig(s, line)
 		line("!")
 	}
 	if c.TimeZone != "" {

@@ -247,3 +247,34 @@ func TestNoForms(t *testing.T) {
 	c.Exec("end")
 	assert.Contains(t, c.Exec("show clock"), " UTC ")
 }
+
+// The syslog commands are kept in the running configuration in IOS's
+// words and undone by their no forms; bad values get the caret.
+func TestLoggingCommands(t *testing.T) {
+	c := console(t)
+	c.Exec("enable")
+	c.Exec("configure terminal")
+	for _, l := range []string{"logging host 192.0.2.50", "logging host 192.0.2.51 vrf Mgmt-vrf transport tcp port 1468", "logging trap warnings",
+		"logging facility local5", "logging source-interface vlan1", "logging origin-id hostname", "service sequence-numbers",
+		"service timestamps log datetime msec localtime show-timezone"} {
+		assert.Equal(t, "", c.Exec(l), l)
+	}
+	run := c.Exec("do show running-config")
+	assert.Contains(t, run, "!\nservice timestamps log datetime msec localtime show-timezone\nservice sequence-numbers\n!\nhostname sw1\n")
+	assert.Contains(t, run, "\nlogging trap warnings\nlogging facility local5\nlogging source-interface Vlan1\nlogging origin-id hostname\n"+
+		"logging host 192.0.2.50\nlogging host 192.0.2.51 vrf Mgmt-vrf transport tcp port 1468\n")
+	for _, bad := range []string{"logging trap 8", "logging trap loud", "logging facility local9", "logging host 300.1.1.1",
+		"logging host 192.0.2.52 transport sctp", "logging source-interface Gi9/9/9"} {
+		assert.Contains(t, c.Exec(bad), "% Invalid input detected", bad)
+	}
+	assert.Equal(t, "% Incomplete command.\n\n", c.Exec("logging host 192.0.2.52 vrf"))
+	for _, l := range []string{"no logging host 192.0.2.50", "no logging host 192.0.2.51 vrf Mgmt-vrf", "no logging trap", "no logging facility",
+		"no logging source-interface", "no logging origin-id", "no service sequence-numbers", "no service timestamps log datetime msec"} {
+		assert.Equal(t, "", c.Exec(l), l)
+	}
+	run = c.Exec("do show running-config")
+	assert.NotContains(t, run, "logging host")
+	assert.NotContains(t, run, "sequence-numbers")
+	assert.NotContains(t, run, "service timestamps")
+	assert.Contains(t, c.Exec("no logging host 192.0.2.50"), "is not configured")
+}

@@ -114,6 +114,10 @@ type Config struct {
 	// BootTime is how long, in virtual time, a switch reloaded from a vty
 	// refuses connections (0: DefaultBootTime; tests set a short one).
 	BootTime time.Duration
+	// MonitorAllow are the networks a switch's syslog messages may really
+	// be sent to (nil: loopback, 127.0.0.0/8). Other logging hosts are
+	// reached or not in the simulated network and counted, never sent to.
+	MonitorAllow []netip.Prefix
 	// Listen opens the listeners (nil: net.Listen).
 	Listen func(network, address string) (net.Listener, error)
 }
@@ -144,7 +148,10 @@ type Server struct {
 	// started is the world's time when the server opened: a boot after
 	// it is a reload, which BootTime delays.
 	started time.Time
-	conns   map[net.Conn]bool
+	// addr is each device's own address, the source of its syslog.
+	addr   map[string]string
+	syslog syslogState
+	conns  map[net.Conn]bool
 	// startups are each device's connections not logged in yet, oldest
 	// first.
 	startups map[string][]net.Conn
@@ -198,7 +205,8 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, https: map[string]*http.Server{}, hlns: map[string]net.Listener{},
 		open: map[string]int{}, conns: map[net.Conn]bool{},
-		startups: map[string][]net.Conn{}, vtys: map[string][]*vty{}, logged: map[string]map[net.Conn]bool{}}
+		startups: map[string][]net.Conn{}, vtys: map[string][]*vty{}, logged: map[string]map[net.Conn]bool{},
+		addr: map[string]string{}}
 	r.View(func() { s.started = w.Now() })
 	signer, err := ssh.NewSignerFromSigner(cfg.HostKey)
 	if err != nil {
@@ -217,6 +225,7 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.addr[n] = host
 		ln, err := cfg.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.BasePort, i))))
 		if err != nil {
 			s.closeListeners()
@@ -295,6 +304,11 @@ func (s *Server) Serve(ctx context.Context) error {
 			e.srv.Serve(tls.NewListener(e.ln, e.srv.TLSConfig))
 		}()
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.forwardSyslog(ctx)
+	}()
 	<-ctx.Done()
 	s.closeListeners()
 	for _, hs := range s.https {

@@ -25,6 +25,7 @@ import (
 )
 
 type served struct {
+	srv   *serve.Server
 	run   *runner.Runner // the world's only actor while the server runs
 	clock *clock.Mock
 	w     *sim.World
@@ -76,7 +77,7 @@ func startOn(t testing.TB, cfg serve.Config, sshLn net.Listener) *served {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
-	s := &served{run: r, clock: mock, w: l.World, addr: srv.Addrs()[l.Device].SSH, https: srv.Addrs()[l.Device].HTTPS, token: l.Token, stop: cancel, done: done}
+	s := &served{srv: srv, run: r, clock: mock, w: l.World, addr: srv.Addrs()[l.Device].SSH, https: srv.Addrs()[l.Device].HTTPS, token: l.Token, stop: cancel, done: done}
 	if !cfg.Loopback {
 		require.True(t, strings.HasPrefix(s.addr, "127.0.0.1:"), s.addr)
 	}

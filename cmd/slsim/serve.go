@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -53,6 +54,7 @@ type serveOptions struct {
 	loopback           bool
 	speed              float64
 	bootTime           time.Duration
+	monitorAllow       []string
 	state              string
 	saveEvery          time.Duration
 	user, secret       string
@@ -98,6 +100,7 @@ func newServeCmd() *cobra.Command {
 	f.BoolVar(&o.loopback, "loopback", false, "give each switch its own address 127.0.0.2, .3, … with SSH on 22 and HTTPS on 443 (unless the port flags say otherwise)")
 	f.Float64Var(&o.speed, "speed", 1, "virtual seconds per real second (1440: a day a minute)")
 	f.DurationVar(&o.bootTime, "boot-time", serve.DefaultBootTime, "virtual time a switch reloaded over SSH takes to boot, refusing connections")
+	f.StringSliceVar(&o.monitorAllow, "monitor-allow", []string{"127.0.0.0/8"}, "networks (CIDR) the switches' syslog may really be sent to; other logging hosts are only simulated")
 	f.StringVar(&o.state, "state", ".slsim", "directory holding the worlds, the SSH host key and the HTTPS certificate")
 	f.DurationVar(&o.saveEvery, "save-every", defaultSaveEvery, "how often the worlds are saved besides at shutdown")
 	f.StringVar(&o.user, "user", defaultUser, "user of a new world (privilege 15)")
@@ -190,6 +193,14 @@ func runServe(ctx context.Context, o serveOptions) error {
 	if err := sweep(o.state, o.stderr); err != nil {
 		return err
 	}
+	var allow []netip.Prefix
+	for _, c := range o.monitorAllow {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return fmt.Errorf("serve: --monitor-allow %q: want a network such as 127.0.0.0/8", c)
+		}
+		allow = append(allow, p.Masked())
+	}
 	key, err := serve.LoadOrCreateHostKey(filepath.Join(o.state, "ssh_host_ed25519_key"))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -219,7 +230,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 			satPort += sats
 		}
 		p.srv, err = serve.New(p.r, p.w, serve.Config{Host: o.host, BasePort: o.sshPort, HTTPSBasePort: o.httpsPort, FirstIndex: index,
-			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey, BootTime: o.bootTime})
+			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey, BootTime: o.bootTime, MonitorAllow: allow})
 		if err != nil {
 			for _, q := range pods {
 				q.srv.Close()

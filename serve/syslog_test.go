@@ -1,0 +1,64 @@
+package serve_test
+
+import (
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/serve"
+	"github.com/slsim/slsim/sim"
+)
+
+// A served switch sends its log lines to a collector as IOS does: one
+// UDP datagram per line at or above the trap level, "<189>1: *Mar  4
+// 10:00:00.000: %SYS-5-CONFIG_I: …" (local7, notice), from its own
+// address. Lines below the trap level stay home; a host outside
+// MonitorAllow is never sent to, only counted, and one the simulated
+// network does not reach is counted too.
+func TestSyslogToACollector(t *testing.T) {
+	col, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer col.Close()
+	port := col.LocalAddr().(*net.UDPAddr).Port
+	s := start(t, serve.Config{})
+	require.NoError(t, s.act(func(w *sim.World) error {
+		return w.Configure("sw1", "logging host", func(c *device.Config) error {
+			c.Syslog.Hosts = []device.LogHost{{IP: "127.0.0.1", Port: port}, {IP: "203.0.113.10"}, {IP: "192.0.2.99"}}
+			return nil
+		})
+	}))
+	typeInto(t, s.addr, "admin", "cisco123", "configure terminal\rend\rexit\r")
+	buf := make([]byte, 2048)
+	col.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, from, err := col.ReadFromUDP(buf)
+	require.NoError(t, err)
+	assert.Equal(t, "<189>1: *Mar  4 10:00:00.000: %SYS-5-CONFIG_I: Configured from console by admin on vty0 (127.0.0.1)", string(buf[:n]))
+	assert.Equal(t, "127.0.0.1", from.IP.String(), "from the switch's address")
+	want := serve.SyslogStats{Sent: 1, Withheld: 1, Unreachable: 1}
+	require.Eventually(t, func() bool { return s.srv.SyslogStats() == want }, 2*time.Second, 10*time.Millisecond,
+		"203.0.113.10 is reached in the simulation but outside MonitorAllow; 192.0.2.99 is not reached: %+v", s.srv.SyslogStats())
+
+	require.NoError(t, s.act(func(w *sim.World) error {
+		return w.Configure("sw1", "logging trap", func(c *device.Config) error { c.Syslog.Trap = 4 + 1; return nil }) // warnings
+	}))
+	typeInto(t, s.addr, "admin", "cisco123", "configure terminal\rend\rexit\r")
+	col.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	_, _, err = col.ReadFromUDP(buf)
+	require.Error(t, err, "a notice is below the warnings trap level")
+}
+
+// The message's parts as the configuration sets them.
+func TestSyslogMessageForm(t *testing.T) {
+	run := device.DefaultConfig("core1", "network-advantage")
+	msg := "%SMART_LIC-3-AUTHORIZATION_EXPIRED: Authorization expired"
+	assert.Equal(t, "<187>7: *Jun  2 09:55:06.000: "+msg, serve.SyslogMessage(run, 7, "*Jun  2 09:55:06.000", msg, 3))
+	run.Syslog = device.Syslog{Facility: "local5", OriginHostname: true, SequenceNumbers: true, ShowTimezone: true}
+	run.TimeZone = "EST"
+	assert.Equal(t, "<171>7: core1: 000007: Jun  2 04:55:06.000 EST: "+msg, serve.SyslogMessage(run, 7, "Jun  2 04:55:06.000", msg, 3))
+	assert.False(t, strings.Contains(serve.SyslogMessage(run, 1, "x", msg, 3), "  "))
+}
