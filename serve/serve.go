@@ -621,16 +621,22 @@ func (s *Server) session(device string, u user, line *vty, ch ssh.Channel, reqs 
 	defer ch.Close()
 	var con *ios.Console
 	var err error
-	s.run.View(func() { con, err = ios.NewConsole(s.w, device) })
+	var booted time.Time
+	s.run.View(func() {
+		if con, err = ios.NewConsole(s.w, device); err == nil {
+			d, _ := s.w.Device(device)
+			booted = d.BootedAt()
+		}
+	})
 	if err != nil {
 		return
 	}
 	con.SetOrigin(fmt.Sprintf("%s on vty%d (%s)", u.name, line.n, line.from))
 	con.SetMonitor(false) // a vty shows syslog only after `terminal monitor`
 	con.SetUsers(func() []ios.UserLine { return s.users(device, line) })
-	sess := &served{s: s, con: con, line: line, device: device, booted: s.bootedAt(device)}
+	sess := &served{s: s, con: con, line: line, device: device, booted: booted}
 	defer func() {
-		if s.bootedAt(device) != sess.booted { // the switch reloaded: every session goes
+		if sess.reloaded { // the switch reloaded: every session goes
 			s.dropDevice(device)
 		}
 	}()
@@ -689,12 +695,13 @@ func ptySize(p []byte) (w, h int, ok bool) {
 
 // served is one session's console, run through the runner.
 type served struct {
-	s      *Server
-	con    *ios.Console
-	line   *vty
-	device string
-	booted time.Time // when the switch booted, as the session began
-	gone   bool      // the switch reloaded under the session
+	s        *Server
+	con      *ios.Console
+	line     *vty
+	device   string
+	booted   time.Time // when the switch booted, as the session began
+	gone     bool      // the switch reloaded under the session
+	reloaded bool      // the switch has booted since the session began
 }
 
 func (v *served) Prompt() string {
@@ -705,12 +712,20 @@ func (v *served) Prompt() string {
 
 func (v *served) Exec(line string) string {
 	v.line.input.Store(time.Now().UnixNano())
-	if v.s.bootedAt(v.device) != v.booted { // reloaded from elsewhere
-		v.gone = true
-		return ""
-	}
 	var out string
-	if err := v.s.run.Do(func(time.Time) error { out = v.con.Exec(line); return nil }); err != nil {
+	err := v.s.run.Do(func(time.Time) error {
+		d, ok := v.s.w.Device(v.device)
+		if ok && d.BootedAt() != v.booted { // reloaded from elsewhere: the line is gone
+			v.gone = true
+			return nil
+		}
+		out = v.con.Exec(line)
+		if ok && d.BootedAt() != v.booted { // this command reloaded it
+			v.reloaded = true
+		}
+		return nil
+	})
+	if err != nil {
 		return "% " + err.Error() + "\n" // the world could not be brought to the present
 	}
 	return out
@@ -808,17 +823,6 @@ func (v *served) History() []string {
 	var h []string
 	v.s.run.View(func() { h = slices.Clone(v.con.History()) })
 	return h
-}
-
-// bootedAt is when device last booted.
-func (s *Server) bootedAt(device string) time.Time {
-	var t time.Time
-	s.run.View(func() {
-		if d, ok := s.w.Device(device); ok {
-			t = d.BootedAt()
-		}
-	})
-	return t
 }
 
 // booting reports whether device reloaded less than BootTime ago, in
