@@ -146,7 +146,8 @@ const Help = `Lab controls (IOS commands are typed as on a switch):
   lab cssm license remove <va> <qty> <tag…>
   lab cssm license transfer <from> <to> <qty> <tag…>
   lab cssm busy on|off                       CSSM answers "try again"
-  lab satellite sync <name> | renew <name> <days>
+  lab satellite add <name> [connected|disconnected]   an on-prem satellite at <name>.acme.com
+  lab satellite list | token <name> [days <n>] | sync <name> | renew <name> <days>
   lab fault set|clear <kind> <target> [<value>]   kinds: endpoint-down block-port dns-record vrf-route intercept cssm-busy ssh-strict
   lab proxy <ip> [intercept <ca name>]       add an HTTP proxy (port 8080); lab proxy ca <name> prints its CA to paste
 `
@@ -610,8 +611,14 @@ func licenseCmd(c *cssm.CSSM, now time.Time, f []string) (string, error) {
 
 func (s *Session) satelliteCmd(f []string) (string, error) {
 	w := s.world()
+	if len(f) >= 1 && strings.EqualFold(f[0], "list") {
+		return s.satelliteList(), nil
+	}
 	if len(f) < 2 {
-		return "", errors.New("lab satellite sync <name> | renew <name> <days>")
+		return "", errors.New("lab satellite add <name> [connected|disconnected] | list | token <name> [days <n>] | sync <name> | renew <name> <days>")
+	}
+	if strings.EqualFold(f[0], "add") {
+		return s.satelliteAdd(f[1:])
 	}
 	sat, ok := w.Satellite(f[1])
 	if !ok {
@@ -619,7 +626,28 @@ func (s *Session) satelliteCmd(f []string) (string, error) {
 	}
 	switch strings.ToLower(f[0]) {
 	case "sync":
-		if err := sat.Sync(w.Now(), w.CSSM()); err != nil {
+		if sat.Mode() == cssm.SyncManual { // disconnected: the file exchange, both ways at once
+			file, err := sat.ExportSyncFile(w.Now())
+			if err != nil {
+				return "", err
+			}
+			req, err := cssm.ParseSyncRequest(file)
+			if err != nil {
+				return "", err
+			}
+			var resp cssm.SyncResponse
+			if err := w.ActOnCSSM("import the sync file of "+f[1], func(c *cssm.CSSM, now time.Time) (err error) {
+				resp, err = c.ImportSync(now, req)
+				return err
+			}); err != nil {
+				return "", err
+			}
+			if err := sat.ImportSyncResponse(w.Now(), resp); err != nil {
+				return "", err
+			}
+			return "synchronized by file\n", nil
+		}
+		if err := w.ActOnCSSM("synchronise "+f[1], func(c *cssm.CSSM, now time.Time) error { return sat.Sync(now, c) }); err != nil {
 			return "", err
 		}
 		return "synchronized\n", nil
@@ -640,8 +668,89 @@ func (s *Session) satelliteCmd(f []string) (string, error) {
 			}
 		}
 		return "certificate valid until " + sat.CertificateExpires().Format(time.DateOnly) + "\n", nil
+	case "token":
+		days := 30
+		if len(f) == 4 && strings.EqualFold(f[2], "days") {
+			n, err := strconv.Atoi(f[3])
+			if err != nil || n < 1 || n > 365 {
+				return "", fmt.Errorf("days %q: want 1 to 365", f[3])
+			}
+			days = n
+		} else if len(f) != 2 {
+			return "", errors.New("lab satellite token <name> [days <n>]")
+		}
+		tok, err := sat.CreateToken(w.Now(), scenario.VA, cssm.TokenOptions{Description: "lab", ExpiresAfterDays: days})
+		if err != nil {
+			return "", err
+		}
+		s.con.SetVar("TOKEN", tok.Value)
+		return fmt.Sprintf("token of %s for %s (expires %s) in $TOKEN:\n%s\n", f[1], scenario.VA, tok.Expires.Format(time.DateOnly), tok.Value), nil
 	}
 	return "", fmt.Errorf("unknown satellite control %q", f[0])
+}
+
+// satelliteAdd is `lab satellite add <name> [connected|disconnected]`: an
+// on-prem satellite of the lab's virtual account, installed on the lab's
+// network at the first free address from 192.0.2.50, its name
+// (<name>.acme.com) in the lab's DNS, with a two-year server
+// certificate. Connected, it synchronises with CSSM monthly over the
+// network; disconnected, only by `lab satellite sync`. [model]
+func (s *Session) satelliteAdd(f []string) (string, error) {
+	w := s.world()
+	name := f[0]
+	mode := cssm.SyncNetwork
+	if len(f) > 2 {
+		return "", errors.New("lab satellite add <name> [connected|disconnected]")
+	}
+	if len(f) == 2 {
+		switch strings.ToLower(strings.TrimPrefix(f[1], "--mode=")) {
+		case "connected":
+		case "disconnected":
+			mode = cssm.SyncManual
+		default:
+			return "", fmt.Errorf("mode %q: want connected or disconnected", f[1])
+		}
+	}
+	if len(name) > 32 || strings.ContainsAny(name, ". /") || name == "" {
+		return "", fmt.Errorf("satellite name %q: one word of at most 32 characters", name)
+	}
+	if _, ok := w.Satellite(name); ok {
+		return "", fmt.Errorf("satellite %s already exists", name)
+	}
+	ip := ""
+	for i := 50; i < 100 && ip == ""; i++ {
+		if cand := fmt.Sprintf("192.0.2.%d", i); !w.Network().Has(cand) {
+			if _, used := w.Network().Endpoint(cand); !used {
+				ip = cand
+			}
+		}
+	}
+	if ip == "" {
+		return "", errors.New("no free address left for a satellite")
+	}
+	host := strings.ToLower(name) + ".acme.com"
+	if _, err := w.AddSatellite(cssm.SatelliteConfig{Name: name, Hostname: host, SA: scenario.Account, VAs: []string{scenario.VA},
+		Mode: mode, CertValidity: 730 * agent.Day, Seed: uint64(len(w.Devices()) + 7)}, ip); err != nil {
+		return "", err
+	}
+	w.Network().Records[host] = ip
+	return fmt.Sprintf("satellite %s at %s (%s), %s: point a profile at https://%s%s and register with lab satellite token %s\n",
+		name, host, ip, map[cssm.SyncMode]string{cssm.SyncNetwork: "connected", cssm.SyncManual: "disconnected"}[mode], host, netsim.SatellitePath, name), nil
+}
+
+// satelliteList lists the world's satellites: name, mode, last sync and
+// CSSM's view of it.
+func (s *Session) satelliteList() string {
+	w := s.world()
+	infos := w.CSSM().Satellites(scenario.Account)
+	if len(infos) == 0 {
+		return "no satellites\n"
+	}
+	var b strings.Builder
+	for _, i := range infos {
+		fmt.Fprintf(&b, "%-12s %-8s last sync %s  %s\n", i.Name, i.Mode, i.LastSync.UTC().Format("2006-01-02 15:04"), i.Status)
+	}
+	return b.String()
 }
 
 func (s *Session) faultCmd(f []string) (string, error) {
