@@ -153,6 +153,14 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 	if cert == nil {
 		return sendFail()
 	}
+	if ep.Kind == netsim.KindTransportGateway && proxy == nil &&
+		!slices.ContainsFunc(c.Trustpoints, func(t Trustpoint) bool { return t.CA == cert.Issuer }) {
+		// A Transport Gateway's certificate comes from the enterprise's
+		// CA, which only a trustpoint holding it makes trusted. [model:
+		// the PKI line's text]
+		d.log(now, "PKI", 3, "CERTIFICATE_INVALID_UNAUTHORIZED", fmt.Sprintf("Certificate chain validation has failed. Unauthorized (issuer %s is not trusted)", cert.Issuer))
+		return sendFail()
+	}
 	if dt := d.DeviceTime(now); dt.Before(cert.NotBefore) {
 		d.log(now, "PKI", 3, "CERTIFICATE_INVALID_NOT_YET_VALID", fmt.Sprintf("Certificate chain validation has failed. The certificate (SN: %s) is not yet valid. Validity period starts on %s",
 			certSerial(cert), cert.NotBefore.UTC().Format("2006-01-02 15:04:05Z")))

@@ -147,6 +147,7 @@ const Help = `Lab controls (IOS commands are typed as on a switch):
   lab cssm license transfer <from> <to> <qty> <tag…>
   lab cssm busy on|off                       CSSM answers "try again"
   lab satellite add <name> [connected|disconnected]   an on-prem satellite at <name>.acme.com
+  lab transport-gateway add <name> | ca <name>   a Transport Gateway at <name>.acme.com relaying to CSSM; its CA to paste
   lab satellite list | token <name> [days <n>] | sync <name> | renew <name> <days>
   lab fault set|clear <kind> <target> [<value>]   kinds: endpoint-down block-port dns-record vrf-route intercept cssm-busy ssh-strict
   lab proxy <ip> [intercept <ca name>]       add an HTTP proxy (port 8080); lab proxy ca <name> prints its CA to paste
@@ -245,6 +246,8 @@ func (s *Session) lab(f []string) (string, error) {
 		return s.cssmCmd(f[1:])
 	case "satellite":
 		return s.satelliteCmd(f[1:])
+	case "transport-gateway":
+		return s.transportGatewayCmd(f[1:])
 	case "fault":
 		return s.faultCmd(f[1:])
 	case "proxy":
@@ -766,6 +769,52 @@ func (s *Session) faultCmd(f []string) (string, error) {
 		fault.Value = strings.Join(f[3:], " ")
 	}
 	return "", s.world().SetFault(fault)
+}
+
+// transportGatewayCmd is `lab transport-gateway add <name>` (a Transport
+// Gateway at the first free lab address from 192.0.2.100, named
+// <name>.acme.com in the lab's DNS, relaying Call Home messages to CSSM
+// behind a certificate of "<name> CA", which the switch must trust with a
+// trustpoint) and `lab transport-gateway ca <name>` (that CA's
+// certificate, to paste into crypto pki authenticate). Its faults are the
+// network's: `lab fault set endpoint-down <ip>` takes it down. [model]
+func (s *Session) transportGatewayCmd(f []string) (string, error) {
+	if len(f) != 2 || (!strings.EqualFold(f[0], "add") && !strings.EqualFold(f[0], "ca")) {
+		return "", errors.New("lab transport-gateway add <name> | ca <name>")
+	}
+	name := f[1]
+	if len(name) > 32 || strings.ContainsAny(name, ". /") {
+		return "", fmt.Errorf("transport gateway name %q: one word of at most 32 characters", name)
+	}
+	ca := name + " CA"
+	if strings.EqualFold(f[0], "ca") {
+		return ios.CAPEM(ca), nil
+	}
+	w := s.world()
+	net := w.Network()
+	host := strings.ToLower(name) + ".acme.com"
+	if _, taken := net.Records[host]; taken {
+		return "", fmt.Errorf("%s is already in the lab's DNS", host)
+	}
+	ip := ""
+	for i := 100; i < 150 && ip == ""; i++ {
+		if cand := fmt.Sprintf("192.0.2.%d", i); !net.Has(cand) {
+			if _, used := net.Endpoint(cand); !used {
+				ip = cand
+			}
+		}
+	}
+	if ip == "" {
+		return "", errors.New("no free address left for a transport gateway")
+	}
+	err := net.Add(netsim.Endpoint{IP: ip, Name: host, Kind: netsim.KindTransportGateway, Ports: []int{443}, Backend: "cssm",
+		Cert: &netsim.Cert{Name: host, Issuer: ca, NotBefore: w.Now().AddDate(0, -1, 0), NotAfter: w.Now().AddDate(2, 0, 0)}})
+	if err != nil {
+		return "", err
+	}
+	net.Records[host] = ip
+	return fmt.Sprintf("transport gateway %s at %s (%s), certificate by %q: trust it (lab transport-gateway ca %s) and point a profile at https://%s%s\n",
+		name, host, ip, ca, name, host, netsim.SatellitePath), nil
 }
 
 func (s *Session) proxyCmd(f []string) (string, error) {

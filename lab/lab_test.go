@@ -279,11 +279,13 @@ func TestCSSMAccessControls(t *testing.T) {
 // Migrations: transcripts of upgrades and downgrades on lab worlds built
 // from the estate files in examples/estates.
 func TestMigrations(t *testing.T) {
-	t.Run("satellite", func(t *testing.T) {
-		s, err := lab.New(1)
-		require.NoError(t, err)
-		golden(t, "testdata/satellite.golden", s.Transcript(lines(t, "testdata/satellite.lab")))
-	})
+	for _, script := range []string{"satellite", "transport-gateway"} {
+		t.Run(script, func(t *testing.T) {
+			s, err := lab.New(1)
+			require.NoError(t, err)
+			golden(t, "testdata/"+script+".golden", s.Transcript(lines(t, "testdata/"+script+".lab")))
+		})
+	}
 	for _, c := range []struct{ script, estate string }{
 		{"c9500-upgrade", "c9500-upgrade.txt"},
 		{"c9500-downgrade", "c9500-1612.txt"},

@@ -28,10 +28,13 @@ type Cert struct {
 const (
 	KindCSSM      = "cssm"
 	KindSatellite = "satellite"
-	KindProxy     = "proxy"
-	KindCRL       = "crl"
-	KindDNS       = "dns"
-	KindNTP       = "ntp"
+	// KindTransportGateway relays Call Home messages to CSSM (Backend
+	// "cssm"), behind a certificate of the enterprise's own CA.
+	KindTransportGateway = "transport-gateway"
+	KindProxy            = "proxy"
+	KindCRL              = "crl"
+	KindDNS              = "dns"
+	KindNTP              = "ntp"
 )
 
 // Endpoint is a server on the network.
