@@ -26,7 +26,7 @@ func FuzzAddText(f *testing.F) {
 		}
 		devs, _ := im.Result()
 		var b bytes.Buffer
-		if err := collect.Write(&b, devs); err != nil {
+		if err := collect.Write(&b, devs, nil); err != nil {
 			t.Fatalf("write: %v", err)
 		}
 		e, _, err := sw.Parse(&b)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -26,8 +27,9 @@ func newEstateCmd() *cobra.Command {
 		Use:   "estate",
 		Short: "Build an estate file from what network tools collected",
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "import FILE|DIR...",
+	var csvs []string
+	imp := &cobra.Command{
+		Use:   "import [--cssm-csv FILE]... FILE|DIR...",
 		Short: "Read saved show outputs and Ansible results into an estate (on standard output)",
 		Long: "import reads text files of command outputs (show version, show inventory, show license\n" +
 			"status/summary/udi, with or without the prompt and command line, as netmiko scripts save\n" +
@@ -36,27 +38,32 @@ func newEstateCmd() *cobra.Command {
 			"hostname, release, members and serials, license level, and the registration state and\n" +
 			"virtual account where show license status was collected. Devices on IOS-XE 3.x, on 17.3.2\n" +
 			"or later (Smart Licensing Using Policy), or not Catalyst 9200/9300/9400/9500/3650/3850 are\n" +
-			"named on standard error with the reason, and the rest imported.\n\n" +
+			"named on standard error with the reason, and the rest imported. --cssm-csv reads a licenses\n" +
+			"export of CSSM (License, Virtual Account, Purchased columns) into the estate's pool.\n\n" +
 			fmt.Sprintf("Exit status: 0 when every device was imported, %d when some were skipped, 1 on an error\n", ExitSkipped) +
 			"(a file that cannot be read, with its name).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return importEstate(cmd.OutOrStdout(), cmd.ErrOrStderr(), args)
+			return importEstate(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, csvs)
 		},
-	})
+	}
+	imp.Flags().StringArrayVar(&csvs, "cssm-csv", nil, "a licenses export of CSSM (the portal's Licenses → Export): the estate's pool; repeatable")
+	cmd.AddCommand(imp)
 	return cmd
 }
 
 // importEstate reads the files and directories named and writes the
 // estate.
-func importEstate(out, errOut io.Writer, paths []string) error {
+func importEstate(out, errOut io.Writer, paths, csvs []string) error {
 	var files []string
 	for _, p := range paths {
 		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if d.Type().IsRegular() {
+			// A directory's CSV files are CSSM's exports, read with
+			// --cssm-csv, not show outputs.
+			if d.Type().IsRegular() && (path == p || !strings.EqualFold(filepath.Ext(path), ".csv")) {
 				files = append(files, path)
 			}
 			if len(files) > maxImportFiles {
@@ -83,8 +90,24 @@ func importEstate(out, errOut io.Writer, paths []string) error {
 			return fmt.Errorf("estate import: %w", err)
 		}
 	}
+	var lines []collect.PoolLine
+	for _, c := range csvs {
+		data, err := readBounded(c)
+		if err != nil {
+			return fmt.Errorf("estate import: %w", err)
+		}
+		l, err := collect.ReadLicensesCSV(c, data)
+		if err != nil {
+			return fmt.Errorf("estate import: %w", err)
+		}
+		lines = append(lines, l...)
+	}
+	pool, err := collect.Pool(lines)
+	if err != nil {
+		return fmt.Errorf("estate import: %w", err)
+	}
 	devs, skipped := im.Result()
-	if err := collect.Write(out, devs); err != nil {
+	if err := collect.Write(out, devs, pool); err != nil {
 		return fmt.Errorf("estate import: %w", err)
 	}
 	for _, s := range skipped {

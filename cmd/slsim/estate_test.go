@@ -78,7 +78,7 @@ func TestLabTranscriptRoundTrip(t *testing.T) {
 	require.Empty(t, skipped)
 	require.Len(t, devs, 1)
 	var b bytes.Buffer
-	require.NoError(t, collect.Write(&b, devs))
+	require.NoError(t, collect.Write(&b, devs, nil))
 	assert.Equal(t, "# from sw1-version.txt, sw1-license.txt\n"+
 		"device sw1 version 17.3.1 level network-advantage addon dna-advantage va Campus state registered\n"+
 		"  switch C9300-24P FOC2133Z0AB\n  switch C9300-24P FOC2133Z0AC\n", b.String())
@@ -135,19 +135,21 @@ func quote(s string) string {
 }
 
 // examples/collected — one capture of three devices with prompts, as a
-// netmiko loop saves it, and an ansible --tree result — imports to the
-// devices of examples/estates/campus.txt, serials, chassis and all.
+// netmiko loop saves it, an ansible --tree result and a licenses export
+// of CSSM — imports to examples/estates/campus.txt: the devices, serials,
+// chassis and all, and the pool.
 func TestExampleCollectionImportsTheCampus(t *testing.T) {
-	got, err := run(t, "estate", "import", "../../examples/collected")
+	got, err := run(t, "estate", "import", "--cssm-csv", "../../examples/collected/cssm/licenses.csv", "../../examples/collected")
 	require.NoError(t, err, got)
-	imported, _, err := sw.Parse(strings.NewReader(got))
+	imported, pool, err := sw.Parse(strings.NewReader(got))
 	require.NoError(t, err)
 	f, err := os.Open("../../examples/estates/campus.txt")
 	require.NoError(t, err)
 	defer f.Close()
-	campus, _, err := sw.Parse(f)
+	campus, campusPool, err := sw.Parse(f)
 	require.NoError(t, err)
 	assert.Equal(t, campus.Devices(), imported.Devices())
+	assert.Equal(t, campusPool.Lines(), pool.Lines())
 	a, _ := imported.Account("core-1")
 	assert.Equal(t, "unregistered", a.State, "from the Ansible result")
 }

@@ -1,0 +1,100 @@
+package collect
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	sw "github.com/slsim/slsim/stackwise"
+)
+
+// licenseColumns are the names a licenses export gives its columns: the
+// license (CSSM's name, or an entitlement tag), its virtual account and
+// the quantity the account holds. The first names are slsim's portal's
+// export (Licenses → Export); the others the ones CSSM's own exports are
+// reported to use. [model: CSSM's headers, which no source at hand fixes]
+var licenseColumns = struct{ license, va, quantity []string }{
+	license:  []string{"license", "license name", "product name"},
+	va:       []string{"virtual account", "virtual account name"},
+	quantity: []string{"purchased", "quantity", "available to use", "total"},
+}
+
+// PoolLine is one line of a licenses export: how many of a license a
+// virtual account holds.
+type PoolLine struct {
+	VA       string
+	Tag      string
+	Quantity int64
+}
+
+// ReadLicensesCSV reads a virtual account's (or a smart account's)
+// licenses export: per row, the license, the virtual account and the
+// quantity held, found by the header's names. A row naming a license
+// outside slsim's catalogue is an error naming the row; a file without
+// the columns is refused.
+func ReadLicensesCSV(source string, data []byte) ([]PoolLine, error) {
+	if len(data) > MaxInput {
+		return nil, fmt.Errorf("%s: larger than %d bytes", source, MaxInput)
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: empty", source)
+	}
+	col := func(names []string) int {
+		return slices.IndexFunc(rows[0], func(h string) bool { return slices.Contains(names, strings.ToLower(strings.TrimSpace(h))) })
+	}
+	li, vi, qi := col(licenseColumns.license), col(licenseColumns.va), col(licenseColumns.quantity)
+	if li < 0 || qi < 0 {
+		return nil, fmt.Errorf("%s: want a licenses export with License and Purchased (or Quantity) columns; the header is %q", source, strings.Join(rows[0], ","))
+	}
+	var out []PoolLine
+	for n, row := range rows[1:] {
+		line := n + 2
+		if len(row) <= max(li, qi, vi) {
+			return nil, fmt.Errorf("%s: row %d: %d fields", source, line, len(row))
+		}
+		name := strings.TrimSpace(row[li])
+		if name == "" {
+			continue
+		}
+		q, err := strconv.ParseInt(strings.TrimSpace(row[qi]), 10, 64)
+		if err != nil || q < 0 {
+			return nil, fmt.Errorf("%s: row %d: quantity %q", source, line, row[qi])
+		}
+		ent, err := sw.LookupTagOrName(name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: row %d: %w", source, line, err)
+		}
+		va := ""
+		if vi >= 0 {
+			va = strings.TrimSpace(row[vi])
+		}
+		out = append(out, PoolLine{VA: va, Tag: ent.Tag, Quantity: q})
+	}
+	if len(out) == 0 {
+		return nil, errors.New(source + ": no licenses")
+	}
+	return out, nil
+}
+
+// Pool sums licenses exports into one pool: slsim counts an estate
+// against one pool, so the virtual accounts' licenses are added up.
+// [model]
+func Pool(lines []PoolLine) (*sw.Pool, error) {
+	p := &sw.Pool{}
+	for _, l := range lines {
+		if err := p.Set(l.Tag, p.Get(l.Tag)+l.Quantity); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
