@@ -182,8 +182,8 @@ func memberBlock(b *strings.Builder, pid, sn string) {
 	fmt.Fprintf(b, "System Serial Number               : %s\n", sn)
 }
 
-// flashTotal and flashUsed are the flash file system's size and the
-// space its files take, in bytes. [model]
+// flashTotal and flashFree are the flash file system's size and the
+// space its files leave free, in bytes. [model]
 const (
 	flashTotal = 11353194496
 	flashFree  = 8816627712

@@ -701,7 +701,7 @@ type served struct {
 	device   string
 	booted   time.Time // when the switch booted, as the session began
 	gone     bool      // the switch reloaded under the session
-	reloaded bool      // the switch has booted since the session began
+	reloaded bool      // a command of this session reloaded the switch
 }
 
 func (v *served) Prompt() string {
