@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/chromedp v0.23.1
 	github.com/chzyer/readline v1.5.1
 	github.com/cockroachdb/datadriven v1.0.3
+	github.com/gosnmp/gosnmp v1.47.0
 	github.com/looplab/fsm v1.0.3
 	github.com/sirikothe/gotextfsm v1.2.0
 	github.com/spf13/cobra v1.10.2

@@ -153,6 +153,8 @@ type Config struct {
 	// source-interface`, `logging origin-id hostname`, `service
 	// sequence-numbers`, `service timestamps log`.
 	Syslog Syslog `json:"syslog,omitzero"`
+	// SNMP is the `snmp-server` configuration.
+	SNMP SNMP `json:"snmp,omitzero"`
 	// SLAKeyPair is the identity of the SLA-KeyPair RSA key the
 	// registration generated ("" when none); PKI keys live in the
 	// configuration, so an unsaved key is lost on reload.
@@ -188,6 +190,35 @@ func defaultRoutes() []Route {
 // saved before interfaces had them routes by the network's tables alone.
 func (c Config) addressed() bool {
 	return slices.ContainsFunc(c.Interfaces, func(i Interface) bool { return i.IP != "" }) || len(c.Routes) > 0
+}
+
+// SNMP is the device's SNMP agent configuration: `snmp-server community`,
+// `snmp-server host`, `snmp-server enable traps smart-license`,
+// `snmp-server location` and `contact`.
+type SNMP struct {
+	Communities []Community `json:"communities,omitempty"`
+	Hosts       []TrapHost  `json:"hosts,omitempty"`
+	TrapsSL     bool        `json:"trapsSmartLicense,omitempty"`
+	Location    string      `json:"location,omitempty"`
+	Contact     string      `json:"contact,omitempty"`
+}
+
+// Community is one `snmp-server community <name> RO|RW [<acl>]`.
+type Community struct {
+	Name string `json:"name"`
+	RW   bool   `json:"rw,omitempty"`
+	ACL  string `json:"acl,omitempty"`
+}
+
+// TrapHost is one `snmp-server host <ip> [version 2c] <community>`.
+type TrapHost struct {
+	IP        string `json:"ip"`
+	Community string `json:"community"`
+}
+
+func (s SNMP) equal(o SNMP) bool {
+	return slices.Equal(s.Communities, o.Communities) && slices.Equal(s.Hosts, o.Hosts) && s.TrapsSL == o.TrapsSL &&
+		s.Location == o.Location && s.Contact == o.Contact
 }
 
 // Syslog is the device's syslog configuration.
@@ -250,6 +281,8 @@ func (s Syslog) equal(o Syslog) bool {
 // Clone returns an independent copy.
 func (c Config) Clone() Config {
 	c.Syslog.Hosts = slices.Clone(c.Syslog.Hosts)
+	c.SNMP.Communities = slices.Clone(c.SNMP.Communities)
+	c.SNMP.Hosts = slices.Clone(c.SNMP.Hosts)
 	c.Profiles = slices.Clone(c.Profiles)
 	c.NameServers = slices.Clone(c.NameServers)
 	c.Interfaces = slices.Clone(c.Interfaces)
@@ -290,7 +323,7 @@ func (c Config) Equal(d Config) bool {
 		a.DomainName == b.DomainName && a.AAANewModel == b.AAANewModel &&
 		a.EnableSecret == b.EnableSecret && a.EnablePassword == b.EnablePassword && a.HTTPSecureServer == b.HTTPSecureServer &&
 		a.HTTPAuthLocal == b.HTTPAuthLocal && a.RESTCONF == b.RESTCONF && a.BootSystem == b.BootSystem && a.LogBuffer == b.LogBuffer &&
-		a.SSHTimeout == b.SSHTimeout && a.SSHMaxStartups == b.SSHMaxStartups && a.SSHRetries == b.SSHRetries && a.Syslog.equal(b.Syslog)
+		a.SSHTimeout == b.SSHTimeout && a.SSHMaxStartups == b.SSHMaxStartups && a.SSHRetries == b.SSHRetries && a.Syslog.equal(b.Syslog) && a.SNMP.equal(b.SNMP)
 }
 
 // Trustpoint returns a trustpoint by name.

@@ -453,6 +453,7 @@ func configGrammar() *node {
 			return nil
 		}))}, serviceSyslog(true)...)...),
 		kw("call-home", "Enter call-home configuration mode").does(func(c *Console, _ []string) (string, error) { c.mode = ModeCallHome; return "", nil }),
+		snmpServer(true),
 		kw("logging", "Modify message logging facilities", append([]*node{kw("buffered", "Set buffered logging parameters",
 			arg("<4096-2147483647>", "Logging buffer size").does(loggingBuffered)).does(setLogBuffer("logging buffered", 0))}, loggingSyslog(true)...)...),
 		kw("ip", "Global IP configuration subcommands",
@@ -568,6 +569,7 @@ func configGrammar() *node {
 			levelWord("ipservices", "IP Services License Level (3650/3850)"), levelWord("ipbase", "IP Base License Level (3650/3850)"),
 			levelWord("lanbase", "LAN Base License Level (3650/3850)")))),
 		kw("no", "Negate a command or set its defaults",
+			snmpServer(false),
 			kw("hostname", "Set system's network name").does(configure("no hostname", func(_ *Console, cfg *device.Config, _ []string) error {
 				cfg.Hostname = "Switch" // IOS's factory name
 				return nil

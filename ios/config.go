@@ -422,6 +422,10 @@ func configText(c device.Config, all bool) string {
 		syslogConfig(s, line)
 		line("!")
 	}
+	if s := c.SNMP; len(s.Communities) > 0 || len(s.Hosts) > 0 || s.TrapsSL || s.Location != "" || s.Contact != "" {
+		snmpConfig(s, line)
+		line("!")
+	}
 	if c.TimeZone != "" {
 		h, m := c.TimeZoneOffset/3600, (c.TimeZoneOffset%3600)/60
 		if m < 0 {

@@ -81,6 +81,11 @@ type Config struct {
 	Certificate *tls.Certificate
 	// HTTPSBasePort is the first device's HTTPS port, numbered as BasePort.
 	HTTPSBasePort int
+	// SNMP answers SNMPv2c on UDP for every device, from SNMPBasePort
+	// numbered as BasePort (161 under Loopback needs the privilege to
+	// bind ports below 1024).
+	SNMP         bool
+	SNMPBasePort int
 	// Loopback gives each device its own loopback address, 127.0.0.2 for
 	// the first in name order and counting up, and the same ports on each
 	// (BasePort, HTTPSBasePort): tools that know a switch by its address
@@ -126,6 +131,7 @@ type Config struct {
 type Addr struct {
 	SSH   string // host:port
 	HTTPS string // host:port; empty without a certificate
+	SNMP  string // host:port (UDP); empty without SNMP
 }
 
 // Server serves the devices of one world.
@@ -151,6 +157,7 @@ type Server struct {
 	// addr is each device's own address, the source of its syslog.
 	addr   map[string]string
 	syslog syslogState
+	snmp   map[string]*net.UDPConn
 	conns  map[net.Conn]bool
 	// startups are each device's connections not logged in yet, oldest
 	// first.
@@ -206,7 +213,7 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, run: r, w: w, lns: map[string]net.Listener{}, https: map[string]*http.Server{}, hlns: map[string]net.Listener{},
 		open: map[string]int{}, conns: map[net.Conn]bool{},
 		startups: map[string][]net.Conn{}, vtys: map[string][]*vty{}, logged: map[string]map[net.Conn]bool{},
-		addr: map[string]string{}}
+		addr: map[string]string{}, snmp: map[string]*net.UDPConn{}}
 	r.View(func() { s.started = w.Now() })
 	signer, err := ssh.NewSignerFromSigner(cfg.HostKey)
 	if err != nil {
@@ -226,6 +233,14 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.addr[n] = host
+		if cfg.SNMP {
+			u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(host), Port: s.port(cfg.SNMPBasePort, i)})
+			if err != nil {
+				s.closeListeners()
+				return nil, fmt.Errorf("serve: device %s: snmp: %w", n, err)
+			}
+			s.snmp[n] = u
+		}
 		ln, err := cfg.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.BasePort, i))))
 		if err != nil {
 			s.closeListeners()
@@ -278,6 +293,9 @@ func (s *Server) Addrs() map[string]Addr {
 		if h, ok := s.hlns[n]; ok {
 			a.HTTPS = h.Addr().String()
 		}
+		if u, ok := s.snmp[n]; ok {
+			a.SNMP = u.LocalAddr().String()
+		}
 		m[n] = a
 	}
 	return m
@@ -309,6 +327,13 @@ func (s *Server) Serve(ctx context.Context) error {
 		defer s.wg.Done()
 		s.forwardSyslog(ctx)
 	}()
+	for name, u := range s.snmp {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.answerSNMP(name, u)
+		}()
+	}
 	<-ctx.Done()
 	s.closeListeners()
 	for _, hs := range s.https {
@@ -332,6 +357,9 @@ func (s *Server) Close() { s.closeListeners() }
 func (s *Server) closeListeners() {
 	for _, ln := range s.lns {
 		ln.Close()
+	}
+	for _, u := range s.snmp {
+		u.Close()
 	}
 	for _, ln := range s.hlns {
 		ln.Close()

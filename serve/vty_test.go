@@ -178,11 +178,12 @@ func TestReloadOverSSH(t *testing.T) {
 // starts the next line (no extra Return).
 func TestPagedHelp(t *testing.T) {
 	s := start(t, serve.Config{})
-	got := typeInto(t, s.addr, "admin", "cisco123", "terminal length 6\rconfigure terminal\r?"+strings.Repeat(" ", 8)+"end\rexit\r")
+	got := typeInto(t, s.addr, "admin", "cisco123", "terminal length 6\rconfigure terminal\r?"+strings.Repeat(" ", 30)+"end\rexit\r")
 	require.Contains(t, got, " --More-- ", "the help was paged")
 	// The spaces past the last screen are typed into the next line, which
 	// IOS ignores before a command.
-	require.Regexp(t, `\r\n\r\nsw1\(config\)# *end\r\nsw1#exit\r\n$`, got, "the prompt came back, and end ran as typed")
+	require.Contains(t, got, "username     Establish User Name Authentication\r\n", "the help was shown to its end")
+	require.Regexp(t, `\nsw1\(config\)# *end\r\nsw1#exit\r\n$`, got, "the prompt came back, and end ran as typed")
 }
 
 // act runs f on the served world through its runner, as the server's own

@@ -55,6 +55,8 @@ type serveOptions struct {
 	speed              float64
 	bootTime           time.Duration
 	monitorAllow       []string
+	snmpPort           int
+	snmpOn             bool // --snmp-port-base was given, not -1
 	state              string
 	saveEvery          time.Duration
 	user, secret       string
@@ -85,6 +87,7 @@ func newServeCmd() *cobra.Command {
 			defer stop()
 			o.sshSet = cmd.Flags().Changed("ssh-port-base")
 			o.httpsSet = cmd.Flags().Changed("https-port-base")
+			o.snmpOn = cmd.Flags().Changed("snmp-port-base") && o.snmpPort >= 0
 			o.passwordSet = cmd.Flags().Changed("password")
 			o.stdin, o.stdout, o.stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			return runServe(ctx, o)
@@ -100,6 +103,7 @@ func newServeCmd() *cobra.Command {
 	f.BoolVar(&o.loopback, "loopback", false, "give each switch its own address 127.0.0.2, .3, … with SSH on 22 and HTTPS on 443 (unless the port flags say otherwise)")
 	f.Float64Var(&o.speed, "speed", 1, "virtual seconds per real second (1440: a day a minute)")
 	f.DurationVar(&o.bootTime, "boot-time", serve.DefaultBootTime, "virtual time a switch reloaded over SSH takes to boot, refusing connections")
+	f.IntVar(&o.snmpPort, "snmp-port-base", -1, "UDP port of the first switch's SNMP agent, numbered as the SSH ports (-1: no SNMP; with --loopback, 161 needs the privilege to bind it)")
 	f.StringSliceVar(&o.monitorAllow, "monitor-allow", []string{"127.0.0.0/8"}, "networks (CIDR) the switches' syslog may really be sent to; other logging hosts are only simulated")
 	f.StringVar(&o.state, "state", ".slsim", "directory holding the worlds, the SSH host key and the HTTPS certificate")
 	f.DurationVar(&o.saveEvery, "save-every", defaultSaveEvery, "how often the worlds are saved besides at shutdown")
@@ -131,6 +135,8 @@ func (o serveOptions) check() error {
 	switch {
 	case o.speed <= 0:
 		return fmt.Errorf("serve: --speed %v: must be positive", o.speed)
+	case o.snmpPort > 65535 || o.snmpPort < -1:
+		return fmt.Errorf("serve: --snmp-port-base %d: out of range", o.snmpPort)
 	case o.bootTime < 0:
 		return fmt.Errorf("serve: --boot-time %v: must not be negative", o.bootTime)
 	case o.pods < 1 || o.pods > maxPods:
@@ -230,7 +236,8 @@ func runServe(ctx context.Context, o serveOptions) error {
 			satPort += sats
 		}
 		p.srv, err = serve.New(p.r, p.w, serve.Config{Host: o.host, BasePort: o.sshPort, HTTPSBasePort: o.httpsPort, FirstIndex: index,
-			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey, BootTime: o.bootTime, MonitorAllow: allow})
+			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey, BootTime: o.bootTime, MonitorAllow: allow,
+			SNMP: o.snmpOn, SNMPBasePort: max(0, o.snmpPort)})
 		if err != nil {
 			for _, q := range pods {
 				q.srv.Close()
@@ -318,7 +325,11 @@ func printPod(o serveOptions, p *pod) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(o.stdout, "%s%s ssh %s https %s\n", prefix, n, addrs[n].SSH, addrs[n].HTTPS)
+		if addrs[n].SNMP != "" {
+			fmt.Fprintf(o.stdout, "%s%s ssh %s https %s snmp %s\n", prefix, n, addrs[n].SSH, addrs[n].HTTPS, addrs[n].SNMP)
+		} else {
+			fmt.Fprintf(o.stdout, "%s%s ssh %s https %s\n", prefix, n, addrs[n].SSH, addrs[n].HTTPS)
+		}
 	}
 	if p.token != "" {
 		fmt.Fprintf(o.stdout, "%stoken %s\n", prefix, p.token)
