@@ -86,6 +86,8 @@ type Config struct {
 	// bind ports below 1024).
 	SNMP         bool
 	SNMPBasePort int
+	// TrapPort is where SNMP notifications go on a host (0: 162).
+	TrapPort int
 	// Loopback gives each device its own loopback address, 127.0.0.2 for
 	// the first in name order and counting up, and the same ports on each
 	// (BasePort, HTTPSBasePort): tools that know a switch by its address

@@ -3,6 +3,7 @@ package serve
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/ios"
+	"github.com/slsim/slsim/sim"
 )
 
 // The OIDs a served switch answers, as facts from the MIBs that define
@@ -42,8 +44,9 @@ import (
 //     (7.1), ciscoSlaAuthComplianceStatus (7.2),
 //     ciscoSlaAuthEvalPeriodInUse (7.4.1).
 //
-// Times (Unsigned32) are seconds since 1970 on the switch's clock, 0 when
-// not set. [model: the MIB's unit]
+// Scalars answer at their instance, the object's OID and .0. Times
+// (Unsigned32) are seconds since 1970 on the switch's clock, 0 when not
+// set. [model: the MIB's unit]
 const (
 	oidSystem    = "1.3.6.1.2.1.1"
 	oidEntPhys   = "1.3.6.1.2.1.47.1.1.1.1"
@@ -157,10 +160,10 @@ func buildMIB(v ios.View, run device.Config, booted time.Time) mib {
 		}
 		return 2
 	}
-	m.add(oidSmartLic+".1", gosnmp.Gauge32, uint32(1))
-	m.add(oidSmartLic+".2", gosnmp.OctetString, st.UDI.String())
-	m.add(oidSmartLic+".3", gosnmp.OctetString, ios.AgentVersion)
-	m.add(oidSmartLic+".4", gosnmp.Integer, truth(true))
+	m.add(oidSmartLic+".1.0", gosnmp.Gauge32, uint32(1))
+	m.add(oidSmartLic+".2.0", gosnmp.OctetString, st.UDI.String())
+	m.add(oidSmartLic+".3.0", gosnmp.OctetString, ios.AgentVersion)
+	m.add(oidSmartLic+".4.0", gosnmp.Integer, truth(true))
 	for col := 2; col <= 7; col++ {
 		for i, e := range st.Entitlements {
 			oid := oidSmartLic + ".5.1.1." + strconv.Itoa(col) + "." + strconv.Itoa(i+1)
@@ -180,21 +183,21 @@ func buildMIB(v ios.View, run device.Config, booted time.Time) mib {
 			}
 		}
 	}
-	m.add(oidSmartLic+".6.1", gosnmp.Integer, registrationStatus(st))
-	m.add(oidSmartLic+".6.2", gosnmp.OctetString, st.VirtualAccount)
-	m.add(oidSmartLic+".6.3", gosnmp.Gauge32, secs(st.RegistrationExpires))
-	m.add(oidSmartLic+".6.4", gosnmp.OctetString, st.SmartAccount)
-	m.add(oidSmartLic+".6.5.1", gosnmp.Gauge32, secs(st.InitialRegistration.At))
-	m.add(oidSmartLic+".6.5.2", gosnmp.Integer, truth(st.InitialRegistration.Result == agent.ResultSucceeded))
-	m.add(oidSmartLic+".6.5.3", gosnmp.OctetString, st.InitialRegistration.Reason)
-	m.add(oidSmartLic+".6.5.4", gosnmp.Gauge32, secs(st.NextRegistrationAttempt))
-	m.add(oidSmartLic+".6.6.1", gosnmp.Gauge32, secs(st.LastRenewal.At))
-	m.add(oidSmartLic+".6.6.2", gosnmp.Integer, truth(st.LastRenewal.Result == agent.ResultSucceeded))
-	m.add(oidSmartLic+".6.6.3", gosnmp.OctetString, st.LastRenewal.Reason)
-	m.add(oidSmartLic+".6.6.4", gosnmp.Gauge32, secs(st.NextRenewalAttempt))
-	m.add(oidSmartLic+".7.1", gosnmp.Gauge32, secs(st.CommunicationDeadline))
-	m.add(oidSmartLic+".7.2", gosnmp.OctetString, st.Authorization)
-	m.add(oidSmartLic+".7.4.1", gosnmp.Integer, truth(st.EvalRunning))
+	m.add(oidSmartLic+".6.1.0", gosnmp.Integer, registrationStatus(st))
+	m.add(oidSmartLic+".6.2.0", gosnmp.OctetString, st.VirtualAccount)
+	m.add(oidSmartLic+".6.3.0", gosnmp.Gauge32, secs(st.RegistrationExpires))
+	m.add(oidSmartLic+".6.4.0", gosnmp.OctetString, st.SmartAccount)
+	m.add(oidSmartLic+".6.5.1.0", gosnmp.Gauge32, secs(st.InitialRegistration.At))
+	m.add(oidSmartLic+".6.5.2.0", gosnmp.Integer, truth(st.InitialRegistration.Result == agent.ResultSucceeded))
+	m.add(oidSmartLic+".6.5.3.0", gosnmp.OctetString, st.InitialRegistration.Reason)
+	m.add(oidSmartLic+".6.5.4.0", gosnmp.Gauge32, secs(st.NextRegistrationAttempt))
+	m.add(oidSmartLic+".6.6.1.0", gosnmp.Gauge32, secs(st.LastRenewal.At))
+	m.add(oidSmartLic+".6.6.2.0", gosnmp.Integer, truth(st.LastRenewal.Result == agent.ResultSucceeded))
+	m.add(oidSmartLic+".6.6.3.0", gosnmp.OctetString, st.LastRenewal.Reason)
+	m.add(oidSmartLic+".6.6.4.0", gosnmp.Gauge32, secs(st.NextRenewalAttempt))
+	m.add(oidSmartLic+".7.1.0", gosnmp.Gauge32, secs(st.CommunicationDeadline))
+	m.add(oidSmartLic+".7.2.0", gosnmp.OctetString, st.Authorization)
+	m.add(oidSmartLic+".7.4.1.0", gosnmp.Integer, truth(st.EvalRunning))
 	slices.SortFunc(m, func(a, b varbind) int { return slices.Compare(a.oid, b.oid) })
 	return m
 }
@@ -364,4 +367,79 @@ func answer(req *gosnmp.SnmpPacket, m mib) *gosnmp.SnmpPacket {
 		resp.Variables = req.Variables
 	}
 	return resp
+}
+
+// smartLicNotifications are the CISCO-SMART-LIC-MIB notifications a
+// switch sends, under ciscoSlaMIBNotifs (1.3.6.1.4.1.9.9.831.1), by the
+// syslog mnemonic of the event that raises each: enforcement mode (1),
+// register failed (5) and success (6), ID certificate expired (7), renew
+// success (8) and failure (9), authorization renew success (10) and
+// failure (11), communication failure (12) and restored (13), evaluation
+// expiry warning (18) and expired (19). Each carries ciscoSlaSUDIInfo.
+// [model: which mnemonic raises which notification]
+var smartLicNotifications = map[string]int{
+	"OUT_OF_COMPLIANCE": 1, "IN_COMPLIANCE": 1, "AUTH_EXPIRED": 1,
+	"AGENT_REG_FAILED": 5, "AGENT_REG_SUCCESS": 6, "ID_CERT_EXPIRED": 7,
+	"ID_CERT_RENEW_SUCCESS": 8, "ID_CERT_RENEW_FAILED": 9,
+	"AUTH_RENEW_SUCCESS": 10, "AUTH_RENEW_FAILED": 11,
+	"COMM_FAILED": 12, "COMM_RESTORED": 13,
+	"EVAL_WILL_EXPIRE_WARNING": 18, "EVAL_EXPIRED": 19,
+}
+
+// trapOut is one SNMPv2c notification for one host.
+type trapOut struct {
+	from, to, community string
+	oid, sudi           string
+	uptime              uint32
+}
+
+// smartLicTraps are the notifications one log line raises on a switch
+// with `snmp-server enable traps smart-license`, one per `snmp-server
+// host` inside MonitorAllow (the others are counted as syslog's are).
+// Called under the runner.
+func (s *Server) smartLicTraps(run device.Config, e sim.Event, booted time.Time) []trapOut {
+	n, ok := smartLicNotifications[e.Log.Mnemonic]
+	if !ok || e.Log.Facility != "SMART_LIC" || !run.SNMP.TrapsSL || len(run.SNMP.Hosts) == 0 {
+		return nil
+	}
+	d, _ := s.w.Device(e.Source)
+	var out []trapOut
+	for _, h := range run.SNMP.Hosts {
+		ip, err := netip.ParseAddr(h.IP)
+		if err != nil || !s.allowed(ip) {
+			s.syslog.withheld.Add(1)
+			continue
+		}
+		out = append(out, trapOut{from: s.addr[e.Source], to: h.IP, community: h.Community,
+			oid: "." + oidSmartLicNotifs + "." + strconv.Itoa(n), sudi: d.Agent().UDI().String(),
+			uptime: uint32(max(0, e.Time.Sub(booted)) / (10 * time.Millisecond))})
+	}
+	return out
+}
+
+const oidSmartLicNotifs = "1.3.6.1.4.1.9.9.831.1"
+
+// sendTrap sends one notification from the switch's address.
+func (s *Server) sendTrap(tr trapOut) {
+	port := uint16(162)
+	if s.cfg.TrapPort > 0 {
+		port = uint16(s.cfg.TrapPort)
+	}
+	g := &gosnmp.GoSNMP{Target: tr.to, Port: port, Community: tr.community, Version: gosnmp.Version2c,
+		Timeout: time.Second, LocalAddr: net.JoinHostPort(tr.from, "0")}
+	if err := g.Connect(); err != nil {
+		s.syslog.failed.Add(1)
+		return
+	}
+	defer g.Conn.Close()
+	_, err := g.SendTrap(gosnmp.SnmpTrap{Variables: []gosnmp.SnmpPDU{
+		{Name: ".1.3.6.1.2.1.1.3.0", Type: gosnmp.TimeTicks, Value: tr.uptime},
+		{Name: ".1.3.6.1.6.3.1.1.4.1.0", Type: gosnmp.ObjectIdentifier, Value: tr.oid},
+		{Name: "." + oidSmartLic + ".2.0", Type: gosnmp.OctetString, Value: tr.sudi},
+	}})
+	if err != nil {
+		s.syslog.failed.Add(1)
+		return
+	}
+	s.syslog.traps.Add(1)
 }

@@ -47,7 +47,7 @@ func TestSNMPAgent(t *testing.T) {
 		})
 	}))
 	g := snmpClient(t, addr, "public")
-	got, err := g.Get([]string{".1.3.6.1.2.1.1.5.0", ".1.3.6.1.2.1.1.6.0", ".1.3.6.1.4.1.9.9.831.0.6.1", ".1.3.6.1.2.1.1.99.0"})
+	got, err := g.Get([]string{".1.3.6.1.2.1.1.5.0", ".1.3.6.1.2.1.1.6.0", ".1.3.6.1.4.1.9.9.831.0.6.1.0", ".1.3.6.1.2.1.1.99.0"})
 	require.NoError(t, err)
 	assert.Equal(t, "sw1", string(got.Variables[0].Value.([]byte)))
 	assert.Equal(t, "Lab rack 4", string(got.Variables[1].Value.([]byte)))
@@ -98,6 +98,40 @@ func TestNetSNMPWalk(t *testing.T) {
 	assert.Contains(t, string(out), `.1.3.6.1.2.1.1.5.0 = STRING: "sw1"`)
 	out, err = exec.Command(bin, "-v2c", "-c", "public", "-On", "-t", "2", "-r", "0", "udp:"+s.srv.Addrs()["sw1"].SNMP, ".1.3.6.1.4.1.9.9.831.0.6").CombinedOutput()
 	require.NoError(t, err, string(out))
-	assert.Contains(t, string(out), ".1.3.6.1.4.1.9.9.831.0.6.1 = INTEGER: 1")
+	assert.Contains(t, string(out), ".1.3.6.1.4.1.9.9.831.0.6.1.0 = INTEGER: 1")
 	assert.True(t, strings.Count(string(out), "\n") >= 10, "the registration subtree: %s", out)
+}
+
+// With `snmp-server enable traps smart-license` and a host, a switch
+// sends CISCO-SMART-LIC-MIB's notifications as its agent logs the events
+// that raise them: a registration is ciscoSlaSmartAgentNotifyRegister
+// Success (831.1.6), with sysUpTime, snmpTrapOID and the UDI.
+func TestSNMPNotifications(t *testing.T) {
+	nms, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer nms.Close()
+	s := start(t, serve.Config{TrapPort: nms.LocalAddr().(*net.UDPAddr).Port})
+	require.NoError(t, s.act(func(w *sim.World) error {
+		return w.Configure("sw1", "snmp", func(c *device.Config) error {
+			c.SNMP = device.SNMP{TrapsSL: true, Hosts: []device.TrapHost{{IP: "127.0.0.1", Community: "traps"}}}
+			return nil
+		})
+	}))
+	typeInto(t, s.addr, "admin", "cisco123", "license smart register idtoken "+s.token+"\rexit\r")
+	s.clock.Add(10 * time.Second) // the answer comes back a second later
+	require.NoError(t, s.act(func(*sim.World) error { return nil }), "the world brought to the clock's time")
+	buf := make([]byte, 4096)
+	nms.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, _, err := nms.ReadFromUDP(buf)
+	require.NoError(t, err)
+	pkt, err := (&gosnmp.GoSNMP{}).SnmpDecodePacket(buf[:n])
+	require.NoError(t, err)
+	assert.Equal(t, gosnmp.SNMPv2Trap, pkt.PDUType)
+	assert.Equal(t, "traps", pkt.Community)
+	vars := map[string]any{}
+	for _, v := range pkt.Variables {
+		vars[v.Name] = v.Value
+	}
+	assert.Equal(t, ".1.3.6.1.4.1.9.9.831.1.6", vars[".1.3.6.1.6.3.1.1.4.1.0"])
+	assert.Equal(t, "PID:C9300-24P,SN:FOC2133Z0AB", string(vars[".1.3.6.1.4.1.9.9.831.0.2.0"].([]byte)))
 }

@@ -20,8 +20,8 @@ const SyslogEvery = 100 * time.Millisecond
 
 // syslogState counts what the forwarder did.
 type syslogState struct {
-	sent, withheld, unreachable, failed atomic.Uint64
-	count                               map[string]uint64 // each device's message number
+	sent, withheld, unreachable, failed, traps atomic.Uint64
+	count                                      map[string]uint64 // each device's message number
 }
 
 // SyslogStats are the syslog messages the served switches sent to
@@ -30,12 +30,13 @@ type syslogState struct {
 // collector down).
 type SyslogStats struct {
 	Sent, Withheld, Unreachable, Failed uint64
+	Traps                               uint64 // SNMP notifications sent
 }
 
 // SyslogStats reports the forwarder's counts.
 func (s *Server) SyslogStats() SyslogStats {
 	return SyslogStats{Sent: s.syslog.sent.Load(), Withheld: s.syslog.withheld.Load(),
-		Unreachable: s.syslog.unreachable.Load(), Failed: s.syslog.failed.Load()}
+		Unreachable: s.syslog.unreachable.Load(), Failed: s.syslog.failed.Load(), Traps: s.syslog.traps.Load()}
 }
 
 // datagram is one syslog message for one host.
@@ -84,6 +85,7 @@ func (s *Server) forwardSyslog(ctx context.Context) {
 		case <-tick.C:
 		}
 		var out []datagram
+		var traps []trapOut
 		s.run.View(func() {
 			var evs []sim.Event
 			evs, cur, _ = s.w.Events(cur)
@@ -96,6 +98,7 @@ func (s *Server) forwardSyslog(ctx context.Context) {
 					continue
 				}
 				run := d.Running()
+				traps = append(traps, s.smartLicTraps(run, e, d.BootedAt())...)
 				sl := run.Syslog
 				if len(sl.Hosts) == 0 || e.Log.Severity > sl.TrapLevel() {
 					continue
@@ -125,6 +128,9 @@ func (s *Server) forwardSyslog(ctx context.Context) {
 			} else {
 				s.sendUDP(udp, g)
 			}
+		}
+		for _, tr := range traps {
+			s.sendTrap(tr)
 		}
 	}
 }
