@@ -125,21 +125,7 @@ func logHost(on bool) func(*Console, []string) (string, error) {
 			what = "no " + what
 		}
 		return configure(what, func(_ *Console, cfg *device.Config, _ []string) error {
-			hosts := &cfg.Syslog.Hosts
-			i := slices.IndexFunc(*hosts, func(x device.LogHost) bool { return x.IP == h.IP && x.VRF == h.VRF })
-			switch {
-			case on && i >= 0:
-				(*hosts)[i] = h
-			case on && len(*hosts) >= MaxLogHosts:
-				return fmt.Errorf("at most %d logging hosts", MaxLogHosts)
-			case on:
-				*hosts = append(*hosts, h)
-			case i < 0:
-				return fmt.Errorf("logging host %s is not configured", h.IP)
-			default:
-				*hosts = slices.Delete(*hosts, i, i+1)
-			}
-			return nil
+			return editList(&cfg.Syslog.Hosts, h, on, func(x device.LogHost) bool { return x.IP == h.IP && x.VRF == h.VRF }, MaxLogHosts, "logging host "+h.IP)
 		})(c, a)
 	}
 }

@@ -50,20 +50,7 @@ func snmpServer(on bool) *node {
 			}
 		}
 		return edit("snmp-server community", func(s *device.SNMP, _ []string) error {
-			i := slices.IndexFunc(s.Communities, func(x device.Community) bool { return x.Name == cm.Name })
-			switch {
-			case !on && i < 0:
-				return fmt.Errorf("community %s is not configured", cm.Name)
-			case !on:
-				s.Communities = slices.Delete(s.Communities, i, i+1)
-			case i >= 0:
-				s.Communities[i] = cm
-			case len(s.Communities) >= MaxCommunities:
-				return fmt.Errorf("at most %d communities", MaxCommunities)
-			default:
-				s.Communities = append(s.Communities, cm)
-			}
-			return nil
+			return editList(&s.Communities, cm, on, func(x device.Community) bool { return x.Name == cm.Name }, MaxCommunities, "community "+cm.Name)
 		})(c, a)
 	}
 	host := func(c *Console, a []string) (string, error) {
@@ -86,20 +73,7 @@ func snmpServer(on bool) *node {
 		}
 		h := device.TrapHost{IP: ip.String(), Community: f[0]}
 		return edit("snmp-server host", func(s *device.SNMP, _ []string) error {
-			i := slices.IndexFunc(s.Hosts, func(x device.TrapHost) bool { return x.IP == h.IP })
-			switch {
-			case !on && i < 0:
-				return fmt.Errorf("snmp-server host %s is not configured", h.IP)
-			case !on:
-				s.Hosts = slices.Delete(s.Hosts, i, i+1)
-			case i >= 0:
-				s.Hosts[i] = h
-			case len(s.Hosts) >= MaxCommunities:
-				return fmt.Errorf("at most %d snmp-server hosts", MaxCommunities)
-			default:
-				s.Hosts = append(s.Hosts, h)
-			}
-			return nil
+			return editList(&s.Hosts, h, on, func(x device.TrapHost) bool { return x.IP == h.IP }, MaxCommunities, "snmp-server host "+h.IP)
 		})(c, a)
 	}
 	text := func(what string, set func(s *device.SNMP, v string)) *node {
@@ -158,4 +132,24 @@ func snmpConfig(s device.SNMP, line func(string, ...any)) {
 	for _, h := range s.Hosts {
 		line("snmp-server host %s version 2c %s", h.IP, h.Community)
 	}
+}
+
+// editList adds v to a bounded configuration list (on), replacing the
+// entry same matches, or removes that entry (!on); what names the entry
+// in the errors.
+func editList[T any](list *[]T, v T, on bool, same func(T) bool, limit int, what string) error {
+	i := slices.IndexFunc(*list, same)
+	switch {
+	case !on && i < 0:
+		return fmt.Errorf("%s is not configured", what)
+	case !on:
+		*list = slices.Delete(*list, i, i+1)
+	case i >= 0:
+		(*list)[i] = v
+	case len(*list) >= limit:
+		return fmt.Errorf("at most %d entries: %s is one too many", limit, what)
+	default:
+		*list = append(*list, v)
+	}
+	return nil
 }
