@@ -702,8 +702,11 @@ func (s *Session) satelliteAdd(f []string) (string, error) {
 	w := s.world()
 	name := f[0]
 	mode := cssm.SyncNetwork
+	if len(f) == 3 && strings.EqualFold(f[1], "--mode") { // --mode connected, as --mode=connected
+		f = []string{f[0], f[2]}
+	}
 	if len(f) > 2 {
-		return "", errors.New("lab satellite add <name> [connected|disconnected]")
+		return "", errors.New("lab satellite add <name> [--mode] [connected|disconnected]")
 	}
 	if len(f) == 2 {
 		switch strings.ToLower(strings.TrimPrefix(f[1], "--mode=")) {
