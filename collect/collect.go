@@ -44,18 +44,17 @@ type Skipped struct {
 
 // seen is what the outputs of one device say, before it is checked.
 type seen struct {
-	host     string
-	version  string // as printed: 17.03.01, 16.12.3a, 03.06.05E
-	level    string // "network-advantage addon dna-advantage"
-	models   []string
-	serials  []string
-	chassis  []sw.Chassis
-	sups     []string
-	state    string
-	va       string
-	commands int
-	section  string // the show license section being read ("Registration")
-	invName  string // the inventory entry whose PID line comes next
+	host    string
+	version string // as printed: 17.03.01, 16.12.3a, 03.06.05E
+	level   string // "network-advantage addon dna-advantage"
+	models  []string
+	serials []string
+	chassis []sw.Chassis
+	sups    []string
+	state   string
+	va      string
+	section string // the show license section being read ("Registration")
+	invName string // the inventory entry whose PID line comes next
 	// factsOnly is set when all that was read is ios_facts, which carry
 	// no license level.
 	factsOnly bool
@@ -140,7 +139,6 @@ func (im *Importer) AddText(source string, data []byte) error {
 		text := strings.TrimSpace(sc.Text())
 		if m := promptLine.FindStringSubmatch(text); m != nil && isShowCommand(m[2]) {
 			cur = get(m[1])
-			cur.commands++
 			continue
 		}
 		cur.read(text)
@@ -363,7 +361,7 @@ func (s *seen) device(source string) (Device, *Skipped) {
 		return skip("license level %s: %v", s.level, err)
 	}
 	d.Level = l
-	if err := sw.NewEstate().Add(d); err != nil {
+	if err := d.Validate(); err != nil {
 		return skip("%v", err)
 	}
 	return Device{Device: d, Account: s.account(), Source: source}, nil
@@ -391,26 +389,12 @@ func (s *seen) account() sw.Account {
 }
 
 // parseRelease reads a release as show version prints it: 17.03.01,
-// 16.12.3a, 16.9.4, 03.06.05E.
+// 16.12.3a, 16.9.4, 03.06.05E (IOS-XE 3.x, whose letters the 16.x form
+// does not take: only its major matters here).
 func parseRelease(s string) (sw.Version, error) {
-	parts := strings.Split(s, ".")
-	if len(parts) == 3 {
-		for i := range 2 {
-			parts[i] = strings.TrimLeft(parts[i], "0")
-			if parts[i] == "" {
-				parts[i] = "0"
-			}
-		}
-		r := parts[2]
-		digits := strings.TrimLeft(r, "0")
-		if digits == "" || digits[0] < '0' || digits[0] > '9' {
-			digits = "0" + digits
-		}
-		parts[2] = digits
-	}
-	v, err := sw.ParseVersion(strings.Join(parts, "."))
-	if err != nil && len(parts) == 3 && parts[0] == "3" {
-		return sw.Version{Major: 3}, nil // 03.06.05E: only its major matters here
+	v, err := sw.ParseVersion(s)
+	if major, _, ok := strings.Cut(s, "."); err != nil && ok && strings.TrimLeft(major, "0") == "3" {
+		return sw.Version{Major: 3}, nil
 	}
 	return v, err
 }

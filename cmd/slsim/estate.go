@@ -77,7 +77,7 @@ func importEstate(out, errOut io.Writer, paths, csvs []string) error {
 	}
 	im := collect.NewImporter()
 	for _, f := range files {
-		data, err := readBounded(f)
+		data, err := atomicfile.Read(f, collect.MaxInput)
 		if err != nil {
 			return fmt.Errorf("estate import: %w", err)
 		}
@@ -92,7 +92,7 @@ func importEstate(out, errOut io.Writer, paths, csvs []string) error {
 	}
 	var lines []collect.PoolLine
 	for _, c := range csvs {
-		data, err := readBounded(c)
+		data, err := atomicfile.Read(c, collect.MaxInput)
 		if err != nil {
 			return fmt.Errorf("estate import: %w", err)
 		}
@@ -117,18 +117,4 @@ func importEstate(out, errOut io.Writer, paths, csvs []string) error {
 		return &exitError{code: ExitSkipped, msg: fmt.Sprintf("%d of %d devices skipped", len(skipped), len(skipped)+len(devs))}
 	}
 	return nil
-}
-
-// readBounded reads a file of at most collect.MaxInput bytes.
-func readBounded(path string) ([]byte, error) {
-	f, err := atomicfile.Open(path, collect.MaxInput)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, collect.MaxInput+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return data, nil
 }
