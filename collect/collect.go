@@ -372,15 +372,15 @@ func (s *seen) device(source string) (Device, *Skipped) {
 func (s *seen) account() sw.Account {
 	var a sw.Account
 	st := strings.ToUpper(s.state)
-	switch {
+	switch { // "UNREGISTERED - REGISTRATION FAILED" is a failure, not unregistered
+	case strings.Contains(st, "FAIL"):
+		a.State = "failed"
 	case strings.HasPrefix(st, "UNREGISTERED"):
 		a.State = "unregistered"
 	case strings.HasPrefix(st, "REGISTERED"):
 		a.State = "registered"
 	case strings.HasPrefix(st, "REGISTERING"):
 		a.State = "registering"
-	case strings.Contains(st, "FAIL"):
-		a.State = "failed"
 	}
 	if s.va != "" {
 		a.VA = strings.Join(strings.Fields(s.va), "_") // the estate's words are one word

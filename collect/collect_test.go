@@ -87,3 +87,23 @@ func TestLicenseCapturesAlone(t *testing.T) {
 	assert.Equal(t, "registered", devs[0].Account.State)
 	assert.Equal(t, "RADKit-LMM-NA", devs[0].Account.VA)
 }
+
+// The registration states show license status prints map to the estate's
+// words; a failed registration is "failed", not merely unregistered.
+func TestRegistrationStates(t *testing.T) {
+	version := strings.Replace(string(read(t, "testdata/real/genie-c9500-48y4c-svl-17.3.3.txt")), "Version 17.03.03", "Version 16.12.03", 1)
+	for status, want := range map[string]string{
+		"UNREGISTERED":                           "unregistered",
+		"UNREGISTERED - REGISTRATION FAILED":     "failed",
+		"REGISTERING - REGISTRATION IN PROGRESS": "registering",
+		"REGISTERED":                             "registered",
+	} {
+		im := collect.NewImporter()
+		text := "sw9#show license status\nRegistration:\n  Status: " + status + "\nsw9#show version\n" + version
+		require.NoError(t, im.AddText("a.txt", []byte(text)))
+		devs, skipped := im.Result()
+		require.Empty(t, skipped)
+		require.Len(t, devs, 1)
+		assert.Equal(t, want, devs[0].Account.State, status)
+	}
+}
