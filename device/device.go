@@ -90,6 +90,16 @@ func (d *Device) Topology() stackwise.Device {
 // Running returns a copy of the running configuration.
 func (d *Device) Running() Config { return d.running.Clone() }
 
+// Monitoring returns copies of the running configuration's syslog and
+// SNMP parts alone: what a forwarder asks of every log line, without
+// cloning the whole configuration.
+func (d *Device) Monitoring() (Syslog, SNMP) {
+	sl, sn := d.running.Syslog, d.running.SNMP
+	sl.Hosts = slices.Clone(sl.Hosts)
+	sn.Communities, sn.Hosts = slices.Clone(sn.Communities), slices.Clone(sn.Hosts)
+	return sl, sn
+}
+
 // Startup returns a copy of the startup configuration.
 func (d *Device) Startup() Config { return d.startup.Clone() }
 

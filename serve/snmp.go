@@ -3,7 +3,6 @@ package serve
 import (
 	"errors"
 	"net"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -397,22 +396,19 @@ type trapOut struct {
 // with `snmp-server enable traps smart-license`, one per `snmp-server
 // host` inside MonitorAllow (the others are counted as syslog's are).
 // Called under the runner.
-func (s *Server) smartLicTraps(run device.Config, e sim.Event, booted time.Time) []trapOut {
+func (s *Server) smartLicTraps(d *device.Device, run device.Config, e sim.Event) []trapOut {
 	n, ok := smartLicNotifications[e.Log.Mnemonic]
-	if !ok || e.Log.Facility != "SMART_LIC" || !run.SNMP.TrapsSL || len(run.SNMP.Hosts) == 0 {
+	if !ok || e.Log.Facility != "SMART_LIC" || !run.SNMP.TrapsSL {
 		return nil
 	}
-	d, _ := s.w.Device(e.Source)
 	var out []trapOut
 	for _, h := range run.SNMP.Hosts {
-		ip, err := netip.ParseAddr(h.IP)
-		if err != nil || !s.allowed(ip) {
-			s.syslog.withheld.Add(1)
+		if !s.realTarget(d, "", h.IP) {
 			continue
 		}
 		out = append(out, trapOut{from: s.addr[e.Source], to: h.IP, community: h.Community,
 			oid: "." + oidSmartLicNotifs + "." + strconv.Itoa(n), sudi: d.Agent().UDI().String(),
-			uptime: uint32(max(0, e.Time.Sub(booted)) / (10 * time.Millisecond))})
+			uptime: uint32(max(0, e.Time.Sub(d.BootedAt())) / (10 * time.Millisecond))})
 	}
 	return out
 }

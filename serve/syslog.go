@@ -21,7 +21,6 @@ const SyslogEvery = 100 * time.Millisecond
 // syslogState counts what the forwarder did.
 type syslogState struct {
 	sent, withheld, unreachable, failed, traps atomic.Uint64
-	count                                      map[string]uint64 // each device's message number
 }
 
 // SyslogStats are the syslog messages the served switches sent to
@@ -59,13 +58,28 @@ func (s *Server) allowed(ip netip.Addr) bool {
 	return false
 }
 
+// realTarget reports whether host may really be sent to: it is inside
+// MonitorAllow. Any other host is reached or not as the simulated network
+// decides from the switch, and only counted.
+func (s *Server) realTarget(d *device.Device, vrf, host string) bool {
+	if ip, err := netip.ParseAddr(host); err == nil && s.allowed(ip) {
+		return true
+	}
+	if d.Reachable(vrf, host, s.w.Network()) {
+		s.syslog.withheld.Add(1)
+	} else {
+		s.syslog.unreachable.Add(1)
+	}
+	return false
+}
+
 // forwardSyslog sends, as the world's time moves, each switch's log lines
 // at or above its trap level to its logging hosts, in IOS's format
 // (SyslogMessage), from the switch's own address.
 func (s *Server) forwardSyslog(ctx context.Context) {
 	var cur sim.Cursor
 	s.run.View(func() { cur = s.w.Head() })
-	s.syslog.count = map[string]uint64{}
+	count := map[string]uint64{} // each switch's message number
 	udp := map[string]*net.UDPConn{}
 	tcp := map[string]net.Conn{}
 	defer func() {
@@ -97,28 +111,22 @@ func (s *Server) forwardSyslog(ctx context.Context) {
 				if !ok {
 					continue
 				}
+				sl, sn := d.Monitoring()
+				logs := len(sl.Hosts) > 0 && e.Log.Severity <= sl.TrapLevel()
+				if !logs && (!sn.TrapsSL || len(sn.Hosts) == 0) {
+					continue // the common case: nothing to send, nothing cloned
+				}
 				run := d.Running()
-				traps = append(traps, s.smartLicTraps(run, e, d.BootedAt())...)
-				sl := run.Syslog
-				if len(sl.Hosts) == 0 || e.Log.Severity > sl.TrapLevel() {
+				traps = append(traps, s.smartLicTraps(d, run, e)...)
+				if !logs {
 					continue
 				}
-				s.syslog.count[e.Source]++
-				msg := SyslogMessage(run, s.syslog.count[e.Source], e.Stamp, e.Log.Message(), e.Log.Severity)
+				count[e.Source]++
+				msg := SyslogMessage(run, count[e.Source], e.Stamp, e.Log.Message(), e.Log.Severity)
 				for _, h := range sl.Hosts {
-					// A host in MonitorAllow is a real collector; any other
-					// is reached or not in the simulated network, and only
-					// counted.
-					ip, err := netip.ParseAddr(h.IP)
-					if err != nil || !s.allowed(ip) {
-						if d.Reachable(h.VRF, h.IP, s.w.Network()) {
-							s.syslog.withheld.Add(1)
-						} else {
-							s.syslog.unreachable.Add(1)
-						}
-						continue
+					if s.realTarget(d, h.VRF, h.IP) {
+						out = append(out, datagram{from: s.addr[e.Source], to: net.JoinHostPort(h.IP, fmt.Sprint(h.PortOf())), tcp: h.TCP, msg: msg})
 					}
-					out = append(out, datagram{from: s.addr[e.Source], to: net.JoinHostPort(h.IP, fmt.Sprint(h.PortOf())), tcp: h.TCP, msg: msg})
 				}
 			}
 		})
