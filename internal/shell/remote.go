@@ -137,6 +137,7 @@ type editor struct {
 	own     []string // the history, when the session keeps none
 	at      int      // position while walking the history (-1: not walking)
 	waiting bool     // the pager waits for a key
+	secret  bool     // a password is being typed: no echo (asked after each command, the only time it can change)
 }
 
 func (e *editor) write(t string) { io.WriteString(e.out, t) }
@@ -149,8 +150,13 @@ func (e *editor) history() []string {
 	return e.own
 }
 
-// hidden reports whether typed characters are not echoed (a password).
-func (e *editor) hidden() bool { return e.hider != nil && e.hider.HidesInput() }
+// exec runs a line (or gives the pager its key) and notes whether the
+// session now asks for a password.
+func (e *editor) exec(line string) string {
+	out := e.s.Exec(line)
+	e.secret = e.hider != nil && e.hider.HidesInput()
+	return out
+}
 
 // pagerKey gives the pager its single key, as typed and unechoed.
 func (e *editor) pagerKey(ch rune) bool {
@@ -158,7 +164,7 @@ func (e *editor) pagerKey(ch rune) bool {
 	if ch == '\r' || ch == '\n' {
 		key = ""
 	}
-	e.write(e.s.Exec(key))
+	e.write(e.exec(key))
 	if e.s.Closed() {
 		return false
 	}
@@ -208,21 +214,20 @@ func (e *editor) run() bool {
 	e.write("\n")
 	text := string(e.line)
 	e.line, e.pos, e.at = e.line[:0], 0, -1
-	hidden := e.hidden()
-	if e.hist == nil && !hidden && strings.TrimSpace(text) != "" && (len(e.own) == 0 || e.own[len(e.own)-1] != text) {
+	if e.hist == nil && !e.secret && strings.TrimSpace(text) != "" && (len(e.own) == 0 || e.own[len(e.own)-1] != text) {
 		e.own = append(e.own, text)
 		if len(e.own) > 256 {
 			e.own = e.own[1:]
 		}
 	}
-	e.write(e.s.Exec(text))
+	e.write(e.exec(text))
 	e.waiting = e.kw != nil && e.kw.WaitsForKey()
 	return !e.s.Closed()
 }
 
 // key takes one key and reports whether the session goes on.
 func (e *editor) key(ch rune) bool {
-	if e.hidden() { // a password: only Return, Backspace and Ctrl-C/U count
+	if e.secret { // a password: only Return, Backspace and Ctrl-C/U count
 		switch ch {
 		case '\r', '\n':
 			return e.reprompt(e.run())
