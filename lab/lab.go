@@ -723,15 +723,8 @@ func (s *Session) satelliteAdd(f []string) (string, error) {
 	if _, ok := w.Satellite(name); ok {
 		return "", fmt.Errorf("satellite %s already exists", name)
 	}
-	ip := ""
-	for i := 50; i < 100 && ip == ""; i++ {
-		if cand := fmt.Sprintf("192.0.2.%d", i); !w.Network().Has(cand) {
-			if _, used := w.Network().Endpoint(cand); !used {
-				ip = cand
-			}
-		}
-	}
-	if ip == "" {
+	ip, ok := freeAddress(w.Network(), 50, 100)
+	if !ok {
 		return "", errors.New("no free address left for a satellite")
 	}
 	host := strings.ToLower(name) + ".acme.com"
@@ -799,15 +792,8 @@ func (s *Session) transportGatewayCmd(f []string) (string, error) {
 	if _, taken := net.Records[host]; taken {
 		return "", fmt.Errorf("%s is already in the lab's DNS", host)
 	}
-	ip := ""
-	for i := 100; i < 150 && ip == ""; i++ {
-		if cand := fmt.Sprintf("192.0.2.%d", i); !net.Has(cand) {
-			if _, used := net.Endpoint(cand); !used {
-				ip = cand
-			}
-		}
-	}
-	if ip == "" {
+	ip, ok := freeAddress(net, 100, 150)
+	if !ok {
 		return "", errors.New("no free address left for a transport gateway")
 	}
 	err := net.Add(netsim.Endpoint{IP: ip, Name: host, Kind: netsim.KindTransportGateway, Ports: []int{443}, Backend: "cssm",
@@ -818,6 +804,18 @@ func (s *Session) transportGatewayCmd(f []string) (string, error) {
 	net.Records[host] = ip
 	return fmt.Sprintf("transport gateway %s at %s (%s), certificate by %q: trust it (lab transport-gateway ca %s) and point a profile at https://%s%s\n",
 		name, host, ip, ca, name, host, netsim.SatellitePath), nil
+}
+
+// freeAddress is the first address 192.0.2.from … 192.0.2.(to-1) that no
+// endpoint of the lab's network holds.
+func freeAddress(n *netsim.Network, from, to int) (string, bool) {
+	for i := from; i < to; i++ {
+		ip := fmt.Sprintf("192.0.2.%d", i)
+		if _, used := n.Endpoint(ip); !used {
+			return ip, true
+		}
+	}
+	return "", false
 }
 
 func (s *Session) proxyCmd(f []string) (string, error) {
