@@ -168,10 +168,15 @@ func (s *Server) sendUDP(conns map[string]*net.UDPConn, g datagram) {
 	s.syslog.sent.Add(1)
 }
 
-// sendTCP sends one message over a kept TCP connection, each message
-// ended by a newline (RFC 6587's non-transparent framing) [model]; a
-// collector that is down costs one short connection attempt and the
-// message.
+// sendTCP sends one message over a kept TCP connection as IOS does:
+// one write (one segment) per message and no framing at all, neither a
+// trailing newline nor an octet count. rsyslog's documentation of
+// imptcp's AddtlFrameDelimiter says so of Cisco IOS ("they do not use any
+// framing at all", confirmed by Cisco), as does ipspace.net's "Running
+// syslog over TCP" (each message in a separate TCP packet, no separators).
+// A collector that splits on newlines sees messages that arrive together
+// run into one. A collector that is down costs one short connection
+// attempt and the message.
 func (s *Server) sendTCP(conns map[string]net.Conn, g datagram) {
 	key := g.from + ">" + g.to
 	c, ok := conns[key]
@@ -185,7 +190,7 @@ func (s *Server) sendTCP(conns map[string]net.Conn, g datagram) {
 		conns[key] = c
 	}
 	c.SetWriteDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte(g.msg + "\n")); err != nil {
+	if _, err := c.Write([]byte(g.msg)); err != nil {
 		c.Close()
 		delete(conns, key)
 		s.syslog.failed.Add(1)

@@ -62,3 +62,44 @@ func TestSyslogMessageForm(t *testing.T) {
 	assert.Equal(t, "<171>7: core1: 000007: Jun  2 04:55:06.000 EST: "+msg, serve.SyslogMessage(run, 7, "Jun  2 04:55:06.000", msg, 3))
 	assert.False(t, strings.Contains(serve.SyslogMessage(run, 1, "x", msg, 3), "  "))
 }
+
+// Over TCP a served switch frames as IOS does, that is not at all: each
+// message is one write on a kept connection, with neither a newline nor
+// an octet count, so the stream is the messages back to back.
+func TestSyslogOverTCPIsUnframed(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	s := start(t, serve.Config{})
+	require.NoError(t, s.act(func(w *sim.World) error {
+		return w.Configure("sw1", "logging host transport tcp", func(c *device.Config) error {
+			c.Syslog.Hosts = []device.LogHost{{IP: "127.0.0.1", TCP: true, Port: port}}
+			return nil
+		})
+	}))
+	typeInto(t, s.addr, "admin", "cisco123", "configure terminal\rend\rexit\r")
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(5 * time.Second))
+	c, err := ln.Accept()
+	require.NoError(t, err)
+	defer c.Close()
+	first := "<189>1: *Mar  4 10:00:00.000: %SYS-5-CONFIG_I: Configured from console by admin on vty0 (127.0.0.1)"
+	second := strings.Replace(first, "<189>1:", "<189>2:", 1)
+	var got []byte
+	buf := make([]byte, 4096)
+	read := func(want int) {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for len(got) < want {
+			n, err := c.Read(buf)
+			require.NoError(t, err, "have %q", got)
+			got = append(got, buf[:n]...)
+		}
+	}
+	read(len(first))
+	assert.Equal(t, first, string(got), "one message, no newline after it")
+	typeInto(t, s.addr, "admin", "cisco123", "configure terminal\rend\rexit\r")
+	read(len(first) + len(second))
+	assert.Equal(t, first+second, string(got), "the next message follows with no separator, on the same connection")
+	require.Eventually(t, func() bool { return s.srv.SyslogStats() == serve.SyslogStats{Sent: 2} }, 2*time.Second, 10*time.Millisecond,
+		"%+v", s.srv.SyslogStats())
+}
