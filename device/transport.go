@@ -142,7 +142,7 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 		// the failure as SL_MESSAGE_FAILED]
 		return sendFail()
 	}
-	cert := ep.Cert
+	cert := ep.Certificate()
 	if proxy != nil && proxy.Intercepts {
 		// The proxy presents its own certificate: the device must trust its CA.
 		if !slices.ContainsFunc(c.Trustpoints, func(t Trustpoint) bool { return t.CA == proxy.ProxyCA }) {
@@ -153,11 +153,12 @@ func (d *Device) Route(now time.Time, msg license.Message, net *netsim.Network) 
 	if cert == nil {
 		return sendFail()
 	}
-	if ep.Kind == netsim.KindTransportGateway && proxy == nil &&
+	if (ep.Kind == netsim.KindTransportGateway || ep.ReissuedBy != "") && (proxy == nil || !proxy.Intercepts) &&
 		!slices.ContainsFunc(c.Trustpoints, func(t Trustpoint) bool { return t.CA == cert.Issuer }) {
 		// A Transport Gateway's certificate comes from the enterprise's
-		// CA, which only a trustpoint holding it makes trusted. [model:
-		// the PKI line's text]
+		// CA, as does any certificate re-issued under another CA, which
+		// only a trustpoint holding it makes trusted. [model: the PKI
+		// line's text]
 		d.log(now, "PKI", 3, "CERTIFICATE_INVALID_UNAUTHORIZED", fmt.Sprintf("Certificate chain validation has failed. Unauthorized (issuer %s is not trusted)", cert.Issuer))
 		return sendFail()
 	}

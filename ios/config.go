@@ -476,6 +476,27 @@ func configText(c device.Config, all bool) string {
 		line("  \tquit")
 		line("!")
 	}
+	for _, tp := range c.Trustpoints {
+		if tp.Name == device.SLATrustPoint || tp.CA == "" {
+			continue
+		}
+		// The CA certificate `crypto pki authenticate` imported, in hex
+		// as IOS lists it: eight 32-bit words a line.
+		line("crypto pki certificate chain %s", tp.Name)
+		line(" certificate ca 01")
+		der := []byte(labCAPrefix + tp.CA)
+		for len(der) > 0 {
+			n := min(len(der), 32)
+			var words []string
+			for w := range slices.Chunk(der[:n], 4) {
+				words = append(words, fmt.Sprintf("%X", w))
+			}
+			line("  %s", strings.Join(words, " "))
+			der = der[n:]
+		}
+		line("  \tquit")
+		line("!")
+	}
 	line("license boot level %s", c.LicenseLevel)
 	line("!")
 	for _, u := range c.Users {

@@ -149,7 +149,7 @@ const Help = `Lab controls (IOS commands are typed as on a switch):
   lab satellite add <name> [connected|disconnected]   an on-prem satellite at <name>.acme.com
   lab transport-gateway add <name> | ca <name>   a Transport Gateway at <name>.acme.com relaying to CSSM; its CA to paste
   lab satellite list | token <name> [days <n>] | sync <name> | renew <name> <days>
-  lab fault set|clear <kind> <target> [<value>]   kinds: endpoint-down block-port dns-record vrf-route intercept cssm-busy ssh-strict
+  lab fault set|clear <kind> <target> [<value>]   kinds: endpoint-down block-port dns-record vrf-route intercept cssm-busy ssh-strict cert-reissued
   lab proxy <ip> [intercept <ca name>]       add an HTTP proxy (port 8080); lab proxy ca <name> prints its CA to paste
 `
 
@@ -773,7 +773,9 @@ func (s *Session) faultCmd(f []string) (string, error) {
 // behind a certificate of "<name> CA", which the switch must trust with a
 // trustpoint) and `lab transport-gateway ca <name>` (that CA's
 // certificate, to paste into crypto pki authenticate). Its faults are the
-// network's: `lab fault set endpoint-down <ip>` takes it down. [model]
+// network's: `lab fault set endpoint-down <ip>` takes it down, `lab fault
+// set cert-reissued <ip> <CA>` makes it present a certificate of another
+// CA. [model]
 func (s *Session) transportGatewayCmd(f []string) (string, error) {
 	if len(f) != 2 || (!strings.EqualFold(f[0], "add") && !strings.EqualFold(f[0], "ca")) {
 		return "", errors.New("lab transport-gateway add <name> | ca <name>")
@@ -782,13 +784,18 @@ func (s *Session) transportGatewayCmd(f []string) (string, error) {
 	if len(name) > 32 || strings.ContainsAny(name, ". /") {
 		return "", fmt.Errorf("transport gateway name %q: one word of at most 32 characters", name)
 	}
-	ca := name + " CA"
-	if strings.EqualFold(f[0], "ca") {
-		return ios.CAPEM(ca), nil
-	}
 	w := s.world()
 	net := w.Network()
 	host := strings.ToLower(name) + ".acme.com"
+	ca := name + " CA"
+	if strings.EqualFold(f[0], "ca") {
+		// The CA of the certificate the gateway presents now: a
+		// re-issued one (lab fault set cert-reissued) names its own.
+		if ep, ok := net.Endpoint(net.Records[host]); ok && ep.Kind == netsim.KindTransportGateway {
+			ca = ep.Certificate().Issuer
+		}
+		return ios.CAPEM(ca), nil
+	}
 	if _, taken := net.Records[host]; taken {
 		return "", fmt.Errorf("%s is already in the lab's DNS", host)
 	}
@@ -796,9 +803,7 @@ func (s *Session) transportGatewayCmd(f []string) (string, error) {
 	if !ok {
 		return "", errors.New("no free address left for a transport gateway")
 	}
-	err := net.Add(netsim.Endpoint{IP: ip, Name: host, Kind: netsim.KindTransportGateway, Ports: []int{443}, Backend: "cssm",
-		Cert: &netsim.Cert{Name: host, Issuer: ca, NotBefore: w.Now().AddDate(0, -1, 0), NotAfter: w.Now().AddDate(2, 0, 0)}})
-	if err != nil {
+	if err := w.AddTransportGateway(host, ip, ca); err != nil {
 		return "", err
 	}
 	net.Records[host] = ip

@@ -60,6 +60,35 @@ var wrongFixes = []wrongFix{
 		"Failure reason: Data and signature do not match"},
 	{"9", "save and reload", []string{"enable", "write memory", "reload", "", "lab advance 1m", "enable", "license smart renew auth", "lab advance 1m"},
 		"Failure reason: Data and signature do not match"},
+	{"tg", "turn off the revocation check of the gateway's trustpoint", []string{"enable", "configure terminal", "crypto pki trustpoint TG-CA", "revocation-check none", "end", "license smart renew auth", "lab advance 1m"},
+		"Failure reason: Fail to send out Call Home HTTP message."},
+	{"tg", "turn off the server identity check", []string{"enable", "configure terminal", "no http secure server-identity-check", "end", "license smart renew auth", "lab advance 1m"},
+		"Failure reason: Fail to send out Call Home HTTP message."},
+	{"tg", "plain HTTP to the gateway, around its certificate", []string{"enable", "configure terminal", "call-home", "profile CiscoTAC-1",
+		"no destination address http https://tg1.acme.com/Transportgateway/services/DeviceRequestHandler",
+		"destination address http http://tg1.acme.com/Transportgateway/services/DeviceRequestHandler", "end", "license smart renew auth", "lab advance 1m"},
+		"Failure reason: Fail to send out Call Home HTTP message."},
+}
+
+// The guide's fix for scenario "tg", typed in the lab: the new CA's
+// certificate (lab transport-gateway ca) authenticated in a trustpoint of
+// its own; the renewal then succeeds.
+func TestTransportGatewayScenarioFix(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	require.Contains(t, s.Exec("lab scenario tg"), "loaded")
+	pem := s.Exec("lab transport-gateway ca tg1")
+	require.Contains(t, pem, "-----BEGIN CERTIFICATE-----")
+	lines := []string{"enable", "configure terminal", "crypto pki trustpoint TG-CA-G2", "enrollment terminal", "exit", "crypto pki authenticate TG-CA-G2"}
+	lines = append(lines, strings.Split(strings.TrimSuffix(pem, "\n"), "\n")...)
+	lines = append(lines, "", "yes", "end", "write memory", "license smart renew auth", "lab advance 1m")
+	var out strings.Builder
+	for _, l := range lines {
+		out.WriteString(s.Prompt() + l + "\n" + s.Exec(l))
+	}
+	status := s.Exec("show license status")
+	assert.Contains(t, status, "Last Communication Attempt: SUCCEEDED", "after:\n%s\nstatus:\n%s", out.String(), status)
+	assert.Contains(t, out.String(), "% Certificate successfully imported")
 }
 
 func TestWrongFixesFail(t *testing.T) {
@@ -78,7 +107,7 @@ func TestWrongFixesFail(t *testing.T) {
 			assert.Contains(t, status, w.symptom, "after:\n%s\nstatus:\n%s", out.String(), status)
 		})
 	}
-	for _, id := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
+	for _, id := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "tg"} {
 		assert.GreaterOrEqual(t, per[id], 2, "scenario %s: two wrong fixes", id)
 	}
 }

@@ -51,6 +51,22 @@ type Endpoint struct {
 	Intercepts bool   `json:"intercepts,omitempty"`
 	ProxyCA    string `json:"proxyCA,omitempty"`
 	Down       bool   `json:"down,omitempty"`
+	// ReissuedBy, when set, is the CA that issued the certificate the
+	// endpoint now presents in place of Cert's issuer (a gateway's
+	// certificate renewed under a new enterprise CA): a device trusts it
+	// only through a trustpoint holding that CA.
+	ReissuedBy string `json:"reissuedBy,omitempty"`
+}
+
+// Certificate is the certificate the endpoint presents: Cert, with the
+// issuer ReissuedBy names when set; nil when it has none.
+func (e *Endpoint) Certificate() *Cert {
+	if e.Cert == nil || e.ReissuedBy == "" {
+		return e.Cert
+	}
+	c := *e.Cert
+	c.Issuer = e.ReissuedBy
+	return &c
 }
 
 // Network is the model. Zero values mean: no records, everything reachable

@@ -200,7 +200,25 @@ func TestAllScenariosListed(t *testing.T) {
 		assert.NotEmpty(t, s.Symptoms)
 		assert.NotEmpty(t, s.Fix)
 	}
-	assert.Equal(t, []string{"1", "1b", "2", "3", "4", "5", "6", "7", "8", "9"}, ids)
+	assert.Equal(t, []string{"1", "1b", "2", "3", "4", "5", "6", "7", "8", "9", "tg"}, ids)
 	_, ok := scenario.Find("10")
 	assert.False(t, ok)
+}
+
+// Through a Transport Gateway whose certificate a new enterprise CA
+// re-issued, the renewals fail with the PKI line naming that CA, the
+// authorization is kept meanwhile, and a trustpoint holding the new CA
+// cures it at the next retry.
+func TestScenarioTransportGatewayCertificate(t *testing.T) {
+	r := run(t, "tg")
+	s := r.Symptom
+	assert.Equal(t, agent.AuthAuthorized, s.Authorization, "AUTHORIZED is kept")
+	assert.Equal(t, agent.ResultFailed, s.LastCommunication.Result)
+	assert.Equal(t, "Fail to send out Call Home HTTP message.", s.LastCommunication.Reason)
+	out := symptoms(r)
+	assert.Contains(t, out, "%PKI-3-CERTIFICATE_INVALID_UNAUTHORIZED: Certificate chain validation has failed. Unauthorized (issuer ACME Issuing CA G2 is not trusted)")
+	assert.Contains(t, out, "%CALL_HOME-5-SL_MESSAGE_FAILED: Fail to send out Smart Licensing message to: https://tg1.acme.com/Transportgateway/services/DeviceRequestHandler (ERR 205 : Request Aborted)")
+	_, fix, _ := strings.Cut(r.Text, "## fix: ")
+	assert.Contains(t, fix, "AUTH_RENEW_SUCCESS")
+	assert.Equal(t, agent.ResultSucceeded, r.Healthy.LastCommunication.Result)
 }

@@ -13,7 +13,7 @@ import (
 
 // Scenario is one failure of the field guide (docs/scenarios.md).
 type Scenario struct {
-	ID       string // "1" … "9", "1b"
+	ID       string // "1" … "9", "1b" of the field guide; "tg" for its Transport Gateway
 	Title    string
 	Cause    string
 	Symptoms string
@@ -381,6 +381,56 @@ var scenarios = []Scenario{
 			return l.World.WriteMemory(l.Device)
 		},
 	},
+	{
+		ID: "tg", Title: `Transport Gateway: "Fail to send out Call Home HTTP message." after its certificate is renewed`,
+		Cause:    "the switch reaches CSSM through the enterprise's Transport Gateway, trusted through a trustpoint holding the gateway's CA; the gateway's certificate is renewed under a new enterprise CA the switch does not hold",
+		Symptoms: "the authorization status is kept; Last Communication Attempt: FAILED, Failure reason: Fail to send out Call Home HTTP message.; PKI-3-CERTIFICATE_INVALID_UNAUTHORIZED naming the new CA, SL_MESSAGE_FAILED to the gateway's URL, COMM_FAILED, AUTH_RENEW_FAILED",
+		Fix:      "a trustpoint for the new CA (crypto pki trustpoint, enrollment terminal, crypto pki authenticate with its certificate), then write memory; the next retry succeeds",
+		setup: func(l *Lab) error {
+			if err := l.World.AddTransportGateway(tgHost, tgIP, tgCA); err != nil {
+				return err
+			}
+			l.World.Network().Records[tgHost] = tgIP
+			if err := l.World.Configure(l.Device, "crypto pki trustpoint TG-CA (authenticated with "+tgCA+") / call-home profile CiscoTAC-1 destination the Transport Gateway", func(c *device.Config) error {
+				c.Trustpoints = append(c.Trustpoints, device.Trustpoint{Name: "TG-CA", RevocationCheck: "none", CA: tgCA})
+				c.Profile("CiscoTAC-1").Destination = "https://" + tgHost + netsim.SatellitePath
+				return nil
+			}); err != nil {
+				return err
+			}
+			return healthy(l)
+		},
+		cause: func(l *Lab) error {
+			if err := run(l, 10*cssm.Day); err != nil {
+				return err
+			}
+			if err := l.World.SetFault(sim.Fault{Kind: sim.FaultCertReissued, Target: tgIP, Value: tgNewCA, On: true}); err != nil {
+				return err
+			}
+			return runToNextComm(l)
+		},
+		fix: func(l *Lab) error {
+			if err := l.World.Configure(l.Device, "crypto pki trustpoint TG-CA-G2 / crypto pki authenticate TG-CA-G2 ("+tgNewCA+")", func(c *device.Config) error {
+				c.Trustpoints = append(c.Trustpoints, device.Trustpoint{Name: "TG-CA-G2", RevocationCheck: "none", CA: tgNewCA})
+				return nil
+			}); err != nil {
+				return err
+			}
+			if err := l.World.WriteMemory(l.Device); err != nil {
+				return err
+			}
+			return run(l, 5*time.Minute)
+		},
+	},
 }
 
 const satelliteIP = "192.0.2.50"
+
+// The Transport Gateway of scenario "tg": its name, address and the
+// enterprise CAs of its certificate before and after the renewal.
+const (
+	tgHost  = "tg1.acme.com"
+	tgIP    = "192.0.2.100"
+	tgCA    = "tg1 CA"
+	tgNewCA = "ACME Issuing CA G2"
+)

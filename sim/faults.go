@@ -22,6 +22,12 @@ const (
 	// fail on some switches when the user has an SSH key, and that
 	// `look_for_keys: false` cures it.
 	FaultSSHStrict = "ssh-strict"
+	// FaultCertReissued makes an endpoint present a certificate issued by
+	// another CA (Value) than the one it had: a Transport Gateway's
+	// certificate renewed under a new enterprise CA that the switches do
+	// not trust yet. Target: the endpoint's IP; cleared, it presents its
+	// own certificate again.
+	FaultCertReissued = "cert-reissued"
 )
 
 // Fault is a scheduled change of the network, as data (so worlds save).
@@ -78,12 +84,15 @@ func (w *World) SetFault(f Fault) error {
 
 func (f Fault) check() error {
 	switch f.Kind {
-	case FaultEndpointDown, FaultBlockPort, FaultDNSRecord, FaultVRFRoute, FaultIntercept, FaultCSSMBusy, FaultSSHStrict:
+	case FaultEndpointDown, FaultBlockPort, FaultDNSRecord, FaultVRFRoute, FaultIntercept, FaultCSSMBusy, FaultSSHStrict, FaultCertReissued:
 	default:
 		return fmt.Errorf("unknown fault kind %q", f.Kind)
 	}
 	if f.Target == "" {
 		return fmt.Errorf("fault %s: no target", f.Kind)
+	}
+	if f.Kind == FaultCertReissued && f.On && f.Value == "" {
+		return fmt.Errorf("fault %s %s: name the CA that re-issued the certificate", f.Kind, f.Target)
 	}
 	return nil
 }
@@ -150,6 +159,15 @@ func (w *World) apply(f Fault) error {
 			return fmt.Errorf("fault %s: no endpoint %s", f.Kind, f.Target)
 		}
 		e.Intercepts, e.ProxyCA = f.On, f.Value
+	case FaultCertReissued:
+		e, ok := n.Endpoint(f.Target)
+		if !ok || e.Cert == nil {
+			return fmt.Errorf("fault %s: no endpoint with a certificate at %s", f.Kind, f.Target)
+		}
+		e.ReissuedBy = ""
+		if f.On {
+			e.ReissuedBy = f.Value
+		}
 	}
 	w.emit("world", EventFault, f.String())
 	w.allDirty = true

@@ -232,6 +232,24 @@ func (w *World) AddSatellite(cfg cssm.SatelliteConfig, ip string) (*cssm.Satelli
 	return s, nil
 }
 
+// AddTransportGateway puts a Transport Gateway on the network at ip under
+// the DNS name host: it relays Call Home messages to the world's CSSM,
+// behind a certificate issued to host by the enterprise's CA ca (valid
+// from a month ago for two years), which a device trusts only through a
+// trustpoint holding that CA.
+func (w *World) AddTransportGateway(host, ip, ca string) error {
+	if host == "" || ca == "" {
+		return errors.New("add transport gateway: a host name and a CA are needed")
+	}
+	err := w.net.Add(netsim.Endpoint{IP: ip, Name: host, Kind: netsim.KindTransportGateway, Ports: []int{443}, Backend: "cssm",
+		Cert: &netsim.Cert{Name: host, Issuer: ca, NotBefore: w.now.AddDate(0, -1, 0), NotAfter: w.now.AddDate(2, 0, 0)}})
+	if err != nil {
+		return fmt.Errorf("add transport gateway: %w", err)
+	}
+	w.emit(host, EventAction, "transport gateway installed at "+ip)
+	return nil
+}
+
 func hash(s string) uint64 {
 	var h uint64 = 14695981039346656037
 	for _, b := range []byte(s) {
