@@ -214,6 +214,7 @@ type Community struct {
 type TrapHost struct {
 	IP        string `json:"ip"`
 	Community string `json:"community"`
+	Port      int    `json:"port,omitempty"` // udp-port; 0: SNMP's 162
 }
 
 func (s SNMP) equal(o SNMP) bool {

@@ -286,17 +286,21 @@ func TestSNMPServerCommands(t *testing.T) {
 	c.Exec("enable")
 	c.Exec("configure terminal")
 	for _, l := range []string{"snmp-server community public RO", "snmp-server community private RW 10", "snmp-server location Lab rack 4",
-		"snmp-server contact noc@example.com", "snmp-server enable traps smart-license", "snmp-server host 192.0.2.9 version 2c public"} {
+		"snmp-server contact noc@example.com", "snmp-server enable traps smart-license", "snmp-server host 192.0.2.9 version 2c public",
+		"snmp-server host 192.0.2.10 traps version 2c nms udp-port 1162"} {
 		assert.Equal(t, "", c.Exec(l), l)
 	}
 	assert.Contains(t, c.Exec("do show running-config"), "\nsnmp-server community public RO\nsnmp-server community private RW 10\n"+
 		"snmp-server location Lab rack 4\nsnmp-server contact noc@example.com\nsnmp-server enable traps smart-license\n"+
-		"snmp-server host 192.0.2.9 version 2c public\n")
-	for _, bad := range []string{"snmp-server community x XX", "snmp-server host 192.0.2.9 version 3 x", "snmp-server host 999.0.0.1 public"} {
+		"snmp-server host 192.0.2.9 version 2c public\nsnmp-server host 192.0.2.10 version 2c nms udp-port 1162\n")
+	for _, bad := range []string{"snmp-server community x XX", "snmp-server host 192.0.2.9 version 3 x", "snmp-server host 999.0.0.1 public",
+		"snmp-server host 192.0.2.9 public udp-port 0", "snmp-server host 192.0.2.9 public udp-port 70000", "snmp-server host 192.0.2.9 public port 1162",
+		"snmp-server host 192.0.2.9 public udp-port 1162 extra"} {
 		assert.Contains(t, c.Exec(bad), "% Invalid input detected", bad)
 	}
 	for _, l := range []string{"no snmp-server community public", "no snmp-server community private", "no snmp-server location",
-		"no snmp-server contact", "no snmp-server enable traps smart-license", "no snmp-server host 192.0.2.9 public"} {
+		"no snmp-server contact", "no snmp-server enable traps smart-license", "no snmp-server host 192.0.2.9 public",
+		"no snmp-server host 192.0.2.10 traps version 2c nms udp-port 1162"} {
 		assert.Equal(t, "", c.Exec(l), l)
 	}
 	assert.NotContains(t, c.Exec("do show running-config"), "snmp-server")

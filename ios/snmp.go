@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/slsim/slsim/device"
@@ -58,20 +59,40 @@ func snmpServer(on bool) *node {
 		if err != nil || !ip.Is4() {
 			return "", &badArg{a[0]}
 		}
+		// [traps] [version 2c] <community> [udp-port <port>]: informs
+		// and SNMPv1/v3 are not modelled.
 		f := strings.Fields(a[1])
+		if len(f) >= 1 && strings.EqualFold(f[0], "traps") {
+			f = f[1:]
+		}
 		if len(f) >= 2 && strings.EqualFold(f[0], "version") {
 			if f[1] != "2c" {
 				return "", &badArg{f[1]}
 			}
 			f = f[2:]
 		}
-		if len(f) != 1 {
+		if len(f) == 0 {
 			return "", errIncomplete
 		}
 		if err := checkWord(f[0]); err != nil {
 			return "", err
 		}
 		h := device.TrapHost{IP: ip.String(), Community: f[0]}
+		switch {
+		case len(f) == 1:
+		case !strings.EqualFold(f[1], "udp-port"):
+			return "", &badArg{f[1]}
+		case len(f) == 2:
+			return "", errIncomplete
+		case len(f) > 3:
+			return "", &badArg{f[3]}
+		default:
+			p, err := strconv.Atoi(f[2])
+			if err != nil || p < 1 || p > 65535 {
+				return "", &badArg{f[2]}
+			}
+			h.Port = p
+		}
 		return edit("snmp-server host", func(s *device.SNMP, _ []string) error {
 			return editList(&s.Hosts, h, on, func(x device.TrapHost) bool { return x.IP == h.IP }, MaxCommunities, "snmp-server host "+h.IP)
 		})(c, a)
@@ -94,7 +115,7 @@ func snmpServer(on bool) *node {
 	if !on {
 		return kw("snmp-server", "Modify SNMP engine parameters",
 			kw("community", "Enable SNMP; set community string and access privs", arg("WORD", "SNMP community string").does(community)),
-			kw("host", "Specify hosts to receive SNMP notifications", arg("A.B.C.D", "IP address of SNMP notification host", restArg("LINE", "[version 2c] <community>").does(host))),
+			kw("host", "Specify hosts to receive SNMP notifications", arg("A.B.C.D", "IP address of SNMP notification host", restArg("LINE", "[traps] [version 2c] <community> [udp-port <port>]").does(host))),
 			kw("location", "Text for mib object sysLocation").does(edit("snmp-server location", func(s *device.SNMP, _ []string) error { s.Location = ""; return nil })),
 			kw("contact", "Text for mib object sysContact").does(edit("snmp-server contact", func(s *device.SNMP, _ []string) error { s.Contact = ""; return nil })),
 			traps)
@@ -102,7 +123,7 @@ func snmpServer(on bool) *node {
 	return kw("snmp-server", "Modify SNMP engine parameters",
 		kw("community", "Enable SNMP; set community string and access privs", arg("WORD", "SNMP community string",
 			restArg("LINE", "RO | RW [<access-list>]").does(community)).does(community)),
-		kw("host", "Specify hosts to receive SNMP notifications", arg("A.B.C.D", "IP address of SNMP notification host", restArg("LINE", "[version 2c] <community>").does(host))),
+		kw("host", "Specify hosts to receive SNMP notifications", arg("A.B.C.D", "IP address of SNMP notification host", restArg("LINE", "[traps] [version 2c] <community> [udp-port <port>]").does(host))),
 		text("location", func(s *device.SNMP, v string) { s.Location = v }),
 		text("contact", func(s *device.SNMP, v string) { s.Contact = v }),
 		traps)
@@ -130,7 +151,11 @@ func snmpConfig(s device.SNMP, line func(string, ...any)) {
 		line("snmp-server enable traps smart-license")
 	}
 	for _, h := range s.Hosts {
-		line("snmp-server host %s version 2c %s", h.IP, h.Community)
+		if h.Port != 0 {
+			line("snmp-server host %s version 2c %s udp-port %d", h.IP, h.Community, h.Port)
+		} else {
+			line("snmp-server host %s version 2c %s", h.IP, h.Community)
+		}
 	}
 }
 

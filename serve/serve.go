@@ -86,7 +86,8 @@ type Config struct {
 	// bind ports below 1024).
 	SNMP         bool
 	SNMPBasePort int
-	// TrapPort is where SNMP notifications go on a host (0: 162).
+	// TrapPort is where SNMP notifications go on a host whose `snmp-server
+	// host` names no udp-port (0: 162).
 	TrapPort int
 	// Loopback gives each device its own loopback address, 127.0.0.2 for
 	// the first in name order and counting up, and the same ports on each
@@ -159,6 +160,7 @@ type Server struct {
 	// addr is each device's own address, the source of its syslog.
 	addr   map[string]string
 	syslog syslogState
+	head   sim.Cursor // the event stream at New: the forwarder reads on from it
 	snmp   map[string]*net.UDPConn
 	conns  map[net.Conn]bool
 	// startups are each device's connections not logged in yet, oldest
@@ -216,6 +218,7 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 		open: map[string]int{}, conns: map[net.Conn]bool{},
 		startups: map[string][]net.Conn{}, vtys: map[string][]*vty{}, logged: map[string]map[net.Conn]bool{},
 		addr: map[string]string{}, snmp: map[string]*net.UDPConn{}}
+	r.View(func() { s.head = w.Head() })
 	r.View(func() { s.started = w.Now() })
 	signer, err := ssh.NewSignerFromSigner(cfg.HostKey)
 	if err != nil {
@@ -327,7 +330,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.forwardSyslog(ctx)
+		s.forwardSyslog(ctx, s.head)
 	}()
 	for name, u := range s.snmp {
 		s.wg.Add(1)

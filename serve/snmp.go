@@ -388,6 +388,7 @@ var smartLicNotifications = map[string]int{
 // trapOut is one SNMPv2c notification for one host.
 type trapOut struct {
 	from, to, community string
+	port                uint16
 	oid, sudi           string
 	uptime              uint32
 }
@@ -406,7 +407,14 @@ func (s *Server) smartLicTraps(d *device.Device, run device.Config, e sim.Event)
 		if !s.realTarget(d, "", h.IP) {
 			continue
 		}
-		out = append(out, trapOut{from: s.addr[e.Source], to: h.IP, community: h.Community,
+		port := uint16(162)
+		switch {
+		case h.Port != 0:
+			port = uint16(h.Port)
+		case s.cfg.TrapPort > 0:
+			port = uint16(s.cfg.TrapPort)
+		}
+		out = append(out, trapOut{from: s.addr[e.Source], to: h.IP, port: port, community: h.Community,
 			oid: "." + oidSmartLicNotifs + "." + strconv.Itoa(n), sudi: d.Agent().UDI().String(),
 			uptime: uint32(max(0, e.Time.Sub(d.BootedAt())) / (10 * time.Millisecond))})
 	}
@@ -415,27 +423,20 @@ func (s *Server) smartLicTraps(d *device.Device, run device.Config, e sim.Event)
 
 const oidSmartLicNotifs = "1.3.6.1.4.1.9.9.831.1"
 
-// sendTrap sends one notification from the switch's address.
-func (s *Server) sendTrap(tr trapOut) {
-	port := uint16(162)
-	if s.cfg.TrapPort > 0 {
-		port = uint16(s.cfg.TrapPort)
-	}
-	g := &gosnmp.GoSNMP{Target: tr.to, Port: port, Community: tr.community, Version: gosnmp.Version2c,
-		Timeout: time.Second, LocalAddr: net.JoinHostPort(tr.from, "0")}
-	if err := g.Connect(); err != nil {
-		s.syslog.failed.Add(1)
-		return
-	}
-	defer g.Conn.Close()
-	_, err := g.SendTrap(gosnmp.SnmpTrap{Variables: []gosnmp.SnmpPDU{
-		{Name: ".1.3.6.1.2.1.1.3.0", Type: gosnmp.TimeTicks, Value: tr.uptime},
-		{Name: ".1.3.6.1.6.3.1.1.4.1.0", Type: gosnmp.ObjectIdentifier, Value: tr.oid},
-		{Name: "." + oidSmartLic + ".2.0", Type: gosnmp.OctetString, Value: tr.sudi},
-	}})
+// trapDatagram is one SNMPv2-Trap, to be sent from the switch's address
+// on the UDP socket its syslog datagrams leave from; id numbers the
+// server's notifications.
+func (s *Server) trapDatagram(tr trapOut, id uint32) (datagram, bool) {
+	pkt := gosnmp.SnmpPacket{Version: gosnmp.Version2c, Community: tr.community, PDUType: gosnmp.SNMPv2Trap, RequestID: id,
+		Variables: []gosnmp.SnmpPDU{
+			{Name: ".1.3.6.1.2.1.1.3.0", Type: gosnmp.TimeTicks, Value: tr.uptime},
+			{Name: ".1.3.6.1.6.3.1.1.4.1.0", Type: gosnmp.ObjectIdentifier, Value: tr.oid},
+			{Name: "." + oidSmartLic + ".2.0", Type: gosnmp.OctetString, Value: tr.sudi},
+		}}
+	b, err := pkt.MarshalMsg()
 	if err != nil {
 		s.syslog.failed.Add(1)
-		return
+		return datagram{}, false
 	}
-	s.syslog.traps.Add(1)
+	return datagram{from: tr.from, to: net.JoinHostPort(tr.to, strconv.Itoa(int(tr.port))), trap: true, msg: string(b)}, true
 }

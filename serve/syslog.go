@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,7 @@ const SyslogEvery = 100 * time.Millisecond
 // syslogState counts what the forwarder did.
 type syslogState struct {
 	sent, withheld, unreachable, failed, traps atomic.Uint64
+	dropped, missed                            atomic.Uint64
 }
 
 // SyslogStats are the syslog messages the served switches sent to
@@ -30,19 +32,25 @@ type syslogState struct {
 type SyslogStats struct {
 	Sent, Withheld, Unreachable, Failed uint64
 	Traps                               uint64 // SNMP notifications sent
+	// Dropped counts messages and notifications past MaxQueued that a
+	// fast clock produced faster than SendPerTick lets out; Missed, log
+	// lines the world's event window no longer held when the forwarder
+	// came to read them.
+	Dropped, Missed uint64
 }
 
 // SyslogStats reports the forwarder's counts.
 func (s *Server) SyslogStats() SyslogStats {
 	return SyslogStats{Sent: s.syslog.sent.Load(), Withheld: s.syslog.withheld.Load(),
-		Unreachable: s.syslog.unreachable.Load(), Failed: s.syslog.failed.Load(), Traps: s.syslog.traps.Load()}
+		Unreachable: s.syslog.unreachable.Load(), Failed: s.syslog.failed.Load(), Traps: s.syslog.traps.Load(),
+		Dropped: s.syslog.dropped.Load(), Missed: s.syslog.missed.Load()}
 }
 
 // datagram is one syslog message for one host.
 type datagram struct {
-	from, to string // source address; host:port
-	tcp      bool
-	msg      string
+	from, to  string // source address; host:port
+	tcp, trap bool   // over TCP; an SNMP notification
+	msg       string
 }
 
 // allowed reports whether ip may really be sent to.
@@ -73,13 +81,27 @@ func (s *Server) realTarget(d *device.Device, vrf, host string) bool {
 	return false
 }
 
+// SendPerTick bounds the syslog messages and notifications the server
+// sends to real collectors each SyslogEvery (so 1,000 a second): a fast
+// clock can make a switch log months of retries in one tick, which a real
+// switch spreads over those months, and a burst of thousands of datagrams
+// overflows a collector's socket buffer. What is not sent waits, in
+// order, up to MaxQueued; beyond that the oldest are dropped, and
+// counted. [model]
+const (
+	SendPerTick = 100
+	MaxQueued   = 10000
+)
+
 // forwardSyslog sends, as the world's time moves, each switch's log lines
 // at or above its trap level to its logging hosts, in IOS's format
-// (SyslogMessage), from the switch's own address.
-func (s *Server) forwardSyslog(ctx context.Context) {
-	var cur sim.Cursor
-	s.run.View(func() { cur = s.w.Head() })
+// (SyslogMessage), and its notifications to its SNMP hosts, from the
+// switch's own address, in the order the switch wrote them.
+// It reads the world's event stream from cur.
+func (s *Server) forwardSyslog(ctx context.Context, cur sim.Cursor) {
 	count := map[string]uint64{} // each switch's message number
+	var trapID uint32            // the notifications' request IDs
+	var queue []datagram
 	udp := map[string]*net.UDPConn{}
 	tcp := map[string]net.Conn{}
 	defer func() {
@@ -98,11 +120,11 @@ func (s *Server) forwardSyslog(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		var out []datagram
-		var traps []trapOut
 		s.run.View(func() {
 			var evs []sim.Event
-			evs, cur, _ = s.w.Events(cur)
+			var missed uint64
+			evs, cur, missed = s.w.Events(cur)
+			s.syslog.missed.Add(missed)
 			for _, e := range evs {
 				if e.Kind != sim.EventLog || e.Log == nil || e.Log.EventLog {
 					continue
@@ -117,55 +139,66 @@ func (s *Server) forwardSyslog(ctx context.Context) {
 					continue // the common case: nothing to send, nothing cloned
 				}
 				run := d.Running()
-				traps = append(traps, s.smartLicTraps(d, run, e)...)
-				if !logs {
-					continue
+				if logs {
+					count[e.Source]++
+					msg := SyslogMessage(run, count[e.Source], e.Stamp, e.Log.Message(), e.Log.Severity)
+					for _, h := range sl.Hosts {
+						if s.realTarget(d, h.VRF, h.IP) {
+							queue = append(queue, datagram{from: s.addr[e.Source], to: net.JoinHostPort(h.IP, fmt.Sprint(h.PortOf())), tcp: h.TCP, msg: msg})
+						}
+					}
 				}
-				count[e.Source]++
-				msg := SyslogMessage(run, count[e.Source], e.Stamp, e.Log.Message(), e.Log.Severity)
-				for _, h := range sl.Hosts {
-					if s.realTarget(d, h.VRF, h.IP) {
-						out = append(out, datagram{from: s.addr[e.Source], to: net.JoinHostPort(h.IP, fmt.Sprint(h.PortOf())), tcp: h.TCP, msg: msg})
+				for _, tr := range s.smartLicTraps(d, run, e) {
+					trapID++
+					if g, ok := s.trapDatagram(tr, trapID); ok {
+						queue = append(queue, g)
 					}
 				}
 			}
 		})
-		for _, g := range out {
-			if g.tcp {
+		if over := len(queue) - MaxQueued; over > 0 {
+			s.syslog.dropped.Add(uint64(over))
+			queue = slices.Delete(queue, 0, over)
+		}
+		n := min(len(queue), SendPerTick)
+		for _, g := range queue[:n] {
+			switch {
+			case g.tcp:
 				s.sendTCP(tcp, g)
-			} else {
-				s.sendUDP(udp, g)
+			case !s.sendUDP(udp, g):
+			case g.trap:
+				s.syslog.traps.Add(1)
+			default:
+				s.syslog.sent.Add(1)
 			}
 		}
-		for _, tr := range traps {
-			s.sendTrap(tr)
-		}
+		queue = slices.Delete(queue, 0, n)
 	}
 }
 
-// sendUDP sends one datagram from its switch's address; a collector that
-// is not there loses it, as UDP does.
-func (s *Server) sendUDP(conns map[string]*net.UDPConn, g datagram) {
+// sendUDP sends one datagram from its switch's address, and says whether
+// it left; a collector that is not there loses it, as UDP does.
+func (s *Server) sendUDP(conns map[string]*net.UDPConn, g datagram) bool {
 	c, ok := conns[g.from]
 	if !ok {
 		var err error
 		c, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(g.from)})
 		if err != nil {
 			s.syslog.failed.Add(1)
-			return
+			return false
 		}
 		conns[g.from] = c
 	}
 	to, err := net.ResolveUDPAddr("udp4", g.to)
 	if err != nil {
 		s.syslog.failed.Add(1)
-		return
+		return false
 	}
 	if _, err := c.WriteToUDP([]byte(g.msg), to); err != nil {
 		s.syslog.failed.Add(1)
-		return
+		return false
 	}
-	s.syslog.sent.Add(1)
+	return true
 }
 
 // sendTCP sends one message over a kept TCP connection as IOS does:

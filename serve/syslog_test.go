@@ -2,10 +2,12 @@ package serve_test
 
 import (
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gosnmp/gosnmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -102,4 +104,58 @@ func TestSyslogOverTCPIsUnframed(t *testing.T) {
 	assert.Equal(t, first+second, string(got), "the next message follows with no separator, on the same connection")
 	require.Eventually(t, func() bool { return s.srv.SyslogStats() == serve.SyslogStats{Sent: 2} }, 2*time.Second, 10*time.Millisecond,
 		"%+v", s.srv.SyslogStats())
+}
+
+// A fast clock lets a switch log weeks of hourly retries in one step; the
+// forwarder lets them out at most SendPerTick each SyslogEvery, in order,
+// rather than in one burst that a collector's socket buffer would drop.
+// What the world's event window no longer held is counted as missed.
+func TestForwarderPacesBursts(t *testing.T) {
+	nms, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer nms.Close()
+	s := start(t, serve.Config{TrapPort: nms.LocalAddr().(*net.UDPAddr).Port})
+	require.NoError(t, s.act(func(w *sim.World) error {
+		if err := w.Configure("sw1", "snmp", func(c *device.Config) error {
+			c.SNMP = device.SNMP{TrapsSL: true, Hosts: []device.TrapHost{{IP: "127.0.0.1", Community: "traps"}}}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if _, err := w.Register("sw1", s.token, false); err != nil {
+			return err
+		}
+		if err := w.RunFor(time.Minute); err != nil {
+			return err
+		}
+		if err := w.SetFault(sim.Fault{Kind: sim.FaultEndpointDown, Target: "203.0.113.10", On: true}); err != nil {
+			return err
+		}
+		return w.RunFor(95 * 24 * time.Hour)
+	}))
+	var first, last time.Time
+	var uptimes []uint32
+	buf := make([]byte, 2048)
+	for {
+		nms.SetReadDeadline(time.Now().Add(time.Second))
+		n, _, err := nms.ReadFromUDP(buf)
+		if err != nil {
+			break
+		}
+		if first.IsZero() {
+			first = time.Now()
+		}
+		last = time.Now()
+		pkt, err := (&gosnmp.GoSNMP{}).SnmpDecodePacket(buf[:n])
+		require.NoError(t, err)
+		uptimes = append(uptimes, pkt.Variables[0].Value.(uint32))
+	}
+	stats := s.srv.SyslogStats()
+	require.Greater(t, len(uptimes), 3*serve.SendPerTick, "weeks of retries: %+v", stats)
+	assert.Equal(t, uint64(len(uptimes)), stats.Traps, "every notification sent arrived")
+	assert.Zero(t, stats.Dropped)
+	assert.Positive(t, stats.Missed, "the window held the last weeks only")
+	assert.True(t, slices.IsSorted(uptimes), "in the order the switch raised them")
+	ticks := (len(uptimes)+serve.SendPerTick-1)/serve.SendPerTick - 1
+	assert.GreaterOrEqual(t, last.Sub(first), time.Duration(ticks-1)*serve.SyslogEvery, "%d notifications at most %d a tick", len(uptimes), serve.SendPerTick)
 }
