@@ -496,6 +496,9 @@ func (s *Session) cssmCmd(f []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if len(rows) == 0 {
+			return "no product instances in " + f[1] + "\n", nil
+		}
 		var b strings.Builder
 		for _, r := range rows {
 			fmt.Fprintf(&b, "%-12s %-12s %-14s last contact %s  %s\n", r.Name, r.PID, r.SN, r.LastContact.UTC().Format("2006-01-02 15:04"), r.Status)
