@@ -24,12 +24,28 @@ import (
 // cmd wraps a handler that edits the running configuration.
 func configure(what string, edit func(c *Console, cfg *device.Config, args []string) error) func(*Console, []string) (string, error) {
 	return func(c *Console, args []string) (string, error) {
-		err := c.w.Configure(c.dev, what, func(cfg *device.Config) error { return edit(c, cfg, args) })
+		err := c.w.Configure(c.dev, actionNote(what, args), func(cfg *device.Config) error { return edit(c, cfg, args) })
 		if err != nil {
 			return "", fmt.Errorf("%% %s", strings.TrimPrefix(err.Error(), device.ErrBadConfig.Error()+": "))
 		}
 		return "", nil
 	}
+}
+
+// actionNote is the configuration command as the world's event stream
+// records it: the command and its arguments (`ip http client
+// source-interface GigabitEthernet0/0`), so that what an operator did can
+// be judged from the events. A username's and the enable secret's or
+// password's lines are recorded without them: they hold secrets.
+func actionNote(what string, args []string) string {
+	if len(args) == 0 || strings.HasPrefix(what, "username") || strings.HasPrefix(what, "enable ") {
+		return what
+	}
+	tail := strings.TrimSpace(strings.Join(args, " "))
+	if tail == "" || strings.HasSuffix(what, tail) {
+		return what
+	}
+	return what + " " + tail
 }
 
 func show(f func(v View) string) func(*Console, []string) (string, error) {

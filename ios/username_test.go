@@ -3,7 +3,10 @@ package ios_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/sim"
 )
 
 func TestUsernames(t *testing.T) {
@@ -32,4 +35,25 @@ func TestUsernames(t *testing.T) {
 	require.Empty(t, c.Exec("no username ops"))
 	cfg = d.Running()
 	require.Nil(t, cfg.User("ops"))
+}
+
+// A configuration command is an action in the world's event stream with
+// its arguments, so that what was done can be judged from the events; the
+// lines that hold a secret are recorded without it.
+func TestConfigActionsCarryArguments(t *testing.T) {
+	c := console(t)
+	w := c.World()
+	head := w.Head()
+	for _, l := range []string{"enable", "configure terminal", "ip http client source-interface GigabitEthernet0/0", "ntp server 198.51.100.123",
+		"enable secret s3cr3t-1", "enable password s3cr3t-2", "username bob secret s3cr3t-3", "end"} {
+		c.Exec(l)
+	}
+	evs, _, _ := w.Events(head)
+	var notes []string
+	for _, e := range evs {
+		if e.Kind == sim.EventAction {
+			notes = append(notes, e.Note)
+		}
+	}
+	assert.Equal(t, []string{"ip http client source-interface GigabitEthernet0/0", "ntp server 198.51.100.123", "enable secret", "enable password", "username", "end"}, notes)
 }
