@@ -18,6 +18,7 @@ import (
 
 	"github.com/slsim/slsim/agent"
 	"github.com/slsim/slsim/cssm"
+	"github.com/slsim/slsim/exercise"
 	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/ios"
 	"github.com/slsim/slsim/license"
@@ -34,6 +35,12 @@ type Session struct {
 	// fixed: the world belongs to someone else (Operator); controls that
 	// would replace it are refused.
 	fixed bool
+	// run is the exercise on this world (lab exercise start, or a served
+	// pod's); lang the language of its texts; realNow the wall clock, when
+	// the program gives one.
+	run     *exercise.Run
+	lang    exercise.Lang
+	realNow func() time.Time
 }
 
 // New opens a session on the healthy lab (scenario.NewLab): a switch sw1,
@@ -81,14 +88,25 @@ func (s *Session) Console() *ios.Console { return s.con }
 
 // Exec runs one line: a lab control or an IOS command.
 func (s *Session) Exec(line string) string {
-	if f := strings.Fields(line); len(f) > 0 && strings.EqualFold(f[0], "lab") && !s.con.Pending() {
-		out, err := s.lab(f[1:])
+	f := strings.Fields(line)
+	if s.run != nil && !s.con.Pending() && !(len(f) > 1 && strings.EqualFold(f[0], "lab") && strings.EqualFold(f[1], "exercise")) {
+		s.run.Typed(line) // not an answer to a question: that may be a password
+	}
+	var out string
+	if len(f) > 0 && strings.EqualFold(f[0], "lab") && !s.con.Pending() {
+		var err error
+		out, err = s.lab(f[1:])
 		if err != nil {
 			out += "% lab: " + err.Error() + "\n"
 		}
-		return out + s.con.Logs()
+		out += s.con.Logs()
+	} else {
+		out = s.con.Exec(line)
 	}
-	return s.con.Exec(line)
+	if s.run != nil {
+		s.run.Observe(s.world())
+	}
+	return out
 }
 
 // Transcript runs lines and returns the session as a console shows it:
@@ -132,6 +150,8 @@ const Help = `Lab controls (IOS commands are typed as on a switch):
   lab timeline [N]                           the last N events of the world (default 20)
   lab devices | lab device <name>            list the devices, or switch the console to one
   lab scenario [ID]                          list the field guide's scenarios, or load one (broken)
+  lab exercise list | start <ID|file>        exercises that check themselves; then:
+  lab exercise [check | hint | give-up | report]   the objective, the verdict, a hint, the solution, the score
   lab save <file> | lab load <file>          save or load the whole lab
   lab token [<va>] [days <n>] [uses <n>]     create a CSSM token (into $TOKEN) for a virtual account (Campus)
   lab token revoke [<token>]                 revoke a token ($TOKEN)
@@ -252,6 +272,8 @@ func (s *Session) lab(f []string) (string, error) {
 		return s.faultCmd(f[1:])
 	case "proxy":
 		return s.proxyCmd(f[1:])
+	case "exercise":
+		return s.exerciseCmd(f[1:])
 	}
 	return "", fmt.Errorf("unknown control %q (lab help)", f[0])
 }
@@ -329,9 +351,10 @@ func (s *Session) scenario(f []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	con := s.con
+	con, lang, clk := s.con, s.lang, s.realNow
 	*s = *ns
 	s.keepTerminal(con)
+	s.lang, s.realNow = lang, clk // a new world: no exercise on it
 	return fmt.Sprintf("scenario %s loaded: %s\ncause: %s\nDiagnose it; the fix is in docs/lab.md.\n", sc.ID, sc.Title, sc.Cause), nil
 }
 
@@ -354,6 +377,7 @@ func (s *Session) load(path string) (string, error) {
 	}
 	con.SetVar("TOKEN", tok)
 	s.setConsole(con)
+	s.run = nil // a new world: no exercise on it
 	return "loaded " + path + "\n", nil
 }
 

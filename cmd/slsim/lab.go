@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/slsim/slsim/internal/shell"
 	"github.com/spf13/cobra"
 
+	"github.com/slsim/slsim/exercise"
 	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/lab"
 )
@@ -73,30 +76,64 @@ func runScript(out io.Writer, s *lab.Session, r io.Reader) error {
 
 func newLabCmd() *cobra.Command {
 	var seed uint64
-	var estate string
+	var estate, ex, langName string
 	cmd := &cobra.Command{
 		Use:   "lab",
 		Short: "An interactive lab: an IOS-like console on a simulated switch, with lab controls (lab help)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			lang, err := pickLang(langName)
+			if err != nil {
+				return err
+			}
 			s, err := newSession(seed, estate)
 			if err != nil {
 				return err
 			}
-			return interactive(s, cmd.InOrStdin(), cmd.OutOrStdout())
+			s.SetLanguage(lang)
+			s.SetRealClock(time.Now)
+			if ex != "" {
+				out := s.Exec("lab exercise start " + ex)
+				if strings.Contains(out, "% lab: ") {
+					return fmt.Errorf("lab --exercise %s: %s", ex, strings.TrimPrefix(strings.TrimSpace(out), "% lab: "))
+				}
+				defer func() { fmt.Fprint(cmd.OutOrStdout(), s.Exec("lab exercise report")) }()
+				return interactive(s, cmd.InOrStdin(), cmd.OutOrStdout(), out)
+			}
+			return interactive(s, cmd.InOrStdin(), cmd.OutOrStdout(), "")
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the lab")
 	cmd.Flags().StringVar(&estate, "estate", "", "start from the devices and pool of an estate file instead of the lab's C9300 stack")
+	cmd.Flags().StringVar(&ex, "exercise", "", "start an exercise (lab exercise list): its world, objective and checks")
+	cmd.Flags().StringVar(&langName, "lang", "", "language of the exercises: en or ja (default: the locale's)")
 	return cmd
+}
+
+// pickLang is the --lang flag, or the locale's language (LC_ALL,
+// LC_MESSAGES, LANG): Japanese for ja_*, English otherwise.
+func pickLang(flag string) (exercise.Lang, error) {
+	if flag != "" {
+		return exercise.ParseLang(flag)
+	}
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if lang, err := exercise.ParseLang(l); err == nil {
+				return lang, nil
+			}
+			return exercise.English, nil
+		}
+	}
+	return exercise.English, nil
 }
 
 // interactive runs the console with line editing and history; '?' shows
 // help at once, as on a switch.
-func interactive(s *lab.Session, in io.Reader, out io.Writer) error {
+func interactive(s *lab.Session, in io.Reader, out io.Writer, banner string) error {
 	s.Console().SetTerminal(24, 80) // a console line's screen: long output pauses at --More--
 	fmt.Fprintln(out, "slsim lab: a Catalyst 9300 stack (sw1) and the Cisco cloud, on virtual time.")
 	fmt.Fprintln(out, "IOS commands as on a switch; 'lab help' for the lab's controls; Ctrl-D to leave. $TOKEN holds a registration token.")
+	fmt.Fprint(out, banner)
 	return shell.Run(labShell{s}, in, out)
 }
 

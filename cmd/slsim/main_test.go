@@ -226,7 +226,7 @@ func TestInteractiveKeys(t *testing.T) {
 	var out bytes.Buffer
 	keys := "show lic\tsum\r" + "enable\r" + "conf t\r" + "hostname core-9\x1a" + "show running-config | include ^hostname\r" +
 		"conf t\r" + "hostname never\x03" + "show running-config | include ^hostname\r" + "exit\r" + "show version\r"
-	require.NoError(t, interactive(s, strings.NewReader(keys), &out))
+	require.NoError(t, interactive(s, strings.NewReader(keys), &out, ""))
 	got := out.String()
 	assert.Contains(t, got, "License Usage:\n", "show license summary ran")
 	assert.Contains(t, got, "%SYS-5-CONFIG_I: Configured from console by console\n", "Ctrl-Z ended configuration mode")
@@ -243,7 +243,7 @@ func TestInteractivePager(t *testing.T) {
 	s, err := lab.New(1)
 	require.NoError(t, err)
 	var out bytes.Buffer
-	require.NoError(t, interactive(s, strings.NewReader("show license status\r \r"), &out))
+	require.NoError(t, interactive(s, strings.NewReader("show license status\r \r"), &out, ""))
 	got := out.String()
 	i := strings.Index(got, " --More-- ")
 	require.Greater(t, i, 0)

@@ -1,0 +1,106 @@
+package exercise_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slsim/slsim/exercise"
+)
+
+const minimal = `id: mine
+title:
+  en: Mine
+  ja: 私の
+objective:
+  en: Register.
+  ja: 登録する。
+start: lab
+check: registered
+hint:
+  en: Try.
+  ja: 試す。
+solution:
+  en: Do it.
+  ja: やる。
+`
+
+// Every catalogue exercise parses, in both languages, with the rules it
+// names known.
+func TestCatalogue(t *testing.T) {
+	all, err := exercise.All()
+	require.NoError(t, err)
+	var ids []string
+	for _, ex := range all {
+		ids = append(ids, ex.ID)
+		require.NoError(t, ex.Validate(), ex.ID)
+	}
+	assert.Equal(t, []string{"1", "1b", "2", "3", "4", "5", "6", "7", "8", "9", "c9500", "dlc", "proxy", "register", "satellite", "tg"}, ids)
+	_, err = exercise.Find("nope")
+	assert.ErrorContains(t, err, `no exercise "nope"`)
+}
+
+// A file that is not a complete exercise is refused with the line and
+// the reason.
+func TestParseRefuses(t *testing.T) {
+	ex, err := exercise.Parse([]byte(minimal))
+	require.NoError(t, err)
+	assert.Equal(t, exercise.Text{En: "Mine", Ja: "私の"}, ex.Title)
+	for _, c := range []struct{ text, want string }{
+		{"title:\n  en: x\n", "exercise: no id"},
+		{minimal + "bogus: 1\n", `line 16: unknown directive "bogus"`},
+		{minimal + "  stray words\n", "line 16: solution: want en: <text> or ja: <text>"},
+		{"  en: x\n", "line 1: an indented line with no directive above it"},
+		{minimal + "check: flying\n", `line 16: check "flying": unknown rule`},
+		{minimal + "check: via boat\n", `check via "boat"`},
+		{minimal + "check: version 99\n", "check version"},
+		{minimal + "check: revocation-check SLA-TrustPoint maybe\n", `want none or crl`},
+		{minimal + "check: did\n", "check did: want did"},
+		{minimal + "wrong: reload\n", "wrong reload: want it in English and Japanese"},
+		{minimal + "start: lab\n", "line 16: a second start"},
+		{minimal + "id: other\n", "line 16: a second id"},
+		{"id: Bad Id\n", `id "Bad Id"`},
+		{minimal + "hint: now\n", "its texts go on the indented en: and ja: lines below"},
+		{minimal + "hint:\n  fr: bonjour\n", `language "fr"`},
+		{minimal + "check: saved\n  en: only English\n", "check saved: want it in English and Japanese"},
+		{minimal + "setup: lab exercise start 1\n", "setup cannot start an exercise"},
+		{"id: x\ntitle:\n  en: t\n  ja: t\nobjective:\n  en: o\n  ja: o\nstart: estate\n", "no estate lines"},
+		{"id: x\nstart: somewhere\n", `start "somewhere"`},
+		{minimal + "no colon here\n", "want key: value"},
+	} {
+		_, err := exercise.Parse([]byte(c.text))
+		assert.ErrorContains(t, err, c.want, "%q", c.text)
+	}
+	long := make([]byte, exercise.MaxFile+1)
+	_, err = exercise.Parse(long)
+	assert.ErrorContains(t, err, "at most")
+}
+
+// FuzzParse: any file is either an exercise that validates or an error,
+// never a panic.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimal))
+	all, _ := exercise.All()
+	for _, ex := range all[:3] {
+		f.Add([]byte(fmt.Sprintf("id: %s\nstart: scenario %s\n", ex.ID, ex.ID)))
+	}
+	f.Add([]byte("start: estate\n  device a version 17.3.1 level network-advantage\n    switch C9300-24P FOC1\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ex, err := exercise.Parse(b)
+		if err == nil {
+			require.NoError(t, ex.Validate())
+		}
+	})
+}
+
+func ExampleParse() {
+	ex, err := exercise.Parse([]byte(minimal))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ex.ID, ex.Start.Kind, ex.Rules[0].Kind, ex.Title.In(exercise.Japanese))
+	// Output: mine lab registered 私の
+}
