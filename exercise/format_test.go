@@ -1,13 +1,16 @@
 package exercise_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/exercise"
+	"github.com/slsim/slsim/lab"
 )
 
 const minimal = `id: mine
@@ -103,4 +106,38 @@ func ExampleParse() {
 	}
 	fmt.Println(ex.ID, ex.Start.Kind, ex.Rules[0].Kind, ex.Title.In(exercise.Japanese))
 	// Output: mine lab registered 私の
+}
+
+// A run saved with its world goes on where it was after a restart; a
+// state that does not fit the exercise is refused.
+func TestRunStateRoundTrip(t *testing.T) {
+	s, err := lab.New(1)
+	require.NoError(t, err)
+	s.Exec("lab exercise start register")
+	for _, l := range []string{"enable", "license smart register idtoken $TOKEN", "lab advance 1m", "lab exercise hint"} {
+		s.Exec(l)
+	}
+	w := s.Console().World()
+	run := s.Run()
+	b, err := json.Marshal(run.State())
+	require.NoError(t, err)
+	var st exercise.State
+	require.NoError(t, json.Unmarshal(b, &st))
+	ex, err := exercise.Find("register")
+	require.NoError(t, err)
+	again, err := exercise.Resume(ex, w, st)
+	require.NoError(t, err)
+	assert.Equal(t, run.Score(w.Now(), time.Time{}), again.Score(w.Now(), time.Time{}))
+	require.NoError(t, w.WriteMemory("sw1"))
+	v, err := again.Check(w, time.Time{}, exercise.English)
+	require.NoError(t, err)
+	assert.True(t, v.Solved, "%v", v.Why)
+
+	other, err := exercise.Find("1")
+	require.NoError(t, err)
+	_, err = exercise.Resume(other, w, st)
+	assert.ErrorContains(t, err, `the saved run is of "register"`)
+	st.Did = st.Did[:1]
+	_, err = exercise.Resume(ex, w, st)
+	assert.ErrorContains(t, err, "does not fit")
 }

@@ -116,8 +116,8 @@ func (r *Run) action(e sim.Event) {
 }
 
 // Typed records a command the trainee typed (for the count and the
-// instructor's view of the last few). What follows the word secret or
-// password on a line is not kept.
+// instructor's view of the last few). What follows the word secret,
+// password or idtoken on a line is not kept.
 func (r *Run) Typed(line string) {
 	line = strings.TrimSpace(line)
 	if line == "" {
@@ -125,8 +125,11 @@ func (r *Run) Typed(line string) {
 	}
 	f := strings.Fields(line)
 	for i, w := range f {
-		if (strings.EqualFold(w, "secret") || strings.EqualFold(w, "password")) && i+1 < len(f) {
-			line = strings.Join(f[:i+1], " ") + " <removed>"
+		if (strings.EqualFold(w, "secret") || strings.EqualFold(w, "password") || strings.EqualFold(w, "idtoken")) && i+1 < len(f) {
+			line = strings.Join(append(f[:i+1:i+1], "<removed>"), " ")
+			if strings.EqualFold(f[len(f)-1], "force") && i+2 < len(f) {
+				line += " force"
+			}
 			break
 		}
 	}
@@ -149,15 +152,22 @@ type Verdict struct {
 	Wrong  []string `json:"wrongFixes,omitempty"`
 }
 
-// Check judges the world now (after observing it). The first time every
-// rule holds, the run is solved at the world's time and real.
+// Check is the trainee's check: it judges the world now (after observing
+// it). The first time every rule holds, the run is solved at the world's
+// time and real.
 func (r *Run) Check(w *sim.World, real time.Time, lang Lang) (Verdict, error) {
+	r.checks++
+	return r.Judge(w, real, lang)
+}
+
+// Judge is Check for the instructor's view: the same verdict, and a run
+// solved from then on, but not counted as one of the trainee's checks.
+func (r *Run) Judge(w *sim.World, real time.Time, lang Lang) (Verdict, error) {
 	r.Observe(w)
 	d, ok := w.Device(r.device)
 	if !ok {
 		return Verdict{}, fmt.Errorf("exercise %s: the device %q is gone", r.ex.ID, r.device)
 	}
-	r.checks++
 	j := judge{run: r, w: w, d: d, st: d.Agent().Status(), cfg: d.Running()}
 	var v Verdict
 	for _, rule := range r.ex.Rules {
@@ -246,4 +256,60 @@ func (r *Run) Score(now, real time.Time) Score {
 		}
 	}
 	return s
+}
+
+// State is a run as it is saved beside its world, to go on after a
+// restart.
+type State struct {
+	Exercise   string      `json:"exercise"`
+	Device     string      `json:"device"`
+	Cursor     sim.Cursor  `json:"cursor"`
+	StartVirt  time.Time   `json:"startVirtual"`
+	StartReal  time.Time   `json:"startReal,omitzero"`
+	Solved     bool        `json:"solved,omitempty"`
+	SolvedVirt time.Time   `json:"solvedVirtual,omitzero"`
+	SolvedReal time.Time   `json:"solvedReal,omitzero"`
+	GaveUp     bool        `json:"gaveUp,omitempty"`
+	Did        []bool      `json:"did"`
+	Wrong      []int       `json:"wrong"`
+	Hints      []time.Time `json:"hints,omitempty"`
+	Commands   int         `json:"commands"`
+	Checks     int         `json:"checks"`
+	Last       []string    `json:"last,omitempty"`
+	Missed     uint64      `json:"missed,omitempty"`
+	LastURL    string      `json:"lastURL,omitempty"`
+	LastPeer   string      `json:"lastPeer,omitempty"`
+}
+
+// State is the run's state, to save.
+func (r *Run) State() State {
+	return State{Exercise: r.ex.ID, Device: r.device, Cursor: r.cur, StartVirt: r.startVirt, StartReal: r.startReal,
+		Solved: r.solved, SolvedVirt: r.solvedVirt, SolvedReal: r.solvedReal, GaveUp: r.gaveUp,
+		Did: append([]bool(nil), r.did...), Wrong: append([]int(nil), r.wrong...), Hints: append([]time.Time(nil), r.hints...),
+		Commands: r.commands, Checks: r.checks, Last: append([]string(nil), r.last...), Missed: r.missed,
+		LastURL: r.lastURL, LastPeer: r.lastPeer}
+}
+
+// Resume goes on with a saved run of ex on its world (saved with it). It
+// refuses a state that is not of ex, or does not fit it or the world.
+func Resume(ex *Exercise, w *sim.World, s State) (*Run, error) {
+	switch {
+	case s.Exercise != ex.ID:
+		return nil, fmt.Errorf("exercise %s: the saved run is of %q", ex.ID, s.Exercise)
+	case len(s.Did) != len(ex.Rules) || len(s.Wrong) != len(ex.Wrong) || len(s.Hints) > len(ex.Hints) || len(s.Last) > LastCommands:
+		return nil, fmt.Errorf("exercise %s: the saved run does not fit the exercise (was it changed?)", ex.ID)
+	case s.Commands < 0 || s.Checks < 0:
+		return nil, fmt.Errorf("exercise %s: the saved run has negative counts", ex.ID)
+	}
+	if _, ok := w.Device(s.Device); !ok {
+		return nil, fmt.Errorf("exercise %s: the saved run judges %q, which the world does not have", ex.ID, s.Device)
+	}
+	cur := s.Cursor
+	if head := w.Head(); cur > head {
+		cur = head
+	}
+	return &Run{ex: ex, device: s.Device, cur: cur, startVirt: s.StartVirt, startReal: s.StartReal,
+		solved: s.Solved, solvedVirt: s.SolvedVirt, solvedReal: s.SolvedReal, gaveUp: s.GaveUp,
+		did: s.Did, wrong: s.Wrong, hints: s.Hints, commands: s.Commands, checks: s.Checks, last: s.Last, missed: s.Missed,
+		lastURL: s.LastURL, lastPeer: s.LastPeer}, nil
 }

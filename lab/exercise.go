@@ -22,8 +22,10 @@ func (s *Session) SetRealClock(now func() time.Time) { s.realNow = now }
 func (s *Session) Run() *exercise.Run { return s.run }
 
 // AttachRun puts a run started elsewhere (a served pod's) on the session,
-// for `lab exercise check`, `hint`, `give-up` and `report`.
-func (s *Session) AttachRun(r *exercise.Run) { s.run = r }
+// for `lab exercise check`, `hint`, `give-up` and `report` from an
+// instructor's console: the session's own lines are not the trainee's,
+// and are not counted.
+func (s *Session) AttachRun(r *exercise.Run) { s.run, s.observer = r, true }
 
 func (s *Session) real() time.Time {
 	if s.realNow == nil {
@@ -133,7 +135,7 @@ func (s *Session) exerciseCmd(f []string) (string, error) {
 		con, lang, clk := s.con, s.lang, s.realNow
 		*s = *ns
 		s.keepTerminal(con)
-		s.lang, s.realNow, s.run = lang, clk, run
+		s.lang, s.realNow, s.run, s.observer = lang, clk, run, false
 		tail := map[exercise.Lang]string{
 			exercise.English:  "lab exercise check when done; lab exercise hint for a hint.",
 			exercise.Japanese: "終わったら lab exercise check、ヒントは lab exercise hint。",

@@ -38,9 +38,10 @@ type Session struct {
 	// run is the exercise on this world (lab exercise start, or a served
 	// pod's); lang the language of its texts; realNow the wall clock, when
 	// the program gives one.
-	run     *exercise.Run
-	lang    exercise.Lang
-	realNow func() time.Time
+	run      *exercise.Run
+	observer bool // the run is a trainee's elsewhere: lines here are not counted
+	lang     exercise.Lang
+	realNow  func() time.Time
 }
 
 // New opens a session on the healthy lab (scenario.NewLab): a switch sw1,
@@ -89,7 +90,7 @@ func (s *Session) Console() *ios.Console { return s.con }
 // Exec runs one line: a lab control or an IOS command.
 func (s *Session) Exec(line string) string {
 	f := strings.Fields(line)
-	if s.run != nil && !s.con.Pending() && !(len(f) > 1 && strings.EqualFold(f[0], "lab") && strings.EqualFold(f[1], "exercise")) {
+	if s.run != nil && !s.observer && !s.con.Pending() && !(len(f) > 1 && strings.EqualFold(f[0], "lab") && strings.EqualFold(f[1], "exercise")) {
 		s.run.Typed(line) // not an answer to a question: that may be a password
 	}
 	var out string

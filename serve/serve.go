@@ -86,6 +86,11 @@ type Config struct {
 	// bind ports below 1024).
 	SNMP         bool
 	SNMPBasePort int
+	// OnCommand, when set, is called under the runner with each line a
+	// session types on a switch (not the answers to a question, which may
+	// be passwords): an exercise's run counts them and reads the events
+	// they made.
+	OnCommand func(device, line string)
 	// TrapPort is where SNMP notifications go on a host whose `snmp-server
 	// host` names no udp-port (0: 162).
 	TrapPort int
@@ -752,9 +757,13 @@ func (v *served) Exec(line string) string {
 			v.gone = true
 			return nil
 		}
+		answer := v.con.Pending()
 		out = v.con.Exec(line)
 		if ok && d.BootedAt() != v.booted { // this command reloaded it
 			v.reloaded = true
+		}
+		if v.s.cfg.OnCommand != nil && !answer {
+			v.s.cfg.OnCommand(v.device, line)
 		}
 		return nil
 	})

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +28,7 @@ import (
 
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
+	"github.com/slsim/slsim/exercise"
 	"github.com/slsim/slsim/internal/atomicfile"
 	"github.com/slsim/slsim/lab"
 	"github.com/slsim/slsim/runner"
@@ -63,6 +66,10 @@ type serveOptions struct {
 	pods               int
 	scenario           string
 	estate             string
+	exercise           string             // --exercise: an ID or a file
+	ex                 *exercise.Exercise // its exercise, once checked
+	langName           string
+	lang               exercise.Lang
 	console            bool
 	errorsKey          string
 	sshSet, httpsSet   bool
@@ -112,6 +119,8 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&o.pods, "pods", 1, "number of worlds, one per trainee, each with its own switch and CSSM")
 	f.StringVar(&o.scenario, "scenario", "", "start new worlds broken as a field-guide scenario (slsim scenario list)")
 	f.StringVar(&o.estate, "estate", "", "start new worlds with the devices and pool of an estate file (slsim count's format) instead of the lab")
+	f.StringVar(&o.exercise, "exercise", "", "start new worlds on an exercise (slsim lab, lab exercise list; or an exercise file), checked and scored per pod")
+	f.StringVar(&o.langName, "lang", "", "language of the exercises on the operator console: en or ja (default: the locale's)")
 	f.BoolVar(&o.console, "console", true, "read lab controls from standard input")
 	f.StringVar(&o.errorsKey, "restconf-errors", "ietf-restconf:errors", `member holding RESTCONF error bodies ("errors" for the unqualified form)`)
 	return cmd
@@ -128,7 +137,8 @@ type pod struct {
 	client cssm.APIClient
 	dev    string // the device the operator console is on
 	fresh  bool
-	mu     sync.Mutex // one save at a time
+	run    *exercise.Run // the exercise on the pod's world (nil: none); used under the runner
+	mu     sync.Mutex    // one save at a time
 }
 
 func (o serveOptions) check() error {
@@ -146,8 +156,8 @@ func (o serveOptions) check() error {
 	case o.errorsKey != "" && o.errorsKey != "errors" && o.errorsKey != "ietf-restconf:errors":
 		return fmt.Errorf(`serve: --restconf-errors %q: must be "errors" or "ietf-restconf:errors"`, o.errorsKey)
 	}
-	if o.scenario != "" && o.estate != "" {
-		return errors.New("serve: --scenario and --estate: choose one")
+	if (o.scenario != "") && (o.estate != "") || (o.scenario != "" || o.estate != "") && o.exercise != "" {
+		return errors.New("serve: --scenario, --estate and --exercise: choose one")
 	}
 	if !o.passwordSet && o.secret == defaultSecret && !loopbackHost(o.host) {
 		return fmt.Errorf("serve: --host %s reaches beyond this machine, and the password would be the documented default: give --password", o.host)
@@ -173,6 +183,15 @@ func loopbackHost(host string) bool {
 func runServe(ctx context.Context, o serveOptions) error {
 	if err := o.check(); err != nil {
 		return err
+	}
+	var err error
+	if o.lang, err = pickLang(o.langName); err != nil {
+		return fmt.Errorf("serve: --lang: %w", err)
+	}
+	if o.exercise != "" {
+		if o.ex, err = exercise.Find(o.exercise); err != nil {
+			return fmt.Errorf("serve: --exercise: %w", err)
+		}
 	}
 	if o.stdout == nil {
 		o.stdout = io.Discard
@@ -237,7 +256,13 @@ func runServe(ctx context.Context, o serveOptions) error {
 		}
 		p.srv, err = serve.New(p.r, p.w, serve.Config{Host: o.host, BasePort: o.sshPort, HTTPSBasePort: o.httpsPort, FirstIndex: index,
 			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey, BootTime: o.bootTime, MonitorAllow: allow,
-			SNMP: o.snmpOn, SNMPBasePort: max(0, o.snmpPort)})
+			SNMP: o.snmpOn, SNMPBasePort: max(0, o.snmpPort),
+			OnCommand: func(_, line string) { // under the runner
+				if p.run != nil {
+					p.run.Typed(line)
+					p.run.Observe(p.w)
+				}
+			}})
 		if err != nil {
 			for _, q := range pods {
 				q.srv.Close()
@@ -334,6 +359,10 @@ func printPod(o serveOptions, p *pod) {
 	if p.token != "" {
 		fmt.Fprintf(o.stdout, "%stoken %s\n", prefix, p.token)
 	}
+	if p.run != nil {
+		ex := p.run.Exercise()
+		fmt.Fprintf(o.stdout, "%sexercise %s: %s\n", prefix, ex.ID, ex.Title.In(o.lang))
+	}
 	c := p.srv.CSSMAddrs()
 	if c.API != "" {
 		fmt.Fprintf(o.stdout, "%scssm https://%s client_id %s client_secret %s\n", prefix, c.API, p.client.ID, p.client.Secret)
@@ -349,12 +378,22 @@ func (p *pod) save() error {
 	defer p.mu.Unlock()
 	var data []byte
 	var err error
-	p.r.View(func() { data, err = p.w.Save() })
+	var run []byte
+	p.r.View(func() {
+		if data, err = p.w.Save(); err == nil && p.run != nil {
+			run, err = json.Marshal(p.run.State())
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("serve: saving %s: %w", p.name, err)
 	}
 	if err := atomicfile.Write(p.path, data, 0o600); err != nil { // it holds tokens and API secrets
 		return fmt.Errorf("serve: saving %s: %w", p.name, err)
+	}
+	if run != nil {
+		if err := atomicfile.Write(p.exercisePath(), run, 0o600); err != nil {
+			return fmt.Errorf("serve: saving %s: %w", p.name, err)
+		}
 	}
 	return nil
 }
@@ -404,6 +443,12 @@ func openPod(o serveOptions, k int) (*pod, error) {
 		if err := p.cssmAccess(o); err != nil {
 			return nil, err
 		}
+		if err := p.resumeExercise(); err != nil {
+			return nil, err
+		}
+		if p.run != nil {
+			p.dev = p.run.Device()
+		}
 		return p, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
@@ -417,6 +462,8 @@ func openPod(o serveOptions, k int) (*pod, error) {
 		l, err = sc.Break(seed)
 	case o.estate != "":
 		l, err = estateLab(o.estate, seed)
+	case o.ex != nil:
+		l, _, err = lab.ExerciseLab(o.ex, seed)
 	default:
 		l, err = scenario.NewLab(seed)
 	}
@@ -442,8 +489,40 @@ func openPod(o serveOptions, k int) (*pod, error) {
 	if err := p.cssmAccess(o); err != nil {
 		return nil, err
 	}
+	if o.ex != nil {
+		if p.run, err = exercise.Start(o.ex, p.w, p.dev, time.Now()); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+	}
 	return p, nil
 }
+
+// resumeExercise goes on with the exercise run saved beside a pod's
+// world, when there is one.
+func (p *pod) resumeExercise() error {
+	data, err := atomicfile.Read(p.exercisePath(), atomicfile.MaxRead)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	var st exercise.State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return fmt.Errorf("serve: %s: %w", p.exercisePath(), err)
+	}
+	ex, err := exercise.Find(st.Exercise)
+	if err != nil {
+		return fmt.Errorf("serve: %s: %w", p.exercisePath(), err)
+	}
+	if p.run, err = exercise.Resume(ex, p.w, st); err != nil {
+		return fmt.Errorf("serve: %s: %w", p.exercisePath(), err)
+	}
+	return nil
+}
+
+// exercisePath is where the pod's exercise run is saved, beside its world.
+func (p *pod) exercisePath() string { return filepath.Join(filepath.Dir(p.path), "exercise.json") }
 
 // ciscoHosts are the API hosts clients have written in: the certificate
 // names them, so that a client pointed at slsim (hosts file, curl
@@ -486,6 +565,9 @@ func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*p
 		p.r.Do(func(time.Time) error {
 			if sessions[i], err = lab.Operator(p.w, p.dev, p.token); err == nil {
 				sessions[i].Exec("enable")
+				sessions[i].SetLanguage(o.lang)
+				sessions[i].SetRealClock(time.Now)
+				sessions[i].AttachRun(p.run)
 			}
 			return nil
 		})
@@ -507,6 +589,9 @@ func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*p
 		case f[0] == "quit" || f[0] == "stop":
 			stop()
 			return
+		case f[0] == "class":
+			io.WriteString(o.stdout, classCmd(f[1:], o, pods))
+			continue
 		case f[0] == "pod":
 			n, err := strconv.Atoi(strings.TrimPrefix(strings.Join(f[1:], ""), "pod"))
 			if len(f) != 2 || err != nil || n < 1 || n > len(pods) {
@@ -525,6 +610,57 @@ func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*p
 				pods[cur].name, lag.Round(time.Second), o.speed)
 		}
 	}
+}
+
+// class is each pod's exercise score, judged now (a pod without an
+// exercise is left out).
+func class(o serveOptions, pods []*pod) []exercise.Entry {
+	var out []exercise.Entry
+	for _, p := range pods {
+		p.r.Do(func(now time.Time) error {
+			if p.run != nil {
+				real := time.Now()
+				p.run.Judge(p.w, real, o.lang)
+				out = append(out, exercise.Entry{Pod: p.name, Score: p.run.Score(now, real)})
+			}
+			return nil
+		})
+	}
+	return out
+}
+
+// classCmd is the operator console's `class` (the table of every pod's
+// exercise) and `class export FILE` (.csv or .json).
+func classCmd(f []string, o serveOptions, pods []*pod) string {
+	entries := class(o, pods)
+	switch {
+	case len(f) == 0:
+		if entries == nil {
+			return "% no exercise is running: start slsim serve with --exercise <ID>\n"
+		}
+		var b strings.Builder
+		exercise.WriteTable(&b, entries)
+		return b.String()
+	case len(f) == 2 && f[0] == "export":
+		var b bytes.Buffer
+		var err error
+		switch strings.ToLower(filepath.Ext(f[1])) {
+		case ".csv":
+			err = exercise.WriteCSV(&b, entries)
+		case ".json":
+			err = exercise.WriteJSON(&b, entries)
+		default:
+			return "% class export <file.csv|file.json>\n"
+		}
+		if err == nil {
+			err = atomicfile.Write(f[1], b.Bytes(), 0o644)
+		}
+		if err != nil {
+			return "% class export: " + err.Error() + "\n"
+		}
+		return fmt.Sprintf("%d pods written to %s\n", len(entries), f[1])
+	}
+	return "% class | class export <file.csv|file.json>\n"
 }
 
 // MaxQuietLag is how far behind its speed a world may be before the
