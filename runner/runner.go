@@ -171,3 +171,19 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// Replace runs f, which replaces the world's state (sim.World.Reset: a
+// pod started over), while the run loop waits, then anchors virtual time
+// at the world's new time: the new state goes on from its own present,
+// not from the old world's.
+func (r *Runner) Replace(f func() error) error {
+	r.mu.Lock()
+	err := f()
+	r.realStart, r.virtStart = r.clk.Now(), r.w.Now()
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+	return err
+}

@@ -142,3 +142,20 @@ func TestDoDoesNotWaitForTheBacklog(t *testing.T) {
 	require.NoError(t, direct.RunUntil(w.Now()))
 	assert.Equal(t, direct.TraceText(), w.TraceText(), "caught up in batches, nothing skipped")
 }
+
+// Replace anchors virtual time at the new world's present: a world reset
+// to an earlier time goes on from there, not from the old world's time.
+func TestReplaceAnchorsVirtualTime(t *testing.T) {
+	w := lab(t)
+	mock := clock.NewMock()
+	mock.Set(start)
+	r, err := runner.New(mock, w, 1)
+	require.NoError(t, err)
+	require.NoError(t, r.Do(func(time.Time) error { return w.RunFor(30 * 24 * time.Hour) }))
+	require.NoError(t, r.Replace(func() error { w.Reset(lab(t)); return nil }))
+	assert.Equal(t, start, r.Virtual(mock.Now()))
+	mock.Add(time.Minute)
+	var now time.Time
+	require.NoError(t, r.Do(func(n time.Time) error { now = n; return nil }))
+	assert.Equal(t, start.Add(time.Minute), now)
+}

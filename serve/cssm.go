@@ -37,6 +37,10 @@ func (s *Server) openCSSM() error {
 	mux.Handle(cssmapi.TokenPath, api)
 	mux.Handle("/services/api/", api) // the API's own 404 (JSON) for paths it does not have
 	mux.Handle("/", web)
+	if s.cfg.Class != nil {
+		mux.Handle("/class", s.cfg.Class)
+		mux.Handle("/class/", s.cfg.Class)
+	}
 	if err := s.listenHTTPS("cssm", s.cfg.CSSMHost(), s.cfg.CSSMPort, mux); err != nil {
 		return err
 	}

@@ -91,6 +91,9 @@ type Config struct {
 	// be passwords): an exercise's run counts them and reads the events
 	// they made.
 	OnCommand func(device, line string)
+	// Class, when set, answers /class and below on the CSSM's HTTPS port:
+	// the instructor's page of a served class (package classroom).
+	Class http.Handler
 	// TrapPort is where SNMP notifications go on a host whose `snmp-server
 	// host` names no udp-port (0: 162).
 	TrapPort int
@@ -595,6 +598,43 @@ type vty struct {
 	n          int // vty n
 	user, from string
 	input      atomic.Int64 // unix nanoseconds of the last command
+	notes      []string     // messages sent to the line, shown before its next output (under Server.mu)
+}
+
+// MaxNotes bounds the messages waiting for one vty line; older ones are
+// dropped. [model]
+const MaxNotes = 8
+
+// Send writes a message to every session on device, as IOS's `send *`
+// shows one from another line: "*** Message from <from> to all
+// terminals:" and the text, before the session's next output (a
+// session's output is its answer to a command, so the message waits for
+// the next one) [model]. It reports how many sessions it reached.
+func (s *Server) Send(device, from, text string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	msg := "\n***\n***\n*** Message from " + from + " to all terminals:\n***\n" + strings.TrimRight(text, "\n") + "\n"
+	n := 0
+	for _, l := range s.vtys[device] {
+		if l == nil {
+			continue
+		}
+		if len(l.notes) == MaxNotes {
+			l.notes = l.notes[1:]
+		}
+		l.notes = append(l.notes, msg)
+		n++
+	}
+	return n
+}
+
+// takeNotes returns and clears the messages waiting for line.
+func (s *Server) takeNotes(line *vty) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := strings.Join(line.notes, "")
+	line.notes = nil
+	return out
 }
 
 // take gives line the device's lowest free vty, unless every one of
@@ -770,7 +810,7 @@ func (v *served) Exec(line string) string {
 	if err != nil {
 		return "% " + err.Error() + "\n" // the world could not be brought to the present
 	}
-	return out
+	return v.s.takeNotes(v.line) + out
 }
 
 func (v *served) Help(line string) string { return v.Exec(line) }

@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 
@@ -190,4 +192,47 @@ func TestPagedHelp(t *testing.T) {
 // sessions do, so that it does not race them.
 func (s *served) act(f func(w *sim.World) error) error {
 	return s.run.Do(func(time.Time) error { return f(s.w) })
+}
+
+// Send shows a message on every session of the switch, as IOS's `send *`
+// does, before the session's next answer, once.
+func TestSendReachesEverySession(t *testing.T) {
+	s := start(t, serve.Config{})
+	c, err := dial(t, s.addr, "admin", "cisco123")
+	require.NoError(t, err)
+	defer c.Close()
+	sess, err := c.NewSession()
+	require.NoError(t, err)
+	require.NoError(t, sess.RequestPty("vt100", 24, 80, ssh.TerminalModes{}))
+	in, _ := sess.StdinPipe()
+	var out syncBuf
+	sess.Stdout = &out
+	require.NoError(t, sess.Shell())
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "sw1#") }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, 1, s.srv.Send("sw1", "the instructor", "Look at show call-home profile all."))
+	assert.Equal(t, 0, s.srv.Send("sw9", "the instructor", "nobody"))
+	io.WriteString(in, "show clock\r")
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "Look at show call-home profile all.") }, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, out.String(), "***\r\n*** Message from the instructor to all terminals:\r\n***\r\nLook at show call-home profile all.\r\n")
+	io.WriteString(in, "show clock\rexit\r")
+	sess.Wait()
+	assert.Equal(t, 1, strings.Count(out.String(), "Look at show"), "once")
+}
+
+// syncBuf is a buffer a session writes to while the test reads it.
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

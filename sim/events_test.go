@@ -278,3 +278,26 @@ func TestWorldTimeBounds(t *testing.T) {
 	_, err = sim.Load(bad)
 	assert.ErrorContains(t, err, "a world keeps")
 }
+
+// A reset world has the fresh world's state and goes on counting its
+// events: a cursor taken before reads the reset and what follows, once.
+func TestResetKeepsTheStreamCounting(t *testing.T) {
+	w := registeredWorld(t, 0)
+	require.NoError(t, w.RunFor(30*agent.Day))
+	cur := w.Head()
+	fresh, _ := healthyWorldWindow(t, 1, 0)
+	w.Reset(fresh)
+	assert.Equal(t, start, w.Now(), "the fresh world's time")
+	d, _ := w.Device("sw1")
+	assert.Equal(t, agent.RegUnregistered, d.Agent().Status().Registration, "the fresh world's state")
+	evs, next, missed := w.Events(cur)
+	require.Len(t, evs, 1)
+	assert.Equal(t, "world reset", evs[0].Note)
+	assert.Equal(t, uint64(cur)+1, evs[0].Seq)
+	assert.Zero(t, missed)
+	require.NoError(t, w.RunFor(agent.Day))
+	more, _, _ := w.Events(next)
+	for _, e := range more {
+		assert.Greater(t, e.Seq, evs[0].Seq)
+	}
+}

@@ -634,3 +634,18 @@ func (w *World) syncNTP(d *device.Device) {
 		}
 	}
 }
+
+// Reset replaces the world's state with fresh's — a training pod started
+// over — in place, so that what holds the world (a runner, a server, a
+// console) goes on with the new state. The event stream keeps counting
+// from where it was: its window starts empty, then a "world reset"
+// action, so that no cursor on it reads an event twice or out of order.
+// fresh must not be used afterwards.
+func (w *World) Reset(fresh *World) {
+	last := max(w.lastSeq, fresh.lastSeq)
+	*w = *fresh
+	w.window = ring.Ring[Event]{}
+	w.lastSeq = last
+	w.allDirty = true
+	w.emit("world", EventAction, "world reset")
+}

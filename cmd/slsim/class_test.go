@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
@@ -95,4 +97,140 @@ func TestServeExerciseClass(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.Regexp(t, `pod1 +4 +yes `, out2.String())
 	assert.Regexp(t, `pod2 +4 +no +\S+ +\S+ +1 +0 +0 `, out2.String(), "pod 2: the hint the instructor pushed; the console's lines are not the trainee's")
+}
+
+// The instructor's class page in Chromium: a trainee's login is refused,
+// the instructor's opens the table of both pods; as pod 1's trainee
+// registers over SSH the table turns it solved without a reload; Push
+// hint reaches pod 2's SSH session; Reset starts pod 1 over, on a world
+// its trainee finds unregistered again.
+func TestClassPageInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser takes a few seconds")
+	}
+	bin := chromium(t)
+	out := &syncBuffer{}
+	in, feed := io.Pipe()
+	defer feed.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 1, pods: 2, saveEvery: time.Minute, state: t.TempDir(),
+			exercise: "register", langName: "en", instructor: "teacher", instructorSecret: "chalk-and-board",
+			user: defaultUser, secret: defaultSecret, console: true, stdin: in, stdout: out, stderr: out, afterStart: func() { close(started) }})
+	}()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	<-started
+	text := out.String()
+	m := regexp.MustCompile(`class (https://\S+)/class user teacher password chalk-and-board`).FindStringSubmatch(text)
+	require.NotNil(t, m, text)
+	site := m[1]
+	ssh1 := regexp.MustCompile(`pod1 sw1 ssh (\S+)`).FindStringSubmatch(text)[1]
+	ssh2 := regexp.MustCompile(`pod2 sw1 ssh (\S+)`).FindStringSubmatch(text)[1]
+	token1 := regexp.MustCompile(`pod1 token (\S+)`).FindStringSubmatch(text)[1]
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.IgnoreCertErrors, chromedp.WindowSize(1200, 900))...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	browser, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
+	defer cancelTimeout()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		require.NoError(t, chromedp.Do(browser, steps...))
+	}
+	textOf := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(browser, chromedp.Text(css(sel)))
+		require.NoError(t, err)
+		return s
+	}
+	signIn := func(user, pass string) {
+		do(chromedp.Navigate(site+"/class"), chromedp.WaitVisible(css("#signin")),
+			chromedp.SendKeys(css("#username"), user), chromedp.SendKeys(css("#password"), pass), chromedp.Click(css("#signin")))
+	}
+
+	// The trainees' login does not open the page.
+	signIn(defaultUser, defaultSecret)
+	do(chromedp.WaitVisible(css("#login-error")))
+	assert.Contains(t, textOf("#login-error"), "This page is for the instructor")
+
+	signIn("teacher", "chalk-and-board")
+	do(chromedp.WaitVisible(css("#class")))
+	assert.Equal(t, "working", textOf("#pod-pod1 .state"))
+	assert.Equal(t, "working", textOf("#pod-pod2 .state"))
+
+	// Pod 1's trainee registers and saves; the table follows by itself.
+	shell := func(addr, lines string) string {
+		t.Helper()
+		var key []byte
+		c := login(t, addr, &key)
+		defer c.Close()
+		sess, err := c.NewSession()
+		require.NoError(t, err)
+		require.NoError(t, sess.RequestPty("vt100", 24, 200, ssh.TerminalModes{}))
+		w, _ := sess.StdinPipe()
+		var got syncBuffer
+		sess.Stdout = &got
+		require.NoError(t, sess.Shell())
+		io.WriteString(w, lines)
+		require.NoError(t, sess.Wait())
+		return got.String()
+	}
+	shell(ssh1, "license smart register idtoken "+token1+"\rexit\r")
+	io.WriteString(feed, "pod 1\nlab advance 1m\n")
+	shell(ssh1, "write memory\rexit\r")
+	require.Eventually(t, func() bool {
+		s, err := chromedp.Run(browser, chromedp.Text(css("#pod-pod1 .state")))
+		return err == nil && s == "solved"
+	}, 15*time.Second, 200*time.Millisecond, "the table refreshes itself")
+
+	// A hint pushed to pod 2 reaches its trainee's open terminal.
+	var key []byte
+	c2 := login(t, ssh2, &key)
+	defer c2.Close()
+	sess2, err := c2.NewSession()
+	require.NoError(t, err)
+	require.NoError(t, sess2.RequestPty("vt100", 24, 200, ssh.TerminalModes{}))
+	w2, _ := sess2.StdinPipe()
+	var term2 syncBuffer
+	sess2.Stdout = &term2
+	require.NoError(t, sess2.Shell())
+	require.Eventually(t, func() bool { return strings.Contains(term2.String(), "sw1#") }, 5*time.Second, 20*time.Millisecond)
+	do(chromedp.Click(css("#pod-pod2 button.hint")), chromedp.WaitVisible(css("#flash")))
+	require.Eventually(t, func() bool {
+		s, err := chromedp.Run(browser, chromedp.Text(css("#flash")))
+		return err == nil && strings.Contains(s, "pod2: (1/3) Read show license status") && strings.Contains(s, "sent to 1 session(s) on sw1")
+	}, 10*time.Second, 100*time.Millisecond)
+	require.Eventually(t, func() bool {
+		s, err := chromedp.Run(browser, chromedp.Text(css("#pod-pod2 .hints")))
+		return err == nil && s == "1"
+	}, 10*time.Second, 100*time.Millisecond)
+	io.WriteString(w2, "show clock\rexit\r")
+	require.NoError(t, sess2.Wait())
+	assert.Contains(t, term2.String(), "*** Message from the instructor to all terminals:\r\n***\r\n(1/3) Read show license status")
+
+	// Reset asks for a second click, then starts pod 1 over.
+	do(chromedp.Click(css("#pod-pod1 button.reset")))
+	assert.Contains(t, textOf("#flash"), "click again to confirm")
+	do(chromedp.Click(css("#pod-pod1 button.reset")))
+	require.Eventually(t, func() bool {
+		s, err := chromedp.Run(browser, chromedp.Text(css("#flash")))
+		return err == nil && s == "pod1 started over"
+	}, 10*time.Second, 100*time.Millisecond)
+	require.Eventually(t, func() bool {
+		s, err := chromedp.Run(browser, chromedp.Text(css("#pod-pod1 .state")))
+		return err == nil && s == "working"
+	}, 10*time.Second, 200*time.Millisecond)
+	status := shell(ssh1, "show license status | include Status: [UR]\rexit\r")
+	assert.Contains(t, status, "Status: UNREGISTERED", "the trainee finds the new world")
+
+	// Signed out, the page asks for the login again.
+	do(chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin")))
 }

@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -26,6 +28,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/spf13/cobra"
 
+	"github.com/slsim/slsim/classroom"
 	"github.com/slsim/slsim/cssm"
 	"github.com/slsim/slsim/device"
 	"github.com/slsim/slsim/exercise"
@@ -70,6 +73,8 @@ type serveOptions struct {
 	ex                 *exercise.Exercise // its exercise, once checked
 	langName           string
 	lang               exercise.Lang
+	instructor         string // the class page's user and password
+	instructorSecret   string
 	console            bool
 	errorsKey          string
 	sshSet, httpsSet   bool
@@ -121,6 +126,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&o.estate, "estate", "", "start new worlds with the devices and pool of an estate file (slsim count's format) instead of the lab")
 	f.StringVar(&o.exercise, "exercise", "", "start new worlds on an exercise (slsim lab, lab exercise list; or an exercise file), checked and scored per pod")
 	f.StringVar(&o.langName, "lang", "", "language of the exercises on the operator console: en or ja (default: the locale's)")
+	f.StringVar(&o.instructor, "instructor", "instructor", "user of the class page (/class on the CSSM's HTTPS port) with --exercise")
+	f.StringVar(&o.instructorSecret, "instructor-password", "", "its password (default: made once and kept in --state as instructor.secret)")
 	f.BoolVar(&o.console, "console", true, "read lab controls from standard input")
 	f.StringVar(&o.errorsKey, "restconf-errors", "ietf-restconf:errors", `member holding RESTCONF error bodies ("errors" for the unqualified form)`)
 	return cmd
@@ -235,6 +242,15 @@ func runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	var page *classroom.Page
+	cls := &podClass{o: o}
+	if o.ex != nil {
+		secret, err := instructorSecret(o)
+		if err != nil {
+			return err
+		}
+		page = &classroom.Page{User: o.instructor, Password: secret, Class: cls, AuthDelay: serve.DefaultAuthDelay}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var pods []*pod
@@ -256,7 +272,7 @@ func runServe(ctx context.Context, o serveOptions) error {
 		}
 		p.srv, err = serve.New(p.r, p.w, serve.Config{Host: o.host, BasePort: o.sshPort, HTTPSBasePort: o.httpsPort, FirstIndex: index,
 			CSSMPort: cssmPort, SatellitePort: satPort, HostKey: key, Certificate: cert, Loopback: o.loopback, ErrorsKey: o.errorsKey, BootTime: o.bootTime, MonitorAllow: allow,
-			SNMP: o.snmpOn, SNMPBasePort: max(0, o.snmpPort),
+			SNMP: o.snmpOn, SNMPBasePort: max(0, o.snmpPort), Class: classHandler(page),
 			OnCommand: func(_, line string) { // under the runner
 				if p.run != nil {
 					p.run.Typed(line)
@@ -273,8 +289,14 @@ func runServe(ctx context.Context, o serveOptions) error {
 		sats += len(p.srv.CSSMAddrs().Satellites)
 		pods = append(pods, p)
 	}
+	cls.pods = pods
 	for _, p := range pods {
 		printPod(o, p)
+	}
+	if page != nil {
+		if c := pods[0].srv.CSSMAddrs(); c.API != "" {
+			fmt.Fprintf(o.stdout, "class https://%s/class user %s password %s\n", c.API, page.User, page.Password)
+		}
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*len(pods))
@@ -454,7 +476,28 @@ func openPod(o serveOptions, k int) (*pod, error) {
 	if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
+	l, err := newWorld(o, k)
+	if err != nil {
+		return nil, err
+	}
+	p.w, p.dev, p.token, p.fresh = l.World, l.Device, l.Token, true
+	if err := p.cssmAccess(o); err != nil {
+		return nil, err
+	}
+	if o.ex != nil {
+		if p.run, err = exercise.Start(o.ex, p.w, p.dev, time.Now()); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// newWorld makes pod k's new world: the lab, a scenario's broken lab, an
+// estate's or an exercise's starting world, with the server's user on
+// every switch.
+func newWorld(o serveOptions, k int) (*scenario.Lab, error) {
 	var l *scenario.Lab
+	var err error
 	seed := o.seed + uint64(k-1) // each pod its own tokens and randomness
 	switch {
 	case o.scenario != "":
@@ -485,16 +528,7 @@ func openPod(o serveOptions, k int) (*pod, error) {
 			return nil, fmt.Errorf("serve: --user %q: %w", o.user, err)
 		}
 	}
-	p.w, p.dev, p.token, p.fresh = l.World, l.Device, l.Token, true
-	if err := p.cssmAccess(o); err != nil {
-		return nil, err
-	}
-	if o.ex != nil {
-		if p.run, err = exercise.Start(o.ex, p.w, p.dev, time.Now()); err != nil {
-			return nil, fmt.Errorf("serve: %w", err)
-		}
-	}
-	return p, nil
+	return l, nil
 }
 
 // resumeExercise goes on with the exercise run saved beside a pod's
@@ -603,13 +637,127 @@ func operatorConsole(ctx context.Context, stop func(), o serveOptions, pods []*p
 			continue
 		}
 		var out string
-		pods[cur].r.Do(func(time.Time) error { out = sessions[cur].Exec(line); return nil })
+		pods[cur].r.Do(func(time.Time) error {
+			sessions[cur].AttachRun(pods[cur].run) // a reset pod has a new run and token
+			sessions[cur].Console().SetVar("TOKEN", pods[cur].token)
+			out = sessions[cur].Exec(line)
+			return nil
+		})
 		io.WriteString(o.stdout, out)
 		if lag := pods[cur].r.Lag(); lag > MaxQuietLag {
 			fmt.Fprintf(o.stdout, "%% %s: the world is %s of virtual time behind --speed %g: it runs every timer, late\n",
 				pods[cur].name, lag.Round(time.Second), o.speed)
 		}
 	}
+}
+
+// classHandler is the class page as serve.Config takes it: nil without
+// one.
+func classHandler(p *classroom.Page) http.Handler {
+	if p == nil {
+		return nil
+	}
+	return p
+}
+
+// instructorSecret is --instructor-password, or the one made once and
+// kept in the state directory.
+func instructorSecret(o serveOptions) (string, error) {
+	if o.instructorSecret != "" {
+		return o.instructorSecret, nil
+	}
+	path := filepath.Join(o.state, "instructor.secret")
+	b, err := atomicfile.Read(path, 1024)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 8 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("serve: %w", err)
+	}
+	raw := make([]byte, 9)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("serve: %w", err)
+	}
+	secret := base64.RawURLEncoding.EncodeToString(raw)
+	if err := os.MkdirAll(o.state, 0o700); err != nil {
+		return "", fmt.Errorf("serve: %w", err)
+	}
+	if err := atomicfile.Write(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("serve: %w", err)
+	}
+	return secret, nil
+}
+
+// podClass is the served pods as the class page sees them.
+type podClass struct {
+	o    serveOptions
+	pods []*pod
+}
+
+func (c *podClass) pod(name string) (*pod, error) {
+	for _, p := range c.pods {
+		if p.name == name {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("%w %q", classroom.ErrNoPod, name)
+}
+
+// Entries is every pod's exercise, judged now.
+func (c *podClass) Entries() []exercise.Entry { return class(c.o, c.pods) }
+
+// Hint records pod's next hint and sends it to the sessions on its switch.
+func (c *podClass) Hint(name string) (string, error) {
+	p, err := c.pod(name)
+	if err != nil {
+		return "", err
+	}
+	var h, dev string
+	err = p.r.Do(func(now time.Time) error {
+		if p.run == nil {
+			return errors.New("no exercise on " + name)
+		}
+		dev = p.run.Device()
+		h, err = p.run.Hint(now, c.o.lang)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	n := p.srv.Send(dev, "the instructor", h)
+	return fmt.Sprintf("%s (sent to %d session(s) on %s)", h, n, dev), nil
+}
+
+// Reset starts pod's exercise over on a new world, in place: the server
+// and its sessions go on with it.
+func (c *podClass) Reset(name string) error {
+	p, err := c.pod(name)
+	if err != nil {
+		return err
+	}
+	if c.o.ex == nil {
+		return errors.New("no exercise to start over")
+	}
+	k, _ := strconv.Atoi(strings.TrimPrefix(name, "pod"))
+	l, err := newWorld(c.o, max(k, 1))
+	if err != nil {
+		return err
+	}
+	err = p.r.Replace(func() error {
+		p.w.Reset(l.World)
+		p.dev, p.token = l.Device, l.Token
+		if err := p.cssmAccess(c.o); err != nil {
+			return err
+		}
+		run, err := exercise.Start(c.o.ex, p.w, l.Device, time.Now())
+		p.run = run
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reset %s: %w", name, err)
+	}
+	printPod(c.o, p)
+	return nil
 }
 
 // class is each pod's exercise score, judged now (a pod without an
