@@ -78,10 +78,16 @@ func (r *Run) Device() string { return r.device }
 func (r *Run) Observe(w *sim.World) {
 	evs, next, missed := w.Events(r.cur)
 	r.cur, r.missed = next, r.missed+missed
-	for _, e := range evs {
+	for i, e := range evs {
 		switch {
 		case e.Kind == sim.EventAction && (e.Source == r.device || e.Source == "cssm"):
-			r.action(e)
+			// An action the world refused is followed at once by its
+			// refusal (sim.World.Do): it did nothing.
+			refused := i+1 < len(evs) && evs[i+1].Kind == sim.EventAction && evs[i+1].Source == e.Source &&
+				strings.HasPrefix(evs[i+1].Note, "refused: ")
+			if !refused {
+				r.action(e)
+			}
 		case e.Source != r.device:
 		case e.Kind == sim.EventSend:
 			r.lastURL = e.Peer
@@ -135,7 +141,7 @@ func (r *Run) Typed(line string) {
 	}
 	r.commands++
 	if len(line) > 200 {
-		line = line[:200]
+		line = strings.ToValidUTF8(line[:200], "")
 	}
 	if len(r.last) == LastCommands {
 		copy(r.last, r.last[1:])

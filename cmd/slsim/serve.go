@@ -756,7 +756,7 @@ func (c *podClass) Reset(name string) error {
 	if err != nil {
 		return fmt.Errorf("reset %s: %w", name, err)
 	}
-	printPod(c.o, p)
+	p.r.View(func() { printPod(c.o, p) }) // its new token and API credentials
 	return nil
 }
 

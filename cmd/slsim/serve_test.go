@@ -144,12 +144,15 @@ func TestServeKeepsTheWorld(t *testing.T) {
 }
 
 func TestServeRefusesBadFlags(t *testing.T) {
-	for flag, value := range map[string]string{"--speed": "0", "--pods": "0", "--save-every": "10ms", "--scenario": "42", "--restconf-errors": "oops"} {
+	for flag, value := range map[string]string{"--speed": "0", "--pods": "0", "--save-every": "10ms", "--scenario": "42", "--restconf-errors": "oops",
+		"--exercise": "42", "--lang": "fr"} {
 		_, err := run(t, "serve", flag, value, "--state", t.TempDir(), "--console=false")
 		require.ErrorContains(t, err, flag)
 	}
+	_, err := run(t, "serve", "--scenario", "5", "--exercise", "5", "--state", t.TempDir(), "--console=false")
+	require.ErrorContains(t, err, "choose one")
 	// Beyond loopback, the documented default password is refused.
-	_, err := run(t, "serve", "--host", "0.0.0.0", "--state", t.TempDir(), "--console=false")
+	_, err = run(t, "serve", "--host", "0.0.0.0", "--state", t.TempDir(), "--console=false")
 	require.ErrorContains(t, err, "give --password")
 	_, err = run(t, "serve", "--host", "192.0.2.1", "--password", "cisco", "--state", t.TempDir(), "--console=false", "--ssh-port-base", "-5")
 	assert.NotContains(t, fmt.Sprint(err), "give --password", "a password given, even the default, is the user's choice")
