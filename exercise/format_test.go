@@ -141,3 +141,21 @@ func TestRunStateRoundTrip(t *testing.T) {
 	_, err = exercise.Resume(ex, w, st)
 	assert.ErrorContains(t, err, "does not fit")
 }
+
+// BenchmarkJudge is the class page's cost per pod and refresh: a run
+// observed and judged on a registered lab switch.
+func BenchmarkJudge(b *testing.B) {
+	s, err := lab.New(1)
+	require.NoError(b, err)
+	s.Exec("lab exercise start register")
+	for _, l := range []string{"enable", "license smart register idtoken $TOKEN", "lab advance 1m", "write memory"} {
+		s.Exec(l)
+	}
+	w, run := s.Console().World(), s.Run()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := run.Judge(w, time.Time{}, exercise.English); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
