@@ -39,20 +39,12 @@ func TestServeExerciseClass(t *testing.T) {
 	m := regexp.MustCompile(`pod1 sw1 ssh (\S+)`).FindStringSubmatch(text)
 	require.NotNil(t, m, text)
 
-	var key []byte
-	c := login(t, m[1], &key)
-	sess, err := c.NewSession()
-	require.NoError(t, err)
-	require.NoError(t, sess.RequestPty("vt100", 24, 80, ssh.TerminalModes{}))
-	w, _ := sess.StdinPipe()
-	sess.Stdout = io.Discard
-	require.NoError(t, sess.Shell())
+	sess, w, _ := terminal(t, m[1])
 	io.WriteString(w, "configure terminal\rcall-home\rprofile MyProfile\r"+
 		"destination address http https://tools.cisco.com/its/service/oddce/services/DDCEService\r"+
 		"reporting smart-licensing-data\rend\r"+
 		"license smart register idtoken "+regexp.MustCompile(`pod1 token (\S+)`).FindStringSubmatch(text)[1]+"\rexit\r")
 	require.NoError(t, sess.Wait())
-	c.Close()
 
 	dir := t.TempDir()
 	io.WriteString(feed, "lab advance 1m\nlab exercise check\nclass\nclass export "+filepath.Join(dir, "class.csv")+
@@ -169,16 +161,7 @@ func TestClassPageInABrowser(t *testing.T) {
 	// Pod 1's trainee registers and saves; the table follows by itself.
 	shell := func(addr, lines string) string {
 		t.Helper()
-		var key []byte
-		c := login(t, addr, &key)
-		defer c.Close()
-		sess, err := c.NewSession()
-		require.NoError(t, err)
-		require.NoError(t, sess.RequestPty("vt100", 24, 200, ssh.TerminalModes{}))
-		w, _ := sess.StdinPipe()
-		var got syncBuffer
-		sess.Stdout = &got
-		require.NoError(t, sess.Shell())
+		sess, w, got := terminal(t, addr)
 		io.WriteString(w, lines)
 		require.NoError(t, sess.Wait())
 		return got.String()
@@ -192,16 +175,7 @@ func TestClassPageInABrowser(t *testing.T) {
 	}, 15*time.Second, 200*time.Millisecond, "the table refreshes itself")
 
 	// A hint pushed to pod 2 reaches its trainee's open terminal.
-	var key []byte
-	c2 := login(t, ssh2, &key)
-	defer c2.Close()
-	sess2, err := c2.NewSession()
-	require.NoError(t, err)
-	require.NoError(t, sess2.RequestPty("vt100", 24, 200, ssh.TerminalModes{}))
-	w2, _ := sess2.StdinPipe()
-	var term2 syncBuffer
-	sess2.Stdout = &term2
-	require.NoError(t, sess2.Shell())
+	sess2, w2, term2 := terminal(t, ssh2)
 	require.Eventually(t, func() bool { return strings.Contains(term2.String(), "sw1#") }, 5*time.Second, 20*time.Millisecond)
 	do(chromedp.Click(css("#pod-pod2 button.hint")), chromedp.WaitVisible(css("#flash")))
 	require.Eventually(t, func() bool {
@@ -233,4 +207,22 @@ func TestClassPageInABrowser(t *testing.T) {
 
 	// Signed out, the page asks for the login again.
 	do(chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin")))
+}
+
+// terminal opens an interactive session on a served switch, as a
+// trainee's SSH client does: what is typed into w, what comes back in out.
+func terminal(t *testing.T, addr string) (sess *ssh.Session, w io.Writer, out *syncBuffer) {
+	t.Helper()
+	var key []byte
+	c := login(t, addr, &key)
+	t.Cleanup(func() { c.Close() })
+	sess, err := c.NewSession()
+	require.NoError(t, err)
+	require.NoError(t, sess.RequestPty("vt100", 24, 200, ssh.TerminalModes{}))
+	w, err = sess.StdinPipe()
+	require.NoError(t, err)
+	out = &syncBuffer{}
+	sess.Stdout = out
+	require.NoError(t, sess.Shell())
+	return sess, w, out
 }
