@@ -166,6 +166,7 @@ type token struct {
 	MaxUses, Uses    int
 	ExportControlled bool
 	Revoked          bool
+	CreatedBy        string `json:",omitempty"` // the portal user or API client; "" for the system
 }
 
 func newRegistry(now time.Time, prof *Profile, cat license.Catalog, seed uint64, server string) (*registry, error) {

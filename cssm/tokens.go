@@ -38,6 +38,9 @@ type Token struct {
 	Uses             int       `json:"uses"`
 	ExportControlled string    `json:"exportControlled"` // "Allowed" or "Not Allowed"
 	Status           string    `json:"status"`           // Active, Expired, Revoked, Used
+	// CreatedBy is the user who made the token in the portal, or the API
+	// client; "" when the system (a lab, a program) made it.
+	CreatedBy string `json:"createdBy,omitempty"`
 }
 
 // Token refusal reasons, as the agent shows them after "Failure reason:".
@@ -67,7 +70,7 @@ func (r *registry) createToken(sa, va string, o TokenOptions) (Token, error) {
 		return Token{}, fmt.Errorf("%w description: at most 200 characters on one line", ErrInvalid)
 	}
 	t := &token{Value: r.newTokenValue(), SA: sa, VA: va, Description: o.Description, Created: r.now,
-		Expires: r.now.Add(time.Duration(o.ExpiresAfterDays) * Day), MaxUses: o.MaxUses, ExportControlled: o.ExportControlled}
+		Expires: r.now.Add(time.Duration(o.ExpiresAfterDays) * Day), MaxUses: o.MaxUses, ExportControlled: o.ExportControlled, CreatedBy: r.user}
 	r.tokens[t.Value] = t
 	r.log(sa, va, "A token was created (%q, expires %s).", o.Description, t.Expires.Format(time.DateOnly))
 	return r.tokenView(t), nil
@@ -118,7 +121,7 @@ func (r *registry) tokenView(t *token) Token {
 		ec = "Allowed"
 	}
 	return Token{Value: t.Value, SmartAccount: t.SA, VirtualAccount: t.VA, Description: t.Description, Created: t.Created,
-		Expires: t.Expires, MaxUses: t.MaxUses, Uses: t.Uses, ExportControlled: ec, Status: r.tokenStatus(t)}
+		Expires: t.Expires, MaxUses: t.MaxUses, Uses: t.Uses, ExportControlled: ec, Status: r.tokenStatus(t), CreatedBy: t.CreatedBy}
 }
 
 func (r *registry) revokeToken(value string) error {

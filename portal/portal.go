@@ -320,6 +320,8 @@ type pageData struct {
 	Convertible []cssm.InstanceRow
 	Timeline    []sim.Event
 	Chart       template.HTML
+	Pager       *pager            // the search and page of the page's long table
+	All         []cssm.LicenseRow // every license, for a form beside a page of them
 }
 
 // scope is the smart account and virtual account a request is about.
@@ -343,15 +345,8 @@ func (p *Portal) scope(r *http.Request, s *session, c *cssm.CSSM) (sa, va string
 		}
 	}
 	va = r.FormValue("va")
-	if va == "" {
+	if va == "" { // as CSSM opens Inventory: on the account's default virtual account
 		va = def
-		// The account's first non-default VA is where its switches are.
-		for _, n := range vas {
-			if n != def {
-				va = n
-				break
-			}
-		}
 	}
 	if !slices.Contains(vas, va) {
 		return "", "", nil, fmt.Errorf("no virtual account %q", va)
@@ -382,13 +377,17 @@ func (p *Portal) get(w http.ResponseWriter, r *http.Request, s *session) {
 		switch page {
 		case "alerts":
 			v.Title = "Alerts"
-			d.Alerts = c.Alerts(sa, false)
+			d.Alerts, d.Pager = paginate(r, "/alerts", url.Values{"va": {va}}, c.Alerts(sa, false), func(a cssm.Alert) string {
+				return a.Severity + " " + a.Type + " " + a.Message + " " + a.Source + " " + a.VA
+			})
 		case "inventory":
 			v.Title = "Inventory"
 			return p.inventory(r, s, c, sa, va, &v, d)
 		case "activity":
 			v.Title, d.AllVAs = "Activity", true
-			d.Events, err = c.Events(sa)
+			var evs []cssm.Event
+			evs, err = c.Events(sa)
+			d.Events, d.Pager = paginate(r, "/activity", url.Values{"va": {va}}, evs, eventText)
 		case "convert":
 			v.Title, v.Tab = "Convert to Smart Licensing", tab(r, "paks", "paks", "licenses", "history", "events")
 			switch v.Tab {
@@ -447,21 +446,32 @@ func (p *Portal) inventory(r *http.Request, s *session, c *cssm.CSSM, sa, va str
 			d.NewToken = t
 		}
 	case "licenses":
-		d.Licenses, err = c.Licenses(sa, va)
+		var rows []cssm.LicenseRow
+		rows, err = c.Licenses(sa, va)
 		d.Catalog = stackwise.Entitlements()
+		d.All = rows // the transfer form offers every license, not a page's
+		d.Licenses, d.Pager = paginate(r, "/inventory", url.Values{"va": {va}, "tab": {v.Tab}}, rows, func(l cssm.LicenseRow) string { return l.License + " " + l.Tag + " " + l.Status })
 	case "instances":
-		d.Instances, err = c.Instances(sa, va)
+		var rows []cssm.InstanceRow
+		rows, err = c.Instances(sa, va)
+		d.Instances, d.Pager = paginate(r, "/inventory", url.Values{"va": {va}, "tab": {v.Tab}}, rows, func(i cssm.InstanceRow) string {
+			return i.Name + " " + i.ProductType + " " + i.PID + " " + i.SN + " " + i.Status + " " + strings.Join(i.Licenses, " ")
+		})
 	case "events":
-		var all []cssm.Event
+		var all, mine []cssm.Event
 		all, err = c.Events(sa)
 		for _, e := range all {
 			if e.VA == va {
-				d.Events = append(d.Events, e)
+				mine = append(mine, e)
 			}
 		}
+		d.Events, d.Pager = paginate(r, "/inventory", url.Values{"va": {va}, "tab": {v.Tab}}, mine, eventText)
 	}
 	return err
 }
+
+// eventText is an event's searchable text.
+func eventText(e cssm.Event) string { return e.Message + " " + e.User + " " + e.VA }
 
 // post runs a form's action; it redirects back to the page with what
 // happened, or why nothing did.

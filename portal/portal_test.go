@@ -23,14 +23,14 @@ import (
 )
 
 type rig struct {
-	t   *testing.T
+	t   testing.TB
 	lab *scenario.Lab
 	mu  sync.Mutex
 	srv *httptest.Server
 	c   *http.Client
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	l, err := scenario.NewLab(1)
 	require.NoError(t, err)
@@ -93,7 +93,8 @@ func TestSignIn(t *testing.T) {
 	r.signIn()
 	code, page = r.get("/inventory")
 	assert.Equal(t, http.StatusOK, code)
-	assert.Contains(t, page, "Virtual Account: Campus")
+	assert.Contains(t, page, "Virtual Account: DEFAULT", "Inventory opens on the account's default virtual account, as CSSM's does")
+	assert.Contains(t, page, "<option selected>DEFAULT</option>")
 	assert.Contains(t, page, `<span id="vtime" title="the world's virtual time">2024-Mar-04 10:00 UTC</span>`)
 	code, page = r.get("/inventory?sa=Other")
 	assert.Equal(t, http.StatusBadRequest, code, "jdoe has no access to Other")
@@ -280,7 +281,7 @@ func TestRoutes(t *testing.T) {
 	assert.Equal(t, "GET, HEAD", resp.Header.Get("Allow"))
 	code, page := r.get("/")
 	assert.Equal(t, http.StatusOK, code)
-	assert.Contains(t, page, "Virtual Account: Campus", "the root is the inventory")
+	assert.Contains(t, page, "Virtual Account: DEFAULT", "the root is the inventory")
 }
 
 // A token just made never travels in a URL (history, logs, Referer): the

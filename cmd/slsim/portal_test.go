@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
@@ -66,6 +67,23 @@ func TestPortalInABrowser(t *testing.T) {
 	browser, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
 	defer cancelTimeout()
 
+	// The forms that remove, revoke or transfer ask first: the test
+	// accepts each question, as a user clicking OK, and keeps its text.
+	var asked syncBuffer
+	dialogs := make(chan string, 16)
+	require.NoError(t, chromedp.Listen(browser, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			dialogs <- d.Message
+		}
+	}))
+	go func() {
+		for msg := range dialogs {
+			asked.Write([]byte(msg + "\n"))
+			chromedp.Call(browser, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	defer close(dialogs)
+
 	shots := os.Getenv("SLSIM_SCREENSHOTS")
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
@@ -104,6 +122,7 @@ func TestPortalInABrowser(t *testing.T) {
 			chromedp.Click(css("#transfer")),
 			chromedp.WaitVisible(css("#flash")))
 		require.Contains(t, text("#flash"), qty+" licenses were transferred to "+to+".")
+		require.Contains(t, asked.String(), "Transfer these licenses to the other virtual account?", "asked first")
 	}
 
 	// Sign in.

@@ -1,6 +1,13 @@
-// The portal's two behaviours, kept out of the pages so that the Content
+// The portal's behaviours, kept out of the pages so that the Content
 // Security Policy allows no inline script: a virtual account chosen in
-// the list is shown at once, and Copy copies a new token.
+// the list is shown at once, Copy copies a new token, and the forms that
+// remove, revoke or transfer ask first (data-confirm).
+document.addEventListener("submit", function (e) {
+  var ask = e.target.getAttribute("data-confirm");
+  if (ask && !window.confirm(ask)) {
+    e.preventDefault();
+  }
+});
 document.addEventListener("DOMContentLoaded", function () {
   var va = document.getElementById("va");
   if (va) {
