@@ -86,15 +86,31 @@ func ReadLicensesCSV(source string, data []byte) ([]PoolLine, error) {
 	return out, nil
 }
 
-// Pool sums licenses exports into one pool: slsim counts an estate
-// against one pool, so the virtual accounts' licenses are added up.
-// [model]
-func Pool(lines []PoolLine) (*sw.Pool, error) {
-	p := &sw.Pool{}
+// Pools are licenses exports as an estate's pools, by virtual account:
+// the exports of one virtual account make one plain pool, which every
+// device counts against (the estate's devices are that account's, or
+// about to be); the exports of several make a pool section per account,
+// and each account's devices count against their own, as CSSM counts
+// them. Several exports of one account are summed.
+func Pools(lines []PoolLine) (map[string]*sw.Pool, error) {
+	out := map[string]*sw.Pool{}
 	for _, l := range lines {
+		p := out[l.VA]
+		if p == nil {
+			p = &sw.Pool{}
+			out[l.VA] = p
+		}
 		if err := p.Set(l.Tag, p.Get(l.Tag)+l.Quantity); err != nil {
 			return nil, err
 		}
 	}
-	return p, nil
+	if len(out) == 1 {
+		for va, p := range out {
+			if va != "" {
+				delete(out, va)
+				out[""] = p
+			}
+		}
+	}
+	return out, nil
 }

@@ -10,8 +10,9 @@ import (
 
 // Write writes devices as an estate file (package stackwise's format),
 // in the order given, each after a comment naming the files it came from,
-// then the pool when there is one.
-func Write(w io.Writer, devs []Device, pool *sw.Pool) error {
+// then the pools (Pools): a plain one, or one section per virtual
+// account.
+func Write(w io.Writer, devs []Device, pools map[string]*sw.Pool) error {
 	var b bytes.Buffer
 	for _, d := range devs {
 		e := sw.NewEstate()
@@ -24,9 +25,21 @@ func Write(w io.Writer, devs []Device, pool *sw.Pool) error {
 			return err
 		}
 	}
-	if pool != nil && len(pool.Lines()) > 0 {
-		b.WriteString("# the licenses exports, summed over their virtual accounts\n")
-		if err := sw.Format(&b, nil, pool); err != nil {
+	switch {
+	case len(pools) == 1 && pools[""] != nil:
+		if len(pools[""].Lines()) > 0 {
+			b.WriteString("# the licenses exports\n")
+			if err := sw.Format(&b, nil, pools[""]); err != nil {
+				return err
+			}
+		}
+	case len(pools) > 0:
+		e := sw.NewEstate()
+		for va, p := range pools {
+			e.SetPool(va, p)
+		}
+		b.WriteString("# the licenses exports, a pool per virtual account\n")
+		if err := sw.Format(&b, e, nil); err != nil {
 			return err
 		}
 	}

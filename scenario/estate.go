@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/slsim/slsim/cssm"
@@ -16,7 +18,9 @@ import (
 // every device of the file booted with the lab's name server, on its
 // platform and release, and the lab's smart account holding the file's
 // pool in the Campus virtual account (subscriptions for three years),
-// with a token. The console starts on the first device by name.
+// with a token; an estate with a pool per virtual account (pool va
+// <name>) gets each in a virtual account of that name, made when the lab
+// has none. The console starts on the first device by name.
 func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
 	e, pool, err := stackwise.Parse(r)
 	if err != nil {
@@ -31,13 +35,36 @@ func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
 		return nil, err
 	}
 	c := w.CSSM()
-	if pool != nil {
-		for _, req := range pool.Lines() {
+	pools := map[string]*stackwise.Pool{VA: pool}
+	if e.PerAccount() {
+		pools = map[string]*stackwise.Pool{}
+		for _, va := range e.PoolVAs() {
+			name := va
+			if name == "" {
+				name = VA
+			}
+			pools[name] = e.PoolOf(va)
+		}
+	}
+	have, err := c.VirtualAccounts(Account)
+	if err != nil {
+		return nil, err
+	}
+	for _, va := range slices.Sorted(maps.Keys(pools)) {
+		if pools[va] == nil {
+			continue
+		}
+		if !slices.ContainsFunc(have, func(i cssm.VAInfo) bool { return i.Name == va }) {
+			if err := c.CreateVirtualAccount(Start, Account, va, "from the estate"); err != nil {
+				return nil, fmt.Errorf("estate: pool va %s: %w", va, err)
+			}
+		}
+		for _, req := range pools[va].Lines() {
 			var from, to time.Time
 			if req.Entitlement.Term {
 				from, to = Start, Start.AddDate(3, 0, 0)
 			}
-			if _, err := c.AddLicenses(Start, Account, VA, req.Entitlement.Tag, int64(req.Count), from, to); err != nil {
+			if _, err := c.AddLicenses(Start, Account, va, req.Entitlement.Tag, int64(req.Count), from, to); err != nil {
 				return nil, fmt.Errorf("estate: pool: %w", err)
 			}
 		}

@@ -222,3 +222,25 @@ func TestScenarioTransportGatewayCertificate(t *testing.T) {
 	assert.Contains(t, fix, "AUTH_RENEW_SUCCESS")
 	assert.Equal(t, agent.ResultSucceeded, r.Healthy.LastCommunication.Result)
 }
+
+// An estate with a pool per virtual account makes each account in the
+// lab's CSSM with its own licenses.
+func TestEstatePoolsPerAccount(t *testing.T) {
+	l, err := scenario.NewEstate(1, strings.NewReader(`device b1 version 17.3.1 level network-advantage va Branch
+  switch C9300-24P FOC2
+pool
+  1 C9300-24 DNA Advantage
+pool va Branch
+  2 C9300-24 Network Advantage
+`))
+	require.NoError(t, err)
+	c := l.World.CSSM()
+	branch, err := c.Licenses(scenario.Account, "Branch")
+	require.NoError(t, err)
+	require.Len(t, branch, 1)
+	assert.Equal(t, int64(2), branch[0].Quantity)
+	campus, err := c.Licenses(scenario.Account, scenario.VA)
+	require.NoError(t, err)
+	require.NotEmpty(t, campus)
+	assert.Equal(t, "C9300-24 DNA Advantage", campus[0].Tag, "the plain pool in Campus")
+}

@@ -309,3 +309,52 @@ func TestNewPlatforms(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, p.Legacy())
 }
+
+// Pool sections per virtual account: each account's devices count
+// against its own pool, Parse's pool is their sum, and Format writes the
+// sections back as they were.
+func TestPoolsPerVirtualAccount(t *testing.T) {
+	src := `device a1 version 17.3.1 level network-advantage va Campus
+  switch C9300-24P FOC1
+device b1 version 17.3.1 level network-advantage va Branch
+  switch C9300-24P FOC2
+  switch C9300-24P FOC3
+device x1 version 17.3.1 level network-advantage
+  switch C9300-24P FOC4
+pool
+  1 C9300-24 Network Advantage
+pool va Branch
+  1 C9300-24 Network Advantage
+pool va Campus
+  3 C9300-24 Network Advantage
+`
+	e, sum, err := sw.Parse(strings.NewReader(src))
+	require.NoError(t, err)
+	assert.True(t, e.PerAccount())
+	assert.Equal(t, []string{"", "Branch", "Campus"}, e.PoolVAs())
+	assert.Equal(t, int64(5), sum.Get("C9300-24 Network Advantage"), "the sections summed")
+	branch := sw.Check(e.DemandIn("Branch"), e.PoolOf("Branch"))
+	require.Len(t, branch.Rows, 1)
+	assert.Equal(t, int64(1), branch.Rows[0].Shortfall, "Branch's two switches against its one license")
+	campus := sw.Check(e.DemandIn("Campus"), e.PoolOf("Campus"))
+	assert.Zero(t, campus.Rows[0].Shortfall, "Campus's surplus does not cover Branch")
+	assert.Equal(t, 1, e.DevicesIn("Branch"), "one stack of two")
+	assert.Equal(t, 1, e.DevicesIn(""))
+	var b strings.Builder
+	require.NoError(t, sw.Format(&b, e, sum))
+	assert.Contains(t, b.String(), "pool\n  1 C9300-24 Network Advantage\npool va Branch\n  1 C9300-24 Network Advantage\npool va Campus\n  3 C9300-24 Network Advantage\n")
+	again, _, err := sw.Parse(strings.NewReader(b.String()))
+	require.NoError(t, err)
+	assert.Equal(t, e.PoolVAs(), again.PoolVAs())
+
+	for bad, want := range map[string]string{
+		"pool va\n":              "pool takes nothing, or va <virtual account>",
+		"pool va A\npool va A\n": "pool va A: a second section for A",
+		"pool\npool\n":           "a second pool section",
+		"pool va A B\n":          "pool takes nothing",
+		"pool va A\n  1 C9300-24 Network Advantage\n  2 C9300-24 Network Advantage\n": "listed twice",
+	} {
+		_, _, err := sw.Parse(strings.NewReader(bad))
+		assert.ErrorContains(t, err, want, bad)
+	}
+}

@@ -13,6 +13,73 @@ type Estate struct {
 	counted []compiled
 	names   map[string]int
 	account map[string]Account // only the devices that name one
+	pools   map[string]*Pool   // a pool section per virtual account ("": one that names none)
+}
+
+// SetPool records the pool of a virtual account ("" for a pool that names
+// none); a nil pool removes it.
+func (e *Estate) SetPool(va string, p *Pool) {
+	if p == nil {
+		delete(e.pools, va)
+		return
+	}
+	if e.pools == nil {
+		e.pools = map[string]*Pool{}
+	}
+	e.pools[va] = p
+}
+
+// PoolVAs lists the virtual accounts the estate has a pool section for,
+// sorted ("" first: a pool that names none).
+func (e *Estate) PoolVAs() []string {
+	out := make([]string, 0, len(e.pools))
+	for va := range e.pools {
+		out = append(out, va)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// PoolOf is a virtual account's pool (nil when the estate has none).
+func (e *Estate) PoolOf(va string) *Pool { return e.pools[va] }
+
+// PerAccount reports whether the estate counts per virtual account: it
+// has a pool section that names one.
+func (e *Estate) PerAccount() bool {
+	for va := range e.pools {
+		if va != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// DemandIn is the demand of the devices recorded in virtual account va
+// ("": those that name none), as CSSM counts each account on its own.
+func (e *Estate) DemandIn(va string) Demand {
+	var d Demand
+	for i := range e.counted {
+		if e.account[e.devices[i].Name].VA != va {
+			continue
+		}
+		c := &e.counted[i]
+		for j := uint8(0); j < c.n; j++ {
+			d.counts[c.idx[j]] += int64(c.cnt[j])
+		}
+	}
+	return d
+}
+
+// DevicesIn counts the devices recorded in virtual account va ("": those
+// that name none).
+func (e *Estate) DevicesIn(va string) int {
+	n := 0
+	for _, d := range e.devices {
+		if e.account[d.Name].VA == va {
+			n++
+		}
+	}
+	return n
 }
 
 // Account is where a device stands with CSSM, as an imported estate

@@ -26,11 +26,16 @@ import (
 //	  10 C9300-24 Network Advantage
 //	  4 C9500 Network Advantage
 //	  2 C9500 32QC Cisco DNA Advantage   # a CSSM license name works as well as a tag
+//	pool va Branch                        # the licenses of one virtual account
+//	  2 C9300-24 Network Advantage
 //
 // A device may name the virtual account it is registered in (va <name>, one
 // word) and its registration state (state registered|unregistered|
-// registering|failed), as `show license status` showed them; counting
-// does not use them, an imported estate keeps them.
+// registering|failed), as `show license status` showed them. A pool
+// section may name a virtual account (pool va <name>); an estate with such
+// sections counts each account's devices against its own pool, as CSSM
+// does (Estate.DemandIn, Estate.PoolOf), and a plain `pool` holds the
+// licenses of the devices that name no account.
 //
 // Parse reports the first error with its line number and leaves nothing
 // half-built; Format writes the canonical form, which Parse reads back to
@@ -52,10 +57,12 @@ const MaxLineLength = 4096
 // maxAnonymous bounds the N of "switch <PID> xN".
 const maxAnonymous = 8
 
-// Parse reads an estate and its pool.
+// Parse reads an estate and its pool: every pool section summed. The
+// estate keeps each section (Estate.PoolOf).
 func Parse(r io.Reader) (*Estate, *Pool, error) {
 	est, pool := NewEstate(), &Pool{}
 	seenTag := map[string]bool{}
+	var section *Pool // the pool section being read
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1024), MaxLineLength+1)
 	var (
@@ -108,12 +115,28 @@ func Parse(r io.Reader) (*Estate, *Pool, error) {
 			}
 			cur, curLine, inPool = &d, lineNo, false
 		case kw == "pool":
-			if len(f) > 1 {
-				return fail(lineNo, "pool takes no arguments; put one license per line below it")
+			va := ""
+			switch {
+			case len(f) == 3 && strings.EqualFold(f[1], "va"):
+				va = f[2]
+				if err := checkName(va); err != nil {
+					return fail(lineNo, "pool va: %v", err)
+				}
+			case len(f) > 1:
+				return fail(lineNo, "pool takes nothing, or va <virtual account>; put one license per line below it")
 			}
 			if err := flush(); err != nil {
 				return nil, nil, err
 			}
+			if est.PoolOf(va) != nil {
+				if va == "" {
+					return fail(lineNo, "a second pool section: put its lines in the first")
+				}
+				return fail(lineNo, "pool va %s: a second section for %s", va, va)
+			}
+			section = &Pool{}
+			est.SetPool(va, section)
+			clear(seenTag)
 			inPool = true
 		case kw == "switch" || kw == "chassis":
 			if cur == nil {
@@ -145,8 +168,11 @@ func Parse(r io.Reader) (*Estate, *Pool, error) {
 				return fail(lineNo, "pool: %q listed twice", tag)
 			}
 			seenTag[tag] = true
-			if err := pool.Set(tag, qty); err != nil {
+			if err := section.Set(tag, qty); err != nil {
 				return fail(lineNo, "%v", err)
+			}
+			if err := pool.Set(tag, pool.Get(tag)+qty); err != nil {
+				return fail(lineNo, "pool: %q summed over the sections: %v", tag, err)
 			}
 		default:
 			return fail(lineNo, "unknown keyword %q: want device, switch, chassis or pool", f[0])
@@ -307,7 +333,8 @@ func parseChassis(d *Device, f []string) error {
 }
 
 // Format writes an estate and a pool (either may be nil) in the canonical
-// form of the estate format.
+// form of the estate format: the estate's own pool sections when it counts
+// per virtual account (Estate.PerAccount), else p.
 func Format(w io.Writer, e *Estate, p *Pool) error {
 	bw := bufio.NewWriter(w)
 	if e != nil {
@@ -348,13 +375,25 @@ func Format(w io.Writer, e *Estate, p *Pool) error {
 			}
 		}
 	}
-	if p != nil {
+	section := func(header string, p *Pool) {
 		if lines := p.Lines(); len(lines) > 0 {
-			bw.WriteString("pool\n")
+			bw.WriteString(header + "\n")
 			for _, l := range lines {
 				fmt.Fprintf(bw, "  %d %s\n", l.Count, l.Entitlement.Tag)
 			}
 		}
+	}
+	switch {
+	case e != nil && e.PerAccount():
+		for _, va := range e.PoolVAs() {
+			if va == "" {
+				section("pool", e.PoolOf(va))
+			} else {
+				section("pool va "+va, e.PoolOf(va))
+			}
+		}
+	case p != nil:
+		section("pool", p)
 	}
 	return bw.Flush()
 }

@@ -235,6 +235,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(campus)
 	f.Add("device a version 16.12.3a level network-essentials addon dna-essentials\n chassis C9404R sup C9400X-SUP-2\n")
 	f.Add("pool\n 1 C9500 Network Advantage\n")
+	f.Add("device a version 17.3.1 level network-advantage va B\n switch C9300-24P x1\npool va B\n 1 C9300-24 Network Advantage\npool\n 2 C9500 Network Advantage\n")
 	f.Add("device a version 17.3.1 level network-advantage va Campus state registered\n switch C9300-24P x1\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		e, p, err := sw.Parse(strings.NewReader(text))

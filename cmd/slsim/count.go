@@ -66,6 +66,15 @@ func newCountCmd() *cobra.Command {
 				}
 				return whatIf(out, args[0], upgrades, converts, removes)
 			}
+			if len(args) == 1 {
+				e, _, err := readEstate(args[0])
+				if err != nil {
+					return err
+				}
+				if e.PerAccount() {
+					return printAccounts(out, e)
+				}
+			}
 			before, n, err := report(args[0])
 			if err != nil {
 				return err
@@ -177,6 +186,40 @@ func whatIf(out io.Writer, path string, upgrades, converts, removes []string) er
 	}
 	if short := shortRows(last); short > 0 {
 		return &exitError{code: ExitShort, msg: plural(short, "entitlement") + " short of licenses"}
+	}
+	return nil
+}
+
+// printAccounts prints, for an estate with a pool per virtual account,
+// each account's devices against its own pool (CSSM does not lend one
+// account's licenses to another), then the devices that name no account
+// against the plain pool.
+func printAccounts(out io.Writer, e *sw.Estate) error {
+	vas := e.PoolVAs()
+	for _, d := range e.Devices() {
+		if a, _ := e.Account(d.Name); !slices.Contains(vas, a.VA) {
+			vas = append(vas, a.VA)
+		}
+	}
+	slices.Sort(vas)
+	short := 0
+	for i, va := range vas {
+		if i > 0 {
+			fmt.Fprintln(out)
+		}
+		if va == "" {
+			fmt.Fprintln(out, "devices that name no virtual account, against the plain pool:")
+		} else {
+			fmt.Fprintf(out, "virtual account %s:\n", va)
+		}
+		r := sw.Check(e.DemandIn(va), e.PoolOf(va))
+		if err := printReport(out, r, e.DevicesIn(va)); err != nil {
+			return err
+		}
+		short += shortRows(r)
+	}
+	if short > 0 {
+		return &exitError{code: ExitShort, msg: plural(short, "entitlement") + " short of licenses in their virtual accounts"}
 	}
 	return nil
 }

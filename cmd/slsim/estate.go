@@ -102,12 +102,12 @@ func importEstate(out, errOut io.Writer, paths, csvs []string) error {
 		}
 		lines = append(lines, l...)
 	}
-	pool, err := collect.Pool(lines)
+	pools, err := collect.Pools(lines)
 	if err != nil {
 		return fmt.Errorf("estate import: %w", err)
 	}
 	devs, skipped := im.Result()
-	if err := collect.Write(out, devs, pool); err != nil {
+	if err := collect.Write(out, devs, pools); err != nil {
 		return fmt.Errorf("estate import: %w", err)
 	}
 	for _, s := range skipped {

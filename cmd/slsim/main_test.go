@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -283,4 +284,25 @@ func TestCountWhatIf(t *testing.T) {
 		assert.Error(t, err, bad)
 		assert.Equal(t, 1, exitCode(err), bad)
 	}
+}
+
+// An estate with a pool per virtual account is counted per account: the
+// surplus of one does not cover the other's shortfall.
+func TestCountPerVirtualAccount(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "va.txt")
+	require.NoError(t, os.WriteFile(path, []byte(`device a1 version 17.3.1 level network-advantage va Campus
+  switch C9300-24P FOC1
+device b1 version 17.3.1 level network-advantage va Branch
+  switch C9300-24P FOC2
+  switch C9300-24P FOC3
+pool va Branch
+  1 C9300-24 Network Advantage
+pool va Campus
+  3 C9300-24 Network Advantage
+`), 0o644))
+	out, err := run(t, "count", path)
+	assert.Equal(t, ExitShort, exitCode(err), out)
+	assert.Contains(t, out, "virtual account Branch:\n")
+	assert.Contains(t, out, "C9300 24P Network Advantage        2        1            0        1  Insufficient Licenses\n1 device, 1 entitlement, 1 short\n\nvirtual account Campus:\n")
+	assert.Contains(t, out, "        1        3            0        0  In Compliance\n")
 }
