@@ -19,12 +19,21 @@ Two measurements, each printing its figures (medians over --runs):
           nothing; paramiko's threads add tens of milliseconds at the tail
           on a 2-core machine that also runs the server.
 
+  twin    an estate of --switches (default 10,000) standalone C9300-24P served
+          with --loopback (each switch its own address, one listening socket
+          per protocol): start-up (launch until the last switch answers),
+          the server's RSS idle and per switch, its open descriptors, then
+          --minutes at --speed 60 with 50 scripts/sshload sessions on 50
+          switches, each sending `show license status` and waiting a second
+          after each answer: p50/p99 of a command.
+
 It needs python3 and paramiko (Debian: python3-paramiko) and an slsim binary
 (--slsim, default: built with `go build` into a temporary directory). All
 servers listen on 127.0.0.1 and stop at the end.
 
   python3 scripts/estate-soak.py table
   python3 scripts/estate-soak.py aged --minutes 1
+  python3 scripts/estate-soak.py twin --minutes 1
 """
 
 import argparse
@@ -255,16 +264,77 @@ def aged(args, slsim):
     shutil.rmtree(work, ignore_errors=True)
 
 
+def rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def loopback_answers(host, port, deadline, proc):
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=1) as s:
+                s.recv(64)
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def twin(args, slsim):
+    n = args.switches
+    work = tempfile.mkdtemp(prefix="slsim-twin-")
+    est = os.path.join(work, "estate.txt")
+    state = os.path.join(work, "state")
+    estate_file(est, n)
+    cmd = [slsim, "serve", "--estate", est, "--state", state, "--loopback", "--ssh-port-base", str(args.port),
+           "--https-port-base", str(args.port + 10000), "--cssm-port-base", "-1", "--speed", "60",
+           "--save-every", "1h", "--password", PASSWORD, "--console=false"]
+    launched = time.time()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = []
+    threading.Thread(target=drain, args=(proc, out), daemon=True).start()
+    try:
+        last = "127.%d.%d.%d" % (((n + 1) >> 16) & 255, ((n + 1) >> 8) & 255, (n + 1) & 255)
+        if not loopback_answers(last, args.port, time.time() + 300, proc):
+            sys.exit("the server did not answer: " + "".join(out[-20:]))
+        started = time.time() - launched
+        time.sleep(2)
+        idle = rss_mb(proc.pid)
+        fds = len(os.listdir("/proc/%d/fd" % proc.pid))
+        picks = [1 + i * n // args.sessions for i in range(args.sessions)]
+        load = [args.sshload, "-command", "show license status", "-pause", "1s", "-for", "%gs" % (args.minutes * 60),
+                "-password", PASSWORD]
+        for i in picks:
+            load += ["-addr", "127.%d.%d.%d:%d,sw%05d" % ((i + 1) >> 16 & 255, (i + 1) >> 8 & 255, (i + 1) & 255, args.port, i)]
+        got = subprocess.run(load, check=True, capture_output=True, text=True).stdout.split()
+        lat = [int(x) / 1e6 for x in got]
+        peak = peak_rss_mb(proc.pid)
+    except Exception:
+        print("".join(out[-20:]), file=sys.stderr)
+        raise
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=300)
+    print("%d switches with --loopback: started in %.1f s; idle RSS %.0f MB (%.1f KiB a switch), %d open descriptors; "
+          "%g min at --speed 60 with %d sessions: %d commands, p50 %.1f ms, p99 %.1f ms; peak RSS %.0f MB" % (
+              n, started, idle, idle * 1024 / n, fds, args.minutes, args.sessions, len(lat),
+              pct(lat, 0.5) * 1000, pct(lat, 0.99) * 1000, peak), flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["table", "aged"])
+    ap.add_argument("mode", choices=["table", "aged", "twin"])
     ap.add_argument("--slsim", help="the slsim binary (default: go build ./cmd/slsim)")
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sessions", type=int, default=None)
     ap.add_argument("--commands", type=int, default=50)
     ap.add_argument("--minutes", type=float, default=1)
-    ap.add_argument("--switches", type=int, default=1000, help="aged: the estate's size")
+    ap.add_argument("--switches", type=int, default=None, help="aged, twin: the estate's size (1,000; 10,000)")
     ap.add_argument("--client", choices=["paramiko", "go"], default="paramiko",
                     help="aged: the SSH client (go: scripts/sshload, which adds next to nothing to the latency)")
     ap.add_argument("--speed", type=float, default=14400)
@@ -273,6 +343,8 @@ def main():
     args = ap.parse_args()
     if args.sessions is None:
         args.sessions = 20 if args.mode == "table" else 50
+    if args.switches is None:
+        args.switches = 10000 if args.mode == "twin" else 1000
     slsim = args.slsim
     tmp = tempfile.mkdtemp(prefix="slsim-bin-")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -280,10 +352,10 @@ def main():
         slsim = os.path.join(tmp, "slsim")
         subprocess.run(["go", "build", "-o", slsim, "./cmd/slsim"], cwd=root, check=True)
     args.sshload = os.path.join(tmp, "sshload")
-    if args.client == "go":
+    if args.client == "go" or args.mode == "twin":
         subprocess.run(["go", "build", "-o", args.sshload, "./scripts/sshload"], cwd=root, check=True)
     try:
-        (table if args.mode == "table" else aged)(args, slsim)
+        {"table": table, "aged": aged, "twin": twin}[args.mode](args, slsim)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -254,19 +255,27 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 			}
 			s.snmp[n] = u
 		}
-		ln, err := cfg.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.BasePort, i))))
+		ln, err := s.listen(host, s.port(cfg.BasePort, i))
 		if err != nil {
 			s.closeListeners()
 			return nil, fmt.Errorf("serve: device %s: %w", n, err)
 		}
 		s.lns[n] = ln
+		if cfg.Loopback && cfg.BasePort == 0 { // the first switch's free port is every switch's
+			cfg.BasePort = ln.Addr().(*net.TCPAddr).Port
+			s.cfg.BasePort = cfg.BasePort
+		}
 		if cfg.Certificate == nil {
 			continue
 		}
-		hln, err := cfg.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(s.port(cfg.HTTPSBasePort, i))))
+		hln, err := s.listen(host, s.port(cfg.HTTPSBasePort, i))
 		if err != nil {
 			s.closeListeners()
 			return nil, fmt.Errorf("serve: device %s: https: %w", n, err)
+		}
+		if cfg.Loopback && cfg.HTTPSBasePort == 0 {
+			cfg.HTTPSBasePort = hln.Addr().(*net.TCPAddr).Port
+			s.cfg.HTTPSBasePort = cfg.HTTPSBasePort
 		}
 		s.hlns[n] = hln
 		s.https[n] = s.httpsServer(n)
@@ -276,6 +285,15 @@ func New(r *runner.Runner, w *sim.World, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// listen opens a switch's listener: its own socket, or under Loopback its
+// share of the process's socket for that port (demux.go).
+func (s *Server) listen(host string, port int) (net.Listener, error) {
+	if !s.cfg.Loopback {
+		return s.cfg.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	}
+	return listenShared(host, port)
 }
 
 // host is the address device i listens on.
