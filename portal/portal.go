@@ -301,27 +301,28 @@ func (p *Portal) render(w http.ResponseWriter, page string, v view) {
 
 // pageData holds every page's own fields; a page fills those it shows.
 type pageData struct {
-	Alerts      []cssm.Alert
-	Tokens      []cssm.Token
-	NewToken    string
-	MaxDays     int
-	Description string
-	IsDefault   bool
-	Licenses    []cssm.LicenseRow
-	Catalog     []stackwise.Entitlement
-	Others      []string
-	Instances   []cssm.InstanceRow
-	Events      []cssm.Event
-	AllVAs      bool
-	Satellites  []cssm.SatelliteInfo
-	Devices     []deviceRow
-	PAKs        []cssm.PAK
-	History     []cssm.Conversion
-	Convertible []cssm.InstanceRow
-	Timeline    []sim.Event
-	Chart       template.HTML
-	Pager       *pager            // the search and page of the page's long table
-	All         []cssm.LicenseRow // every license, for a form beside a page of them
+	Alerts       []cssm.Alert
+	Tokens       []cssm.Token
+	NewToken     string
+	MaxDays      int
+	Description  string
+	IsDefault    bool
+	Licenses     []cssm.LicenseRow
+	Catalog      []stackwise.Entitlement
+	Others       []string
+	Instances    []cssm.InstanceRow
+	Events       []cssm.Event
+	AllVAs       bool
+	Satellites   []cssm.SatelliteInfo
+	Devices      []deviceRow
+	PAKs         []cssm.PAK
+	History      []cssm.Conversion
+	Convertible  []cssm.InstanceRow
+	Timeline     []sim.Event
+	Chart        template.HTML
+	Pager        *pager            // the search and page of the page's long table
+	NewTokenOpen bool              // the New Token dialog shown open (?new=token, without script)
+	All          []cssm.LicenseRow // every license, for a form beside a page of them
 }
 
 // scope is the smart account and virtual account a request is about.
@@ -438,6 +439,7 @@ func (p *Portal) inventory(r *http.Request, s *session, c *cssm.CSSM, sa, va str
 			}
 		}
 		d.MaxDays = c.Profile().TokenMaxDays
+		d.NewTokenOpen = r.FormValue("new") == "token"
 		d.Tokens, err = c.Tokens(sa, va)
 		slices.Reverse(d.Tokens)
 		// A token just made is shown once, from the session: it never

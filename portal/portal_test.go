@@ -305,3 +305,22 @@ func TestNewTokenStaysOutOfURLs(t *testing.T) {
 	assert.Contains(t, csp, "script-src 'self'")
 	assert.NotContains(t, csp, "unsafe-inline")
 }
+
+// The New Token dialog: closed on the page, open without script at
+// ?new=token, with every field CSSM's dialog has; a token made in the
+// portal names its maker, one made by the lab the system.
+func TestNewTokenDialog(t *testing.T) {
+	r := newRig(t)
+	csrf := r.signIn()
+	_, page := r.get("/inventory?va=Campus&tab=general")
+	assert.Contains(t, page, `<dialog id="new-token-dialog" aria-labelledby="new-token-title">`, "closed")
+	_, page = r.get("/inventory?va=Campus&tab=general&new=token")
+	assert.Contains(t, page, `<dialog id="new-token-dialog" aria-labelledby="new-token-title" open>`)
+	for _, field := range []string{`id="token-description"`, `id="token-days"`, `id="token-uses"`, `id="token-export"`} {
+		assert.Contains(t, page, field)
+	}
+	_, page = r.post("/tokens/create", url.Values{"csrf": {csrf}, "va": {"Campus"}, "days": {"30"}, "uses": {"2"}, "description": {"mine"}})
+	assert.Regexp(t, `<td>0 of 2</td><td>Not Allowed</td><td>mine</td><td class="created-by">jdoe</td>`, page)
+	assert.Contains(t, page, `<td class="created-by">System</td>`, "the lab's own token")
+	assert.Contains(t, page, `<details class="actions"><summary>Actions</summary>`)
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 )
@@ -139,13 +140,19 @@ func TestPortalInABrowser(t *testing.T) {
 
 	// A new token, copied from the page.
 	do(chromedp.Navigate(site+"/inventory?va=Campus&tab=general"),
+		chromedp.Click(css("#open-new-token")),
+		chromedp.WaitVisible(css("#new-token-dialog")),
 		chromedp.SendKeys(css("#token-description"), "from the portal"),
+		chromedp.SetValue(css("#token-uses"), "1"),
 		chromedp.Click(css("#create-token")),
 		chromedp.WaitVisible(css("#new-token")))
 	token, err := chromedp.Run(browser, chromedp.Value(css("#new-token")))
 	require.NoError(t, err)
 	require.NotEmpty(t, token)
 	shot("inventory-general")
+	row := text("#tokens tbody tr:first-child")
+	assert.Contains(t, row, "0 of 1", "one use allowed, from the dialog")
+	assert.Contains(t, row, defaultUser, "Created By the portal user")
 
 	// Register the served switch with it, over SSH.
 	c, err := ssh.Dial("tcp", sshAddr, &ssh.ClientConfig{User: defaultUser, Auth: []ssh.AuthMethod{ssh.Password(defaultSecret)},
