@@ -25,7 +25,10 @@ Two measurements, each printing its figures (medians over --runs):
           the server's RSS idle and per switch, its open descriptors, then
           --minutes at --speed 60 with 50 scripts/sshload sessions on 50
           switches, each sending `show license status` and waiting a second
-          after each answer: p50/p99 of a command.
+          after each answer: p50/p99 of a command. Then it registers every
+          switch from the operator console and times the portal's Product
+          Instances pages over 10,000 instances (python requests): the first
+          page, a search for one serial, the last page.
 
 It needs python3 and paramiko (Debian: python3-paramiko) and an slsim binary
 (--slsim, default: built with `go build` into a temporary directory). All
@@ -283,17 +286,53 @@ def loopback_answers(host, port, deadline, proc):
     return False
 
 
+def portal_pages(proc, out, n, port):
+    """Registers every switch from the operator console, then times the
+    portal's Product Instances pages (first, a serial searched, last)."""
+    import re
+    import requests
+    import urllib3
+    urllib3.disable_warnings()
+    t = time.time()
+    for i in range(1, n + 1):
+        proc.stdin.write("lab device sw%05d\nenable\nlicense smart register idtoken $TOKEN\n" % i)
+    proc.stdin.write("lab advance 1m\nlab cssm vas\n")
+    proc.stdin.flush()
+    mark = len(out)
+    end = time.time() + 900
+    while time.time() < end and proc.poll() is None and not any(l.startswith("Campus:") for l in out[mark:]):
+        time.sleep(0.2)
+    registered = time.time() - t
+    site = "https://127.0.0.1:%d" % port
+    s = requests.Session()
+    s.verify = False
+    s.post(site + "/login", data={"user": USER, "password": PASSWORD}, timeout=30, verify=False).raise_for_status()
+    times, found = [], 0
+    for name, path in [("first page", "/inventory?va=Campus&tab=instances"),
+                       ("search", "/inventory?va=Campus&tab=instances&q=FOC%07dX" % (n // 2)),
+                       ("last page", "/inventory?va=Campus&tab=instances&page=999999")]:
+        t = time.perf_counter()
+        r = s.get(site + path, timeout=60, verify=False)
+        times.append((name, time.perf_counter() - t))
+        r.raise_for_status()
+        m = re.search(r'<span id="found">(\d+)</span>', r.text)
+        if name == "first page" and m:
+            found = int(m.group(1))
+    return {"instances": found, "registered": registered, "times": times}
+
+
 def twin(args, slsim):
     n = args.switches
     work = tempfile.mkdtemp(prefix="slsim-twin-")
     est = os.path.join(work, "estate.txt")
     state = os.path.join(work, "state")
     estate_file(est, n)
+    cssm_port = args.port - 1000
     cmd = [slsim, "serve", "--estate", est, "--state", state, "--loopback", "--ssh-port-base", str(args.port),
-           "--https-port-base", str(args.port + 10000), "--cssm-port-base", "-1", "--speed", "60",
-           "--save-every", "1h", "--password", PASSWORD, "--console=false"]
+           "--https-port-base", str(args.port + 10000), "--cssm-port-base", str(cssm_port), "--speed", "60",
+           "--save-every", "1h", "--password", PASSWORD]
     launched = time.time()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = []
     threading.Thread(target=drain, args=(proc, out), daemon=True).start()
     try:
@@ -312,6 +351,7 @@ def twin(args, slsim):
         got = subprocess.run(load, check=True, capture_output=True, text=True).stdout.split()
         lat = [int(x) / 1e6 for x in got]
         peak = peak_rss_mb(proc.pid)
+        pages = portal_pages(proc, out, n, cssm_port)
     except Exception:
         print("".join(out[-20:]), file=sys.stderr)
         raise
@@ -322,6 +362,8 @@ def twin(args, slsim):
           "%g min at --speed 60 with %d sessions: %d commands, p50 %.1f ms, p99 %.1f ms; peak RSS %.0f MB" % (
               n, started, idle, idle * 1024 / n, fds, args.minutes, args.sessions, len(lat),
               pct(lat, 0.5) * 1000, pct(lat, 0.99) * 1000, peak), flush=True)
+    print("portal over %d product instances (registered in %.0f s): %s" % (
+        pages["instances"], pages["registered"], ", ".join("%s %.0f ms" % (k, v * 1000) for k, v in pages["times"])), flush=True)
     shutil.rmtree(work, ignore_errors=True)
 
 
