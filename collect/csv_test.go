@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slsim/slsim/collect"
+	sw "github.com/slsim/slsim/stackwise"
 )
 
 // A licenses export is read by its header's names, CSSM names or tags,
@@ -46,4 +47,37 @@ func TestLicensesCSV(t *testing.T) {
 	}
 	_, err = collect.ReadLicensesCSV("l.csv", []byte("License,Quantity\nC9999 Nothing,1\n"))
 	assert.ErrorContains(t, err, "l.csv: row 2")
+}
+
+// A product instances export is told from a licenses export by its
+// header; its rows give the devices CSSM holds their virtual account, and
+// a registered state where their outputs said none.
+func TestInstancesCSV(t *testing.T) {
+	data := []byte("Name,Product Type,PID,Serial Number,Virtual Account,Registered,Last Contact,Status,Licenses\n" +
+		"sw1,C9300,C9300-24P,FOC1,Campus,2024-03-04T10:00:01Z,2024-03-04T10:00:06Z,Active,\n" +
+		"gone,C9300,C9300-24P,FOC9,Branch,,,Active,\n")
+	assert.True(t, collect.IsInstancesCSV(data))
+	assert.False(t, collect.IsInstancesCSV([]byte("License,Virtual Account,Purchased\n")))
+	in, err := collect.ReadInstancesCSV("i.csv", data)
+	require.NoError(t, err)
+	require.Len(t, in, 2)
+	assert.Equal(t, collect.Instance{Name: "sw1", PID: "C9300-24P", SN: "FOC1", VA: "Campus"}, in[0])
+	devs := []collect.Device{
+		{Device: sw.Device{Name: "sw1", Switches: []sw.Unit{{PID: "C9300-24P", SN: "FOC1"}}}},
+		{Device: sw.Device{Name: "sw2", Switches: []sw.Unit{{PID: "C9300-24P", SN: "FOC2"}}}, Account: sw.Account{State: "unregistered"}},
+	}
+	unmatched := collect.MarkRegistered(devs, in)
+	assert.Equal(t, sw.Account{VA: "Campus", State: "registered"}, devs[0].Account)
+	assert.Equal(t, sw.Account{State: "unregistered"}, devs[1].Account, "not listed: unchanged")
+	assert.Equal(t, []collect.Instance{in[1]}, unmatched)
+
+	for name, bad := range map[string]string{
+		"no virtual account": "Name,Serial Number\nsw1,FOC1\n",
+		"no serial in a row": "Name,Serial Number,Virtual Account\nsw1,,Campus\n",
+		"two-word account":   "Name,Serial Number,Virtual Account\nsw1,FOC1,Two Words\n",
+		"no rows":            "Name,Serial Number,Virtual Account\n",
+	} {
+		_, err := collect.ReadInstancesCSV("i.csv", []byte(bad))
+		assert.Error(t, err, name)
+	}
 }

@@ -244,3 +244,29 @@ pool va Branch
 	require.NotEmpty(t, campus)
 	assert.Equal(t, "C9300-24 DNA Advantage", campus[0].Tag, "the plain pool in Campus")
 }
+
+// A device an estate records as registered starts registered in its
+// virtual account, a product instance of the twin's CSSM; the others
+// start unregistered.
+func TestEstateRegisteredDevices(t *testing.T) {
+	l, err := scenario.NewEstate(1, strings.NewReader(`device b1 version 17.3.1 level network-advantage va Branch state registered
+  switch C9300-24P FOC2
+device u1 version 17.3.1 level network-advantage state unregistered
+  switch C9300-24P FOC3
+pool va Branch
+  1 C9300-24 Network Advantage
+`))
+	require.NoError(t, err)
+	d, _ := l.World.Device("b1")
+	st := d.Agent().Status()
+	assert.Equal(t, agent.RegRegistered, st.Registration)
+	assert.Equal(t, "Branch", st.VirtualAccount)
+	assert.Equal(t, agent.AuthAuthorized, st.Authorization)
+	assert.True(t, d.Saved(), "the registration survives a reload")
+	rows, err := l.World.CSSM().Instances(scenario.Account, "Branch")
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "FOC2", rows[0].SN)
+	u, _ := l.World.Device("u1")
+	assert.NotEqual(t, agent.RegRegistered, u.Agent().Status().Registration)
+}

@@ -39,7 +39,8 @@ func newEstateCmd() *cobra.Command {
 			"virtual account where show license status was collected. Devices on IOS-XE 3.x, on 17.3.2\n" +
 			"or later (Smart Licensing Using Policy), or not Catalyst 9200/9300/9400/9500/3650/3850 are\n" +
 			"named on standard error with the reason, and the rest imported. --cssm-csv reads a licenses\n" +
-			"export of CSSM (License, Virtual Account, Purchased columns) into the estate's pool.\n\n" +
+			"export of CSSM (License, Virtual Account, Purchased columns) into the estate's pools, or a\n" +
+			"product instances export (Serial Number, Virtual Account) into its devices' accounts.\n\n" +
 			fmt.Sprintf("Exit status: 0 when every device was imported, %d when some were skipped, 1 on an error\n", ExitSkipped) +
 			"(a file that cannot be read, with its name).",
 		Args: cobra.MinimumNArgs(1),
@@ -47,7 +48,7 @@ func newEstateCmd() *cobra.Command {
 			return importEstate(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, csvs)
 		},
 	}
-	imp.Flags().StringArrayVar(&csvs, "cssm-csv", nil, "a licenses export of CSSM (the portal's Licenses → Export): the estate's pool; repeatable")
+	imp.Flags().StringArrayVar(&csvs, "cssm-csv", nil, "a licenses export of CSSM (the estate's pools) or a product instances export (its devices' accounts); repeatable")
 	cmd.AddCommand(imp)
 	return cmd
 }
@@ -91,10 +92,19 @@ func importEstate(out, errOut io.Writer, paths, csvs []string) error {
 		}
 	}
 	var lines []collect.PoolLine
+	var instances []collect.Instance
 	for _, c := range csvs {
 		data, err := atomicfile.Read(c, collect.MaxInput)
 		if err != nil {
 			return fmt.Errorf("estate import: %w", err)
+		}
+		if collect.IsInstancesCSV(data) {
+			in, err := collect.ReadInstancesCSV(c, data)
+			if err != nil {
+				return fmt.Errorf("estate import: %w", err)
+			}
+			instances = append(instances, in...)
+			continue
 		}
 		l, err := collect.ReadLicensesCSV(c, data)
 		if err != nil {
@@ -107,6 +117,9 @@ func importEstate(out, errOut io.Writer, paths, csvs []string) error {
 		return fmt.Errorf("estate import: %w", err)
 	}
 	devs, skipped := im.Result()
+	for _, in := range collect.MarkRegistered(devs, instances) {
+		fmt.Fprintf(errOut, "product instance %s (%s, SN %s) in %s: no collected device has that serial\n", in.Name, in.PID, in.SN, in.VA)
+	}
 	if err := collect.Write(out, devs, pools); err != nil {
 		return fmt.Errorf("estate import: %w", err)
 	}
