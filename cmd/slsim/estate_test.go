@@ -153,3 +153,18 @@ func TestExampleCollectionImportsTheCampus(t *testing.T) {
 	a, _ := imported.Account("core-1")
 	assert.Equal(t, "unregistered", a.State, "from the Ansible result")
 }
+
+// A product instances export beside the collection gives the devices it
+// lists their virtual account (and registered, where their outputs did
+// not say), and names an instance no collected device has.
+func TestImportWithInstancesExport(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "instances.csv")
+	require.NoError(t, os.WriteFile(csv, []byte("Name,Product Type,PID,Serial Number,Virtual Account\n"+
+		"access-1,C9300,C9300-24P,FOC2133Z0AB,Campus\ndist-1,C9400,C9407R,FXS2119Q2U7,Core\nold-1,C9300,C9300-24P,FOC0000XXXX,Campus\n"), 0o644))
+	got, err := run(t, "estate", "import", "--cssm-csv", "../../examples/collected/cssm/licenses.csv", "--cssm-csv", csv, "../../examples/collected")
+	require.NoError(t, err, got)
+	assert.Contains(t, got, "device access-1 version 17.3.1 level network-advantage addon dna-advantage va Campus state unregistered\n",
+		"CSSM holds it, the switch says unregistered: both kept")
+	assert.Contains(t, got, "device dist-1 version 17.3.1 level network-advantage addon dna-advantage va Core state registered\n")
+	assert.Contains(t, got, "product instance old-1 (C9300-24P, SN FOC0000XXXX) in Campus: no collected device has that serial")
+}
