@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,4 +188,66 @@ func TestPortalInABrowser(t *testing.T) {
 	require.Contains(t, text("#events"), "transferred from Campus to DEFAULT")
 	do(chromedp.Navigate(site + "/lab"))
 	shot("lab")
+}
+
+// The portal of a served twin of 10,000 registered switches, in
+// Chromium: its CSSM holds the 10,000 product instances; a search finds
+// one serial, and paging walks to the last page.
+func TestTwinPortalInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 10,000-switch twin and a browser take seconds")
+	}
+	bin := chromium(t)
+	var b strings.Builder
+	for i := 1; i <= 10000; i++ {
+		fmt.Fprintf(&b, "device sw%05d version 17.3.1 level network-advantage va Campus state registered\n  switch C9300-24P FOC%07dX\n", i, i)
+	}
+	b.WriteString("pool\n  10000 C9300-24 Network Advantage\n")
+	estate := filepath.Join(t.TempDir(), "twin.txt")
+	require.NoError(t, os.WriteFile(estate, []byte(b.String()), 0o644))
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, serveOptions{seed: 1, host: "127.0.0.1", speed: 1, pods: 1, saveEvery: time.Hour, state: t.TempDir(),
+			estate: estate, loopback: true, sshSet: true, httpsSet: true, user: defaultUser, secret: defaultSecret, stdout: out, stderr: out, afterStart: func() { close(started) }})
+	}()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, out.String())
+	}
+	m := regexp.MustCompile(`cssm https://(\S+) `).FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
+	site := "https://" + m[1]
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.IgnoreCertErrors, chromedp.WindowSize(1200, 900))...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	browser, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
+	defer cancelTimeout()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(browser, chromedp.Text(css(sel)))
+		require.NoError(t, err)
+		return s
+	}
+	require.NoError(t, chromedp.Do(browser, chromedp.Navigate(site+"/login"), chromedp.SendKeys(css("#username"), defaultUser),
+		chromedp.SendKeys(css("#password"), defaultSecret), chromedp.Click(css("#signin")), chromedp.WaitVisible(css("#account"))))
+	require.NoError(t, chromedp.Do(browser, chromedp.Navigate(site+"/inventory?va=Campus&tab=instances"), chromedp.WaitVisible(css("#pager"))))
+	assert.Equal(t, "10000", text("#found"), "every switch of the twin a product instance")
+	require.NoError(t, chromedp.Do(browser, chromedp.SendKeys(css("#search"), "FOC0004242X"), chromedp.Click(css("#search-go")),
+		chromedp.WaitVisible(css(`tr[data-sn="FOC0004242X"]`))))
+	assert.Equal(t, "1", text("#found"))
+	require.NoError(t, chromedp.Do(browser, chromedp.Navigate(site+"/inventory?va=Campus&tab=instances"), chromedp.Click(css("#page-last")),
+		chromedp.WaitVisible(css(`tr[data-sn="FOC0010000X"]`))))
+	assert.Equal(t, "400", text("#page-no"))
 }
