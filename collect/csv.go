@@ -37,20 +37,9 @@ type PoolLine struct {
 // outside slsim's catalogue is an error naming the row; a file without
 // the columns is refused.
 func ReadLicensesCSV(source string, data []byte) ([]PoolLine, error) {
-	if len(data) > MaxInput {
-		return nil, fmt.Errorf("%s: larger than %d bytes", source, MaxInput)
-	}
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
+	rows, col, err := readCSV(source, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: empty", source)
-	}
-	col := func(names []string) int {
-		return slices.IndexFunc(rows[0], func(h string) bool { return slices.Contains(names, strings.ToLower(strings.TrimSpace(h))) })
+		return nil, err
 	}
 	li, vi, qi := col(licenseColumns.license), col(licenseColumns.va), col(licenseColumns.quantity)
 	if li < 0 || qi < 0 {
@@ -84,6 +73,26 @@ func ReadLicensesCSV(source string, data []byte) ([]PoolLine, error) {
 		return nil, errors.New(source + ": no licenses")
 	}
 	return out, nil
+}
+
+// readCSV reads an export's rows, a byte order mark and all, and finds
+// its columns by their header's names (-1 when absent).
+func readCSV(source string, data []byte) (rows [][]string, col func(names []string) int, err error) {
+	if len(data) > MaxInput {
+		return nil, nil, fmt.Errorf("%s: larger than %d bytes", source, MaxInput)
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	r.FieldsPerRecord = -1
+	if rows, err = r.ReadAll(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", source, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil, fmt.Errorf("%s: empty", source)
+	}
+	col = func(names []string) int {
+		return slices.IndexFunc(rows[0], func(h string) bool { return slices.Contains(names, strings.ToLower(strings.TrimSpace(h))) })
+	}
+	return rows, col, nil
 }
 
 // Pools are licenses exports as an estate's pools, by virtual account:
@@ -146,20 +155,9 @@ func IsInstancesCSV(data []byte) bool {
 // header's names. A file without a serial number and a virtual account
 // column is refused; a row without a serial is an error naming the row.
 func ReadInstancesCSV(source string, data []byte) ([]Instance, error) {
-	if len(data) > MaxInput {
-		return nil, fmt.Errorf("%s: larger than %d bytes", source, MaxInput)
-	}
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
+	rows, col, err := readCSV(source, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: empty", source)
-	}
-	col := func(names []string) int {
-		return slices.IndexFunc(rows[0], func(h string) bool { return slices.Contains(names, strings.ToLower(strings.TrimSpace(h))) })
+		return nil, err
 	}
 	ni, pi, si, vi := col(instanceColumns.name), col(instanceColumns.pid), col(instanceColumns.sn), col(instanceColumns.va)
 	if si < 0 || vi < 0 {

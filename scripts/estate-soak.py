@@ -73,18 +73,23 @@ def ticks(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_mb(pid):
+def status_mb(pid, key):
+    """A memory figure of /proc/<pid>/status (VmHWM: peak RSS, VmRSS: now) in MB."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
 
-def wait_port(port, deadline, proc):
+def peak_rss_mb(pid):
+    return status_mb(pid, "VmHWM")
+
+
+def wait_port(port, deadline, proc, host="127.0.0.1"):
     while time.time() < deadline and proc.poll() is None:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            with socket.create_connection((host, port), timeout=1) as s:
                 s.recv(64)  # the SSH banner: the switch answers
                 return True
         except OSError:
@@ -267,25 +272,6 @@ def aged(args, slsim):
     shutil.rmtree(work, ignore_errors=True)
 
 
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def loopback_answers(host, port, deadline, proc):
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            with socket.create_connection((host, port), timeout=1) as s:
-                s.recv(64)
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
 def portal_pages(proc, out, n, port):
     """Registers every switch from the operator console, then times the
     portal's Product Instances pages (first, a serial searched, last)."""
@@ -337,11 +323,11 @@ def twin(args, slsim):
     threading.Thread(target=drain, args=(proc, out), daemon=True).start()
     try:
         last = "127.%d.%d.%d" % (((n + 1) >> 16) & 255, ((n + 1) >> 8) & 255, (n + 1) & 255)
-        if not loopback_answers(last, args.port, time.time() + 300, proc):
+        if not wait_port(args.port, time.time() + 300, proc, host=last):
             sys.exit("the server did not answer: " + "".join(out[-20:]))
         started = time.time() - launched
         time.sleep(2)
-        idle = rss_mb(proc.pid)
+        idle = status_mb(proc.pid, "VmRSS")
         fds = len(os.listdir("/proc/%d/fd" % proc.pid))
         picks = [1 + i * n // args.sessions for i in range(args.sessions)]
         load = [args.sshload, "-command", "show license status", "-pause", "1s", "-for", "%gs" % (args.minutes * 60),

@@ -125,13 +125,7 @@ func TestClassPageInABrowser(t *testing.T) {
 	ssh2 := regexp.MustCompile(`pod2 sw1 ssh (\S+)`).FindStringSubmatch(text)[1]
 	token1 := regexp.MustCompile(`pod1 token (\S+)`).FindStringSubmatch(text)[1]
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.IgnoreCertErrors, chromedp.WindowSize(1200, 900))...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	browser, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
-	defer cancelTimeout()
+	browser := newBrowser(t, bin)
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()

@@ -18,6 +18,22 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
+// newBrowser starts Chromium headless for one test, with 90 s for
+// everything it does; it ends with the test.
+func newBrowser(t *testing.T, bin string) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.IgnoreCertErrors, chromedp.WindowSize(1200, 900))...)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	browser, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelBrowser()
+		cancelAlloc()
+	})
+	return browser
+}
+
 // chromium finds Debian's Chromium; CI installs it, elsewhere the test is
 // skipped without it.
 func chromium(t *testing.T) string {
@@ -61,13 +77,7 @@ func TestPortalInABrowser(t *testing.T) {
 	require.NotNil(t, m, out.String())
 	sshAddr, site := m[1], "https://"+m[2]
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.IgnoreCertErrors, chromedp.WindowSize(1200, 900))...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	browser, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
-	defer cancelTimeout()
+	browser := newBrowser(t, bin)
 
 	// The forms that remove, revoke or transfer ask first: the test
 	// accepts each question, as a user clicking OK, and keeps its text.
@@ -226,13 +236,7 @@ func TestTwinPortalInABrowser(t *testing.T) {
 	require.NotNil(t, m, out.String())
 	site := "https://" + m[1]
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.IgnoreCertErrors, chromedp.WindowSize(1200, 900))...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	browser, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
-	defer cancelTimeout()
+	browser := newBrowser(t, bin)
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	text := func(sel string) string {
 		t.Helper()
