@@ -50,18 +50,24 @@ func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
 			pools[name] = e.PoolOf(va)
 		}
 	}
-	have, err := c.VirtualAccounts(Account)
-	if err != nil {
-		return nil, err
+	// ensureVA makes a virtual account of the lab's smart account unless it
+	// has one of that name.
+	ensureVA := func(va string) error {
+		have, err := c.VirtualAccounts(Account)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(have, func(i cssm.VAInfo) bool { return i.Name == va }) {
+			return nil
+		}
+		return c.CreateVirtualAccount(Start, Account, va, "from the estate")
 	}
 	for _, va := range slices.Sorted(maps.Keys(pools)) {
 		if pools[va] == nil {
 			continue
 		}
-		if !slices.ContainsFunc(have, func(i cssm.VAInfo) bool { return i.Name == va }) {
-			if err := c.CreateVirtualAccount(Start, Account, va, "from the estate"); err != nil {
-				return nil, fmt.Errorf("estate: pool va %s: %w", va, err)
-			}
+		if err := ensureVA(va); err != nil {
+			return nil, fmt.Errorf("estate: pool va %s: %w", va, err)
 		}
 		for _, req := range pools[va].Lines() {
 			var from, to time.Time
@@ -77,20 +83,17 @@ func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	tokens := map[string]string{VA: tok.Value}
-	var registered []string
+	tokens := map[string]string{VA: tok.Value} // a token per virtual account a registered device is in
+	var registered [][2]string                 // device and its token, in the estate's order
 	for _, d := range e.Devices() {
 		if _, err := w.AddDevice(d, nil); err != nil {
 			return nil, fmt.Errorf("estate: %s: %w", d.Name, err)
 		}
 		if a, _ := e.Account(d.Name); a.State == "registered" {
-			registered = append(registered, d.Name)
 			va := cmp.Or(a.VA, VA)
 			if tokens[va] == "" {
-				if have, _ := c.VirtualAccounts(Account); !slices.ContainsFunc(have, func(i cssm.VAInfo) bool { return i.Name == va }) {
-					if err := c.CreateVirtualAccount(Start, Account, va, "from the estate"); err != nil {
-						return nil, fmt.Errorf("estate: %s: va %s: %w", d.Name, va, err)
-					}
+				if err := ensureVA(va); err != nil {
+					return nil, fmt.Errorf("estate: %s: va %s: %w", d.Name, va, err)
 				}
 				t, err := c.CreateToken(Start, Account, va, cssm.TokenOptions{Description: "estate", ExpiresAfterDays: 365, ExportControlled: true})
 				if err != nil {
@@ -98,6 +101,7 @@ func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
 				}
 				tokens[va] = t.Value
 			}
+			registered = append(registered, [2]string{d.Name, tokens[va]})
 		}
 		if err := w.Configure(d.Name, "ip name-server "+netsim.DNSIP, func(c *device.Config) error {
 			c.NameServers = append(c.NameServers, device.NameServer{IP: netsim.DNSIP})
@@ -110,17 +114,16 @@ func NewEstate(seed uint64, r io.Reader) (*Lab, error) {
 		}
 	}
 	if len(registered) > 0 {
-		for _, n := range registered {
-			a, _ := e.Account(n)
-			if _, err := w.Register(n, tokens[cmp.Or(a.VA, VA)], false); err != nil {
-				return nil, fmt.Errorf("estate: %s: register: %w", n, err)
+		for _, r := range registered {
+			if _, err := w.Register(r[0], r[1], false); err != nil {
+				return nil, fmt.Errorf("estate: %s: register: %w", r[0], err)
 			}
 		}
 		if err := w.RunFor(time.Minute); err != nil {
 			return nil, err
 		}
-		for _, n := range registered {
-			if err := w.WriteMemory(n); err != nil {
+		for _, r := range registered {
+			if err := w.WriteMemory(r[0]); err != nil {
 				return nil, err
 			}
 		}
