@@ -66,19 +66,14 @@ func newCountCmd() *cobra.Command {
 				}
 				return whatIf(out, args[0], upgrades, converts, removes)
 			}
-			if len(args) == 1 {
-				e, _, err := readEstate(args[0])
-				if err != nil {
-					return err
-				}
-				if e.PerAccount() {
-					return printAccounts(out, e)
-				}
-			}
-			before, n, err := report(args[0])
+			e, pool, err := readEstate(args[0])
 			if err != nil {
 				return err
 			}
+			if len(args) == 1 && e.PerAccount() {
+				return printAccounts(out, e)
+			}
+			before, n := sw.Check(e.Demand(), pool), e.Len()
 			last := before
 			if len(args) == 1 {
 				err = printReport(out, before, n)
