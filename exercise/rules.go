@@ -27,11 +27,12 @@ type kind struct {
 
 // judge is what a rule is judged on.
 type judge struct {
-	run *Run
-	w   *sim.World
-	d   *device.Device
-	st  agent.Status
-	cfg device.Config
+	run  *Run
+	rule int // the rule's place in the exercise (a did rule's flag)
+	w    *sim.World
+	d    *device.Device
+	st   agent.Status
+	cfg  device.Config
 }
 
 var kinds = map[string]kind{
@@ -153,11 +154,8 @@ var kinds = map[string]kind{
 			return false, ""
 		}},
 	"did": {args: [2]int{1, 1}, usage: "did <the action's words> (cssm:<words> for CSSM's)",
-		fail: Text{En: "not done the field guide's way: {arg}", Ja: "フィールドガイドの手順が実行されていません: {arg}"},
-		evaluate: func(r Rule, j judge) (bool, string) {
-			i := slices.IndexFunc(j.run.ex.Rules, func(x Rule) bool { return x.Kind == r.Kind && slices.Equal(x.Args, r.Args) })
-			return i >= 0 && j.run.did[i], ""
-		}},
+		fail:     Text{En: "not done the field guide's way: {arg}", Ja: "フィールドガイドの手順が実行されていません: {arg}"},
+		evaluate: func(_ Rule, j judge) (bool, string) { return j.run.did[j.rule], "" }},
 }
 
 // pathWords say where a switch's messages go, for the via rule.

@@ -51,16 +51,12 @@ func Start(ex *Exercise, w *sim.World, device string, real time.Time) (*Run, err
 	r := &Run{ex: ex, device: device, cur: w.Head(), startVirt: w.Now(), startReal: real,
 		did: make([]bool, len(ex.Rules)), wrong: make([]int, len(ex.Wrong))}
 	// Where the device's messages went before the start (a registration
-	// in the setup), as far as the world's window remembers.
-	recent := w.Recent(w.WindowLen())
-	for i := len(recent) - 1; i >= 0 && (r.lastURL == "" || r.lastPeer == ""); i-- {
-		switch e := recent[i]; {
-		case e.Source != device:
-		case e.Kind == sim.EventSend && r.lastURL == "":
-			r.lastURL = e.Peer
-		case e.Kind == sim.EventDeliver && r.lastPeer == "":
-			r.lastPeer = e.Peer
-		}
+	// in the setup), as far as the world's window remembers: the events
+	// Observe would have read, copied only when they are the device's.
+	for _, e := range w.Select(0, func(e *sim.Event) bool {
+		return e.Source == device && (e.Kind == sim.EventSend || e.Kind == sim.EventDeliver)
+	}) {
+		r.track(e)
 	}
 	return r, nil
 }
@@ -88,12 +84,20 @@ func (r *Run) Observe(w *sim.World) {
 			if !refused {
 				r.action(e)
 			}
-		case e.Source != r.device:
-		case e.Kind == sim.EventSend:
-			r.lastURL = e.Peer
-		case e.Kind == sim.EventDeliver:
-			r.lastPeer = e.Peer
+		case e.Source == r.device:
+			r.track(e)
 		}
+	}
+}
+
+// track records where the device's messages went: the URL of the last it
+// sent, the back end that answered the last.
+func (r *Run) track(e sim.Event) {
+	switch e.Kind {
+	case sim.EventSend:
+		r.lastURL = e.Peer
+	case sim.EventDeliver:
+		r.lastPeer = e.Peer
 	}
 }
 
@@ -176,7 +180,8 @@ func (r *Run) Judge(w *sim.World, real time.Time, lang Lang) (Verdict, error) {
 	}
 	j := judge{run: r, w: w, d: d, st: d.Agent().Status(), cfg: d.Running()}
 	var v Verdict
-	for _, rule := range r.ex.Rules {
+	for i, rule := range r.ex.Rules {
+		j.rule = i
 		if ok, value := kinds[rule.Kind].evaluate(rule, j); !ok {
 			v.Why = append(v.Why, rule.message(lang, value))
 		}
