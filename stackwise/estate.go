@@ -59,12 +59,8 @@ func (e *Estate) PerAccount() bool {
 func (e *Estate) DemandIn(va string) Demand {
 	var d Demand
 	for i := range e.counted {
-		if e.account[e.devices[i].Name].VA != va {
-			continue
-		}
-		c := &e.counted[i]
-		for j := uint8(0); j < c.n; j++ {
-			d.counts[c.idx[j]] += int64(c.cnt[j])
+		if e.account[e.devices[i].Name].VA == va {
+			e.counted[i].addTo(&d)
 		}
 	}
 	return d
@@ -183,12 +179,16 @@ func (e *Estate) Devices() []Device {
 func (e *Estate) Demand() Demand {
 	var d Demand
 	for i := range e.counted {
-		c := &e.counted[i]
-		for j := uint8(0); j < c.n; j++ {
-			d.counts[c.idx[j]] += int64(c.cnt[j])
-		}
+		e.counted[i].addTo(&d)
 	}
 	return d
+}
+
+// addTo adds a device's requests to d.
+func (c *compiled) addTo(d *Demand) {
+	for j := uint8(0); j < c.n; j++ {
+		d.counts[c.idx[j]] += int64(c.cnt[j])
+	}
 }
 
 // Demand is a count per entitlement.
