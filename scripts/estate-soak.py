@@ -142,6 +142,23 @@ def serve(slsim, estate, state, ssh_base, speed=1.0, console=False):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def register_all(proc, n):
+    """Types, on the operator console, a registration of every switch."""
+    for i in range(1, n + 1):
+        proc.stdin.write("lab device sw%05d\nenable\nlicense smart register idtoken $TOKEN\n" % i)
+
+
+def go_load(args, targets):
+    """Runs scripts/sshload on targets (host:port, hostname) for --minutes,
+    `show license status` a second apart: each command's latency in s."""
+    cmd = [args.sshload, "-command", "show license status", "-pause", "1s", "-for", "%gs" % (args.minutes * 60),
+           "-password", PASSWORD]
+    for addr, host in targets:
+        cmd += ["-addr", "%s,%s" % (addr, host)]
+    got = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split()
+    return [int(x) / 1e6 for x in got]
+
+
 def drain(proc, sink):
     for line in proc.stdout:
         sink.append(line)
@@ -214,8 +231,7 @@ def aged(args, slsim):
             sys.exit("the server did not answer: " + "".join(out[-20:]))
         # Register every switch, then ten virtual years, from the console.
         console_start = time.time()
-        for i in range(1, n + 1):
-            proc.stdin.write("lab device sw%05d\nenable\nlicense smart register idtoken $TOKEN\n" % i)
+        register_all(proc, n)
         proc.stdin.write("lab advance 1h\n")
         for _ in range(10):
             proc.stdin.write("lab advance 365d\n")
@@ -231,12 +247,7 @@ def aged(args, slsim):
         aged_at = time.time()
         picks = [1 + i * n // args.sessions for i in range(args.sessions)]
         if args.client == "go":
-            cmd = [args.sshload, "-command", "show license status", "-pause", "1s", "-for", "%gs" % (args.minutes * 60),
-                   "-password", PASSWORD]
-            for i in picks:
-                cmd += ["-addr", "127.0.0.1:%d,sw%05d" % (args.port + i - 1, i)]
-            got = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split()
-            lat = [int(x) / 1e6 for x in got]
+            lat = go_load(args, [("127.0.0.1:%d" % (args.port + i - 1), "sw%05d" % i) for i in picks])
         else:
             shells = [Shell(args.port + i - 1, "sw%05d" % i) for i in picks]
             lat, lock = [], threading.Lock()
@@ -280,8 +291,7 @@ def portal_pages(proc, out, n, port):
     import urllib3
     urllib3.disable_warnings()
     t = time.time()
-    for i in range(1, n + 1):
-        proc.stdin.write("lab device sw%05d\nenable\nlicense smart register idtoken $TOKEN\n" % i)
+    register_all(proc, n)
     proc.stdin.write("lab advance 1m\nlab cssm vas\n")
     proc.stdin.flush()
     mark = len(out)
@@ -330,12 +340,8 @@ def twin(args, slsim):
         idle = status_mb(proc.pid, "VmRSS")
         fds = len(os.listdir("/proc/%d/fd" % proc.pid))
         picks = [1 + i * n // args.sessions for i in range(args.sessions)]
-        load = [args.sshload, "-command", "show license status", "-pause", "1s", "-for", "%gs" % (args.minutes * 60),
-                "-password", PASSWORD]
-        for i in picks:
-            load += ["-addr", "127.%d.%d.%d:%d,sw%05d" % ((i + 1) >> 16 & 255, (i + 1) >> 8 & 255, (i + 1) & 255, args.port, i)]
-        got = subprocess.run(load, check=True, capture_output=True, text=True).stdout.split()
-        lat = [int(x) / 1e6 for x in got]
+        lat = go_load(args, [("127.%d.%d.%d:%d" % ((i + 1) >> 16 & 255, (i + 1) >> 8 & 255, (i + 1) & 255, args.port), "sw%05d" % i)
+                             for i in picks])
         peak = peak_rss_mb(proc.pid)
         pages = portal_pages(proc, out, n, cssm_port)
     except Exception:
