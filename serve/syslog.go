@@ -101,7 +101,7 @@ const (
 func (s *Server) forwardSyslog(ctx context.Context, cur sim.Cursor) {
 	count := map[string]uint64{} // each switch's message number
 	var trapID uint32            // the notifications' request IDs
-	var queue []datagram
+	var queue outbox
 	udp := map[string]*net.UDPConn{}
 	tcp := map[string]net.Conn{}
 	defer func() {
@@ -144,24 +144,21 @@ func (s *Server) forwardSyslog(ctx context.Context, cur sim.Cursor) {
 					msg := SyslogMessage(run, count[e.Source], e.Stamp, e.Log.Message(), e.Log.Severity)
 					for _, h := range sl.Hosts {
 						if s.realTarget(d, h.VRF, h.IP) {
-							queue = append(queue, datagram{from: s.addr[e.Source], to: net.JoinHostPort(h.IP, fmt.Sprint(h.PortOf())), tcp: h.TCP, msg: msg})
+							queue.add(datagram{from: s.addr[e.Source], to: net.JoinHostPort(h.IP, fmt.Sprint(h.PortOf())), tcp: h.TCP, msg: msg})
 						}
 					}
 				}
 				for _, tr := range s.smartLicTraps(d, run, e) {
 					trapID++
 					if g, ok := s.trapDatagram(tr, trapID); ok {
-						queue = append(queue, g)
+						queue.add(g)
 					}
 				}
 			}
 		})
-		if over := len(queue) - MaxQueued; over > 0 {
-			s.syslog.dropped.Add(uint64(over))
-			queue = slices.Delete(queue, 0, over)
-		}
-		n := min(len(queue), SendPerTick)
-		for _, g := range queue[:n] {
+		batch, dropped := queue.take()
+		s.syslog.dropped.Add(uint64(dropped))
+		for _, g := range batch {
 			switch {
 			case g.tcp:
 				s.sendTCP(tcp, g)
@@ -172,8 +169,25 @@ func (s *Server) forwardSyslog(ctx context.Context, cur sim.Cursor) {
 				s.syslog.sent.Add(1)
 			}
 		}
-		queue = slices.Delete(queue, 0, n)
 	}
+}
+
+// outbox holds what the forwarder is yet to send, oldest first.
+type outbox struct{ q []datagram }
+
+func (o *outbox) add(g datagram) { o.q = append(o.q, g) }
+
+// take drops the oldest beyond MaxQueued, and returns the next
+// SendPerTick at most, in order, with how many it dropped.
+func (o *outbox) take() (batch []datagram, dropped int) {
+	if over := len(o.q) - MaxQueued; over > 0 {
+		dropped = over
+		o.q = slices.Delete(o.q, 0, over)
+	}
+	n := min(len(o.q), SendPerTick)
+	batch = slices.Clone(o.q[:n])
+	o.q = slices.Delete(o.q, 0, n)
+	return batch, dropped
 }
 
 // sendUDP sends one datagram from its switch's address, and says whether

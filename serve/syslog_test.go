@@ -107,8 +107,8 @@ func TestSyslogOverTCPIsUnframed(t *testing.T) {
 }
 
 // A fast clock lets a switch log weeks of hourly retries in one step; the
-// forwarder lets them out at most SendPerTick each SyslogEvery, in order,
-// rather than in one burst that a collector's socket buffer would drop.
+// forwarder lets them out a batch a tick, in order, rather than in one
+// burst that a collector's socket buffer would drop: every one arrives.
 // What the world's event window no longer held is counted as missed.
 func TestForwarderPacesBursts(t *testing.T) {
 	nms, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -133,7 +133,6 @@ func TestForwarderPacesBursts(t *testing.T) {
 		}
 		return w.RunFor(95 * 24 * time.Hour)
 	}))
-	var first, last time.Time
 	var uptimes []uint32
 	buf := make([]byte, 2048)
 	for {
@@ -142,10 +141,6 @@ func TestForwarderPacesBursts(t *testing.T) {
 		if err != nil {
 			break
 		}
-		if first.IsZero() {
-			first = time.Now()
-		}
-		last = time.Now()
 		pkt, err := (&gosnmp.GoSNMP{}).SnmpDecodePacket(buf[:n])
 		require.NoError(t, err)
 		uptimes = append(uptimes, pkt.Variables[0].Value.(uint32))
@@ -156,6 +151,6 @@ func TestForwarderPacesBursts(t *testing.T) {
 	assert.Zero(t, stats.Dropped)
 	assert.Positive(t, stats.Missed, "the window held the last weeks only")
 	assert.True(t, slices.IsSorted(uptimes), "in the order the switch raised them")
-	ticks := (len(uptimes)+serve.SendPerTick-1)/serve.SendPerTick - 1
-	assert.GreaterOrEqual(t, last.Sub(first), time.Duration(ticks-1)*serve.SyslogEvery, "%d notifications at most %d a tick", len(uptimes), serve.SendPerTick)
+	// At most SendPerTick a tick: TestOutboxPacesAndBounds, without the
+	// wall clock, whose ticks a loaded machine bunches.
 }
